@@ -1,0 +1,289 @@
+"""Indicator scoring engine (domain.md §4.4): recompute each indicator's score under the rules, next to the self-score.
+
+Why: a self-evaluation is only as good as its arithmetic. Recomputing every score under the published rules shows
+where the department was generous (full marks for a missed target, or for a target set far too low).
+
+Weights. The Hubei project form (domain.md §4.3 B) prints no 分值 column, only 得分; the indicator block is worth
+80 points (100 − the 20-point 执行率 line) and a department goal states its own points (年度目标 1：（10 分）).
+`infer_weights` therefore derives each indicator's weight from its group's pool:
+
+1. a `weight` column in the input (national / Sichuan forms) is used as printed (`weight_source` = "table");
+2. if the group's self-scores add up to its pool (±0.5), every indicator claimed full marks, so weight = self-score
+   ("self_score") — the only reading consistent with the printed total;
+3. if they add up to less, met indicators keep weight = self-score and the shortfall is spread over the
+   indicators that lost points under the rules (missed, off-target, qualitative) in proportion to their
+   self-scores ("self_score+shortfall");
+4. if they add up to more (or nothing lost points), weights are scaled to the pool ("scaled");
+5. with no known pool (a department indicator without goal points) weight = self-score ("self_score").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import config
+
+DIRECTION_BY_OP = {"≥": "higher", ">": "higher", "≤": "lower", "<": "lower", "=": "equal"}
+DIRECTION_LABEL = {"higher": "正向（越高越好）", "lower": "反向（越低越好）", "equal": "等于（按目标值）"}
+CLASS_LABEL = {"met": "达成", "exceeded": "远超目标", "missed": "未完成", "qualitative": "定性/不可衡量"}
+
+DEFAULT_EXEC_WEIGHT = 20.0  # Hubei form: 得分（20 分*执行率）
+TOTAL_POINTS = 100.0
+SCORE_TOLERANCE = 0.5  # domain.md §4.4: a reported score off every rule by more than this is a finding
+EQUAL_TOLERANCE = 0.005  # relative: an "equal" target counts as met within rounding
+
+# Qualitative tiers (domain.md §4.2): share of the weight a tier allows.
+QUALITATIVE_TIERS = {1: (0.8, 1.0), 2: (0.5, 0.8), 3: (0.0, 0.5)}
+_TIER3 = re.compile(r"未(达成|完成|达到|实现)|较差|无效|没有")
+_TIER2 = re.compile(r"部分|基本|一定")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Ratios (actual/target, oriented so that > 1 means better than target) that mark a target as set too low."""
+
+    warn: float = config.DEVIATION_WARN
+    explain: float = config.DEVIATION_EXPLAIN
+    strong: float = config.DEVIATION_STRONG
+
+
+SCORED_COLUMNS = [
+    "direction",
+    "ratio",
+    "performance",
+    "classification",
+    "deviation_level",
+    "weight",
+    "weight_source",
+    "rule_score",
+    "rule_low",
+    "rule_high",
+    "rule",
+    "score_gap",
+    "finding",
+    "flagged",
+]
+
+
+def direction(op: object) -> str:
+    """≥/> → higher is better; ≤/< → lower is better (cost); no operator or = → equal to the target."""
+    return DIRECTION_BY_OP.get(op, "equal") if isinstance(op, str) else "equal"
+
+
+def qualitative_tier(target_raw: object, actual_raw: object) -> int | None:
+    """Tier 1 (达成) when the actual text repeats the target or claims completion; None when unreadable."""
+    actual = str(actual_raw or "").strip()
+    if not actual:
+        return None
+    if _TIER3.search(actual):
+        return 3
+    if _TIER2.search(actual):
+        return 2
+    return 1
+
+
+def _quantitative(d: str, a: float, t: float, th: Thresholds) -> tuple[float, float, str, str, float, str]:
+    """(ratio, performance, classification, level, rule share of weight, rule text) for numeric target and actual."""
+    ratio = a / t if t else (math.nan if a else 1.0)
+    if d == "higher":
+        perf = a / t if t > 0 else (math.inf if a > 0 else 1.0)
+        share = 1.0 if perf >= 1 else max(perf, 0.0)
+        rule = "正向：完成值≥目标值得满分，否则 分值×完成值/目标值"
+    elif d == "lower":
+        perf = t / a if a > 0 else (math.inf if t > 0 else 1.0)
+        share = 1.0 if perf >= 1 else max(perf, 0.0)
+        rule = "反向：完成值≤目标值得满分，否则 分值×目标值/完成值"
+    else:
+        if t == 0:
+            perf = 1.0 if a <= 0 else 0.0
+            share = perf
+        else:
+            perf = ratio
+            share = 1.0 if abs(ratio - 1) <= EQUAL_TOLERANCE else (ratio if ratio < 1 else 1 / ratio)
+        rule = "等于：完成值=目标值得满分，否则按比例（低于：完成/目标；高于：目标/完成）"
+    level = _level(perf, th)
+    if d == "equal":
+        cls = "met" if abs(perf - 1) <= EQUAL_TOLERANCE else ("missed" if perf < 1 else "exceeded")
+    else:
+        cls = "missed" if perf < 1 - 1e-9 else ("exceeded" if perf >= th.warn else "met")
+    return ratio, perf, cls, level, share, rule
+
+
+def _level(perf: float, th: Thresholds) -> str:
+    if perf >= th.strong:
+        return "strong"
+    if perf >= th.explain:
+        return "explain"
+    if perf >= th.warn:
+        return "warn"
+    return ""
+
+
+def classify(indicators: pd.DataFrame, thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """Direction, ratio, oriented performance, classification and the rule's share of the weight, per row."""
+    th = thresholds or Thresholds()
+    rows = []
+    for r in indicators.itertuples(index=False):
+        d = direction(getattr(r, "target_op", None))
+        t, a = getattr(r, "target_value", None), getattr(r, "actual_value", None)
+        tu, au = getattr(r, "target_unit", None), getattr(r, "actual_unit", None)
+        numeric = not (pd.isna(t) or pd.isna(a))
+        same_unit = pd.isna(tu) or pd.isna(au) or str(tu) == str(au)
+        if numeric and same_unit:
+            ratio, perf, cls, level, share, rule = _quantitative(d, float(a), float(t), th)
+            low = high = share
+        else:
+            ratio = perf = math.nan
+            cls, level = "qualitative", ""
+            tier = qualitative_tier(getattr(r, "target_raw", ""), getattr(r, "actual_raw", ""))
+            if numeric and not same_unit:
+                tier, why = None, "单位不一致，无法比较"
+            elif pd.isna(t) and pd.isna(a):
+                why = "定性指标"
+            else:
+                why = "目标或完成值为文字，不可衡量"
+            low, high = QUALITATIVE_TIERS.get(tier, (0.0, 1.0))
+            share = high
+            rule = f"{why}：" + (f"第{tier}档，得分应在分值的 {low:.0%}–{high:.0%}" if tier else "档次无法判断")
+        rows.append((d, ratio, perf, cls, level, share, low, high, rule))
+    cols = ["direction", "ratio", "performance", "classification", "deviation_level", "share", "low", "high", "rule"]
+    return pd.DataFrame(rows, columns=cols, index=indicators.index)
+
+
+def exec_weight(projects: pd.DataFrame) -> pd.Series:
+    """Points of the 执行率 line per project: exec_score / min(rate, 1) when readable, else the Hubei 20."""
+    rate = pd.to_numeric(projects["exec_rate_pct"], errors="coerce") / 100
+    score = pd.to_numeric(projects["exec_score"], errors="coerce")
+    w = (score / rate.clip(upper=1)).where(rate > 0)
+    w = w.where(w.sub(w.round()).abs() < 0.05).round()
+    return w.fillna(DEFAULT_EXEC_WEIGHT).set_axis(projects["project_no"].astype("Int64"))
+
+
+def _pools(indicators: pd.DataFrame, projects: pd.DataFrame | None, goals: pd.DataFrame | None) -> pd.Series:
+    """The points each indicator's group shares: 100 − 执行率 points for a project, goal points for a goal."""
+    pool = pd.Series(np.nan, index=indicators.index, dtype=float)
+    is_project = indicators["scope"].eq("project")
+    ew = exec_weight(projects) if projects is not None and len(projects) else pd.Series(dtype=float)
+    pno = indicators["project_no"].astype("Int64")
+    project_pool = TOTAL_POINTS - pno.map(ew).astype(float).fillna(DEFAULT_EXEC_WEIGHT)
+    pool[is_project] = project_pool[is_project]
+    if goals is not None and len(goals):
+        points = goals.set_index(goals["goal_no"].astype("Int64"))["goal_points"].astype(float)
+        gp = indicators["goal_no"].astype("Int64").map(points).astype(float)
+        pool[~is_project] = gp[~is_project]
+    return pool
+
+
+def infer_weights(
+    indicators: pd.DataFrame,
+    classes: pd.DataFrame,
+    projects: pd.DataFrame | None = None,
+    goals: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Weight and weight_source per indicator (see the module docstring for the reasoning)."""
+    score = pd.to_numeric(indicators["score"], errors="coerce").astype(float)
+    out = pd.DataFrame({"weight": np.nan, "weight_source": ""}, index=indicators.index)
+    if "weight" in indicators.columns and indicators["weight"].notna().any():
+        out["weight"] = pd.to_numeric(indicators["weight"], errors="coerce")
+        out["weight_source"] = np.where(out["weight"].notna(), "table", "")
+        return out
+    pool = _pools(indicators, projects, goals)
+    group = indicators["scope"].astype(str) + ":" + np.where(
+        indicators["scope"].eq("project"),
+        indicators["project_no"].astype("Int64").astype(str),
+        indicators["goal_no"].astype("Int64").astype(str),
+    )
+    for _, idx in indicators.groupby(group, sort=False).groups.items():
+        s = score[idx]
+        p = pool[idx].iloc[0]
+        total = s.sum(min_count=1)
+        if pd.isna(p) or pd.isna(total) or abs(total - p) <= SCORE_TOLERANCE:
+            out.loc[idx, "weight"], out.loc[idx, "weight_source"] = s, "self_score"
+            continue
+        lost = classes.loc[idx, "share"].lt(1 - 1e-9) | classes.loc[idx, "classification"].eq("qualitative")
+        if total < p and lost.any():
+            shortfall = p - total
+            base = s[lost].where(s[lost].sum() > 0, 1.0)
+            w = s.copy()
+            w[lost] = s[lost] + shortfall * base / base.sum()
+            out.loc[idx, "weight"], out.loc[idx, "weight_source"] = w, "self_score+shortfall"
+        else:
+            out.loc[idx, "weight"], out.loc[idx, "weight_source"] = s * p / total if total else np.nan, "scaled"
+    return out
+
+
+def _finding(r: pd.Series, th: Thresholds) -> str:
+    """One plain Chinese sentence per problem, or "" when the indicator is unremarkable."""
+    notes = []
+    full = pd.notna(r.score) and pd.notna(r.weight) and r.score >= r.weight - SCORE_TOLERANCE
+    if r.classification == "exceeded" and r.direction != "equal":
+        times = f"完成值为目标值的 {r.performance:.2f} 倍" if r.direction == "higher" else (
+            f"完成值仅为目标值的 {1 / r.performance:.0%}" if np.isfinite(r.performance) else "完成值为 0"
+        )
+        if r.performance >= th.explain and full:
+            notes.append(f"{times}，目标设置偏低，仍得满分，未按偏离度调减")
+        else:
+            notes.append(f"{times}，目标可能设置偏低")
+    elif r.classification == "exceeded":
+        notes.append(f"完成值为目标值的 {r.performance:.2f} 倍，偏离目标值" + ("，目标设置偏低" if r.deviation_level else ""))
+    if r.classification == "missed" and full:
+        notes.append("未完成目标却得满分")
+    if pd.notna(r.score_gap) and abs(r.score_gap) > SCORE_TOLERANCE:
+        notes.append(f"自评得分 {r.score:g} 与计分规则得分 {r.rule_score:.2f} 不符")
+    return "；".join(notes)
+
+
+def score_indicators(
+    indicators: pd.DataFrame,
+    projects: pd.DataFrame | None = None,
+    department_goals: pd.DataFrame | None = None,
+    thresholds: Thresholds | None = None,
+) -> pd.DataFrame:
+    """Return `indicators` with direction, ratio, performance, classification, deviation_level, weight,
+    weight_source, rule_score (and the rule's allowed range rule_low..rule_high), rule, score_gap, finding, flagged.
+
+    `projects` and `department_goals` (optional) supply the point pools used to infer weights.
+    """
+    th = thresholds or Thresholds()
+    out = indicators.copy()
+    if out.empty:
+        for c in SCORED_COLUMNS:
+            out[c] = pd.Series(dtype="object")
+        return out
+    classes = classify(out, th)
+    weights = infer_weights(out, classes, projects, department_goals)
+    for c in ["direction", "ratio", "performance", "classification", "deviation_level", "rule"]:
+        out[c] = classes[c]
+    out["weight"] = weights["weight"].astype(float)
+    out["weight_source"] = weights["weight_source"]
+    out["rule_low"] = (out["weight"] * classes["low"]).round(2)
+    out["rule_high"] = (out["weight"] * classes["high"]).round(2)
+    score = pd.to_numeric(out["score"], errors="coerce").astype(float)
+    # Qualitative: the rule allows a band, so a self-score inside it is the rule score; outside, the nearest bound.
+    within = score.clip(lower=out["rule_low"], upper=out["rule_high"])
+    qual = out["classification"].eq("qualitative")
+    out["rule_score"] = (out["weight"] * classes["share"]).round(2).where(~qual, within.fillna(out["rule_high"]))
+    out["score_gap"] = (score - out["rule_score"]).round(2)
+    out["finding"] = [_finding(r, th) for _, r in out.assign(score=score).iterrows()]
+    out["flagged"] = out["finding"].ne("")
+    return out
+
+
+def grade(points: float) -> str:
+    """优 ≥90, 良 80–<90, 中 60–<80, 差 <60 (domain.md §4.2)."""
+    if pd.isna(points):
+        return ""
+    return "优" if points >= 90 else "良" if points >= 80 else "中" if points >= 60 else "差"
+
+
+def exec_rule_score(projects: pd.DataFrame) -> pd.Series:
+    """执行率 points under the rule: weight × min(执行数/预算数, 1), recomputed from the amounts."""
+    budget = pd.to_numeric(projects["budget_wan"], errors="coerce")
+    executed = pd.to_numeric(projects["executed_wan"], errors="coerce")
+    rate = (executed / budget).where(budget > 0)
+    return (exec_weight(projects).to_numpy() * rate.clip(upper=1)).round(2)

@@ -1,0 +1,395 @@
+"""Rules N01–N18: identities and recomputed percentages inside the narrative (第三部分 情况说明)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from . import catalogue as cat
+from .rules_common import (
+    ALIASES,
+    Ctx,
+    Operand,
+    Outcome,
+    compare_amount,
+    compare_pct,
+    compare_sum,
+    fig_operand,
+    na,
+    norm_name,
+    printed_decimals,
+    rule,
+    section_in,
+)
+
+_KEY_OF: dict[str, str] = {name: key for key, names in ALIASES.items() for name in names}
+
+
+def key_of(item: str) -> str | None:
+    """Canonical key of a parser item name (None when the lookup does not know it)."""
+    return _KEY_OF.get(norm_name(item))
+
+
+def _head(section: str) -> str:
+    m = re.match(r"[一二三四五六七八九十]+", str(section))
+    return m.group() if m else str(section)
+
+
+def _pick(ctx: Ctx, key: str, measure: str, near: Operand | None = None,
+          sections: tuple[str, ...] | None = None) -> Operand | None:
+    """The figure of `key`, preferring the section of `near` (same top-level numeral)."""
+    sel = ctx.figs(key, measure, sections)
+    if sel.empty:
+        return None
+    if near is not None and near.where:
+        same = sel[sel["section"].map(_head) == _head(near.where.removeprefix("说明"))]
+        if not same.empty:
+            sel = same
+    return fig_operand(sel.iloc[0])
+
+
+def _sum_rule(ctx: Ctx, subject: str, total_key: str, part_keys: tuple[str, ...], measure: str = "actual",
+              total_sections: tuple[str, ...] | None = None,
+              part_sections: tuple[str, ...] | None = None) -> list[Outcome]:
+    total = _pick(ctx, total_key, measure, sections=total_sections)
+    if total is None:
+        return [na(subject, f"情况说明中未找到{cat.ITEMS[total_key][0]}")]
+    parts = [p for k in part_keys if (p := _pick(ctx, k, measure, total, part_sections)) is not None]
+    if not parts:
+        return [na(subject, "情况说明中未找到任何分项")]
+    return [compare_sum(subject, total, parts)]
+
+
+@rule("N01")
+def n01(ctx: Ctx) -> list[Outcome]:
+    return _sum_rule(ctx, "收入合计", "income_total", cat.INCOME_PARTS)
+
+
+@rule("N02")
+def n02(ctx: Ctx) -> list[Outcome]:
+    return _sum_rule(ctx, "支出合计", "expenditure_total", cat.EXPENDITURE_PARTS,
+                     part_sections=cat.SCOPE_ALL_FUNDS)
+
+
+@rule("N03")
+def n03(ctx: Ctx) -> list[Outcome]:
+    total = ctx.fig("gb_basic") or ctx.fig("basic", sections=("六",))
+    if total is None:
+        return [na("一般公共预算基本支出", "情况说明中未找到一般公共预算财政拨款基本支出")]
+    parts = [p for k in ("personnel", "public_funds") if (p := _pick(ctx, k, "actual", total)) is not None]
+    if len(parts) < 2:
+        return [na("一般公共预算基本支出", "未同时找到人员经费与公用经费")]
+    return [compare_sum("基本支出 = 人员经费 + 公用经费", total, parts)]
+
+
+def _gb_total(ctx: Ctx, measure: str = "actual") -> Operand | None:
+    return _pick(ctx, "gb_expenditure", measure, sections=cat.SCOPE_GENERAL_BUDGET) or ctx.fig(
+        "gb_expenditure", measure)
+
+
+@rule("N04")
+def n04(ctx: Ctx) -> list[Outcome]:
+    total = _gb_total(ctx)
+    if total is None:
+        return [na("经济分类", "情况说明中未找到一般公共预算财政拨款支出")]
+    parts = [p for k in cat.ECON_CLASSES
+             if (p := _pick(ctx, k, "actual", sections=cat.SCOPE_GENERAL_BUDGET)) is not None]
+    if not parts:
+        return [na("经济分类", "情况说明中未列经济分类")]
+    return [compare_sum("一般公共预算支出 = Σ经济分类", total, parts)]
+
+
+@rule("N05")
+def n05(ctx: Ctx) -> list[Outcome]:
+    total = _gb_total(ctx)
+    sel = ctx.figs(["basic", "project"], "actual", ("五",))
+    if total is None or sel.empty:
+        return [na("一般公共预算支出 = 基本 + 项目", "五 中未找到总数或基本/项目支出")]
+    parts = [fig_operand(r) for _, r in sel.iterrows()]
+    return [compare_sum("一般公共预算支出 = 基本 + 项目", total, parts)]
+
+
+_LEVEL_MARK = {"项": "(项)", "款": "(款)", "类": "(类)"}
+
+
+def subject_lines(ctx: Ctx, measure: str) -> pd.DataFrame:
+    """五（三）'s per-subject lines ("…(类)…(款)。年初预算为…") at their lowest printed level."""
+    sel = ctx.figures
+    if sel.empty:
+        return sel
+    sel = sel[(sel["measure"] == measure) & sel["section"].map(lambda s: section_in(str(s), ("五",)))]
+    for mark in _LEVEL_MARK.values():
+        lvl = sel[sel["_item"].str.contains(re.escape(mark), regex=True)]
+        if not lvl.empty:
+            return lvl
+    return lvl
+
+
+@rule("N06")
+def n06(ctx: Ctx) -> list[Outcome]:
+    out = []
+    for measure, label in (("budget", "年初预算"), ("actual", "支出决算")):
+        total = _gb_total(ctx, measure)
+        lines = subject_lines(ctx, measure)
+        if total is None or lines.empty:
+            out.append(na(f"分科目{label}之和", "五（三）中未找到总数或分科目数"))
+            continue
+        parts = [fig_operand(r) for _, r in lines.iterrows()]
+        out.append(compare_sum(f"分科目{label}之和 = {label}合计", total, parts))
+    return out
+
+
+def budget_of(ctx: Ctx, key: str, near: Operand | None = None, _depth: int = 0) -> Operand | None:
+    """Stated budget, else actual − 比预算增减额, else (三公 groups) the sum of the parts' budgets."""
+    b = _pick(ctx, key, "budget", near)
+    if b is not None:
+        return b
+    actual = _pick(ctx, key, "actual", near)
+    change = _pick(ctx, key, "budget_change", near)
+    if actual is not None and change is not None:
+        return Operand(f"{actual.label}预算(=决算−增减额)", round(actual.value - change.value, 6), change.where,
+                       change.line, change.page, eps=actual.eps + change.eps)
+    parts = {"vehicle": ("vehicle_purchase", "vehicle_running"),
+             "three_public": ("abroad", "vehicle", "reception")}.get(key)
+    if parts and _depth < 2:
+        got = [budget_of(ctx, p, near, _depth + 1) for p in parts]
+        if all(g is not None for g in got):
+            return Operand(f"{cat.ITEMS[key][0]}预算(=Σ分项)", round(sum(g.value for g in got), 6), "",
+                           eps=sum(g.eps for g in got))
+    return None
+
+
+@rule("N07")
+def n07(ctx: Ctx) -> list[Outcome]:
+    out = _sum_rule(ctx, "三公经费决算", "three_public", ("abroad", "vehicle", "reception"))
+    total_b = _pick(ctx, "three_public", "budget")
+    parts_b = [budget_of(ctx, k) for k in ("abroad", "vehicle", "reception")]
+    if total_b is None or any(p is None for p in parts_b):
+        out.append(na("三公经费预算", "未找到三公预算总数或某项预算(含由增减额推算)"))
+    else:
+        out.append(compare_sum("三公经费预算", total_b, parts_b))
+    return out
+
+
+@rule("N08")
+def n08(ctx: Ctx) -> list[Outcome]:
+    out = _sum_rule(ctx, "公务用车购置及运行费决算", "vehicle", ("vehicle_purchase", "vehicle_running"))
+    own = _pick(ctx, "vehicle", "budget")
+    if own is None:
+        actual, change = _pick(ctx, "vehicle", "actual"), _pick(ctx, "vehicle", "budget_change")
+        if actual is not None and change is not None:
+            own = Operand("公务用车购置及运行费预算(=决算−增减额)", actual.value - change.value, change.where,
+                          change.line, change.page)
+    parts = [budget_of(ctx, k) for k in ("vehicle_purchase", "vehicle_running")]
+    if own is not None and all(p is not None for p in parts):
+        out.append(compare_sum("公务用车购置及运行费预算", own, parts))
+    return out
+
+
+@rule("N09")
+def n09(ctx: Ctx) -> list[Outcome]:
+    return _sum_rule(ctx, "公务接待费", "reception", ("reception_foreign", "reception_domestic"))
+
+
+@rule("N10")
+def n10(ctx: Ctx) -> list[Outcome]:
+    return _sum_rule(ctx, "政府采购支出总额", "procurement_total",
+                     ("procurement_goods", "procurement_works", "procurement_services"))
+
+
+@rule("N11")
+def n11(ctx: Ctx) -> list[Outcome]:
+    total = _pick(ctx, "vehicles", "count")
+    uses = ctx.figs(list(cat.VEHICLE_USES), "count")
+    if total is None or uses.empty:
+        return [na("车辆总数", "未找到车辆总数或按用途分类数")]
+    parts = [fig_operand(r) for _, r in uses.iterrows()]
+    out = compare_sum("车辆总数 = Σ按用途", total, parts)
+    out.tolerance = 0.0
+    if out.status == "fail":
+        out.severity = None  # counts have no rounding
+    return [out]
+
+
+# Document-level totals that must read the same wherever they are restated, per scope group of sections.
+_RESTATED = ("grand_total", "income_total", "expenditure_total", "fiscal_grand_total", "gb_expenditure",
+             "gb_basic", "personnel", "public_funds", "three_public", "office_running", "evaluated_funds")
+_SCOPE_GROUPS = (("一", "二", "三"), ("四",), ("五", "六"), ("七",), ("八",), ("九",), ("十",), ("十三",))
+
+
+@rule("N12")
+def n12(ctx: Ctx) -> list[Outcome]:
+    out: list[Outcome] = []
+    for key in _RESTATED:
+        for measure in ("actual", "budget"):
+            sel = ctx.figs(key, measure)
+            for group in _SCOPE_GROUPS:
+                g = sel[sel["section"].map(lambda s, g=group: _head(s) in g)]
+                if len(g) < 2:
+                    continue
+                first = fig_operand(g.iloc[0])
+                for _, r in g.iloc[1:].iterrows():
+                    out.append(compare_amount(f"{cat.ITEMS[key][0]}({measure})重述", first.value, float(r["value"]),
+                                              0.0, [first, fig_operand(r)]))
+    # Σ 基本支出 by 类 in 五（二） vs the 一般公共预算基本支出 of 六 (same 口径).
+    basic5 = ctx.figs("basic", "actual", ("五",))
+    gb_basic = ctx.fig("gb_basic") or ctx.fig("basic", sections=("六",))
+    if not basic5.empty and gb_basic is not None:
+        parts = [fig_operand(r) for _, r in basic5.iterrows()]
+        out.append(compare_sum("五 Σ基本支出 = 六 基本支出", gb_basic, parts))
+    return out or [na("重述", "没有在多处出现的总数")]
+
+
+_SECTION_DENOMINATOR = {"二": "income_total", "三": "expenditure_total", "五": "gb_expenditure"}
+
+
+def _nearest(ctx: Ctx, item_norm: str, measure: str, section: str, line: object) -> Operand | None:
+    f = ctx.figures
+    sel = f[(f["_item"] == item_norm) & (f["measure"] == measure) & (f["section"] == section)]
+    if sel.empty:
+        sel = f[(f["_item"] == item_norm) & (f["measure"] == measure)
+                & (f["section"].map(_head) == _head(section))]
+    if sel.empty:
+        return None
+    if pd.notna(line):
+        before = sel[sel["source_line"] <= line]
+        if not before.empty:
+            return fig_operand(before.iloc[-1])
+    return fig_operand(sel.iloc[0])
+
+
+@rule("N13")
+def n13(ctx: Ctx) -> list[Outcome]:
+    f = ctx.figures
+    if f.empty or (f["measure"] == "share_pct").sum() == 0:
+        return [na("占比", "情况说明中没有占比")]
+    out = []
+    for _, r in f[f["measure"] == "share_pct"].iterrows():
+        stated = fig_operand(r, f"{r['item']}占比%")
+        subject = f"{r['item']} 占比 ({r['section']})"
+        part = _nearest(ctx, r["_item"], "actual", r["section"], r["source_line"])
+        key = key_of(r["item"])
+        den_key = cat.SHARE_DENOMINATOR.get(key or "") or _SECTION_DENOMINATOR.get(_head(r["section"]))
+        if part is None or den_key is None:
+            out.append(na(subject, "找不到分子或分母口径"))
+            continue
+        scope = cat.SCOPE_GENERAL_BUDGET if den_key == "gb_expenditure" else None
+        den = _pick(ctx, den_key, "actual", part, scope) or _pick(ctx, den_key, "actual", part)
+        if den is None:
+            out.append(na(subject, f"情况说明中未找到分母{cat.ITEMS[den_key][0]}"))
+            continue
+        out.append(compare_pct(subject, stated, lambda a, b: a / b * 100, [part, den],
+                               printed_decimals(stated.value, r["evidence"])))
+    return out
+
+
+@rule("N14")
+def n14(ctx: Ctx) -> list[Outcome]:
+    f = ctx.figures
+    if f.empty or (f["measure"] == "change_pct").sum() == 0:
+        return [na("增长率", "情况说明中没有增长率")]
+    out = []
+    for _, r in f[f["measure"] == "change_pct"].iterrows():
+        stated = fig_operand(r, f"{r['item']}增长率%")
+        subject = f"{r['item']} 增长率 ({r['section']})"
+        actual = _nearest(ctx, r["_item"], "actual", r["section"], r["source_line"])
+        change = _nearest(ctx, r["_item"], "prior_change", r["section"], r["source_line"])
+        base = "上年"
+        if change is None:
+            change, base = _nearest(ctx, r["_item"], "budget_change", r["section"], r["source_line"]), "预算"
+        if actual is None or change is None:
+            out.append(na(subject, "找不到本年数或增减额"))
+            continue
+        out.append(compare_pct(subject, stated, lambda a, c: c / (a - c) * 100, [actual, change],
+                               printed_decimals(stated.value, r["evidence"]),
+                               note=f"隐含{base}数 = {round(actual.value - change.value, 2)}"))
+    return out
+
+
+def _exec_inputs(ctx: Ctx, r: pd.Series) -> tuple[Operand | None, Operand | None]:
+    actual = _nearest(ctx, r["_item"], "actual", r["section"], r["source_line"])
+    key = key_of(r["item"])
+    budget = _nearest(ctx, r["_item"], "budget", r["section"], r["source_line"])
+    if budget is None and key is not None:
+        budget = budget_of(ctx, key, actual)
+    if budget is None and actual is not None:
+        change = _nearest(ctx, r["_item"], "budget_change", r["section"], None)
+        if change is not None:
+            budget = Operand(f"{r['item']}预算(=决算−增减额)", actual.value - change.value, change.where,
+                             change.line, change.page, eps=actual.eps + change.eps)
+    return actual, budget
+
+
+def _exec_rows(ctx: Ctx) -> pd.DataFrame:
+    f = ctx.figures
+    return f[f["measure"] == "exec_pct"] if not f.empty else f
+
+
+@rule("N15")
+def n15(ctx: Ctx) -> list[Outcome]:
+    rows = _exec_rows(ctx)
+    if rows.empty:
+        return [na("完成预算%", "情况说明中没有完成预算百分比")]
+    out = []
+    for _, r in rows.iterrows():
+        stated = fig_operand(r, f"{r['item']}完成预算%")
+        subject = f"{r['item']} 完成预算% ({r['section']})"
+        actual, budget = _exec_inputs(ctx, r)
+        if actual is None or budget is None:
+            out.append(na(subject, "找不到决算数或预算数"))
+        elif abs(budget.value) < 1e-9:
+            continue  # N17's business
+        else:
+            out.append(compare_pct(subject, stated, lambda a, b: a / b * 100, [actual, budget],
+                                   printed_decimals(stated.value, r["evidence"])))
+    return out or [na("完成预算%", "全部预算为 0")]
+
+
+@rule("N16")
+def n16(ctx: Ctx) -> list[Outcome]:
+    f = ctx.figures
+    rows = f[f["measure"] == "budget_change"] if not f.empty else f
+    out = []
+    for _, r in rows.iterrows():
+        change = fig_operand(r, f"{r['item']}比预算增减")
+        actual = _nearest(ctx, r["_item"], "actual", r["section"], r["source_line"])
+        budget = _nearest(ctx, r["_item"], "budget", r["section"], r["source_line"])
+        if actual is None or budget is None:
+            continue  # budget derived from this very figure elsewhere; nothing independent to compare
+        out.append(compare_amount(f"{r['item']} 比预算增减额", round(actual.value - budget.value, 6), change.value,
+                                  0.01, [change, actual, budget]))
+    return out or [na("比预算增减额", "没有同时列出决算、预算与增减额的事项")]
+
+
+@rule("N17")
+def n17(ctx: Ctx) -> list[Outcome]:
+    rows = _exec_rows(ctx)
+    out = []
+    for _, r in rows.iterrows():
+        actual, budget = _exec_inputs(ctx, r)
+        if budget is None:
+            continue
+        stated = fig_operand(r, f"{r['item']}完成预算%")
+        ok = abs(budget.value) >= 1e-9
+        out.append(Outcome(f"{r['item']} 完成预算% ({r['section']})", "pass" if ok else "fail", None, stated.value,
+                           None, None, [stated, budget], "" if ok else "预算为 0, 不应表述完成预算百分比"))
+    return out or [na("预算为 0", "没有可判断的完成预算百分比")]
+
+
+_THREE_PUBLIC_KEYS = {"three_public", "abroad", "vehicle", "vehicle_purchase", "vehicle_running", "reception"}
+
+
+@rule("N18")
+def n18(ctx: Ctx) -> list[Outcome]:
+    rows = _exec_rows(ctx)
+    lo, hi = cat.BUDGET_DEVIATION
+    out = []
+    for _, r in rows.iterrows():
+        if key_of(r["item"]) in _THREE_PUBLIC_KEYS:
+            continue  # under-spending 三公 is the policy goal, not a deviation to explain
+        stated = fig_operand(r, f"{r['item']}完成预算%")
+        ok = lo < stated.value < hi
+        out.append(Outcome(f"{r['item']} 完成预算% ({r['section']})", "pass" if ok else "fail", None, stated.value,
+                           None, None, [stated], "" if ok else f"偏离年初预算超过 20%, 请核对原因说明"))
+    return out or [na("预算偏离", "没有完成预算百分比")]

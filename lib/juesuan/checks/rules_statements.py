@@ -1,0 +1,389 @@
+"""Rules S01–S14: identities inside and across the nine statements, and narrative ↔ statements.
+
+A blank cell is not in `statements`; inside a table that is present it counts as 0 (domain.md §6.8).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pandas as pd
+
+from .rules_common import (
+    Ctx,
+    Operand,
+    Outcome,
+    compare_same,
+    compare_sum,
+    na,
+    norm_name,
+    rule,
+)
+
+T1, T2, T3, T4 = "income_expenditure", "income", "expenditure", "fiscal_income_expenditure"
+T5, T6, T7, T8, T9 = "general_budget_expenditure", "general_budget_basic", "gov_fund", "state_capital", "three_public"
+SHORT = {T1: "表1", T2: "表2", T3: "表3", T4: "表4", T5: "表5", T6: "表6", T7: "表7", T8: "表8", T9: "表9"}
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、]|其中:)")
+
+
+def lab(text: object) -> str:
+    """Row label without ordinal ("八、") or spaces, NFKC."""
+    return _ORDINAL.sub("", norm_name(text))
+
+
+def table(ctx: Ctx, code: str) -> pd.DataFrame:
+    st = ctx.table("statements")
+    if st.empty:
+        return st
+    t = st[st["table_code"] == code].copy()
+    t["_lab"] = t["row_label"].map(lab)
+    t["_ordinal"] = t["row_label"].map(lambda s: bool(re.match(r"^[一二三四五六七八九十]+、", norm_name(s))))
+    return t
+
+
+def op(r: pd.Series, code: str, label: str | None = None) -> Operand:
+    panel = f"{r['panel']}." if isinstance(r.get("panel"), str) and r.get("panel") else ""
+    page = r.get("page")
+    return Operand(label or f"{SHORT[code]}.{panel}{r['row_label']}.{r['column']}", float(r["value"]), "",
+                   None, int(page) if pd.notna(page) else None)
+
+
+def cell(t: pd.DataFrame, code: str, label: str | Callable[[str], bool], column: str | None = None,
+         panel: str | None = None, occurrence: int = 0) -> Operand | None:
+    sel = t
+    if panel is not None:
+        sel = sel[sel["panel"].astype(str).str.contains(panel, na=False)]
+    pred = label if callable(label) else (lambda s, want=lab(label): s == want)
+    sel = sel[sel["_lab"].map(pred)]
+    if column is not None:
+        sel = sel[sel["column"].astype(str).str.contains(column, regex=False)]
+    if len(sel) <= occurrence:
+        return None
+    return op(sel.iloc[occurrence], code)
+
+
+def _zero(label: str) -> Operand:
+    return Operand(f"{label}(空白=0)", 0.0)
+
+
+# ── table 1 ──
+
+def _t1_sum(ctx: Ctx, panel: str, total: str, subject: str) -> list[Outcome]:
+    t = table(ctx, T1)
+    if t.empty:
+        return [na(subject, "无表1")]
+    tot = cell(t, T1, total, panel=panel)
+    rows = t[t["panel"].astype(str).str.contains(panel, na=False) & t["_ordinal"]]
+    if tot is None or rows.empty:
+        return [na(subject, f"表1未找到{total}或分项")]
+    return [compare_sum(subject, tot, [op(r, T1) for _, r in rows.iterrows()])]
+
+
+@rule("S01")
+def s01(ctx: Ctx) -> list[Outcome]:
+    return _t1_sum(ctx, "收入", "本年收入合计", "表1 本年收入合计 = Σ收入")
+
+
+@rule("S03")
+def s03(ctx: Ctx) -> list[Outcome]:
+    return _t1_sum(ctx, "支出", "本年支出合计", "表1 本年支出合计 = Σ类")
+
+
+def _t1_total(ctx: Ctx, panel: str, first: str, others: tuple[str, ...], subject: str) -> list[Outcome]:
+    t = table(ctx, T1)
+    if t.empty:
+        return [na(subject, "无表1")]
+    tot, base = cell(t, T1, "总计", panel=panel), cell(t, T1, first, panel=panel)
+    if tot is None or base is None:
+        return [na(subject, f"表1未找到总计或{first}")]
+    parts = [base] + [cell(t, T1, o, panel=panel) or _zero(o) for o in others]
+    return [compare_sum(subject, tot, parts)]
+
+
+@rule("S02")
+def s02(ctx: Ctx) -> list[Outcome]:
+    return _t1_total(ctx, "收入", "本年收入合计", ("使用非财政拨款结余", "年初结转和结余"), "表1 收入总计")
+
+
+@rule("S04")
+def s04(ctx: Ctx) -> list[Outcome]:
+    return _t1_total(ctx, "支出", "本年支出合计", ("结余分配", "年末结转和结余"), "表1 支出总计")
+
+
+@rule("S05")
+def s05(ctx: Ctx) -> list[Outcome]:
+    out = []
+    for code in (T1, T4):
+        t = table(ctx, code)
+        if t.empty:
+            continue
+        a = cell(t, code, "总计", panel="收入")
+        b = cell(t, code, "总计", "合计", panel="支出") or cell(t, code, "总计", panel="支出")
+        if a is None or b is None:
+            out.append(na(f"{SHORT[code]} 收入总计 = 支出总计", "未找到两侧总计"))
+        else:
+            out.append(compare_same(f"{SHORT[code]} 收入总计 = 支出总计", a, b))
+    return out or [na("收入总计 = 支出总计", "无表1/表4")]
+
+
+# ── per-row column identities ──
+
+def _row_key(r: pd.Series) -> tuple:
+    return (r.get("panel") if isinstance(r.get("panel"), str) else "", r["_lab"], r.get("subject_code") or "")
+
+
+_ROW_IDENTITIES: dict[str, tuple[Callable[[str], bool], Callable[[str], bool]]] = {
+    T2: (lambda c: c == "本年收入合计", lambda c: c != "本年收入合计"),
+    T3: (lambda c: c == "本年支出合计", lambda c: c != "本年支出合计"),
+    T4: (lambda c: c == "合计", lambda c: c != "合计" and c != "决算数"),
+    T5: (lambda c: c == "合计", lambda c: c in ("基本支出", "项目支出")),
+    T7: (lambda c: "支出" in c and "合计" in c, lambda c: c in ("基本支出", "项目支出")),
+    T8: (lambda c: "合计" in c and "收入" not in c, lambda c: c in ("基本支出", "项目支出")),
+}
+
+
+@rule("S06")
+def s06(ctx: Ctx) -> list[Outcome]:
+    out = []
+    for code, (is_total, is_part) in _ROW_IDENTITIES.items():
+        t = table(ctx, code)
+        if t.empty:
+            continue
+        t["column"] = t["column"].map(norm_name)
+        for _key, g in t.groupby(t.apply(_row_key, axis=1), sort=False):
+            tot = g[g["column"].map(is_total)]
+            parts = g[g["column"].map(is_part)]
+            if tot.empty or parts.empty:
+                continue
+            r = tot.iloc[0]
+            out.append(compare_sum(f"{SHORT[code]} {r['row_label']}: {r['column']} = Σ栏", op(r, code),
+                                   [op(p, code) for _, p in parts.iterrows()]))
+    return out or [na("表内栏次", "无可核对的表")]
+
+
+# ── hierarchy ──
+
+_HIER_TABLES = (T2, T3, T5, T6, T7, T8)
+
+
+def _children(t: pd.DataFrame, code: str) -> pd.DataFrame:
+    n = {3: 5, 5: 7}.get(len(code))
+    if n is None:
+        return t.iloc[0:0]
+    sc = t["subject_code"].astype(str)
+    return t[(sc.str.len() == n) & sc.str.startswith(code)]
+
+
+@rule("S07")
+def s07(ctx: Ctx) -> list[Outcome]:
+    out = []
+    for code in _HIER_TABLES:
+        t = table(ctx, code)
+        if t.empty:
+            continue
+        t["subject_code"] = t["subject_code"].map(lambda s: re.sub(r"\D", "", str(s)) if pd.notna(s) else "")
+        coded = t[t["subject_code"] != ""]
+        for column, tc in coded.groupby("column", sort=False):
+            for _, parent in tc[tc["subject_code"].str.len().isin([3, 5])].iterrows():
+                kids_rows = _children(coded, parent["subject_code"])
+                if kids_rows.empty:
+                    continue
+                kids = _children(tc, parent["subject_code"])
+                parts = [op(k, code) for _, k in kids.iterrows()] or [_zero("下级")]
+                out.append(compare_sum(f"{SHORT[code]} {parent['subject_code']} {parent['row_label']}.{column} = Σ下级",
+                                       op(parent, code), parts))
+            total = t[(t["_lab"] == "合计") & (t["column"] == column)]
+            classes = tc[tc["subject_code"].str.len() == 3]
+            if not total.empty and not classes.empty and code != T6:
+                out.append(compare_sum(f"{SHORT[code]} 合计.{column} = Σ类", op(total.iloc[0], code),
+                                       [op(c, code) for _, c in classes.iterrows()]))
+    return out or [na("科目层级", "无带科目编码的表")]
+
+
+# ── across tables ──
+
+def _t_total(ctx: Ctx, code: str, column: str) -> Operand | None:
+    t = table(ctx, code)
+    return None if t.empty else cell(t, code, "合计", column)
+
+
+@rule("S08")
+def s08(ctx: Ctx) -> list[Outcome]:
+    t1, t4 = table(ctx, T1), table(ctx, T4)
+    pairs: list[tuple[str, Operand | None, Operand | None]] = []
+    if not t1.empty:
+        pairs.append(("表2合计 = 表1本年收入合计", cell(t1, T1, "本年收入合计", panel="收入"),
+                      _t_total(ctx, T2, "本年收入合计")))
+        pairs.append(("表3合计 = 表1本年支出合计", cell(t1, T1, "本年支出合计", panel="支出"),
+                      _t_total(ctx, T3, "本年支出合计")))
+    if not t4.empty:
+        pairs.append(("表5合计 = 表4一般公共预算本年支出", cell(t4, T4, "本年支出合计", "一般公共预算", panel="支出"),
+                      _t_total(ctx, T5, "合计")))
+    out = []
+    for subject, a, b in pairs:
+        if a is None or b is None:
+            out.append(na(subject, "缺少一侧"))
+        else:
+            out.append(compare_same(subject, a, b))
+    if not t1.empty and not t4.empty:
+        fiscal = t1[t1["panel"].astype(str).str.contains("收入", na=False) & t1["_ordinal"]
+                    & t1["_lab"].str.contains("财政拨款")]
+        t4in = cell(t4, T4, "本年收入合计", panel="收入")
+        if t4in is not None and not fiscal.empty:
+            out.append(compare_sum("表4本年收入合计 = 表1财政拨款收入(一+二+三)", t4in,
+                                   [op(r, T1) for _, r in fiscal.iterrows()]))
+    return out or [na("表间总数", "缺少所需的表")]
+
+
+def _class_rows(t: pd.DataFrame, panel: str | None, column: str | None) -> dict[str, pd.Series]:
+    sel = t
+    if panel is not None:
+        sel = sel[sel["panel"].astype(str).str.contains(panel, na=False)]
+    if column is not None:
+        sel = sel[sel["column"].astype(str).str.contains(column, regex=False)]
+    if "level" in sel and sel["level"].eq("类").any():
+        sel = sel[sel["level"] == "类"]
+    else:
+        sel = sel[sel["_ordinal"]]
+    return {r["_lab"]: r for _, r in sel.iterrows()}
+
+
+@rule("S09")
+def s09(ctx: Ctx) -> list[Outcome]:
+    out = []
+    for (ca, pa, cola), (cb, pb, colb) in (((T1, "支出", None), (T3, None, "本年支出合计")),
+                                         ((T4, "支出", "一般公共预算"), (T5, None, "合计"))):
+        ta, tb = table(ctx, ca), table(ctx, cb)
+        if ta.empty or tb.empty:
+            continue
+        a, b = _class_rows(ta, pa, cola), _class_rows(tb, pb, colb)
+        for name in a.keys() & b.keys():
+            out.append(compare_same(f"{name}: {SHORT[cb]} = {SHORT[ca]}", op(a[name], ca), op(b[name], cb)))
+        for name in a.keys() ^ b.keys():
+            src = (ca, a[name]) if name in a else (cb, b[name])
+            if abs(float(src[1]["value"])) > 0.005:
+                out.append(Outcome(f"{name}: 仅见于{SHORT[src[0]]}", "fail", None, float(src[1]["value"]), None, 0.0,
+                                   [op(src[1], src[0])], "另一表缺少该类级科目"))
+    return out or [na("类级对照", "缺少表1/表3或表4/表5")]
+
+
+@rule("S10")
+def s10(ctx: Ctx) -> list[Outcome]:
+    t = table(ctx, T6)
+    if t.empty:
+        return [na("表6合计", "无表6")]
+    out = []
+    for panel in ("人员经费", "公用经费"):
+        tot = cell(t, T6, lambda s, p=panel: s.startswith(p) and "合计" in s)
+        sel = t[t["panel"].astype(str).str.contains(panel[:2], na=False) & (t["level"] == "类")]
+        if tot is None or sel.empty:
+            out.append(na(f"表6 {panel}合计", "未找到合计或类级行"))
+            continue
+        out.append(compare_sum(f"表6 {panel}合计 = Σ类", tot, [op(r, T6) for _, r in sel.iterrows()]))
+    return out
+
+
+@rule("S11")
+def s11(ctx: Ctx) -> list[Outcome]:
+    t6 = table(ctx, T6)
+    basic = _t_total(ctx, T5, "基本支出")
+    if t6.empty or basic is None:
+        return [na("表5基本支出 = 表6", "缺少表5或表6")]
+    parts = [cell(t6, T6, lambda s, p=p: s.startswith(p) and "合计" in s) for p in ("人员经费", "公用经费")]
+    if any(p is None for p in parts):
+        return [na("表5基本支出 = 表6", "表6缺少人员经费合计或公用经费合计")]
+    return [compare_sum("表5合计.基本支出 = 表6人员经费合计 + 公用经费合计", basic, parts)]
+
+
+_T9_ROWS = {
+    "total": lambda s: s in ("合计", "三公经费合计") or s.startswith("合计"),
+    "abroad": lambda s: s.startswith("因公出国"),
+    "vehicle": lambda s: "购置及运行" in s or s in ("小计", "公务用车购置及运行费小计"),
+    "purchase": lambda s: s.startswith("公务用车购置费") or s == "购置费",
+    "running": lambda s: s.startswith("公务用车运行") or s == "运行费" or s == "运行维护费",
+    "reception": lambda s: s.startswith("公务接待"),
+}
+
+
+def t9_cell(t: pd.DataFrame, key: str, column: str) -> Operand | None:
+    return cell(t, T9, _T9_ROWS[key], column)
+
+
+@rule("S12")
+def s12(ctx: Ctx) -> list[Outcome]:
+    t = table(ctx, T9)
+    if t.empty:
+        return [na("表9", "无表9")]
+    out = []
+    for column in ("预算", "决算"):
+        if not t["column"].astype(str).str.contains(column).any():
+            continue
+        get = {k: t9_cell(t, k, column) for k in _T9_ROWS}
+        total = get["total"] or _zero(f"表9合计.{column}")
+        vehicle = get["vehicle"]
+        if vehicle is None and (get["purchase"] or get["running"]):
+            vehicle = None  # no subtotal printed: compare the total against the four leaves instead
+        parts = [get["abroad"] or _zero("因公出国"), get["reception"] or _zero("公务接待")]
+        parts += [vehicle] if vehicle is not None else [get["purchase"] or _zero("购置"), get["running"] or _zero("运行")]
+        out.append(compare_sum(f"表9 {column}: 合计 = 出国 + 用车 + 接待", total, parts))
+        if vehicle is not None:
+            out.append(compare_sum(f"表9 {column}: 用车 = 购置 + 运行", vehicle,
+                                   [get["purchase"] or _zero("购置"), get["running"] or _zero("运行")]))
+    return out or [na("表9", "表9无预算/决算栏")]
+
+
+# narrative key → (table, row label or predicate, column, panel)
+_NARRATIVE_LINKS: list[tuple[str, str, str, object, str | None, str | None, tuple[str, ...] | None]] = [
+    ("收支总计", "grand_total", T1, "总计", None, "收入", None),
+    ("本年收入合计", "income_total", T1, "本年收入合计", None, "收入", None),
+    ("本年支出合计", "expenditure_total", T1, "本年支出合计", None, "支出", None),
+    ("财政拨款收支总计", "fiscal_grand_total", T4, "总计", None, "收入", None),
+    ("基本支出", "basic", T3, "合计", "基本支出", None, ("三",)),
+    ("项目支出", "project", T3, "合计", "项目支出", None, ("三",)),
+    ("一般公共预算财政拨款支出", "gb_expenditure", T5, "合计", "合计", None, None),
+    ("一般公共预算基本支出", "gb_basic", T5, "合计", "基本支出", None, None),
+    ("人员经费", "personnel", T6, "人员经费合计", None, None, None),
+    ("公用经费", "public_funds", T6, "公用经费合计", None, None, None),
+]
+_T9_LINKS = [("三公经费", "three_public", "total"), ("因公出国(境)费", "abroad", "abroad"),
+             ("公务用车购置及运行费", "vehicle", "vehicle"), ("公务用车购置费", "vehicle_purchase", "purchase"),
+             ("公务用车运行费", "vehicle_running", "running"), ("公务接待费", "reception", "reception")]
+
+
+@rule("S13")
+def s13(ctx: Ctx) -> list[Outcome]:
+    if ctx.table("statements").empty:
+        return [na("说明 ↔ 表", "无决算表数据")]
+    out = []
+    for name, key, code, label, column, panel, sections in _NARRATIVE_LINKS:
+        t = table(ctx, code)
+        fig = ctx.fig(key, sections=sections)
+        if t.empty or fig is None:
+            continue
+        c = cell(t, code, label, column, panel)
+        if c is not None:
+            out.append(compare_same(f"说明.{name} = {SHORT[code]}", c, fig))
+    t9 = table(ctx, T9)
+    if not t9.empty:
+        for name, key, row in _T9_LINKS:
+            for measure, column in (("actual", "决算"), ("budget", "预算")):
+                fig = ctx.fig(key, measure)
+                c = t9_cell(t9, row, column)
+                if fig is not None:
+                    out.append(compare_same(f"说明.{name}{column} = 表9", c or _zero(f"表9.{name}.{column}"), fig))
+    return out or [na("说明 ↔ 表", "说明与表没有可对应的数字")]
+
+
+@rule("S14")
+def s14(ctx: Ctx) -> list[Outcome]:
+    st = ctx.table("statements")
+    if st.empty:
+        return [na("金额非负", "无决算表数据")]
+    neg = st[st["value"] < 0]
+    if neg.empty:
+        return [Outcome(f"全部 {len(st)} 个金额", "pass", 0.0, float(st["value"].min()), None, 0.0)]
+    return [Outcome(f"{SHORT.get(r['table_code'], r['table_code'])} {r['row_label']}.{r['column']}", "fail", 0.0,
+                    float(r["value"]), float(r["value"]), 0.0, [op(r, r["table_code"]) if r["table_code"] in SHORT
+                                                               else Operand(str(r["row_label"]), float(r["value"]))])
+            for _, r in neg.iterrows()]

@@ -1,0 +1,212 @@
+"""Every numeric fact of 第三部分 情况说明 → `figures` (section, item, measure, value, unit, evidence).
+
+A grammar of the template's sentences, not of one department's wording: each number with a unit gets
+ - a measure from the cue words just before it (预算为 → budget, 比…预算减少 → budget_change, 占 → share_pct,
+   完成…预算的 → exec_pct, 增长/下降 x% → change_pct, 增加/减少 x 万元 → prior_change, counts by unit);
+ - an item from the noun phrase before it (year prefixes, fillers and cue words stripped), or, when the
+   clause has none (",占100%"), the item of the previous figure in the same list entry.
+Years, dates, list ordinals and thresholds ("100万元以上") are not facts and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ..read.lines import Warn
+from ..segment import Passage, Section
+
+MONEY = ["亿元", "万元", "元"]
+COUNT_UNITS = [
+    "台(套)", "万人次", "人次", "万人", "万份", "个", "辆", "台", "套", "人", "例", "份", "家", "户", "批", "次",
+    "项", "场", "件", "笔", "期", "名", "所", "座", "条", "张", "篇",
+]  # fmt: skip
+OTHER_UNITS = ["%", "分"]
+_UNITS = sorted(MONEY + COUNT_UNITS + OTHER_UNITS, key=len, reverse=True)
+_NUMBER = re.compile(
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})?"
+)
+_THRESHOLD = re.compile(r"^(?:\(含\))?(?:及)?以[上下]")
+_MISSING = re.compile(r"(?<![\d%])(?:为|和结余|余额|支出|收入)(?=万元)")
+_BOUNDARY = set(",;:。、()!?")
+_SENTENCE_END = set("。;!?")
+_LIST_MARK = re.compile(r"(?:^|(?<=[。;:]))(?:\d{1,2}[.、](?!\d)|\(\d{1,2}\)|[一二三四五六七八九十]是)")
+
+_BUDGET_CHANGE = re.compile(r"(?:比|较)(?:年初)?(?:全年)?预算(?:数)?.*?(增加|减少|增长|下降|节约|超支)(?:\(减少\)|\(增加\))?$")
+_CHANGE = re.compile(r"(增加|减少|增长|下降|增减|减)(?:\((?:减少|增加)\))?$")
+_EXEC = re.compile(r"完成.*(?:预算|计划)|执行率|执行进度")
+_BUDGET_CUES = re.compile(r"(?:年初预算|全年预算|调整预算|预算)(?:数)?(?:为|是)?$")
+_TRAILING_CUES = [
+    "支出决算为", "决算数为", "决算为", "执行数为", "年初预算数为", "年初预算为", "全年预算数为", "预算数为", "预算为",
+    "增加(减少)", "减少(增加)", "增加", "减少", "增长", "下降", "均为", "各为", "总计为", "合计为", "为", "是", "各",
+    "达到", "达", "约", "共计", "累计",
+]  # fmt: skip
+_LEADING_FILLERS = ["其中", "本部门", "本单位", "我单位", "我局", "本年度", "全年", "累计", "共有", "不含", "含"]
+_LIST_PREFIX = re.compile(r"^(?:\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
+_GENERIC = {"项目", "其中"}  # an "item" that only points back at the entry's topic
+_REMARK = re.compile(r"\([^()]{3,}\)")  # (不含下属事业单位), (以合同签订为准): remarks, not names
+_ALIASES = {
+    "收、支总计": "收支总计",
+    "财政拨款收、支总计": "财政拨款收支总计",
+    "三公经费财政拨款支出": "三公经费",
+    "机关运行经费支出": "机关运行经费",
+}
+_YEAR_PREFIX = re.compile(r"^.*?(?:\d{4}年度?|截[至止]\d{4}年\d{1,2}月\d{1,2}日)")
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」")
+
+
+def _clean_item(prefix: str) -> str:
+    item = _REMARK.sub("", prefix)
+    item = _YEAR_PREFIX.sub("", item) or item
+    item = _LIST_PREFIX.sub("", item)
+    if "共有" in item:
+        item = item.split("共有", 1)[1]
+    changed = True
+    while changed and item:
+        changed = False
+        for cue in _TRAILING_CUES:
+            if item.endswith(cue) and not (cue == "为" and item[-2:-1] in "行作认成"):
+                item, changed = item[: -len(cue)], True
+        for filler in _LEADING_FILLERS:
+            if item.startswith(filler) and len(item) > len(filler):
+                item, changed = item[len(filler) :], True
+    item = item.translate(_QUOTES).strip(":,、")
+    item = _ALIASES.get(item, item)
+    return "" if item in _GENERIC else item
+
+
+def _mask_plain_parentheticals(text: str) -> str:
+    """Parentheses without a figure ((境), (类), (以合同签订为准)) do not end a clause: mask them for the
+    boundary search only."""
+    return re.sub(r"\([^()\d]*\)", lambda m: "\x01" * len(m.group()), text)
+
+
+def _clause_start(masked: str, pos: int, stop: set[str]) -> int:
+    """Start of the clause ending at pos. A 、 right after a single character (收、支总计) joins, not splits."""
+    i = pos - 1
+    while i >= 0:
+        if masked[i] in stop and not (masked[i] == "、" and (i < 2 or masked[i - 2] in stop)):
+            return i + 1
+        i -= 1
+    return 0
+
+
+def _measure(unit: str, cue: str) -> tuple[str, int | None]:
+    """(measure, sign) from the unit and the clause text before the number; sign None = ambiguous."""
+    ambiguous = "增加(减少)" in cue[-8:] or "减少(增加)" in cue[-8:]
+    sign = None if ambiguous else (-1 if re.search(r"(减少|下降|节约|减)(\(增加\))?$", cue) else 1)
+    if unit == "%":
+        if "占" in cue:
+            return "share_pct", 1
+        if _EXEC.search(cue):
+            return "exec_pct", 1
+        if _CHANGE.search(cue):
+            return "change_pct", sign
+        return "actual", 1
+    if unit in COUNT_UNITS:
+        return "count", 1
+    if unit in MONEY:
+        if _BUDGET_CHANGE.search(cue):
+            return "budget_change", sign
+        if _CHANGE.search(cue):
+            return "prior_change", sign
+        if _BUDGET_CUES.search(cue) and "决算" not in cue:
+            return "budget", 1
+    return "actual", 1
+
+
+def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]) -> list[dict]:
+    text = passage.text
+    masked = _mask_plain_parentheticals(text)
+    list_starts = [m.start() for m in _LIST_MARK.finditer(masked)]
+    rows: list[dict] = []
+    current = ""  # item of the last figure in this list entry
+    last_measure = "actual"
+    next_list = 0
+    for m in _NUMBER.finditer(text):
+        start, end = m.span()
+        while next_list < len(list_starts) and list_starts[next_list] <= start:
+            current = _list_topic(text, list_starts[next_list])
+            next_list += 1
+        unit = m["unit"]
+        if unit is None or _THRESHOLD.match(text[end : end + 6]) or _is_date_or_year(text, end):
+            continue
+        clause_start = _clause_start(masked, start, _BOUNDARY)
+        sentence_start = _clause_start(masked, start, _SENTENCE_END)
+        cue = text[clause_start:start]
+        in_paren = masked.rfind("(", sentence_start, start) > masked.rfind(")", sentence_start, start)
+        measure, sign = _measure(unit, cue)
+        line = passage.line_at(start)
+        if sign is None:
+            if float(m["num"].replace(",", "")) != 0:
+                warns.append(Warn("extract:figures", f"direction of change unclear (增加/减少 both printed): {cue}{m.group()}", line.no, line.page))
+                continue
+            sign = 1
+        if in_paren and cue.startswith(("不含", "含")):
+            measure = last_measure
+        item = _clean_item(cue)
+        if in_paren and cue.startswith(("不含", "含")):
+            pass
+        elif "占" in cue and item.find("占") > 0:
+            item = item[: item.find("占")]
+        elif measure in ("share_pct", "exec_pct", "change_pct", "prior_change", "budget_change") or not item:
+            item = _clean_item(_strip_relation(cue)) or current
+        if not item:
+            item = current
+        if not in_paren and measure in ("actual", "budget", "count"):
+            current = item or current
+        last_measure = measure
+        sentence_end = next((i for i in range(end, len(text)) if text[i] in _SENTENCE_END), len(text))
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "source_line": line.no,
+                "page": line.page,
+                "section": label,
+                "item": item,
+                "measure": measure,
+                "value": sign * float(m["num"].replace(",", "")),
+                "unit": unit,
+                "evidence": passage.original(sentence_start, sentence_end + 1).strip(),
+            }
+        )
+    for m in _MISSING.finditer(text):
+        line = passage.line_at(m.start())
+        warns.append(Warn("extract:figures", f"amount missing before 万元: …{text[max(0, m.start() - 12) : m.end() + 2]}…", line.no, line.page))
+    return rows
+
+
+def _strip_relation(cue: str) -> str:
+    """`比2022年度决算数增加` / `与2022年度相比,收入合计增加` → the noun phrase, if any, before the relation."""
+    cue = re.sub(r"(?:比|较|与)(?:上年|\d{4}年度?)?.*?(?:相比)?(?=(增加|减少|增长|下降)|$)", "", cue)
+    cue = re.sub(r"^(?:完成|占).*$", "", cue)
+    return cue
+
+
+def _list_topic(text: str, pos: int) -> str:
+    """The heading of a numbered entry ("1.社会保障和就业(类)…(款)。") names what its figures are about."""
+    m = re.match(r"(?:\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)", text[pos:])
+    body = text[pos + (m.end() if m else 0) :]
+    head = re.split(r"[。:;,]", body, maxsplit=1)[0]
+    number = _NUMBER.search(head)
+    if number and number["unit"]:
+        return ""
+    return _clean_item(head)
+
+
+def _is_date_or_year(text: str, end: int) -> bool:
+    return bool(re.match(r"(?:年|月|日|号)", text[end : end + 1]))
+
+
+def extract_figures(lines, sections: list[Section], doc_id: str) -> tuple[pd.DataFrame, list[Warn]]:
+    warns: list[Warn] = []
+    rows: list[dict] = []
+    for sec in sections:
+        pieces = [(sec.label, sec.start, sec.subsections[0].start if sec.subsections else sec.end)]
+        pieces += [(sub.label, sub.start, sub.end) for sub in sec.subsections]
+        for label, a, b in pieces:
+            if b > a + 0:
+                rows += extract_section(Passage(lines[a + (1 if label == sec.label else 0) : b]), label, doc_id, warns)
+    return pd.DataFrame(rows), warns

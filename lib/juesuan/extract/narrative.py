@@ -1,0 +1,138 @@
+"""List-shaped narrative: the unit list (机构设置), the 基本支出 breakdown (六) and the project list (十三（二）)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ..read.lines import Line, Warn
+from ..segment import Passage, Section, compact
+from ..values import norm
+
+_UNIT_ITEM = re.compile(r"^\s*(\d{1,2})\s*[、.．]?\s*(\S+)")
+_ORG_SUFFIX = re.compile(r"(局|委员会|委|办公室|办|院|中心|站|所|队|馆|校|厅|部|会|处|社|园|场|室|组)(（本级）|\(本级\))?$")
+
+
+def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> pd.DataFrame:
+    """Numbered organisation names in the overview section on 机构设置 / 决算单位构成."""
+    rows = []
+    for sec in sections:
+        if not re.search(r"机构设置|单位构成|决算单位|预算单位", sec.title):
+            continue
+        expected = 1
+        for line in lines[sec.start + 1 : sec.end]:
+            m = _UNIT_ITEM.match(norm(line.text))
+            if not m or int(m.group(1)) != expected or not _ORG_SUFFIX.search(m.group(2)):
+                continue
+            rows.append({"doc_id": doc_id, "source_line": line.no, "page": line.page, "unit_no": expected, "unit_name": _raw_name(line.text, m.group(2))})
+            expected += 1
+    return pd.DataFrame(rows)
+
+
+def _raw_name(original: str, normalised: str) -> str:
+    for token in original.split():
+        if norm(token).endswith(normalised) or normalised in norm(token):
+            return re.sub(r"^\d{1,2}[、.．]", "", token)
+    return normalised
+
+
+_GROUP = re.compile(r"(人员经费|公用经费)(?:合计)?(?:支出)?(?:为)?(\d[\d,]*(?:\.\d+)?)(万元|元)")
+_ITEM = re.compile(r"^(.+?)(\d[\d,]*(?:\.\d+)?)(万元|元)$")
+
+
+def extract_line_items(lines: list[Line], sections: list[Section], doc_id: str) -> pd.DataFrame:
+    """人员经费 / 公用经费 totals and their itemised 主要包括 lists (items without an amount are skipped)."""
+    rows = []
+    for sec in sections:
+        if "基本支出" not in sec.title:
+            continue
+        p = Passage(lines[sec.start : sec.end])
+        groups = list(_GROUP.finditer(p.text))
+        for k, g in enumerate(groups):
+            line = p.line_at(g.start())
+            rows.append(_line_item(doc_id, line, g.group(1), g.group(1), g.group(2), g.group(3), True))
+            stop = groups[k + 1].start() if k + 1 < len(groups) else len(p.text)
+            body = p.text[g.end() : stop]
+            m = re.search(r"主要包括[::]", body)
+            if not m:
+                continue
+            offset = g.end() + m.end()
+            listing = re.split(r"[。;]", body[m.end() :], maxsplit=1)[0]
+            pos = offset
+            for piece in listing.split("、"):
+                im = _ITEM.match(piece.strip(",，"))
+                if im:
+                    rows.append(_line_item(doc_id, p.line_at(pos), g.group(1), p.original(pos, pos + len(im.group(1))), im.group(2), im.group(3), False))
+                pos += len(piece) + 1
+    return pd.DataFrame(rows)
+
+
+def _line_item(doc_id: str, line: Line, group: str, item: str, amount: str, unit: str, total: bool) -> dict:
+    value = float(amount.replace(",", ""))
+    return {
+        "doc_id": doc_id,
+        "source_line": line.no,
+        "page": line.page,
+        "group": group,
+        "item": item.replace(" ", ""),
+        "amount_wan": value / 10000 if unit == "元" else value,
+        "is_total": total,
+    }
+
+
+_ENTRY = re.compile(r"(?:^|(?<=[。;]))(\d{1,2})[、.](?!\d)")
+_PROJECT_HEAD = re.compile(r"^(.+?)[::]项目(?:全年)?预算(?:数)?为")
+
+
+def extract_project_outputs(lines: list[Line], sections: list[Section], doc_id: str) -> tuple[pd.DataFrame, list[Warn]]:
+    """十三（二）: "N、项目名：项目全年预算数为A万元，执行数为B万元，完成预算C%。主要产出和效益：…发现的问题及原因：…下一步改进措施：…"."""
+    rows: list[dict] = []
+    warns: list[Warn] = []
+    for sec in sections:
+        for part in sec.subsections or [sec]:
+            p = Passage(lines[part.start : part.end])
+            entries = [m for m in _ENTRY.finditer(p.text) if _PROJECT_HEAD.match(p.text[m.end() :])]
+            for k, m in enumerate(entries):
+                a = m.end()
+                b = entries[k + 1].start() if k + 1 < len(entries) else len(p.text)
+                body = p.text[a:b]
+                head = _PROJECT_HEAD.match(body)
+                line = p.line_at(a)
+                rows.append(
+                    {
+                        "doc_id": doc_id,
+                        "source_line": line.no,
+                        "page": line.page,
+                        "project_no": int(m.group(1)),
+                        "project_name": p.original(a, a + len(head.group(1))).replace(" ", ""),
+                        "budget_wan": _amount(body, r"预算(?:数)?为(\d[\d,]*(?:\.\d+)?)万元"),
+                        "executed_wan": _amount(body, r"执行数为(\d[\d,]*(?:\.\d+)?)万元"),
+                        "exec_pct": _amount(body, r"完成(?:年初)?(?:预算)?(?:的)?(\d[\d,]*(?:\.\d+)?)%"),
+                        "outputs": _labelled(p, a, body, "主要产出和效益", "发现的问题及原因"),
+                        "problems": _labelled(p, a, body, "发现的问题及原因", "下一步改进措施"),
+                        "next_steps": _labelled(p, a, body, "下一步改进措施", None),
+                    }
+                )
+    return pd.DataFrame(rows), warns
+
+
+def _amount(body: str, pattern: str) -> float | None:
+    m = re.search(pattern, body)
+    return float(m.group(1).replace(",", "")) if m else None
+
+
+def _labelled(p: Passage, offset: int, body: str, label: str, next_label: str | None) -> str | None:
+    a = body.find(label)
+    if a < 0:
+        return None
+    a += len(label)
+    if body[a : a + 1] in (":", "："):
+        a += 1
+    b = body.find(next_label, a) if next_label else len(body)
+    b = len(body) if b < 0 else b
+    return p.original(offset + a, offset + b).replace(" ", "").strip() or None
+
+
+def title_lines(lines: list[Line], start: int, end: int) -> list[str]:
+    return [compact(ln.text) for ln in lines[start:end]]

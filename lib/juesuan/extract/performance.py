@@ -1,0 +1,399 @@
+"""Performance self-evaluation tables (绩效自评表) → `projects`, `department_goals`, `indicators`.
+
+The heart of the parser. Cells wrap over lines, pages and stray page numbers, so rows are not found by
+counting lines but by recognising what a complete indicator row looks like: label cells, then a target
+cell, an actual cell and a score, read from the right:
+
+    [一级指标] [二级指标] 三级指标  年初目标值  实际完成值  得分
+A target/actual cell is an [operator] number [unit] quantity (possibly broken as "25.29 万 / 人" or
+"≤ / 1785.88 / 万元") or one qualitative word (明显提高, 长期). Header labels (项目名称, 主管部门, 预算执行情况, 总分,
+偏差大或目标未完成原因分析 …) are the template's own vocabulary and delimit the fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..read.lines import Line, Warn
+from ..segment import Passage, compact
+from ..values import is_unit, norm, parse_quantity, to_number
+
+LEVEL1 = ["产出指标", "效益指标", "满意度指标", "成本指标", "过程指标", "决策指标", "管理指标"]
+LEVEL2 = [
+    "数量指标", "质量指标", "时效指标", "成本指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
+    "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标", "可持续性影响指标",
+    "服务对象满意度指标", "满意度指标", "服务对象满意度",
+]  # fmt: skip
+_LEVEL1_RE = re.compile("^(" + "|".join(sorted(LEVEL1, key=len, reverse=True)) + ")")
+_LEVEL2_RE = re.compile("^(" + "|".join(sorted(LEVEL2, key=len, reverse=True)) + ")")
+_DEBRIS = re.compile(r"^(?:\(?\d*分\)|年度|绩效|指标|目标)+(?=" + "|".join(LEVEL1 + LEVEL2) + ")")
+_OP_ONLY = re.compile(r"^(?:≥|≤|>|<|=|>=|<=)$")
+_CHECKED = re.compile(r"(?:\d[、.])?\s*([^\d、.√✓☑■□☐]+?)\s*[√✓☑■]")
+_YEAR_START = re.compile(r"^\s*20\d\d\s*年")
+
+PROJECT_FIELDS = {
+    "项目名称": "project_name",
+    "主管部门": "competent_dept",
+    "项目实施单位": "implementing_unit",
+    "实施单位": "implementing_unit",
+    "项目类别": "category",
+    "项目属性": "attribute",
+    "项目类型": "project_type",
+}
+_FIELD_STOPS = list(PROJECT_FIELDS) + ["预算执行情况", "项目资金", "年度财政资金总额", "年度资金总额", "年度绩效目标", "年度总体目标", "一级指标"]
+_BUDGET_HEADERS = ["年初预算数", "全年预算数", "预算数", "全年执行数", "执行数", "分值", "执行率", "得分"]
+_DEVIATION = "偏差大或目标未完成原因分析"
+_IMPROVEMENT = "改进措施及结果应用方案"
+
+
+@dataclass
+class Token:
+    text: str  # normalised, whitespace-free
+    line: Line
+
+
+def _tokens(line: Line) -> list[Token]:
+    """Whitespace-separated cells of one line; "100 例" (a number set apart from its unit) is one cell."""
+    parts = norm(line.text).split()
+    out: list[Token] = []
+    for part in parts:
+        prev = out[-1].text if out else None
+        if prev is not None and (_OP_ONLY.match(prev) or (to_number(prev) is not None and not re.match(r"^[\d≥≤<>=+-]", part))):
+            out[-1] = Token(prev + part, line)
+        else:
+            out.append(Token(part, line))
+    return out
+
+
+def _take_cell(tokens: list[Token], end: int) -> int | None:
+    """Start index of the target/actual cell that ends at tokens[end-1], or None if none fits."""
+    if end <= 0:
+        return None
+    start = end - 1
+    text = tokens[start].text
+    # a bare unit ("元", "人") or a number left without its unit belongs with the token(s) before it
+    while start > 0 and (is_unit(text) or (to_number(text) is None and not parse_quantity(text).value and _continues_number(tokens[start - 1].text, text))):
+        start -= 1
+        text = tokens[start].text + text
+        if parse_quantity(text).value is not None:
+            break
+    if start > 0 and _OP_ONLY.match(tokens[start - 1].text):
+        start -= 1
+    return start
+
+
+def _continues_number(prev: str, text: str) -> bool:
+    return is_unit(text) and parse_quantity(prev + text).value is not None
+
+
+MAX_SCORE = 100.0  # every score is a share of a 100-point table: a bigger number is a value cell
+
+
+def _split_row(tokens: list[Token]) -> tuple[int, int, int] | None:
+    """(target_start, actual_start, score_index) if tokens end with a complete indicator row."""
+    score = to_number(tokens[-1].text) if tokens else None
+    if len(tokens) < 4 or score is None or not 0 <= score <= MAX_SCORE:
+        return None
+    score_i = len(tokens) - 1
+    actual = _take_cell(tokens, score_i)
+    if actual is None:
+        return None
+    target = _take_cell(tokens, actual)
+    if target is None or target == 0:
+        return None
+    if is_unit(tokens[actual].text) or is_unit(tokens[target].text):
+        return None
+    return target, actual, score_i
+
+
+def _levels(prefix: str) -> tuple[str | None, str | None, str]:
+    prefix = _DEBRIS.sub("", prefix)
+    level1 = level2 = None
+    m = _LEVEL1_RE.match(prefix)
+    # 成本指标 is 一级 in newer templates and 二级 in older ones: 一级 only when a 二级 label follows it
+    if m and len(prefix) > m.end() and (m.group(1) not in LEVEL2 or _LEVEL2_RE.match(prefix[m.end() :])):
+        level1, prefix = m.group(1), prefix[m.end() :]
+    m = _LEVEL2_RE.match(prefix)
+    if m and len(prefix) > m.end():
+        level2, prefix = m.group(1), prefix[m.end() :]
+    return level1, level2, prefix
+
+
+def parse_indicator_rows(lines: list[Line], warns: list[Warn]) -> list[dict]:
+    """Indicator rows from the lines between the table header (…得分) and 总分 / the next goal."""
+    rows: list[dict] = []
+    buffer: list[Token] = []
+    level1 = level2 = None
+    content = [ln for ln in lines if ln.text.strip()]
+    for k, line in enumerate(content):
+        buffer += _tokens(line)
+        split = _split_row(buffer)
+        if split is None:
+            continue
+        following = _tokens(content[k + 1]) if k + 1 < len(content) else []
+        if following and is_unit(following[0].text):
+            continue  # "1785.88" then "万元" on the next line: the cell goes on
+        t, a, s = split
+        prefix_tokens = buffer[:t]
+        prefix = "".join(tok.text for tok in prefix_tokens)
+        l1, l2, l3 = _levels(prefix)
+        if l1:
+            level1, level2 = l1, None
+        if l2:
+            level2 = l2
+        offset = len(prefix) - len(l3)
+        first = _token_at(prefix_tokens, offset)
+        target_raw = _raw(buffer[t:a])
+        actual_raw = _raw(buffer[a:s])
+        tq, aq = parse_quantity(target_raw), parse_quantity(actual_raw)
+        rows.append(
+            {
+                "source_line": first.line.no,
+                "page": first.line.page,
+                "level1": level1,
+                "level2": level2,
+                "level3": _raw_text(prefix_tokens, offset),
+                "target_raw": target_raw,
+                "target_op": tq.op,
+                "target_value": tq.value,
+                "target_unit": tq.unit,
+                "actual_raw": actual_raw,
+                "actual_op": aq.op,
+                "actual_value": aq.value,
+                "actual_unit": aq.unit,
+                "score": to_number(buffer[s].text),
+            }
+        )
+        buffer = []
+    leftover = "".join(tok.text for tok in buffer)
+    if leftover and not _DEBRIS.sub("", leftover) in ("", "分)") and not re.fullmatch(r"[\d()分指标]*", leftover):
+        line = buffer[0].line
+        warns.append(Warn("extract:indicators", f"text not part of any complete indicator row: {leftover[:60]}", line.no, line.page))
+    return rows
+
+
+def _token_at(tokens: list[Token], offset: int) -> Token:
+    pos = 0
+    for tok in tokens:
+        pos += len(tok.text)
+        if pos > offset:
+            return tok
+    return tokens[-1]
+
+
+def _raw(tokens: list[Token]) -> str:
+    """The document's own characters of a cell, whitespace removed (NFKC is for matching only)."""
+    return "".join(_original_chars(tok) for tok in tokens)
+
+
+def _original_chars(tok: Token) -> str:
+    # map the normalised token back onto the original line: take the shortest original run that normalises to it
+    original = re.sub(r"\s+", "", tok.line.text)
+    normalised = Passage([tok.line])
+    idx = normalised.text.replace(" ", "").find(tok.text)
+    if idx < 0:
+        return tok.text
+    return _slice_original(tok.line.text, idx, len(tok.text)) or original
+
+
+def _slice_original(text: str, start: int, length: int) -> str:
+    out, pos = [], 0
+    for c in text:
+        n = "".join(ch for ch in norm(c) if not ch.isspace())
+        if not n:
+            continue
+        if start <= pos < start + length:
+            out.append(c)
+        pos += len(n)
+    return "".join(out)
+
+
+def _raw_text(tokens: list[Token], offset: int) -> str:
+    text = "".join(_original_chars(tok) for tok in tokens)
+    normalised = "".join(tok.text for tok in tokens)
+    # offsets agree except where NFKC changed a character's length, which label text does not do
+    return text[offset:] if len(text) == len(normalised) else normalised[offset:]
+
+
+# ----------------------------------------------------------------------------------------------- tables
+
+
+def _header_end(lines: list[Line], start: int, stop: int) -> int | None:
+    """Index just after the indicator header (一级指标 … 得分), or None when the table has none."""
+    seen_level3 = False
+    for i in range(start, stop):
+        c = compact(lines[i].text)
+        if "三级指标" in c:
+            seen_level3 = True
+        if seen_level3 and c.endswith("得分"):
+            return i + 1
+    return None
+
+
+def _field_values(text: str) -> dict[str, str]:
+    stops = "|".join(sorted((re.escape(s) for s in _FIELD_STOPS), key=len, reverse=True))
+    out: dict[str, str] = {}
+    for m in re.finditer(rf"({stops})(.*?)(?=(?:{stops})|$)", text):
+        key = PROJECT_FIELDS.get(m.group(1))
+        if key and key not in out:
+            out[key] = m.group(2)
+    return out
+
+
+def _budget_row(text: str) -> dict[str, float | None]:
+    """预算数/执行数/执行率/得分 of the 年度(财政)资金总额 row, mapped by the header's own column order."""
+    m = re.search(r"(?:预算执行情况|项目资金)(.*?)(?:年度财政资金总额|年度资金总额|部门整体支出总额)([\d.,% ]+)", text)
+    if not m:
+        return {}
+    header = re.sub(r"\([^)]*\)", "", m.group(1))
+    order = []
+    pos = 0
+    while pos < len(header):
+        hit = next((h for h in _BUDGET_HEADERS if header.startswith(h, pos)), None)
+        if hit:
+            order.append(hit)
+            pos += len(hit)
+        else:
+            pos += 1
+    numbers = [to_number(n.rstrip("%")) for n in m.group(2).split()]
+    if len(numbers) != len(order):
+        return {}
+    values = dict(zip(order, numbers, strict=True))
+    return {
+        "budget_wan": values.get("全年预算数", values.get("预算数")),
+        "executed_wan": values.get("全年执行数", values.get("执行数")),
+        "exec_rate_pct": values.get("执行率"),
+        "exec_score": values.get("得分"),
+    }
+
+
+def _table_end(lines: list[Line], start: int, stop: int) -> int:
+    """Where a table's text ends: before the next table's title block (a 20xx年… line, then 单位名称)."""
+    for i in range(start, stop):
+        if compact(lines[i].text).startswith("单位名称"):
+            j, back = i, 0
+            while j - 1 > start and back < 6:
+                j -= 1
+                if lines[j].text.strip():
+                    back += 1
+                    if _YEAR_START.match(norm(lines[j].text)):
+                        return j
+            return i
+    return stop
+
+
+def parse_project(lines: list[Line], no: int, warns: list[Warn]) -> tuple[dict, list[dict]]:
+    head_end = _header_end(lines, 0, len(lines)) or len(lines)
+    head = Passage(lines[:head_end])
+    fields = _field_values(head.text)
+    project = {"project_no": no, "source_line": lines[0].no, "page": lines[0].page}
+    for key in ("project_name", "competent_dept", "implementing_unit"):
+        project[key] = _original(head, fields.get(key)) or None
+    for key in ("category", "attribute", "project_type"):
+        value = fields.get(key) or ""
+        m = _CHECKED.search(value)
+        project[key] = m.group(1) if m else None
+    project.update({"budget_wan": None, "executed_wan": None, "exec_rate_pct": None, "exec_score": None})
+    budget = _budget_row(head.text)
+    if not budget:
+        warns.append(Warn("extract:projects", "budget execution row (预算数/执行数/执行率/得分) not found or not aligned", lines[0].no, lines[0].page))
+    project.update(budget)
+    total_i = next((i for i in range(head_end, len(lines)) if compact(lines[i].text).startswith("总分")), len(lines))
+    indicators = parse_indicator_rows(lines[head_end:total_i], warns)
+    tail = Passage(lines[total_i:])
+    m = re.match(r"总分(\d+(?:\.\d+)?)", tail.text)
+    project["total_score"] = float(m.group(1)) if m else None
+    project["deviation_reason"] = _between(tail, _DEVIATION, _IMPROVEMENT)
+    project["improvement"] = _between(tail, _IMPROVEMENT, None)
+    for row in indicators:
+        row.update({"scope": "project", "project_no": no, "goal_no": None})
+    return project, indicators
+
+
+def _original(passage: Passage, value: str | None) -> str | None:
+    if not value:
+        return None
+    idx = passage.text.find(value)
+    return passage.original(idx, idx + len(value)).replace(" ", "") if idx >= 0 else value
+
+
+def _between(passage: Passage, start_label: str, end_label: str | None) -> str | None:
+    text = passage.text
+    a = text.find(start_label)
+    if a < 0:
+        return None
+    a += len(start_label)
+    b = text.find(end_label, a) if end_label else len(text)
+    b = len(text) if b < 0 else b
+    return passage.original(a, b).replace(" ", "") or None
+
+
+def parse_department(lines: list[Line], warns: list[Warn]) -> tuple[list[dict], list[dict]]:
+    """The 部门整体绩效自评表: 年度目标 N (points) + text, each followed by its indicator rows."""
+    starts = [i for i, ln in enumerate(lines) if re.match(r"^年度目标\d+", compact(ln.text))]
+    total_i = next((i for i, ln in enumerate(lines) if compact(ln.text).startswith("总分")), len(lines))
+    goals: list[dict] = []
+    indicators: list[dict] = []
+    for k, i in enumerate(starts):
+        stop = starts[k + 1] if k + 1 < len(starts) else total_i
+        head_end = _header_end(lines, i, stop) or stop
+        head = Passage(lines[i:head_end])
+        m = re.match(r"年度目标(\d+)[::]?(?:\((\d+(?:\.\d+)?)分\))?(.*?)(?:(?:年度)?(?:绩效)?(?:指标)?一级指标|年度绩效指标|年度$)", head.text)
+        if not m:
+            warns.append(Warn("extract:department_goals", "goal header not understood", lines[i].no, lines[i].page))
+            continue
+        goal_no = int(m.group(1))
+        text_start = m.start(3)
+        goals.append(
+            {
+                "goal_no": goal_no,
+                "goal_points": float(m.group(2)) if m.group(2) else None,
+                "goal_text": head.original(text_start, m.end(3)).replace(" ", ""),
+                "source_line": lines[i].no,
+                "page": lines[i].page,
+            }
+        )
+        for row in parse_indicator_rows(lines[head_end:stop], warns):
+            row.update({"scope": "department", "project_no": None, "goal_no": goal_no})
+            indicators.append(row)
+    return goals, indicators
+
+
+def extract_performance(lines: list[Line], start: int, end: int, doc_id: str):
+    """All performance tables in lines[start:end] (the attachments part, or the whole document)."""
+    warns: list[Warn] = []
+    region = lines[start:end]
+    project_starts = [i for i, ln in enumerate(region) if compact(ln.text).startswith("项目名称")]
+    dept_start = next((i for i, ln in enumerate(region) if re.match(r"^年度目标\d+", compact(ln.text))), None)
+    projects, goals, indicators = [], [], []
+    if dept_start is not None:
+        dept_end = next((i for i in project_starts if i > dept_start), len(region))
+        dept_end = _section_end(region, dept_start, dept_end)
+        goals, dept_rows = parse_department(region[dept_start:dept_end], warns)
+        indicators += dept_rows
+    for k, i in enumerate(project_starts):
+        stop = project_starts[k + 1] if k + 1 < len(project_starts) else len(region)
+        stop = min(_table_end(region, i + 1, stop), _section_end(region, i, stop))
+        project, rows = parse_project(region[i:stop], k + 1, warns)
+        projects.append(project)
+        indicators += rows
+    frames = {
+        "projects": pd.DataFrame(projects),
+        "department_goals": pd.DataFrame(goals),
+        "indicators": pd.DataFrame(indicators),
+    }
+    for df in frames.values():
+        if len(df):
+            df.insert(0, "doc_id", doc_id)
+    return frames, warns
+
+
+def _section_end(region: list[Line], start: int, stop: int) -> int:
+    """A table never runs past the next numbered heading of the attachments (二、…自评报告)."""
+    for i in range(start + 1, stop):
+        if re.match(r"^[一二三四五六七八九十]{1,3}、", compact(region[i].text)) and "总分" not in compact(region[i].text):
+            return i
+    return stop

@@ -1,0 +1,455 @@
+"""The nine standard 决算 tables, from the ruled grids the PDF reader found, as one tidy frame.
+
+Tables are recognised by their printed title (never by position: Shanghai and Hubei order them
+differently), columns by their printed headers, and numbers are placed by cell geometry. Anything
+that cannot be placed with confidence becomes a warning rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .. import schemas
+from ..read.lines import Line, Source, Warn
+from ..read.pdf import GridCell, TableGrid
+
+STAGE = "extract:statements"
+
+_UNIT_FACTORS = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}
+_UNIT_RE = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")
+_AMOUNT_RE = re.compile(r"^[-−－]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?$")
+_DECIMAL_OR_COMMA_RE = re.compile(r"^[-−－]?(?:\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+\.\d+)$")
+_CODE_RE = re.compile(r"^[1-9]\d{2}(?:\d{2}){0,2}$")
+_LEADING_CODE_RE = re.compile(r"^(\d{2,7})(?=\D)")
+_DASHES = {"", "-", "—", "——", "–", "－", "--", "—-", "/", "…", "……", "*", "x", "X", "×"}
+_ORDINAL_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
+_SECTION_RE = re.compile(r"^第[一二三四五六七八九十]+部分")
+_QUOTES = "“”\"'‘’「」『』"
+_LEVELS = {3: "类", 5: "款", 7: "项"}
+_TWO_PANEL = {"income_expenditure": ("收入", "支出"), "fiscal_income_expenditure": ("收入", "支出")}
+_PERSONNEL = ("301", "303")
+_PUBLIC = ("302", "307", "310", "399")
+
+
+@dataclass
+class _Column:
+    """A logical column: atomic grid columns that the body never separates."""
+
+    x0: float
+    x1: float
+    path: list[str] = field(default_factory=list)  # header texts, top to bottom
+    role: str = "value"  # code | label | value | skip
+    name: str = ""
+
+
+@dataclass
+class _Table:
+    code: str
+    title: str
+    title_line: int | None
+    unit: str
+    grids: list[TableGrid]
+
+
+# ---------------------------------------------------------------- public entry
+
+
+def extract_statements(source: Source, doc_id: str) -> tuple[pd.DataFrame, list[Warn]]:
+    """One row per non-empty numeric cell of the nine tables; text input has none (tables were images)."""
+    warns: list[Warn] = []
+    if source.kind != "pdf" or not source.tables:
+        return schemas.empty("statements"), warns
+    records: list[dict] = []
+    for table in _assemble(source, warns):
+        for rec in _table_records(table, warns):
+            records.append({"doc_id": doc_id, **rec})
+    if not records:
+        return schemas.empty("statements"), warns
+    frame = pd.DataFrame.from_records(records, columns=schemas.columns("statements"))
+    return schemas.Statements.validate(frame), warns
+
+
+# ---------------------------------------------------------------- titles and table assembly
+
+
+def normalize_title(text: str) -> str:
+    """Title text without spaces, quotes and width differences (for matching only)."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", text).translate({ord(q): None for q in _QUOTES})
+
+
+def table_code(title: str) -> str | None:
+    """Which of the nine tables a printed title names (None for anything else, e.g. a TOC entry)."""
+    t = normalize_title(title)
+    if not t or len(t) > 60 or _ORDINAL_RE.match(t) or "说明" in t or "情况" in t:
+        return None
+    t = re.sub(r"[(（]?续表?[)）]?$", "", t)
+    if not (t.endswith("表") and "决算" in t):
+        return None
+    rules = [
+        ("三公", "three_public"),
+        ("政府性基金", "gov_fund"),
+        ("国有资本经营", "state_capital"),
+        ("基本支出", "general_budget_basic"),
+    ]
+    for word, code in rules:
+        if word in t:
+            return code
+    if "一般公共预算" in t and "支出决算" in t:
+        return "general_budget_expenditure"
+    if "财政拨款收入支出决算总表" in t or "财政拨款收支决算总表" in t:
+        return "fiscal_income_expenditure"
+    if "收入支出决算总表" in t or "收支决算总表" in t:
+        return "income_expenditure"
+    if t.endswith("收入决算表"):
+        return "income"
+    if t.endswith("支出决算表"):
+        return "expenditure"
+    return None
+
+
+def _title_of(grid: TableGrid) -> tuple[str, str, int | None] | None:
+    """The nearest table title printed above the grid (or in a full-width first row)."""
+    candidates = [(ln.text, ln.no) for ln in grid.lines_above]
+    width = len(grid.xs) - 1
+    candidates += [(c.text, c.line_no) for c in grid.cells if c.row == 0 and c.col_end - c.col == width]
+    for text, no in reversed(candidates):
+        code = table_code(text)
+        if code:
+            return code, re.sub(r"\s+", "", text), no
+    return None
+
+
+def _unit_of(grid: TableGrid) -> str | None:
+    for ln in [*grid.lines_above, *grid.lines_inside[:3]]:
+        m = _UNIT_RE.search(re.sub(r"\s+", "", ln.text))
+        if m:
+            return m.group(1)
+    return None
+
+
+def _assemble(source: Source, warns: list[Warn]) -> list[_Table]:
+    """Group grids into tables: a titled grid starts one, untitled grids on following pages continue it."""
+    tables: list[_Table] = []
+    current: _Table | None = None
+    for grid in source.tables:
+        found = _title_of(grid)
+        if found:
+            code, title, line_no = found
+            unit = _unit_of(grid)
+            if unit is None:
+                warns.append(Warn(STAGE, f"{title}: no 单位 line found, assuming 万元", line_no, grid.page))
+                unit = "万元"
+            current = _Table(code, title, line_no, unit, [grid])
+            tables.append(current)
+        elif current is not None and _continues(current, grid):
+            current.grids.append(grid)
+        else:
+            current = None
+    _warn_untabled_titles(source, tables, warns)
+    seen: dict[str, _Table] = {}
+    for t in tables:
+        if t.code in seen:
+            warns.append(Warn(STAGE, f"table {t.title} appears twice; both read", t.title_line, t.grids[0].page))
+        seen[t.code] = t
+    return tables
+
+
+def _continues(table: _Table, grid: TableGrid) -> bool:
+    """A grid with no title continues the previous table if it is on the next page and as wide."""
+    last = table.grids[-1]
+    if grid.page - last.page not in (0, 1):
+        return False
+    if any(_SECTION_RE.match(ln.text.strip()) or _ORDINAL_RE.match(ln.text.strip()) for ln in grid.lines_above):
+        return False
+    first = table.grids[0]
+    lo, hi = max(first.xs[0], grid.xs[0]), min(first.xs[-1], grid.xs[-1])
+    return hi - lo >= 0.8 * max(first.xs[-1] - first.xs[0], grid.xs[-1] - grid.xs[0])
+
+
+def _warn_untabled_titles(source: Source, tables: list[_Table], warns: list[Warn]) -> None:
+    """A table title on a page without a ruled grid: the table is there but unread (image or unruled)."""
+    found_lines = {t.title_line for t in tables}
+    grid_pages = {g.page for g in source.tables}
+    for ln in source.lines:
+        if ln.no in found_lines or ln.page in grid_pages:
+            continue
+        if table_code(ln.text) and len(normalize_title(ln.text)) <= 40:
+            warns.append(Warn(STAGE, f"table title without a ruled grid, not read: {ln.text.strip()}", ln.no, ln.page))
+
+
+# ---------------------------------------------------------------- one table
+
+
+def _table_records(table: _Table, warns: list[Warn]) -> list[dict]:
+    first = table.grids[0]
+    start = _body_start(first)
+    columns = _columns(first, start)
+    if not any(c.role == "value" for c in columns):
+        warns.append(Warn(STAGE, f"{table.title}: no value columns recognised", table.title_line, first.page))
+        return []
+    panels = _panels(columns)
+    records: list[dict] = []
+    for index, grid in enumerate(table.grids):
+        body = start if index == 0 else _body_start(grid)
+        for row in sorted({c.row for c in grid.cells if c.row >= body}):
+            cells = [c for c in grid.cells if c.row == row and _clean(c.text)]
+            for p_index, panel in enumerate(panels):
+                records += _row_records(table, grid, columns, panel, p_index, cells, warns)
+    return records
+
+
+def _body_start(grid: TableGrid) -> int:
+    """First grid row holding an amount or a subject code; everything above it is header."""
+    rows = [c.row for c in grid.cells if _DECIMAL_OR_COMMA_RE.match(_clean(c.text)) or _CODE_RE.match(_clean(c.text))]
+    return min(rows) if rows else len(grid.ys) - 1
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _columns(grid: TableGrid, body: int) -> list[_Column]:
+    """Logical columns with their header path and role (code, label, value, skip)."""
+    bounds = {c.col for c in grid.cells if c.row >= body} | {c.col_end for c in grid.cells if c.row >= body}
+    if body >= len(grid.ys) - 1:
+        bounds = {c.col for c in grid.cells} | {c.col_end for c in grid.cells}
+    cuts = sorted(b for b in bounds if 0 < b < len(grid.xs) - 1)
+    edges = [grid.xs[0], *(grid.xs[b] for b in cuts), grid.xs[-1]]
+    columns = [_Column(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    header = sorted((c for c in grid.cells if c.row < body and _clean(c.text)), key=lambda c: (c.row, c.x0))
+    covers: list[tuple[GridCell, list[int]]] = []
+    for cell in header:
+        idx = [i for i, col in enumerate(columns) if _overlap(cell.x0, cell.x1, col.x0, col.x1) >= 0.5 * (col.x1 - col.x0)]
+        covers.append((cell, idx))
+        for i in idx:
+            columns[i].path.append(_clean(cell.text))
+    for i, col in enumerate(columns):
+        col.role = _role(col, _body_texts(grid, body, col))
+    values = [i for i, c in enumerate(columns) if c.role == "value"]
+    for i in values:
+        parts = [
+            _clean(cell.text)
+            for cell, idx in covers
+            if i in idx
+            and not any(columns[j].role in ("code", "label") for j in idx)
+            and not (len(values) > 1 and set(values) <= set(idx))
+        ]
+        columns[i].name = "/".join(parts)
+    return columns
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def _body_texts(grid: TableGrid, body: int, col: _Column) -> list[str]:
+    return [
+        _clean(c.text)
+        for c in grid.cells
+        if c.row >= body and _clean(c.text) and _overlap(c.x0, c.x1, col.x0, col.x1) >= 0.9 * (c.x1 - c.x0)
+    ]
+
+
+def _role(col: _Column, texts: list[str]) -> str:
+    """Header words first; the body content decides when the header says nothing."""
+    leaf = col.path[-1] if col.path else ""
+    if "行次" in leaf or "栏次" in leaf:
+        return "skip"
+    if any("编码" in p or "代码" in p for p in col.path) or leaf in ("类", "款", "项"):
+        return "code"
+    if "科目名称" in leaf or leaf in ("项目", "科目", "名称", "项目名称", "支出项目", "收入项目"):
+        return "label"
+    if "率" in leaf or "%" in leaf or "％" in leaf:
+        return "skip"
+    if not col.path and texts:
+        codes = sum(bool(_CODE_RE.match(t) or re.fullmatch(r"\d{2}", t)) for t in texts)
+        amounts = sum(bool(_DECIMAL_OR_COMMA_RE.match(t)) for t in texts)
+        if codes > len(texts) / 2:
+            return "code"
+        if amounts <= len(texts) / 2:
+            return "label"
+    return "value"
+
+
+def _panels(columns: list[_Column]) -> list[list[int]]:
+    """Side-by-side panels: a new one starts where a code/label column follows a value column."""
+    panels: list[list[int]] = [[]]
+    prev = ""
+    for i, col in enumerate(columns):
+        if col.role == "skip":
+            continue
+        if col.role in ("code", "label") and prev == "value":
+            panels.append([])
+        panels[-1].append(i)
+        prev = col.role
+    return [p for p in panels if p]
+
+
+# ---------------------------------------------------------------- one row of one panel
+
+
+def _row_records(
+    table: _Table,
+    grid: TableGrid,
+    columns: list[_Column],
+    panel: list[int],
+    p_index: int,
+    cells: list[GridCell],
+    warns: list[Warn],
+) -> list[dict]:
+    codes: list[tuple[float, str]] = []
+    labels: list[GridCell] = []
+    values: list[tuple[_Column, GridCell]] = []
+    for cell in cells:
+        covered = _covered_columns(cell, columns)
+        if not covered or not set(covered) & set(panel):
+            continue
+        roles = {columns[i].role for i in covered}
+        if roles == {"code"} and re.fullmatch(r"[类款项]+", _clean(cell.text)):
+            continue  # the 类/款/项 sub-header sometimes shares the first body row
+        if "label" in roles or ("code" in roles and not _CODE_PART_RE.match(_clean(cell.text))):
+            labels.append(cell)
+        elif "code" in roles:
+            codes.append((cell.x0, _clean(cell.text)))
+        elif len([i for i in covered if columns[i].role == "value"]) == 1:
+            values.append((columns[next(i for i in covered if columns[i].role == "value")], cell))
+        else:
+            _warn_cell(table, grid, cell, "number spans several columns, not placed", warns)
+    label = "".join(_clean(c.text) for c in sorted(labels, key=lambda c: c.x0))
+    code = "".join(t for _, t in sorted(codes))
+    m = _LEADING_CODE_RE.match(label)
+    if m and (not code or len(code) + len(m.group(1)) in (5, 7)):
+        code, label = code + m.group(1), label[m.end() :].strip()
+    if label in ("栏次", "行次"):
+        return []
+    out = []
+    source_line = labels[0].line_no if labels else None
+    for col, cell in values:
+        value = _amount(cell.text)
+        if value is None:
+            text = _clean(cell.text)
+            if text not in _DASHES:
+                _warn_cell(table, grid, cell, f"not a number: {text!r}", warns)
+            continue
+        if not label and not code and table.code != "three_public":
+            _warn_cell(table, grid, cell, "number without a row label, not placed", warns)
+            continue
+        row_label, column = label, col.name
+        if table.code == "three_public":
+            placed = _three_public_item(label, col.path)
+            if placed is None:
+                _warn_cell(table, grid, cell, f"三公 cell under {'/'.join(col.path)!r} not placed", warns)
+                continue
+            row_label, column = placed
+        out.append(
+            {
+                "source_line": source_line or cell.line_no,
+                "page": grid.page,
+                "table_code": table.code,
+                "table_title": table.title,
+                "panel": _panel_name(table.code, p_index, code, label, columns, panel),
+                "row_label": row_label,
+                "subject_code": _subject_code(code, label),
+                "level": _level(code, label),
+                "column": column,
+                "value": round(value * _UNIT_FACTORS[table.unit], 6),
+                "unit_printed": table.unit,
+            }
+        )
+    return out
+
+
+_CODE_PART_RE = re.compile(r"^\d{1,7}$")
+
+
+def _covered_columns(cell: GridCell, columns: list[_Column]) -> list[int]:
+    """Logical columns a cell covers (at least half of the column, or the one it overlaps most)."""
+    hits = [i for i, c in enumerate(columns) if _overlap(cell.x0, cell.x1, c.x0, c.x1) >= 0.5 * (c.x1 - c.x0)]
+    if hits:
+        return hits
+    best = max(range(len(columns)), key=lambda i: _overlap(cell.x0, cell.x1, columns[i].x0, columns[i].x1))
+    return [best] if _overlap(cell.x0, cell.x1, columns[best].x0, columns[best].x1) > 0 else []
+
+
+def _amount(text: str) -> float | None:
+    t = _clean(text).replace("，", ",").replace("−", "-").replace("－", "-")
+    t = unicodedata.normalize("NFKC", t)
+    if not _AMOUNT_RE.match(t):
+        return None
+    return float(t.replace(",", ""))
+
+
+def _subject_code(code: str, label: str) -> str | None:
+    if not code or _is_total(label):
+        return None
+    return code
+
+
+def _level(code: str, label: str) -> str | None:
+    if not code or _is_total(label):
+        return None
+    return _LEVELS.get(len(code))
+
+
+def _is_total(label: str) -> bool:
+    return label.endswith("合计") or label.endswith("总计")
+
+
+def _panel_name(code: str, p_index: int, subject: str, label: str, columns: list[_Column], panel: list[int]) -> str | None:
+    if code in _TWO_PANEL:
+        names = _TWO_PANEL[code]
+        for i in panel:
+            for part in columns[i].path:
+                if part in names:
+                    return part
+        return names[p_index] if p_index < len(names) else None
+    if code == "general_budget_basic":
+        if subject.startswith(_PERSONNEL) or "人员经费" in label:
+            return "人员经费"
+        if subject.startswith(_PUBLIC) or "公用经费" in label:
+            return "公用经费"
+        return "人员经费" if p_index == 0 else "公用经费"
+    return None
+
+
+_THREE_PUBLIC_ITEMS = [
+    ("接待", "公务接待费"),
+    ("出国", "因公出国（境）费"),
+    ("购置及运行", "公务用车购置及运行费"),
+    ("购置费", "公务用车购置费"),
+    ("运行", "公务用车运行费"),
+    ("合计", "合计"),
+]
+
+
+def _three_public_item(label: str, path: list[str]) -> tuple[str, str] | None:
+    """三公 cells: the item and 预算数/决算数 come from the header path (or the row label)."""
+    tokens = [t for t in [*path, label] if t]
+    column = None
+    for t in tokens:
+        if "预算" in t:
+            column = "预算数"
+        elif "决算" in t and "三公" not in t:
+            column = "决算数"
+    items = [t for t in tokens if "三公" not in t and "预算" not in t and not ("决算" in t)]
+    for t in reversed(items):
+        if t == "小计":
+            continue
+        for word, name in _THREE_PUBLIC_ITEMS:
+            if word in t:
+                return (name, column) if column else None
+    return None
+
+
+def _warn_cell(table: _Table, grid: TableGrid, cell: GridCell, message: str, warns: list[Warn]) -> None:
+    warns.append(Warn(STAGE, f"{table.title}: {message}", cell.line_no, grid.page))
+
+
+def lines_of(source: Source, page: int) -> list[Line]:
+    """The text lines of one page (handy for debugging a table)."""
+    return [ln for ln in source.lines if ln.page == page]

@@ -1,0 +1,205 @@
+"""read → segment → extract → validate: one disclosure file in, one validated `Disclosure` out."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from . import schemas
+from .config import PARSER_VERSION
+from .errors import InputError
+from .extract.figures import extract_figures
+from .extract.narrative import extract_line_items, extract_project_outputs, extract_units
+from .extract.performance import extract_performance
+from .model import Disclosure
+from .read import Source, Warn, read_source
+from .segment import PART_NAMES, REQUIRED_PARTS, Segments, compact, segment
+
+# The nine tables, recognised by title words (Hubei and Shanghai order them differently).
+TABLE_TITLES = [
+    ("gov_fund", re.compile(r"政府性基金预算财政拨款(收入)?支出决算表")),
+    ("state_capital", re.compile(r"国有资本经营预算财政拨款(收入)?支出决算表")),
+    ("three_public", re.compile(r"三公.?经费(财政拨款)?支出决算表")),
+    ("fiscal_income_expenditure", re.compile(r"财政拨款收入支出决算总表")),
+    ("income_expenditure", re.compile(r"收入支出决算总表")),
+    ("general_budget_basic", re.compile(r"一般公共预算财政拨款基本支出决算(明细)?表")),
+    ("general_budget_expenditure", re.compile(r"一般公共预算财政拨款支出决算表")),
+    ("income", re.compile(r"收入决算表")),
+    ("expenditure", re.compile(r"支出决算表")),
+]
+EXPLANATION_SECTIONS = {
+    "收入支出决算总体情况": "收支总体",
+    "收入决算": "收入",
+    "支出决算": "支出",
+    "财政拨款收入支出决算总体情况": "财政拨款收支总体",
+    "一般公共预算财政拨款支出决算": "一般公共预算支出",
+    "基本支出决算": "基本支出",
+    "三公": "三公经费",
+    "机关运行经费": "机关运行经费",
+    "政府采购": "政府采购",
+    "国有资产": "国有资产占用",
+    "绩效": "预算绩效",
+}
+
+
+def table_code(title: str) -> str | None:
+    t = compact(title)
+    for code, pattern in TABLE_TITLES:
+        if pattern.search(t):
+            return code
+    return None
+
+
+def _department(source: Source, units: pd.DataFrame, segs: Segments) -> str | None:
+    if len(units):
+        own = [n for n in units["unit_name"] if re.search(r"[（(]本级[)）]", n)]
+        if own:
+            return re.sub(r"[（(]本级[)）]", "", own[0])
+    for line in source.lines:
+        m = re.match(r"^单位名称[:：](\S+?)(?:填报日期|$)", compact(line.text))
+        if m:
+            return m.group(1)
+    if "overview" in segs.parts:
+        m = re.match(r"^第.部分(.+?)概况", compact(source.lines[segs.parts["overview"][0]].text))
+        if m:
+            return m.group(1)
+    return None
+
+
+def _year(source: Source) -> int | None:
+    years = Counter()
+    for line in source.lines:
+        for m in re.finditer(r"(20\d\d)年度?部门决算", compact(line.text)):
+            years[int(m.group(1))] += 1
+    if not years:
+        for line in source.lines[:400]:
+            for m in re.finditer(r"(20\d\d)年度", compact(line.text)):
+                years[int(m.group(1))] += 1
+    return years.most_common(1)[0][0] if years else None
+
+
+def _doc_id(path: Path, year: int | None, sha: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+    if len(re.sub(r"[^a-z]", "", slug)) >= 3:
+        return slug
+    return f"{year or 'unknown'}-{sha[:10]}"
+
+
+def _looks_like_disclosure(source: Source, segs: Segments) -> bool:
+    if segs.parts.get("explanation") or segs.parts.get("tables"):
+        return True
+    text = "".join(compact(ln.text) for ln in source.lines[:2000])
+    return "决算" in text and bool(re.search(r"项目名称|年度目标\d|收入支出决算总表", text))
+
+
+def parse(path: str | Path) -> Disclosure:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if path.is_dir():
+        raise InputError(path, "is a directory, not a disclosure file")
+    source = read_source(path)
+    lines = source.lines
+    if not any(ln.text.strip() for ln in lines):
+        raise InputError(path, "no text found")
+    segs = segment(lines)
+    if not _looks_like_disclosure(source, segs):
+        raise InputError(path, "not a 部门决算 disclosure (no 第…部分 structure, no 决算 tables or 情况说明 found)")
+    warns: list[Warn] = list(source.warnings)
+    for key in REQUIRED_PARTS:
+        if key not in segs.parts:
+            warns.append(Warn("segment", f"part missing: {PART_NAMES[key]} (truncated or partial disclosure?)"))
+
+    year = _year(source)
+    doc_id = _doc_id(path, year, source.sha256)
+    overview = segs.sections.get("overview", [])
+    explanation = segs.sections.get("explanation", [])
+    units = extract_units(lines, overview, doc_id)
+    figures, fw = extract_figures(lines, explanation, doc_id)
+    line_items = extract_line_items(lines, explanation, doc_id)
+    project_outputs, pw = extract_project_outputs(lines, [s for s in explanation if "绩效" in s.title], doc_id)
+    start, end = segs.parts.get("attachments", (segs.parts.get("explanation", (0, 0))[1], len(lines)))
+    perf, perf_w = extract_performance(lines, start, end, doc_id)
+    statements, sw = _statements(source, doc_id)
+    warns += fw + pw + perf_w + sw
+
+    titles = _table_titles(lines, segs)
+    found = sorted(set(statements["table_code"])) if len(statements) else []
+    absent = [code for code in titles if code not in found]
+    for code in absent:
+        warns.append(Warn("extract:statements", f"table {schemas.TABLE_CODES[code]} has a title but no data in the text layer (image or missing): reported absent, not zero", titles[code].no, titles[code].page))
+    if source.kind == "text" and not found and not titles:
+        warns.append(Warn("extract:statements", "none of the nine standard tables found"))
+
+    sections_found = [f"{PART_NAMES.get(k, k)}:{s.label}" for k in segs.sections for s in segs.sections[k]]
+    expected_sections = [f"情况说明:{label}" for label in ("一", "二", "三", "四", "五", "六", "七", "八", "九")]
+    document = pd.DataFrame(
+        [
+            {
+                "doc_id": doc_id,
+                "department": _department(source, units, segs),
+                "year": year,
+                "source_path": str(path),
+                "source_kind": source.kind,
+                "sha256": source.sha256,
+                "n_lines": len(lines),
+                "n_pages": source.n_pages,
+                "parser_version": PARSER_VERSION,
+                "parts_found": "；".join(PART_NAMES[k] for k in segs.parts),
+                "parts_missing": "；".join(PART_NAMES[k] for k in REQUIRED_PARTS if k not in segs.parts),
+                "sections_found": "；".join(sections_found),
+                "sections_missing": "；".join(s for s in expected_sections if s not in sections_found),
+                "tables_found": "；".join(found),
+                "tables_absent": "；".join(absent),
+                "image_pages": "；".join(str(p) for p in source.image_pages),
+                "n_warnings": len(warns),
+            }
+        ]
+    )
+    warnings = pd.DataFrame(
+        [{"doc_id": doc_id, "stage": w.stage, "message": w.message, "source_line": w.source_line, "page": w.page} for w in warns]
+    )
+    tables = {
+        "document": document,
+        "units": units,
+        "figures": figures,
+        "line_items": line_items,
+        "projects": perf["projects"],
+        "project_outputs": project_outputs,
+        "department_goals": perf["department_goals"],
+        "indicators": perf["indicators"],
+        "statements": statements,
+        "warnings": warnings,
+    }
+    return Disclosure(doc_id=doc_id, **{name: validate(name, df) for name, df in tables.items()})
+
+
+def _statements(source: Source, doc_id: str) -> tuple[pd.DataFrame, list[Warn]]:
+    if source.kind != "pdf":
+        return schemas.empty("statements"), []
+    from .extract.statements import extract_statements
+
+    return extract_statements(source, doc_id)
+
+
+def _table_titles(lines, segs: Segments) -> dict:
+    """First line naming each of the nine tables inside 第二部分 (or anywhere, when parts are missing)."""
+    start, end = segs.parts.get("tables", (0, 0))
+    titles: dict = {}
+    for line in lines[start:end]:
+        code = table_code(line.text)
+        if code and code not in titles:
+            titles[code] = line
+    return titles
+
+
+def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Validate against the table's pandera model; an empty frame still gets the full typed header."""
+    if df is None or df.empty:
+        return schemas.empty(name)
+    cols = schemas.columns(name)
+    df = df.reindex(columns=cols)
+    return schemas.MODELS[name].validate(df).reset_index(drop=True)

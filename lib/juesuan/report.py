@@ -1,0 +1,406 @@
+"""Reports: run every analysis notebook with papermill and export self-contained, offline HTML.
+
+Why one shared kernel: starting a kernel costs more than running our notebooks, so all notebooks of a run execute
+in one `python3` kernel (namespace reset between notebooks; imports and the parsed disclosure stay cached), while
+HTML export of the previous notebook overlaps with execution of the next.
+
+The first half of this module is what notebooks import to display things: every string that can come from a
+disclosure goes through `esc` here, so escaping never depends on nbconvert's sanitiser.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import sys
+import uuid
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from . import config
+
+TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "juesuan_offline"
+FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+# --------------------------------------------------------------------------------------------------------------
+# Display helpers (used inside notebooks)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class Html(str):
+    """Already-escaped HTML that Jupyter displays as such."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def esc(value: Any) -> str:
+    """HTML-escape any value for text or attribute context; NaN/None become empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    try:
+        if value is not None and value != value:  # pandas NA / NaT
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return html.escape(str(value), quote=True)
+
+
+def _fmt(value: Any, spec: str | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if spec and isinstance(value, int | float):
+        return format(value, spec)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def table(df, columns: dict[str, str] | None = None, formats: dict[str, str] | None = None,
+          highlight: str | None = None, max_rows: int = 500) -> Html:
+    """A DataFrame as an escaped HTML table; `columns` maps column → Chinese header (and picks/orders them).
+
+    `highlight` names a boolean (or non-empty string) column: its true rows are marked for the reader.
+    """
+    columns = columns or {c: c for c in df.columns}
+    formats = formats or {}
+    if df is None or len(df) == 0:
+        return Html('<p class="juesuan-empty">（无数据）</p>')
+    head = "".join(f"<th>{esc(label)}</th>" for label in columns.values())
+    rows = []
+    for _, r in df.head(max_rows).iterrows():
+        mark = bool(r[highlight]) if highlight and highlight in r and r[highlight] == r[highlight] else False
+        cells = "".join(
+            f'<td class="{"num" if isinstance(r[c], int | float) and not isinstance(r[c], bool) else "txt"}">'
+            f"{esc(_fmt(r[c], formats.get(c)))}</td>"
+            for c in columns
+        )
+        rows.append(f'<tr class="flag">{cells}</tr>' if mark else f"<tr>{cells}</tr>")
+    more = f'<p class="juesuan-note">仅显示前 {max_rows} 行，共 {len(df)} 行。</p>' if len(df) > max_rows else ""
+    return Html(f'<table class="juesuan-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}')
+
+
+def findings(sentences: Iterable[str], title: str = "主要发现") -> Html:
+    """Plain sentences as an escaped bullet list."""
+    items = "".join(f"<li>{esc(s)}</li>" for s in sentences)
+    return Html(f'<div class="juesuan-findings"><h3>{esc(title)}</h3><ul>{items or "<li>无</li>"}</ul></div>')
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe copy: NaN/inf → None, numpy scalars → Python."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, str):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def script_json(obj: Any) -> str:
+    """JSON that is safe inside a <script> element (no '<', '>', '&', line separators)."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(a, b)
+    return text
+
+
+class Figure:
+    """A plotly figure as a plain dict: JupyterLab renders the plotly mimetype; exported HTML gets a div and a
+    `Plotly.newPlot` call whose plotly.js the report template embeds once per page."""
+
+    def __init__(self, data: list[dict], layout: dict, height: int = 420):
+        layout = {"font": {"family": FONT}, "height": height, "margin": {"l": 60, "r": 30, "t": 50, "b": 60}} | layout
+        self.spec = _clean({"data": data, "layout": layout})
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        div_id = f"juesuan-fig-{uuid.uuid4().hex[:12]}"
+        config_ = {"displaylogo": False, "responsive": True}
+        height = self.spec["layout"].get("height", 420)
+        html_ = (
+            f'<div id="{div_id}" class="plotly-graph-div juesuan-figure" style="height:{height}px;width:100%;"></div>'
+            f'<script type="text/javascript">Plotly.newPlot("{div_id}",{script_json(self.spec["data"])},'
+            f'{script_json(self.spec["layout"])},{script_json(config_)});</script>'
+        )
+        return {PLOTLY_MIME: self.spec, "text/html": html_}
+
+
+def _labels(values: Iterable[Any]) -> list[str]:
+    """Chart labels from disclosure text: escaped, because plotly renders a subset of HTML in labels."""
+    return [esc(v) for v in values]
+
+
+def waterfall(bridge, title: str) -> Figure:
+    """Bridge of a total's change (columns label, measure, value from `analysis.yoy.total_bridge`)."""
+    vals = [float(v) for v in bridge["value"]]
+    trace = {
+        "type": "waterfall", "orientation": "v", "x": _labels(bridge["label"]), "y": vals,
+        "measure": list(bridge["measure"]), "text": [f"{v:+.2f}" if m == "relative" else f"{v:.2f}"
+                                                     for v, m in zip(vals, bridge["measure"], strict=True)],
+        "textposition": "outside", "connector": {"line": {"color": "#999"}},
+        "increasing": {"marker": {"color": "#c0392b"}}, "decreasing": {"marker": {"color": "#27ae60"}},
+        "totals": {"marker": {"color": "#2c3e50"}},
+    }
+    return Figure([trace], {"title": {"text": esc(title)}, "yaxis": {"title": {"text": "万元"}}, "showlegend": False})
+
+
+def budget_bars(df, label: str, budget: str, actual: str, title: str, pct: str | None = None) -> Figure:
+    """Bullet-style horizontal bars: a wide pale 预算 bar with the 决算/执行 bar inside it."""
+    labels = _labels(df[label])
+    text = [f"{p:.1f}%" if p == p and p is not None else "" for p in df[pct]] if pct else None
+    data = [
+        {"type": "bar", "orientation": "h", "name": "预算", "y": labels, "x": list(df[budget]),
+         "marker": {"color": "#d5dbe3"}, "width": 0.8},
+        {"type": "bar", "orientation": "h", "name": "决算/执行", "y": labels, "x": list(df[actual]),
+         "marker": {"color": "#2c6fbb"}, "width": 0.4, "text": text, "textposition": "outside"},
+    ]
+    layout = {"title": {"text": esc(title)}, "barmode": "overlay", "xaxis": {"title": {"text": "万元"}},
+              "yaxis": {"autorange": "reversed", "automargin": True}, "legend": {"orientation": "h", "y": -0.15}}
+    return Figure(data, layout, height=max(260, 60 + 26 * len(df)))
+
+
+CLASS_COLORS = {"达成": "#2c6fbb", "远超目标": "#e67e22", "未完成": "#c0392b"}
+
+
+def target_dots(df, title: str, warn: float = config.DEVIATION_WARN, strong: float = config.DEVIATION_STRONG) -> Figure:
+    """Target vs actual on log–log axes, one colour per class, with the y = x, y = warn·x and y = strong·x lines."""
+    df = df[(df["target_value"] > 0) & (df["actual_value"] > 0)]
+    data = []
+    for cls, color in CLASS_COLORS.items():
+        part = df[df["class_label"].eq(cls)]
+        if len(part):
+            hover = [f"{esc(p)}<br>{esc(n)}<br>目标 {esc(t)} → 完成 {esc(a)}" for p, n, t, a in
+                     zip(part["project_name"], part["level3"], part["target_raw"], part["actual_raw"], strict=True)]
+            data.append({"type": "scatter", "mode": "markers", "name": cls, "x": list(part["target_value"]),
+                         "y": list(part["actual_value"]), "text": hover, "hoverinfo": "text",
+                         "marker": {"color": color, "size": 9, "opacity": 0.75}})
+    if len(df):
+        lo = float(min(df["target_value"].min(), df["actual_value"].min())) / 1.5
+        hi = float(max(df["target_value"].max(), df["actual_value"].max())) * 1.5
+        for k, name, dash in [(1.0, "完成值 = 目标值", "solid"), (warn, f"{warn:g} 倍", "dot"),
+                              (strong, f"{strong:g} 倍", "dash")]:
+            data.append({"type": "scatter", "mode": "lines", "name": name, "x": [lo, hi], "y": [lo * k, hi * k],
+                         "line": {"color": "#888", "dash": dash, "width": 1}, "hoverinfo": "skip"})
+    layout = {"title": {"text": esc(title)}, "xaxis": {"type": "log", "title": {"text": "目标值（对数）"}},
+              "yaxis": {"type": "log", "title": {"text": "完成值（对数）"}}}
+    return Figure(data, layout, height=520)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Running the notebooks
+# --------------------------------------------------------------------------------------------------------------
+
+
+def notebooks() -> list[Path]:
+    """Every notebook in notebooks/, in name order (so a helper's new notebook is picked up automatically)."""
+    return sorted(p for p in config.NOTEBOOKS.glob("*.ipynb") if not p.name.startswith("."))
+
+
+def notebook_title(nb) -> str:
+    """The first Markdown heading of a notebook, else its file name."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return nb.metadata.get("title", "")
+
+
+class _Kernel:
+    """One python3 kernel (the project environment's) shared by all notebooks of a run."""
+
+    def __init__(self, log: Path):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self._run = run_sync
+        self.km = AsyncKernelManager(kernel_name="python3")
+        self._log = open(log, "w")  # noqa: SIM115 - closed in close()
+        run_sync(self.km.start_kernel)(cwd=str(config.NOTEBOOKS), stderr=self._log)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        # Warm up while the parent parses: imports the notebooks need anyway.
+        self.kc.execute("import juesuan.analysis, juesuan.report, pandas", silent=True, store_history=False)
+
+    def reset(self) -> None:
+        """Fresh user namespace for the next notebook; imported modules (and their caches) stay."""
+        self._run(self.kc.execute_interactive)("%reset -f", silent=True, store_history=False, timeout=120)
+
+    def close(self) -> None:
+        try:
+            self.kc.stop_channels()
+            self._run(self.km.shutdown_kernel)(now=True)
+        finally:
+            self._log.close()
+
+
+def _summary(path: str) -> dict[str, Any]:
+    """What the index page shows about a disclosure (parsed in this process, in parallel with the kernel)."""
+    from .model import load
+
+    d = load(path)
+    doc = d.document.iloc[0].to_dict()
+    doc["counts"] = {name: len(df) for name, df in d.tables().items() if name != "document"}
+    doc["doc_id"] = d.doc_id
+    return doc
+
+
+def _failure_line(nb: Path, exc: BaseException) -> str:
+    """One line naming the notebook and the failing cell."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        first = next((ln.strip() for ln in exc.source.splitlines() if ln.strip()), "")
+        evalue = (exc.evalue or "").splitlines()[0] if exc.evalue else ""
+        return (f"juesuan: report failed: {nb.name}: cell {exc.cell_index} (execution {exc.exec_count}, "
+                f"`{first[:60]}`): {exc.ename}: {evalue}")
+    return f"juesuan: report failed: {nb.name}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+class _Exporter:
+    """nbconvert HTML export with the offline template: code hidden, title set, plotly.js inlined once."""
+
+    def __init__(self):
+        import plotly.offline
+        from nbconvert import HTMLExporter
+
+        self.exporter = HTMLExporter(
+            template_name=TEMPLATE_NAME,
+            extra_template_basedirs=[str(TEMPLATES)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+        self.plotly_js = plotly.offline.get_plotlyjs()
+
+    def export(self, executed: Path, title: str, nav: str) -> Path:
+        import nbformat
+
+        nb = nbformat.read(executed, as_version=4)
+        nb.metadata["title"] = title
+        for cell in nb.cells:  # kernel warnings are for the developer, not the memo
+            if cell.cell_type == "code":
+                cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+        body, _ = self.exporter.from_notebook_node(
+            nb, resources={"plotly_js": self.plotly_js, "juesuan_nav": nav, "metadata": {"name": title}}
+        )
+        out = executed.with_suffix(".html")
+        tmp = out.with_suffix(".html.tmp")
+        tmp.write_text(body, encoding="utf-8")
+        tmp.replace(out)
+        return out
+
+
+def _nav(doc: dict[str, Any], title: str) -> str:
+    where = " ".join(x for x in [esc(doc.get("department")), esc(doc.get("year")) and f"{esc(doc.get('year'))} 年度"] if x)
+    return (f'<nav class="juesuan-nav"><a href="index.html">← 报告目录</a> · {where} · '
+            f'<span class="src">{esc(Path(str(doc.get("source_path", ""))).name)}</span></nav>'
+            f'<h1 class="juesuan-title">{esc(title)}</h1>')
+
+
+def _index_html(doc: dict[str, Any], entries: list[tuple[str, str, str]]) -> str:
+    """The per-disclosure landing page: document summary and links to every report (all text escaped)."""
+    rows = [
+        ("部门", doc.get("department")), ("年度", doc.get("year")), ("文件", doc.get("source_path")),
+        ("类型", doc.get("source_kind")), ("SHA-256", doc.get("sha256")), ("行数", doc.get("n_lines")),
+        ("页数", doc.get("n_pages")), ("已识别部分", doc.get("parts_found")), ("缺少部分", doc.get("parts_missing")),
+        ("已识别表格", doc.get("tables_found")), ("无数据表格", doc.get("tables_absent")),
+        ("解析警告", doc.get("n_warnings")), ("解析器版本", doc.get("parser_version")),
+    ]
+    summary = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    counts = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in doc.get("counts", {}).items())
+    links = "".join(
+        f'<li class="{esc(status)}"><a href="{esc(href)}">{esc(title)}</a>'
+        f'{"" if status == "ok" else " <strong>（执行失败，见 .ipynb）</strong>"}'
+        f' · <a href="{esc(Path(href).with_suffix(".ipynb").name)}">.ipynb</a></li>'
+        for href, title, status in entries
+    )
+    name = f"{esc(doc.get('department') or '')} {esc(doc.get('year') or '')} 年度部门决算 · 审计分析报告"
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{name}</title>
+<style>body{{font-family:{FONT};max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}
+table{{border-collapse:collapse;margin:1rem 0}}th,td{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;
+vertical-align:top}}th{{background:#f3f5f8;white-space:nowrap}}td{{word-break:break-all}}li{{margin:.4rem 0}}
+li.failed a:first-child{{color:#c0392b}}</style></head>
+<body><h1>{name}</h1>
+<h2>报告</h2><ul>{links}</ul>
+<h2>文件概要</h2><table>{summary}</table>
+<h2>解析结果（行数）</h2><table>{counts}</table>
+<p>由 juesuan {esc(config.PARSER_VERSION)} 生成；离线文件，无需网络。</p>
+</body></html>
+"""
+
+
+def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path) -> int:
+    """Run every notebook on every disclosure into out/<doc_id>/ (executed .ipynb + .html) plus an index.html.
+
+    Returns 0 on success, 1 when a notebook failed (one line per failure on stderr), 2 for unusable input.
+    """
+    import nbformat
+    import papermill as pm
+
+    from .errors import InputError
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    books = notebooks()
+    titles = {nb: notebook_title(nbformat.read(nb, as_version=4)) or nb.stem for nb in books}
+    status = 0
+    kernel = _Kernel(out / ".kernel.log")
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        exporter_future: Future = pool.submit(_Exporter)
+        for path in paths:
+            try:
+                doc = _summary(path)
+            except (InputError, OSError) as exc:
+                print(f"juesuan: error: {exc}", file=sys.stderr)
+                status = max(status, 2)
+                continue
+            doc_dir = out / doc["doc_id"]
+            doc_dir.mkdir(parents=True, exist_ok=True)
+            label = " ".join(str(x) for x in [doc.get("department") or "", f"{doc['year']} 年度" if doc.get("year") else ""]).strip()
+            params = {
+                "disclosure": str(Path(path).resolve()),
+                "prior": [str(Path(p).resolve()) for p in prior if Path(p).resolve() != Path(path).resolve()],
+                "processed_dir": str(config.DATA_PROCESSED),
+            }
+            exports: list[tuple[Future, str, str]] = []
+            for nb in books:
+                executed = doc_dir / nb.name
+                title = f"{titles[nb]} — {label}" if label else titles[nb]
+                ok = "ok"
+                kernel.reset()
+                try:
+                    pm.execute_notebook(
+                        str(nb), str(executed), parameters=params, kernel_name="python3", km=kernel.km,
+                        progress_bar=False, report_mode=False,
+                    )
+                except Exception as exc:  # papermill keeps the partial notebook; report one line and go on
+                    print(_failure_line(nb, exc), file=sys.stderr)
+                    status = max(status, 1)
+                    ok = "failed"
+                    if not executed.exists():
+                        continue
+                nav = _nav(doc, title)
+                fut = pool.submit(lambda e=executed, t=title, n=nav: exporter_future.result().export(e, t, n))
+                exports.append((fut, title, ok))
+            entries = []
+            for fut, title, ok in exports:
+                entries.append((fut.result().name, title, ok))
+            (doc_dir / "index.html").write_text(_index_html(doc, entries), encoding="utf-8")
+            print(f"{path} → {doc_dir / 'index.html'}")
+    finally:
+        pool.shutdown(wait=True)
+        kernel.close()
+    return status

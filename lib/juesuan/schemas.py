@@ -1,0 +1,177 @@
+"""One pandera model per tidy table: the column contract every stage and notebook relies on."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+MEASURES = ["actual", "prior_change", "change_pct", "share_pct", "budget", "exec_pct", "budget_change", "count"]
+OPS = ["≥", "≤", ">", "<", "="]
+
+
+class _Provenance(pa.DataFrameModel):
+    doc_id: Series[str]
+    source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+    page: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class Document(pa.DataFrameModel):
+    doc_id: Series[str]
+    department: Series[str] = pa.Field(nullable=True)
+    year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1990, le=2100)
+    source_path: Series[str]
+    source_kind: Series[str] = pa.Field(isin=["text", "pdf"])
+    sha256: Series[str] = pa.Field(str_length={"min_value": 64, "max_value": 64})
+    n_lines: Series[int] = pa.Field(ge=0)
+    n_pages: Series[int] = pa.Field(ge=0)
+    parser_version: Series[str]
+    parts_found: Series[str]
+    parts_missing: Series[str]
+    sections_found: Series[str]
+    sections_missing: Series[str]
+    tables_found: Series[str]
+    tables_absent: Series[str]
+    image_pages: Series[str]
+    n_warnings: Series[int] = pa.Field(ge=0)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class Units(_Provenance):
+    unit_no: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    unit_name: Series[str]
+
+
+class Figures(_Provenance):
+    section: Series[str]
+    item: Series[str]
+    measure: Series[str] = pa.Field(isin=MEASURES)
+    value: Series[float]
+    unit: Series[str]
+    evidence: Series[str]
+
+
+class LineItems(_Provenance):
+    group: Series[str] = pa.Field(isin=["人员经费", "公用经费"])
+    item: Series[str]
+    amount_wan: Series[float]
+    is_total: Series[bool]
+
+
+class Projects(_Provenance):
+    project_no: Series[pd.Int64Dtype] = pa.Field(ge=1, unique=True)
+    project_name: Series[str]
+    competent_dept: Series[str] = pa.Field(nullable=True)
+    implementing_unit: Series[str] = pa.Field(nullable=True)
+    category: Series[str] = pa.Field(nullable=True)
+    attribute: Series[str] = pa.Field(nullable=True)
+    project_type: Series[str] = pa.Field(nullable=True)
+    budget_wan: Series[float] = pa.Field(nullable=True)
+    executed_wan: Series[float] = pa.Field(nullable=True)
+    exec_rate_pct: Series[float] = pa.Field(nullable=True)
+    exec_score: Series[float] = pa.Field(nullable=True)
+    total_score: Series[float] = pa.Field(nullable=True)
+    deviation_reason: Series[str] = pa.Field(nullable=True)
+    improvement: Series[str] = pa.Field(nullable=True)
+
+
+class ProjectOutputs(_Provenance):
+    project_no: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    project_name: Series[str]
+    budget_wan: Series[float] = pa.Field(nullable=True)
+    executed_wan: Series[float] = pa.Field(nullable=True)
+    exec_pct: Series[float] = pa.Field(nullable=True)
+    outputs: Series[str] = pa.Field(nullable=True)
+    problems: Series[str] = pa.Field(nullable=True)
+    next_steps: Series[str] = pa.Field(nullable=True)
+
+
+class DepartmentGoals(_Provenance):
+    goal_no: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    goal_points: Series[float] = pa.Field(nullable=True)
+    goal_text: Series[str]
+
+
+class Indicators(_Provenance):
+    scope: Series[str] = pa.Field(isin=["department", "project"])
+    project_no: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+    goal_no: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+    level1: Series[str] = pa.Field(nullable=True)
+    level2: Series[str] = pa.Field(nullable=True)
+    level3: Series[str]
+    target_raw: Series[str]
+    target_op: Series[str] = pa.Field(nullable=True, isin=OPS)
+    target_value: Series[float] = pa.Field(nullable=True)
+    target_unit: Series[str] = pa.Field(nullable=True)
+    actual_raw: Series[str]
+    actual_op: Series[str] = pa.Field(nullable=True, isin=OPS)
+    actual_value: Series[float] = pa.Field(nullable=True)
+    actual_unit: Series[str] = pa.Field(nullable=True)
+    score: Series[float] = pa.Field(nullable=True)
+
+
+class Statements(_Provenance):
+    table_code: Series[str]
+    table_title: Series[str]
+    panel: Series[str] = pa.Field(nullable=True)
+    row_label: Series[str]
+    subject_code: Series[str] = pa.Field(nullable=True)
+    level: Series[str] = pa.Field(nullable=True, isin=["类", "款", "项"])
+    column: Series[str]
+    value: Series[float]
+    unit_printed: Series[str]
+
+
+class Warnings(pa.DataFrameModel):
+    doc_id: Series[str]
+    stage: Series[str]
+    message: Series[str]
+    source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+    page: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "document": Document,
+    "units": Units,
+    "figures": Figures,
+    "line_items": LineItems,
+    "projects": Projects,
+    "project_outputs": ProjectOutputs,
+    "department_goals": DepartmentGoals,
+    "indicators": Indicators,
+    "statements": Statements,
+    "warnings": Warnings,
+}
+
+
+def columns(table: str) -> list[str]:
+    """Column order of a tidy table, from its model (so empty tables still have the right header)."""
+    return list(MODELS[table].to_schema().columns)
+
+
+def empty(table: str) -> pd.DataFrame:
+    return MODELS[table].validate(pd.DataFrame({c: pd.Series(dtype="object") for c in columns(table)}))
+
+# Canonical keys of the nine standard tables → the canonical (Shanghai/Hubei-neutral) title.
+TABLE_CODES: dict[str, str] = {
+    "income_expenditure": "收入支出决算总表",
+    "income": "收入决算表",
+    "expenditure": "支出决算表",
+    "fiscal_income_expenditure": "财政拨款收入支出决算总表",
+    "general_budget_expenditure": "一般公共预算财政拨款支出决算表",
+    "general_budget_basic": "一般公共预算财政拨款基本支出决算表",
+    "gov_fund": "政府性基金预算财政拨款收入支出决算表",
+    "state_capital": "国有资本经营预算财政拨款支出决算表",
+    "three_public": "财政拨款“三公”经费支出决算表",
+}

@@ -1,0 +1,162 @@
+"""Find the parts (第一部分…) and numbered sections (一、 （一） 1.) of a disclosure.
+
+Parts are recognised by their title keywords, not their ordinal, because templates number them differently
+(Hubei: 六 parts with 附件; Shanghai: 四 parts). A table of contents repeats every heading, so the body
+is the last increasing run of part headings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .read.lines import Line
+from .values import cn_ordinal, norm, squeeze
+
+PART_KEYS = {
+    "概况": "overview",
+    "决算表": "tables",
+    "情况说明": "explanation",
+    "其他需要说明": "other",
+    "名词解释": "glossary",
+    "附件": "attachments",
+}
+PART_NAMES = {v: k for k, v in PART_KEYS.items()}
+REQUIRED_PARTS = ["overview", "tables", "explanation"]
+
+_PART_RE = re.compile(r"^第([一二三四五六七八九十])部分(.*)$")
+_SECTION_RE = re.compile(r"^([一二三四五六七八九十]{1,3})[、.]")
+_SUB_RE = re.compile(r"^\(([一二三四五六七八九十]{1,3})\)")
+
+
+@dataclass
+class Section:
+    ordinal: int
+    label: str  # as printed: "五" or "五（三）"
+    title: str
+    start: int  # index into lines, inclusive (the heading line)
+    end: int  # exclusive
+    subsections: list[Section] = field(default_factory=list)
+
+
+@dataclass
+class Segments:
+    parts: dict[str, tuple[int, int]]  # part key → (start, end) line indices
+    sections: dict[str, list[Section]]  # part key → its top-level sections
+
+
+class Passage:
+    """Lines joined into one normalised, space-free string, remembering which line each character came from.
+
+    Soft wraps split words and numbers' units across lines, so regexes run on the joined text; the
+    offset map turns a match back into a source line.
+    """
+
+    def __init__(self, lines: list[Line]):
+        chars: list[str] = []
+        origin: list[int] = []  # line index of each character
+        source: list[str] = []  # the original character(s) each normalised character came from
+        for i, line in enumerate(lines):
+            gap = True  # a line break separates like a space
+            for c in line.text:
+                n = norm(c)
+                for k, ch in enumerate(n):
+                    if ch.isspace():
+                        gap = True
+                        continue
+                    if gap and chars and _ALNUM.match(chars[-1]) and _ALNUM.match(ch):
+                        chars.append(" ")
+                        origin.append(i)
+                        source.append(" ")
+                    gap = False
+                    chars.append(ch)
+                    origin.append(i)
+                    source.append(c if k == 0 else "")
+                if not n:
+                    gap = gap or c.isspace()
+        self.text = "".join(chars)
+        self._origin = origin
+        self._source = source
+        self.lines = lines
+
+    def line_at(self, pos: int) -> Line:
+        pos = min(max(pos, 0), len(self._origin) - 1)
+        return self.lines[self._origin[pos]]
+
+    def original(self, start: int, end: int) -> str:
+        """The document's own characters behind text[start:end] (evidence keeps them, not the NFKC form)."""
+        return "".join(self._source[start:end])
+
+
+_ALNUM = re.compile(r"[0-9A-Za-z]")
+
+
+def compact(text: str) -> str:
+    """Normalised text without whitespace (one space kept between two ASCII words/numbers)."""
+    return Passage([Line(0, 0, text)]).text
+
+
+def heading(line: Line) -> str:
+    return squeeze(norm(line.text))
+
+
+def find_parts(lines: list[Line]) -> dict[str, tuple[int, int]]:
+    hits: list[tuple[int, int, str]] = []  # (index, ordinal, key)
+    for i, line in enumerate(lines):
+        m = _PART_RE.match(heading(line))
+        if not m:
+            continue
+        key = next((v for k, v in PART_KEYS.items() if k in m.group(2)), None)
+        if key:
+            hits.append((i, cn_ordinal(m.group(1)) or 0, key))
+    # the body: for each key its last heading, kept only while ordinals increase (drops the TOC copies)
+    last: dict[str, tuple[int, int]] = {}
+    for i, ordinal, key in hits:
+        last[key] = (i, ordinal)
+    ordered = sorted(last.items(), key=lambda kv: kv[1][0])
+    body: list[tuple[str, int]] = []
+    for key, (i, ordinal) in ordered:
+        if body and ordinal <= last[body[-1][0]][1]:
+            continue
+        body.append((key, i))
+    parts: dict[str, tuple[int, int]] = {}
+    for n, (key, i) in enumerate(body):
+        end = body[n + 1][1] if n + 1 < len(body) else len(lines)
+        parts[key] = (i, end)
+    return parts
+
+
+def find_sections(lines: list[Line], start: int, end: int, pattern: re.Pattern = _SECTION_RE) -> list[Section]:
+    """Numbered headings in [start, end) whose ordinals run 1, 2, 3…: a wrapped line that merely starts
+    with "二、" out of sequence is body text, not a heading."""
+    found: list[tuple[int, int, str, str]] = []
+    expected = 1
+    for i in range(start, end):
+        h = heading(lines[i])
+        m = pattern.match(h)
+        if not m:
+            continue
+        n = cn_ordinal(m.group(1))
+        if n is None or n != expected:
+            continue
+        found.append((i, n, m.group(1), h[m.end() :]))
+        expected = n + 1
+    sections = []
+    for k, (i, n, label, title) in enumerate(found):
+        stop = found[k + 1][0] if k + 1 < len(found) else end
+        sections.append(Section(n, label, title, i, stop))
+    return sections
+
+
+def segment(lines: list[Line]) -> Segments:
+    parts = find_parts(lines)
+    sections: dict[str, list[Section]] = {}
+    for key, (start, end) in parts.items():
+        secs = find_sections(lines, start + 1, end)
+        for sec in secs:
+            subs = find_sections(lines, sec.start + 1, sec.end, _SUB_RE)
+            for sub in subs:
+                sub.label = f"{sec.label}（{sub.label}）"
+            sec.subsections = subs
+        sections[key] = secs
+    return Segments(parts, sections)

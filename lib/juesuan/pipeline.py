@@ -16,6 +16,7 @@ from .extract.narrative import extract_line_items, extract_project_outputs, extr
 from .extract.performance import extract_performance
 from .model import Disclosure
 from .read import Source, Warn, read_source
+from .values import fold
 from .segment import PART_NAMES, REQUIRED_PARTS, Segments, compact, segment
 
 # The nine tables, recognised by title words (Hubei and Shanghai order them differently).
@@ -196,10 +197,23 @@ def _table_titles(lines, segs: Segments) -> dict:
     return titles
 
 
+LABEL_COLUMNS = {
+    "units": ["unit_name"],
+    "figures": ["item"],
+    "line_items": ["item"],
+    "projects": ["project_name", "competent_dept", "implementing_unit", "deviation_reason", "improvement"],
+    "project_outputs": ["project_name", "outputs", "problems", "next_steps"],
+    "department_goals": ["goal_text"],
+    "indicators": ["level1", "level2", "level3"],
+}
+
+
 def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Validate against the table's pandera model; an empty frame still gets the full typed header."""
     if df is None or df.empty:
         return schemas.empty(name)
     cols = schemas.columns(name)
     df = df.reindex(columns=cols)
+    for col in LABEL_COLUMNS.get(name, []):
+        df[col] = df[col].map(fold)
     return schemas.MODELS[name].validate(df).reset_index(drop=True)

@@ -139,8 +139,14 @@ def _labels(values: Iterable[Any]) -> list[str]:
     return [esc(v) for v in values]
 
 
-def waterfall(bridge, title: str) -> Figure:
+def _no_chart(title: str) -> Html:
+    return Html(f'<p class="juesuan-empty">{esc(title)}：无可绘制的数据。</p>')
+
+
+def waterfall(bridge, title: str) -> Figure | Html:
     """Bridge of a total's change (columns label, measure, value from `analysis.yoy.total_bridge`)."""
+    if len(bridge) == 0:
+        return _no_chart(title)
     vals = [float(v) for v in bridge["value"]]
     trace = {
         "type": "waterfall", "orientation": "v", "x": _labels(bridge["label"]), "y": vals,
@@ -153,8 +159,10 @@ def waterfall(bridge, title: str) -> Figure:
     return Figure([trace], {"title": {"text": esc(title)}, "yaxis": {"title": {"text": "万元"}}, "showlegend": False})
 
 
-def budget_bars(df, label: str, budget: str, actual: str, title: str, pct: str | None = None) -> Figure:
+def budget_bars(df, label: str, budget: str, actual: str, title: str, pct: str | None = None) -> Figure | Html:
     """Bullet-style horizontal bars: a wide pale 预算 bar with the 决算/执行 bar inside it."""
+    if len(df) == 0:
+        return _no_chart(title)
     labels = _labels(df[label])
     text = [f"{p:.1f}%" if p == p and p is not None else "" for p in df[pct]] if pct else None
     data = [
@@ -171,9 +179,12 @@ def budget_bars(df, label: str, budget: str, actual: str, title: str, pct: str |
 CLASS_COLORS = {"达成": "#2c6fbb", "远超目标": "#e67e22", "未完成": "#c0392b"}
 
 
-def target_dots(df, title: str, warn: float = config.DEVIATION_WARN, strong: float = config.DEVIATION_STRONG) -> Figure:
+def target_dots(df, title: str, warn: float = config.DEVIATION_WARN,
+                strong: float = config.DEVIATION_STRONG) -> Figure | Html:
     """Target vs actual on log–log axes, one colour per class, with the y = x, y = warn·x and y = strong·x lines."""
     df = df[(df["target_value"] > 0) & (df["actual_value"] > 0)]
+    if len(df) == 0:
+        return _no_chart(title)
     data = []
     for cls, color in CLASS_COLORS.items():
         part = df[df["class_label"].eq(cls)]

@@ -91,3 +91,12 @@ def cn_ordinal(text: str) -> int | None:
     if len(text) == 3 and text[1] == "十":
         return CN_DIGITS[text[0]] * 10 + CN_DIGITS[text[2]]
     return None
+
+
+_FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"\u00a0": " ", "\u3000": " "})
+
+
+def fold(text: str | None) -> str | None:
+    """Full-width digits → ASCII in names and labels, so the same cell reads the same from any extractor.
+    Punctuation stays as printed; *_raw and evidence keep the original characters untouched."""
+    return text.translate(_FULLWIDTH) if isinstance(text, str) else text

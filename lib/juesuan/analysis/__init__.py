@@ -13,7 +13,7 @@ from pathlib import Path
 from . import budget, scoring, targets, yoy
 from .scoring import score_indicators
 
-__all__ = ["budget", "load_disclosure", "score_indicators", "scoring", "targets", "yoy"]
+__all__ = ["budget", "load_disclosure", "resolve", "score_indicators", "scoring", "targets", "yoy"]
 
 
 @lru_cache(maxsize=8)
@@ -25,6 +25,14 @@ def _load(path: str, mtime_ns: int, size: int):
 
 def load_disclosure(path: str | os.PathLike):
     """`juesuan.load(path)`, cached while the file is unchanged (same path, mtime and size)."""
-    p = Path(path).resolve()
+    p = resolve(path).resolve()
     st = p.stat()
     return _load(str(p), st.st_mtime_ns, st.st_size)
+
+
+def resolve(path: str | os.PathLike) -> Path:
+    """Notebook parameters give paths relative to the repository root, so they work from any working directory."""
+    from .. import config
+
+    p = Path(path)
+    return p if p.is_absolute() else config.ROOT / p

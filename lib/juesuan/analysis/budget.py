@@ -35,11 +35,23 @@ def printed_tolerance(value: float) -> float:
     return 0.5 * 10.0**-decimals + config.PERCENT_TOLERANCE
 
 
+def _merge_items(f: pd.DataFrame) -> pd.Series:
+    """Within a section, an item whose name ends another's is the same item ('支总计' of '收、支总计' ≡ '收支总计')."""
+    names = f["item"].astype(str)
+    out = names.copy()
+    for _, idx in f.groupby("section", sort=False).groups.items():
+        items = sorted(set(names[idx]), key=len, reverse=True)
+        canon = {i: next((j for j in items if len(i) >= 3 and len(j) > len(i) and j.endswith(i)), i) for i in items}
+        out[idx] = names[idx].map(canon)
+    return out
+
+
 def _wide(figures: pd.DataFrame) -> pd.DataFrame:
     """One row per (section, item) with one column per measure, keeping the first source line and page."""
     if figures.empty:
         return pd.DataFrame(columns=["section", "item", "source_line", "page"])
     f = figures.copy()
+    f["item"] = _merge_items(f)
     wide = f.pivot_table(index=["section", "item"], columns="measure", values="value", aggfunc="first", sort=False)
     where = f.groupby(["section", "item"], sort=False)[["source_line", "page"]].min()
     return wide.join(where).reset_index()
@@ -77,11 +89,14 @@ def budget_vs_actual(figures: pd.DataFrame, thresholds: BudgetThresholds | None 
     w["recomputed_change"] = (w["actual"] - w["budget"]).round(2)
     pct = w["recomputed_pct"].fillna(w["stated_pct"])
     w["status"] = np.select(
-        [pct >= th.over_run_pct, pct <= th.under_run_pct], ["超预算", "低于预算"], default="基本持平"
+        [pct >= th.over_run_pct, pct > 100.5, pct <= th.under_run_pct, pct < 99.5],
+        ["大幅超预算", "超预算", "大幅低于预算", "低于预算"],
+        default="持平",
     )
+    w["flag"] = w["status"].isin(["大幅超预算", "大幅低于预算"]) | ~w["pct_ok"]
     w.loc[w["budget"].eq(0) & w["actual"].eq(0), "status"] = "无预算无支出"
     cols = ["section", "item", "budget", "budget_source", "actual", "stated_pct", "recomputed_pct", "pct_diff",
-            "pct_ok", "stated_change", "recomputed_change", "status", "source_line", "page"]
+            "pct_ok", "stated_change", "recomputed_change", "status", "flag", "source_line", "page"]
     return w[cols].reset_index(drop=True)
 
 
@@ -108,8 +123,12 @@ def operating_costs(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def general_budget(table: pd.DataFrame) -> pd.DataFrame:
-    """决算 vs 年初预算 for the total and each level given (everything that is neither 三公 nor 机关运行经费)."""
-    mask = ~table["item"].map(is_three_public) & ~table["item"].str.contains("机关运行经费", na=False)
+    """决算 vs 年初预算 for the total and each level given (neither 三公, 机关运行经费 nor the 十三 project list)."""
+    mask = (
+        ~table["item"].map(is_three_public)
+        & ~table["item"].str.contains("机关运行经费", na=False)
+        & ~table["section"].astype(str).str.startswith("十三")
+    )
     return table[mask].reset_index(drop=True)
 
 
@@ -169,9 +188,11 @@ def budget_findings(table: pd.DataFrame, thresholds: BudgetThresholds | None = N
             s += f"，完成预算的 {pct:.1f}%"
         if pd.notna(r.stated_pct):
             s += f"（公开文本写 {r.stated_pct:g}%）"
-        if r.status == "超预算":
-            s += f"，超过 {th.over_run_pct:g}% 的阈值"
-        elif r.status == "低于预算":
+        if pd.notna(r.recomputed_change) and abs(r.recomputed_change) > 0.005:
+            s += f"，{'超出' if r.recomputed_change > 0 else '结余'} {abs(r.recomputed_change):.2f} 万元"
+        if r.status == "大幅超预算":
+            s += f"，达到 {th.over_run_pct:g}% 的超预算阈值，需说明原因"
+        elif r.status == "大幅低于预算":
             s += f"，低于 {th.under_run_pct:g}% 的阈值"
         if not r.pct_ok:
             s += "；所写完成比例与金额不符"

@@ -38,6 +38,20 @@ def _project_names(projects: pd.DataFrame | None) -> pd.Series:
     return projects.set_index(projects["project_no"].astype("Int64"))["project_name"]
 
 
+def flagged_with_reasons(table: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+    """Flagged indicators with the department's own 偏差原因 and 改进措施 beside them."""
+    flagged = table[table["flagged"]].copy()
+    if projects is None or projects.empty:
+        flagged["deviation_reason"] = flagged["improvement"] = None
+        return flagged
+    p = projects.set_index(projects["project_no"].astype("Int64"))
+    no = flagged["project_no"].astype("Int64")
+    flagged["deviation_reason"] = no.map(p["deviation_reason"])
+    flagged["improvement"] = no.map(p["improvement"])
+    flagged["explained"] = flagged["deviation_reason"].map(has_explanation)
+    return flagged
+
+
 def project_summary(scored: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     """One row per project: class counts, self vs rule totals and grades, and the department's own explanation."""
     ind = scored[scored["scope"].eq("project")].copy()

@@ -49,8 +49,9 @@ def stated_changes(figures: pd.DataFrame) -> pd.DataFrame:
     w["pct_diff"] = (w["stated_pct"] - w["recomputed_pct"]).round(2)
     tol = w["stated_pct"].map(printed_tolerance)
     w["pct_ok"] = (w["pct_diff"].abs() <= tol) | w["stated_pct"].isna()
+    w["flag"] = ~w["pct_ok"] | (w["stated_pct"].notna() & w["implied_base"].le(0))
     cols = ["section", "item", "basis", "actual", "stated_change", "implied_base", "stated_pct", "recomputed_pct",
-            "pct_diff", "pct_ok", "source_line", "page"]
+            "pct_diff", "pct_ok", "flag", "source_line", "page"]
     return w[cols].reset_index(drop=True)
 
 
@@ -118,12 +119,15 @@ def _series(d, kind: str) -> pd.Series:
     return s
 
 
-def compare_years(current, priors: Sequence) -> pd.DataFrame:
+def compare_years(current, priors: Sequence, large_change_pct: float = 20.0) -> pd.DataFrame:
     """Figures, line items, projects and indicators matched across disclosures by normalised name.
 
     Columns: kind, name, one column per year (oldest first), change, change_pct (latest vs previous), status
-    (matched / new / dropped). `current` and `priors` are `Disclosure`s of the same department.
+    (matched / new / dropped), large (|change_pct| ≥ large_change_pct, or new/dropped).
+    `current` and `priors` are `Disclosure`s of the same department; without priors the result is empty.
     """
+    if not priors:
+        return pd.DataFrame(columns=["kind", "name", "change", "change_pct", "status", "large"])
     docs = sorted([*priors, current], key=_year)
     years = [_year(d) for d in docs]
     frames = []
@@ -148,6 +152,29 @@ def compare_years(current, priors: Sequence) -> pd.DataFrame:
             [out[prev].isna() & out[last].notna(), out[prev].notna() & out[last].isna()],
             ["new", "dropped"], default="matched",
         )
+        out["large"] = out["change_pct"].abs().ge(large_change_pct) | out["status"].ne("matched")
+    return out
+
+
+KIND_LABEL = {"figure": "情况说明金额", "line_item": "基本支出明细", "project": "项目", "indicator": "绩效指标"}
+
+
+def comparison_findings(comparison: pd.DataFrame, large_change_pct: float = 20.0) -> list[str]:
+    """Sentences on the cross-year match: counts per kind, new and dropped projects, large changes."""
+    if comparison.empty:
+        return ["未提供往年公开（prior 为空），跨年度比较从略；上表的上年数均由本年公开中的增减额推算。"]
+    out = []
+    for kind, label in KIND_LABEL.items():
+        part = comparison[comparison["kind"].eq(kind)]
+        if len(part):
+            n = part["status"].value_counts()
+            out.append(f"{label}：匹配 {n.get('matched', 0)} 项，新增 {n.get('new', 0)} 项，取消 {n.get('dropped', 0)} 项；"
+                       f"变动超过 ±{large_change_pct:g}% 的 {int((part['status'].eq('matched') & part['large']).sum())} 项。")
+    projects = comparison[comparison["kind"].eq("project")]
+    for status, word in [("new", "新增项目"), ("dropped", "取消项目")]:
+        names = projects.loc[projects["status"].eq(status), "name"].tolist()
+        if names:
+            out.append(f"{word}：" + "、".join(names) + "。")
     return out
 
 

@@ -391,5 +391,5 @@ def n18(ctx: Ctx) -> list[Outcome]:
         stated = fig_operand(r, f"{r['item']}完成预算%")
         ok = lo < stated.value < hi
         out.append(Outcome(f"{r['item']} 完成预算% ({r['section']})", "pass" if ok else "fail", None, stated.value,
-                           None, None, [stated], "" if ok else f"偏离年初预算超过 20%, 请核对原因说明"))
+                           None, None, [stated], "" if ok else "偏离年初预算超过 20%, 请核对原因说明"))
     return out or [na("预算偏离", "没有完成预算百分比")]

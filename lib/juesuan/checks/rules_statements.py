@@ -54,7 +54,8 @@ def cell(t: pd.DataFrame, code: str, label: str | Callable[[str], bool], column:
     sel = t
     if panel is not None:
         sel = sel[sel["panel"].astype(str).str.contains(panel, na=False)]
-    pred = label if callable(label) else (lambda s, want=lab(label): s == want)
+    want = None if callable(label) else lab(label)
+    pred = label if callable(label) else (lambda s: s == want)
     sel = sel[sel["_lab"].map(pred)]
     if column is not None:
         sel = sel[sel["column"].astype(str).str.contains(column, regex=False)]

@@ -154,7 +154,9 @@ def _assemble(source: Source, warns: list[Warn]) -> list[_Table]:
     seen: dict[str, _Table] = {}
     for t in tables:
         if t.code in seen:
-            warns.append(Warn(STAGE, f"table {t.title} appears twice; both read", t.title_line, t.grids[0].page))
+            warns.append(
+                Warn(STAGE, f"table {t.title} appears twice; both read", t.title_line, t.grids[0].page)
+            )
         seen[t.code] = t
     return tables
 
@@ -164,7 +166,9 @@ def _continues(table: _Table, grid: TableGrid) -> bool:
     last = table.grids[-1]
     if grid.page - last.page not in (0, 1):
         return False
-    if any(_SECTION_RE.match(ln.text.strip()) or _ORDINAL_RE.match(ln.text.strip()) for ln in grid.lines_above):
+    if any(
+        _SECTION_RE.match(ln.text.strip()) or _ORDINAL_RE.match(ln.text.strip()) for ln in grid.lines_above
+    ):
         return False
     first = table.grids[0]
     lo, hi = max(first.xs[0], grid.xs[0]), min(first.xs[-1], grid.xs[-1])
@@ -179,7 +183,9 @@ def _warn_untabled_titles(source: Source, tables: list[_Table], warns: list[Warn
         if ln.no in found_lines or ln.page in grid_pages:
             continue
         if table_code(ln.text) and len(normalize_title(ln.text)) <= 40:
-            warns.append(Warn(STAGE, f"table title without a ruled grid, not read: {ln.text.strip()}", ln.no, ln.page))
+            warns.append(
+                Warn(STAGE, f"table title without a ruled grid, not read: {ln.text.strip()}", ln.no, ln.page)
+            )
 
 
 # ---------------------------------------------------------------- one table
@@ -205,7 +211,11 @@ def _table_records(table: _Table, warns: list[Warn]) -> list[dict]:
 
 def _body_start(grid: TableGrid) -> int:
     """First grid row holding an amount or a subject code; everything above it is header."""
-    rows = [c.row for c in grid.cells if _DECIMAL_OR_COMMA_RE.match(_clean(c.text)) or _CODE_RE.match(_clean(c.text))]
+    rows = [
+        c.row
+        for c in grid.cells
+        if _DECIMAL_OR_COMMA_RE.match(_clean(c.text)) or _CODE_RE.match(_clean(c.text))
+    ]
     return min(rows) if rows else len(grid.ys) - 1
 
 
@@ -221,14 +231,21 @@ def _columns(grid: TableGrid, body: int) -> list[_Column]:
     cuts = sorted(b for b in bounds if 0 < b < len(grid.xs) - 1)
     edges = [grid.xs[0], *(grid.xs[b] for b in cuts), grid.xs[-1]]
     columns = [_Column(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    header = sorted((c for c in grid.cells if c.row < body and _clean(c.text)), key=lambda c: (c.row, c.x0))
+    header = sorted(
+        (c for c in grid.cells if c.row < body and _is_header_text(c.text)), key=lambda c: (c.row, c.x0)
+    )
+    header += _subheaders_in_body(grid, body)
     covers: list[tuple[GridCell, list[int]]] = []
     for cell in header:
-        idx = [i for i, col in enumerate(columns) if _overlap(cell.x0, cell.x1, col.x0, col.x1) >= 0.5 * (col.x1 - col.x0)]
+        idx = [
+            i
+            for i, col in enumerate(columns)
+            if _overlap(cell.x0, cell.x1, col.x0, col.x1) >= 0.5 * (col.x1 - col.x0)
+        ]
         covers.append((cell, idx))
         for i in idx:
             columns[i].path.append(_clean(cell.text))
-    for i, col in enumerate(columns):
+    for col in columns:
         col.role = _role(col, _body_texts(grid, body, col))
     values = [i for i, c in enumerate(columns) if c.role == "value"]
     for i in values:
@@ -241,6 +258,22 @@ def _columns(grid: TableGrid, body: int) -> list[_Column]:
         ]
         columns[i].name = "/".join(parts)
     return columns
+
+
+def _is_header_text(text: str) -> bool:
+    """Header words; 栏次 rows ("栏次", 1, 2, 3 …) only number the columns."""
+    t = _clean(text)
+    return bool(t) and t != "栏次" and not t.isdigit()
+
+
+def _subheaders_in_body(grid: TableGrid, body: int) -> list[GridCell]:
+    """Some templates print sub-headers (合计 | 基本支出 | 项目支出) in the first 合计 row."""
+    row = [c for c in grid.cells if c.row == body and c.col > 0 and _clean(c.text)]
+    words = [c for c in row if _SUBHEADER_RE.match(_clean(c.text))]
+    return words if len(words) >= 2 else []
+
+
+_SUBHEADER_RE = re.compile(r"^(?:小计|合计|基本支出|项目支出|人员经费|公用经费)$")
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -333,7 +366,8 @@ def _row_records(
         value = _amount(cell.text)
         if value is None:
             text = _clean(cell.text)
-            if text not in _DASHES:
+            # sub-header words in the first row are no numbers either (see _subheaders_in_body)
+            if text not in _DASHES and not _SUBHEADER_RE.match(text):
                 _warn_cell(table, grid, cell, f"not a number: {text!r}", warns)
             continue
         if not label and not code and table.code != "three_public":
@@ -400,7 +434,9 @@ def _is_total(label: str) -> bool:
     return label.endswith("合计") or label.endswith("总计")
 
 
-def _panel_name(code: str, p_index: int, subject: str, label: str, columns: list[_Column], panel: list[int]) -> str | None:
+def _panel_name(
+    code: str, p_index: int, subject: str, label: str, columns: list[_Column], panel: list[int]
+) -> str | None:
     if code in _TWO_PANEL:
         names = _TWO_PANEL[code]
         for i in panel:
@@ -436,7 +472,7 @@ def _three_public_item(label: str, path: list[str]) -> tuple[str, str] | None:
             column = "预算数"
         elif "决算" in t and "三公" not in t:
             column = "决算数"
-    items = [t for t in tokens if "三公" not in t and "预算" not in t and not ("决算" in t)]
+    items = [t for t in tokens if "三公" not in t and "预算" not in t and "决算" not in t]
     for t in reversed(items):
         if t == "小计":
             continue

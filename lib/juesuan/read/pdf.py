@@ -162,7 +162,14 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument) -> Source:
         n_glyphs += len(glyphs)
         if len(glyphs) <= _IMAGE_PAGE_MAX_GLYPHS and image_share >= _IMAGE_PAGE_MIN_AREA:
             image_pages.append(page_no)
-            warnings.append(Warn("read", "page is an image without a text layer (tables or text on it are not read)", None, page_no))
+            warnings.append(
+                Warn(
+                    "read",
+                    "page is an image without a text layer (tables or text on it are not read)",
+                    None,
+                    page_no,
+                )
+            )
         page_lines = _build_lines(glyphs, vedges, page_no, len(lines) + 1)
         lines.extend(page_lines)
         tables.extend(_grids(glyphs, hedges, vedges, page_lines, page_no))
@@ -208,7 +215,7 @@ def _glyphs(textpage: pdfium.PdfTextPage, page_top: float) -> list[Glyph]:
     """Every visible, non-space character with its tight box and baseline (top-down coordinates)."""
     raw = textpage.raw
     out: list[Glyph] = []
-    l, r, b, t = (ctypes.c_double() for _ in range(4))
+    cl, cr, cb, ct = (ctypes.c_double() for _ in range(4))
     ox, oy = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
     for i in range(textpage.count_chars()):
@@ -220,14 +227,14 @@ def _glyphs(textpage: pdfium.PdfTextPage, page_top: float) -> list[Glyph]:
         ch = chr(code)
         if ch in _SPACES or unicodedata.category(ch) in ("Cc", "Cf", "Zs"):
             continue
-        pdfium_c.FPDFText_GetCharBox(raw, i, l, r, b, t)
+        pdfium_c.FPDFText_GetCharBox(raw, i, cl, cr, cb, ct)
         pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
         pdfium_c.FPDFText_GetCharOrigin(raw, i, ox, oy)
         size = pdfium_c.FPDFText_GetFontSize(raw, i)
         if size <= 1.0:
-            size = max(loose.top - loose.bottom, t.value - b.value, 1.0)
-        x0, x1 = min(loose.left, l.value), max(loose.right, r.value)
-        ink_top, ink_bottom = page_top - t.value, page_top - b.value
+            size = max(loose.top - loose.bottom, ct.value - cb.value, 1.0)
+        x0, x1 = min(loose.left, cl.value), max(loose.right, cr.value)
+        ink_top, ink_bottom = page_top - ct.value, page_top - cb.value
         if ink_bottom - ink_top < 0.5:  # flat glyphs (一, —): give them a nominal height for cell lookup
             ink_top, ink_bottom = ink_top - size * 0.3, ink_bottom + size * 0.3
         out.append(Glyph(ch, x0, x1, ink_top, ink_bottom, page_top - oy.value, size))
@@ -452,7 +459,10 @@ def _grid(
             box = spans.setdefault(find(r * cols + c), [r, r + 1, c, c + 1])
             box[0], box[1] = min(box[0], r), max(box[1], r + 1)
             box[2], box[3] = min(box[2], c), max(box[3], c + 1)
-    cells = {root: GridCell(r0, r1, c0, c1, xs[c0], xs[c1], ys[r0], ys[r1]) for root, (r0, r1, c0, c1) in spans.items()}
+    cells = {
+        root: GridCell(r0, r1, c0, c1, xs[c0], xs[c1], ys[r0], ys[r1])
+        for root, (r0, r1, c0, c1) in spans.items()
+    }
     _fill_cells(cells, find, glyphs, xs, ys, cols)
     ordered = sorted(cells.values(), key=lambda c: (c.row, c.col))
     return TableGrid(page_no, xs, ys, ordered, [])
@@ -464,7 +474,9 @@ def _covered(edges: list[Edge], pos: float, lo: float, hi: float) -> bool:
     return any(abs(e.pos - pos) <= _SNAP and min(e.hi, hi) - max(e.lo, lo) >= need for e in edges)
 
 
-def _fill_cells(cells: dict[int, GridCell], find, glyphs: list[Glyph], xs: list[float], ys: list[float], cols: int) -> None:
+def _fill_cells(
+    cells: dict[int, GridCell], find, glyphs: list[Glyph], xs: list[float], ys: list[float], cols: int
+) -> None:
     """Put each glyph into the cell under its centre and rebuild the cell's text lines."""
     members: dict[int, list[Glyph]] = {}
     for g in glyphs:

@@ -1,0 +1,140 @@
+"""Consistency checks (勾稽关系): evaluate the rule catalogue against a Disclosure → tidy `checks` table.
+
+`run_checks(disclosure)` is the library entry point; `main(paths)` backs `juesuan check PATH`
+(exit 1 when an error-level rule fails, 2 on unusable input, else 0).
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+
+import pandas as pd
+
+from . import rules_cross, rules_links, rules_narrative, rules_performance, rules_statements  # noqa: F401
+from .catalogue import RULES, RULES_LIST, Rule
+from .rules_common import EVALUATORS, Ctx, Outcome, fmt
+from .schema import COLUMNS, HEADERS, SEVERITY_LABELS, STATUS_LABELS, Checks
+
+__all__ = ["RULES", "run_checks", "findings", "main", "format_failures"]
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _rows(rule: Rule, outcomes: list[Outcome], doc_id: str) -> list[dict]:
+    return [
+        {
+            "doc_id": doc_id,
+            "rule_id": rule.id,
+            "description": rule.description,
+            "subject": o.subject,
+            "status": o.status,
+            "severity": o.severity or rule.severity,
+            "expected": o.expected,
+            "actual": o.actual,
+            "difference": o.difference,
+            "tolerance": o.tolerance,
+            "evidence": o.evidence,
+        }
+        for o in outcomes
+    ]
+
+
+def run_checks(disclosure) -> pd.DataFrame:
+    """Every catalogue rule, one row per evaluated instance; a rule with no inputs yields not_assessable."""
+    ctx = Ctx(disclosure)
+    doc_id = str(getattr(disclosure, "doc_id", "") or "")
+    rows: list[dict] = []
+    for rule in RULES_LIST:
+        try:
+            outcomes = EVALUATORS[rule.id](ctx)
+        except Exception as exc:  # one broken rule must not hide the others' findings
+            outcomes = [Outcome(rule.description, "not_assessable", note=f"规则执行出错: {type(exc).__name__}: {exc}")]
+        if not outcomes:
+            outcomes = [Outcome(rule.description, "not_assessable", note="缺少输入")]
+        rows += _rows(rule, outcomes, doc_id)
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    for c in ("expected", "actual", "difference", "tolerance"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    return Checks.validate(df)
+
+
+def findings(checks: pd.DataFrame) -> pd.DataFrame:
+    """Failed instances, errors first, then warnings, then info (rule order inside each)."""
+    f = checks[checks["status"] == "fail"].copy()
+    f["_o"] = f["severity"].map(_SEVERITY_ORDER)
+    f["_r"] = f["rule_id"].map({r.id: i for i, r in enumerate(RULES_LIST)})
+    return f.sort_values(["_o", "_r"], kind="stable").drop(columns=["_o", "_r"])
+
+
+def summary(checks: pd.DataFrame) -> pd.DataFrame:
+    """Per rule: instance counts by status and the worst failing severity."""
+    g = checks.groupby("rule_id", sort=False)
+    out = pd.DataFrame({
+        "description": g["description"].first(),
+        "pass": g["status"].apply(lambda s: int((s == "pass").sum())),
+        "fail": g["status"].apply(lambda s: int((s == "fail").sum())),
+        "not_assessable": g["status"].apply(lambda s: int((s == "not_assessable").sum())),
+    })
+    worst = checks[checks["status"] == "fail"].groupby("rule_id")["severity"].agg(
+        lambda s: min(s, key=_SEVERITY_ORDER.get))
+    out["worst"] = worst.reindex(out.index).fillna("")
+    return out.reset_index()
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _cut(s: str, n: int) -> str:
+    out, w = "", 0
+    for ch in s:
+        cw = _width(ch)
+        if w + cw > n - 1:
+            return out + "…"
+        out, w = out + ch, w + cw
+    return out
+
+
+def format_failures(checks: pd.DataFrame, evidence_width: int = 90) -> str:
+    """Failed rules as a plain-text table (East-Asian-width aware)."""
+    f = findings(checks)
+    cols = ["rule_id", "severity", "subject", "expected", "actual", "difference", "evidence"]
+    header = [HEADERS[c] for c in cols]
+    body = [[str(r.rule_id), SEVERITY_LABELS[r.severity], _cut(str(r.subject), 40), fmt(r.expected), fmt(r.actual),
+             fmt(r.difference), _cut(str(r.evidence), evidence_width)] for r in f.itertuples()]
+    widths = [max(_width(x) for x in col) for col in zip(header, *body, strict=False)]
+    lines = []
+    for row in [header, *body]:
+        lines.append("  ".join(x + " " * (w - _width(x)) for x, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def _counts(checks: pd.DataFrame) -> str:
+    s = checks["status"].value_counts()
+    f = checks[checks["status"] == "fail"]["severity"].value_counts()
+    return (f"{checks['rule_id'].nunique()} 条规则 {len(checks)} 项: {STATUS_LABELS['pass']} {s.get('pass', 0)}, "
+            f"{STATUS_LABELS['fail']} {s.get('fail', 0)} (错误 {f.get('error', 0)}, 警告 {f.get('warning', 0)}, "
+            f"提示 {f.get('info', 0)}), {STATUS_LABELS['not_assessable']} {s.get('not_assessable', 0)}")
+
+
+def main(paths: list[str]) -> int:
+    """`juesuan check PATH…`: print failed rules; exit 1 on an error-level failure, 2 on unusable input."""
+    from ..errors import InputError
+    from ..model import load
+
+    status = 0
+    for path in paths:
+        try:
+            disclosure = load(path)
+        except InputError as exc:
+            print(f"juesuan: error: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        checks = run_checks(disclosure)
+        print(f"{path}: {_counts(checks)}")
+        if (checks["status"] == "fail").any():
+            print(format_failures(checks))
+        if ((checks["status"] == "fail") & (checks["severity"] == "error")).any():
+            status = max(status, 1)
+    return status

@@ -1,0 +1,287 @@
+"""Rules X01–X08: the narrative's project list (十三) against the attached self-evaluation tables, scope of
+self-evaluated funds, and the same indicator stated in the department table and in a project table."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+import pandas as pd
+
+from ..values import UNITS, norm
+from . import catalogue as cat
+from .rules_common import (
+    Ctx,
+    Operand,
+    Outcome,
+    compare_pct,
+    compare_same,
+    compare_sum,
+    na,
+    norm_name,
+    present,
+    printed_decimals,
+    rule,
+)
+
+
+def _op(r: pd.Series, col: str, label: str, where: str) -> Operand:
+    line, page = r.get("source_line"), r.get("page")
+    return Operand(label, float(r[col]), where, int(line) if pd.notna(line) else None,
+                   int(page) if pd.notna(page) else None)
+
+
+def _pairs(ctx: Ctx) -> list[tuple[pd.Series, pd.Series]]:
+    po, pr = ctx.table("project_outputs"), ctx.table("projects")
+    if po.empty or pr.empty:
+        return []
+    by_no = {int(r["project_no"]): r for _, r in pr.iterrows()}
+    return [(r, by_no[int(r["project_no"])]) for _, r in po.iterrows() if int(r["project_no"]) in by_no]
+
+
+@rule("X01")
+def x01(ctx: Ctx) -> list[Outcome]:
+    out = []
+    for o, p in _pairs(ctx):
+        for col, label in (("budget_wan", "预算数"), ("executed_wan", "执行数")):
+            if present(o[col]) and present(p[col]):
+                out.append(compare_same(f"项目{o['project_no']} {label}",
+                                        _op(o, col, f"说明十三.项目{o['project_no']}.{label}", "情况说明"),
+                                        _op(p, col, f"自评表.项目{p['project_no']}.{label}", "自评表")))
+    return out or [na("项目金额", "缺少说明项目列表或自评表")]
+
+
+@rule("X02")
+def x02(ctx: Ctx) -> list[Outcome]:
+    out = []
+    for o, p in _pairs(ctx):
+        a, b = norm_name(o["project_name"]), norm_name(p["project_name"])
+        ok = a == b
+        sim = SequenceMatcher(None, a, b).ratio()
+        out.append(Outcome(f"项目{o['project_no']} 名称", "pass" if ok else "fail", None, None, None, None,
+                           [_op(o, "project_no", f"说明: {o['project_name']}", "情况说明"),
+                            _op(p, "project_no", f"自评表: {p['project_name']}", "自评表")],
+                           "" if ok else f"名称不一致(相似度 {sim:.2f})"))
+    return out or [na("项目名称", "缺少说明项目列表或自评表")]
+
+
+@rule("X03")
+def x03(ctx: Ctx) -> list[Outcome]:
+    po = ctx.table("project_outputs")
+    out = []
+    for _, r in po.iterrows():
+        if not (present(r["budget_wan"]) and present(r["executed_wan"]) and present(r["exec_pct"])):
+            continue
+        if float(r["budget_wan"]) == 0:
+            continue
+        stated = _op(r, "exec_pct", f"项目{r['project_no']}.完成预算%", "情况说明")
+        out.append(compare_pct(f"项目{r['project_no']} 完成预算%", stated, lambda b, e: e / b * 100,
+                               [_op(r, "budget_wan", "预算数", "情况说明"), _op(r, "executed_wan", "执行数", "情况说明")],
+                               printed_decimals(stated.value, None)))
+    return out or [na("项目完成预算%", "说明未列项目完成预算百分比")]
+
+
+def _evaluated_count(ctx: Ctx) -> Operand | None:
+    sel = ctx.figs("evaluated_projects", "count")
+    if sel.empty and not ctx.figures.empty:
+        f = ctx.figures
+        sel = f[(f["measure"] == "count") & (f["unit"] == "个") & f["section"].astype(str).str.startswith("十三")
+                & f["_item"].str.contains("项目")]
+    if sel.empty:
+        return None
+    r = sel.iloc[0]
+    return _op(r, "value", f"说明.{r['item']}", f"说明{r['section']}")
+
+
+def _evaluated_funds(ctx: Ctx) -> Operand | None:
+    sel = ctx.figs("evaluated_funds", "actual")
+    if sel.empty and not ctx.figures.empty:
+        f = ctx.figures
+        sel = f[(f["measure"] == "actual") & (f["unit"] == "万元") & f["section"].astype(str).str.startswith("十三")
+                & f["evidence"].astype(str).str.contains("自评")]
+    if sel.empty:
+        return None
+    r = sel.iloc[0]
+    return _op(r, "value", f"说明.{r['item']}(自评项目资金)", f"说明{r['section']}")
+
+
+@rule("X04")
+def x04(ctx: Ctx) -> list[Outcome]:
+    stated = _evaluated_count(ctx)
+    pr, po = ctx.table("projects"), ctx.table("project_outputs")
+    if stated is None and (pr.empty or po.empty):
+        return [na("项目个数", "说明未给出自评项目个数")]
+    out = []
+    ref = stated or Operand("说明十三列示项目数", float(len(po)))
+    for name, df in (("项目自评表个数", pr), ("说明十三列示项目数", po)):
+        if df.empty or (stated is None and name == "说明十三列示项目数"):
+            continue
+        o = compare_same(f"{ref.label} = {name}", ref, Operand(name, float(len(df))))
+        o.severity = None
+        out.append(o)
+    return out or [na("项目个数", "缺少自评表")]
+
+
+@rule("X05")
+def x05(ctx: Ctx) -> list[Outcome]:
+    funds, pr = _evaluated_funds(ctx), ctx.table("projects")
+    if funds is None or pr.empty or pr["budget_wan"].isna().all():
+        return [na("自评资金合计", "缺少说明的自评资金或项目预算数")]
+    parts = [_op(r, "budget_wan", f"项目{r['project_no']}.预算数", "自评表") for _, r in pr.iterrows()
+             if present(r["budget_wan"])]
+    return [compare_sum(f"Σ{len(parts)}个项目预算数 = 自评资金", funds, parts)]
+
+
+@rule("X06")
+def x06(ctx: Ctx) -> list[Outcome]:
+    funds = _evaluated_funds(ctx)
+    pr = ctx.table("projects")
+    if funds is None and not pr.empty and pr["budget_wan"].notna().any():
+        funds = Operand("Σ项目预算数", float(pr["budget_wan"].sum()), "自评表")
+    out = []
+    for sections, label in ((cat.SCOPE_GENERAL_BUDGET, "一般公共预算项目支出"), (cat.SCOPE_ALL_FUNDS, "项目支出(全部资金)")):
+        proj = ctx.fig("project", sections=sections)
+        if funds is None or proj is None:
+            continue
+        proj = Operand(label, proj.value, proj.where, proj.line, proj.page)
+        ok = funds.value <= proj.value + 0.01
+        out.append(Outcome(f"自评项目资金 ≤ {label}", "pass" if ok else "fail", proj.value, funds.value,
+                           round(funds.value - proj.value, 4), 0.01, [funds, proj],
+                           "" if ok else f"自评资金为{label}的 {funds.value / proj.value:.1f} 倍: 含社保基金等其他口径, "
+                                         "且与“占一般公共预算项目支出总额”的表述不符" if proj.value else "项目支出为 0"))
+    return out or [na("自评资金口径", "缺少自评资金或项目支出")]
+
+
+_QTY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(" + "|".join(re.escape(u) for u in UNITS if u not in ("年", "月", "日"))
+                  + r")(?![\u4e00-\u9fff]?\d)")
+
+
+def _to_base(value: float, unit: str) -> tuple[float, str, float]:
+    """(value in base unit, base unit, factor) — 万人 → 人 ×10⁴; 亿元 → 元 ×10⁸; 万元 → 元 ×10⁴."""
+    if unit.startswith("亿") and len(unit) > 1:
+        return value * 1e8, unit[1:], 1e8
+    if unit.startswith("万") and len(unit) > 1:
+        return value * 1e4, unit[1:], 1e4
+    return value, unit, 1.0
+
+
+def quantities(text: str) -> list[tuple[float, str, str]]:
+    """Numbers with units in a sentence: (value, unit, as printed)."""
+    return [(float(m.group(1)), m.group(2), m.group(0)) for m in _QTY.finditer(norm(str(text)))]
+
+
+@rule("X07")
+def x07(ctx: Ctx) -> list[Outcome]:
+    po, ind = ctx.table("project_outputs"), ctx.table("indicators")
+    if po.empty or ind.empty:
+        return [na("产出数量", "缺少说明项目列表或指标表")]
+    ind = ind[(ind["scope"] == "project") & ind["actual_value"].notna()]
+    out = []
+    for _, r in po.iterrows():
+        rows = ind[ind["project_no"] == r["project_no"]]
+        if rows.empty or not present(r.get("outputs")):
+            continue
+        for value, unit, printed in quantities(r["outputs"]):
+            if unit == "%" and value == 100:
+                continue  # "完成率 100%" matches anything; not informative
+            v, base, factor = _to_base(value, unit)
+            d = len(re.sub(r"\D", "", printed.split(".")[1])) if "." in printed else 0
+            tol = 0.5 * 10 ** (-d) * factor + 1e-9
+            hit = None
+            for _, x in rows.iterrows():
+                xu = str(x["actual_unit"]) if present(x["actual_unit"]) else ""
+                xv, xbase, _ = _to_base(float(x["actual_value"]), xu)
+                if xbase == base and abs(xv - v) <= tol:
+                    hit = x
+                    break
+            said = _op(r, "project_no", f"说明十三.项目{r['project_no']}: {printed}", "情况说明")
+            said = Operand(said.label, value, said.where, said.line, said.page)
+            if hit is not None:
+                out.append(Outcome(f"项目{r['project_no']} {printed}", "pass", value, float(hit["actual_value"]), None,
+                                   None, [said, Operand(f"指标.{hit['level3']}({hit['actual_raw']})",
+                                                        float(hit["actual_value"]), "自评表",
+                                                        int(hit["source_line"]) if pd.notna(hit.get("source_line")) else None)]))
+            else:
+                out.append(Outcome(f"项目{r['project_no']} {printed}", "fail", None, value, None, None, [said],
+                                   f"该项目 {len(rows)} 个指标的完成值中没有 {printed}"))
+    return out or [na("产出数量", "说明未列产出数量")]
+
+
+_YEAR = re.compile(r"^\d{2,4}年度?")
+
+
+def _ind_key(name: object) -> str:
+    return _YEAR.sub("", norm_name(name))
+
+
+def _same_indicator(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 8 and short in long_ and len(short) / len(long_) >= 0.7
+
+
+def _quantity(r: pd.Series, side: str) -> tuple[float, str] | None:
+    if not present(r[f"{side}_value"]):
+        return None
+    v, base, _ = _to_base(float(r[f"{side}_value"]), str(r[f"{side}_unit"]) if present(r[f"{side}_unit"]) else "")
+    return v, base
+
+
+@rule("X08")
+def x08(ctx: Ctx) -> list[Outcome]:
+    ind = ctx.table("indicators")
+    if ind.empty:
+        return [na("部门/项目同名指标", "无指标")]
+    dep, proj = ind[ind["scope"] == "department"], ind[ind["scope"] == "project"]
+    if dep.empty or proj.empty:
+        return [na("部门/项目同名指标", "缺少部门整体或项目指标")]
+    pk = proj["level3"].map(_ind_key)
+    out = []
+    for _, d in dep.iterrows():
+        dk = _ind_key(d["level3"])
+        for i in pk.index[pk.map(lambda k, dk=dk: _same_indicator(dk, k))]:
+            p = proj.loc[i]
+            issues, severity = [], None
+            for side, label in (("target", "目标值"), ("actual", "完成值")):
+                qd, qp = _quantity(d, side), _quantity(p, side)
+                if qd is None or qp is None:
+                    if norm_name(d[f"{side}_raw"]) != norm_name(p[f"{side}_raw"]):
+                        issues.append(f"{label}不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
+                    continue
+                if qd[1] != qp[1]:
+                    issues.append(f"{label}单位不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
+                elif abs(qd[0] - qp[0]) > _unit_tol(d, p, side):
+                    issues.append(f"{label}不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
+                elif str(d[f"{side}_unit"]) != str(p[f"{side}_unit"]):
+                    issues.append(f"{label}计量单位写法不同但换算一致({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
+            ops_differ = (d.get("target_op") if present(d.get("target_op")) else None) != (
+                p.get("target_op") if present(p.get("target_op")) else None)
+            if ops_differ:
+                issues.append(f"目标值运算符不同({d['target_raw']} vs {p['target_raw']})")
+            if issues and all("换算一致" in s for s in issues):
+                severity = "info"
+            ops = [Operand(f"部门整体目标{d['goal_no']}.{d['level3']}", float(d["score"]) if present(d["score"]) else 0.0,
+                           "部门整体自评表", int(d["source_line"]) if pd.notna(d.get("source_line")) else None),
+                   Operand(f"项目{p['project_no']}.{p['level3']}", float(p["score"]) if present(p["score"]) else 0.0,
+                           "项目自评表", int(p["source_line"]) if pd.notna(p.get("source_line")) else None)]
+            out.append(Outcome(f"{d['level3']} ↔ 项目{p['project_no']}", "fail" if issues else "pass",
+                               _num(d["actual_value"]), _num(p["actual_value"]), None, None, ops,
+                               "; ".join(issues) + ("; 括号内为得分" if issues else "括号内为得分"), severity))
+    return out or [na("部门/项目同名指标", "部门整体表与项目表没有同名指标")]
+
+
+def _num(x: object) -> float | None:
+    return float(x) if present(x) else None
+
+
+def _unit_tol(d: pd.Series, p: pd.Series, side: str) -> float:
+    """Half a printed unit of the coarser of the two statements, in base units (7.34万人 vs 73439人 agree)."""
+    tols = []
+    for r in (d, p):
+        raw = norm(str(r[f"{side}_raw"]))
+        m = re.search(r"\d+(?:\.(\d+))?", raw)
+        dec = len(m.group(1)) if m and m.group(1) else 0
+        _, _, factor = _to_base(1.0, str(r[f"{side}_unit"]) if present(r[f"{side}_unit"]) else "")
+        tols.append(0.5 * 10 ** (-dec) * factor)
+    return max(tols) + 1e-9

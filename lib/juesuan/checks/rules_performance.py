@@ -1,0 +1,284 @@
+"""Rules P01–P12: the performance self-evaluation tables (项目/部门整体绩效自评表).
+
+Indicator scoring (direction, weight, rule score) comes from `analysis.scoring`; these rules only judge
+its output, so there is one scoring engine in the project.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import catalogue as cat
+from .rules_common import (
+    Ctx,
+    Operand,
+    Outcome,
+    compare_amount,
+    compare_pct,
+    na,
+    norm_name,
+    present,
+    rule,
+)
+
+_NO_EXPLANATION = {"", "无", "无。", "不适用", "/", "—", "-", "nan", "none", "<na>"}
+
+
+def has_explanation(text: object) -> bool:
+    return present(text) and norm_name(text).lower() not in _NO_EXPLANATION
+
+
+def _proj_op(r: pd.Series, col: str, label: str) -> Operand:
+    line = r.get("source_line")
+    return Operand(f"项目{r['project_no']}.{label}", float(r[col]), "自评表",
+                   int(line) if pd.notna(line) else None, int(r["page"]) if pd.notna(r.get("page")) else None)
+
+
+def _ind_op(r: pd.Series, value: float, label: str) -> Operand:
+    where = f"项目{r['project_no']}" if r["scope"] == "project" else f"部门整体目标{r['goal_no']}"
+    line = r.get("source_line")
+    return Operand(f"{where}.{r['level3']}.{label}", float(value), "自评表",
+                   int(line) if pd.notna(line) else None, int(r["page"]) if pd.notna(r.get("page")) else None)
+
+
+def _projects(ctx: Ctx) -> pd.DataFrame:
+    return ctx.table("projects")
+
+
+@rule("P01")
+def p01(ctx: Ctx) -> list[Outcome]:
+    pr = _projects(ctx)
+    out = []
+    for _, r in pr.iterrows():
+        if not (present(r["budget_wan"]) and present(r["executed_wan"]) and present(r["exec_rate_pct"])):
+            continue
+        if float(r["budget_wan"]) == 0:
+            continue
+        stated = _proj_op(r, "exec_rate_pct", "执行率%")
+        out.append(compare_pct(f"项目{r['project_no']} 执行率", stated, lambda b, a: a / b * 100,
+                               [_proj_op(r, "budget_wan", "预算数A"), _proj_op(r, "executed_wan", "执行数B")], 2))
+    return out or [na("执行率", "没有含预算数、执行数与执行率的项目")]
+
+
+@rule("P02")
+def p02(ctx: Ctx) -> list[Outcome]:
+    pr = _projects(ctx)
+    out = []
+    for _, r in pr.iterrows():
+        if not (present(r["budget_wan"]) and present(r["executed_wan"]) and present(r["exec_score"])):
+            continue
+        if float(r["budget_wan"]) <= 0:
+            continue
+        rate = min(float(r["executed_wan"]) / float(r["budget_wan"]), 1.0)
+        score = float(r["exec_score"])
+        best = min(cat.EXEC_WEIGHTS, key=lambda w: abs(w * rate - score))
+        o = compare_amount(f"项目{r['project_no']} 执行率得分", round(best * rate, 4), score, 0.5,
+                           [_proj_op(r, "exec_score", "执行率得分"), _proj_op(r, "budget_wan", "A"),
+                            _proj_op(r, "executed_wan", "B")], f"分值取 {best:g}")
+        o.severity = None
+        out.append(o)
+    return out or [na("执行率得分", "没有执行率得分")]
+
+
+@rule("P03")
+def p03(ctx: Ctx) -> list[Outcome]:
+    pr, ind = _projects(ctx), ctx.table("indicators")
+    if pr.empty or ind.empty:
+        return [na("总分", "缺少项目表或指标表")]
+    ind = ind[ind["scope"] == "project"]
+    out = []
+    for _, r in pr.iterrows():
+        rows = ind[ind["project_no"] == r["project_no"]]
+        if rows.empty or not present(r["total_score"]) or not present(r["exec_score"]):
+            continue
+        s = float(pd.to_numeric(rows["score"], errors="coerce").sum())
+        o = compare_amount(f"项目{r['project_no']} 总分", round(float(r["exec_score"]) + s, 4),
+                           float(r["total_score"]), 0.5,
+                           [_proj_op(r, "total_score", "总分"), _proj_op(r, "exec_score", "执行率得分"),
+                            Operand(f"项目{r['project_no']}.Σ指标得分({len(rows)}项)", s, "自评表")])
+        o.severity = None
+        out.append(o)
+    return out or [na("总分", "没有可对应指标的项目")]
+
+
+@rule("P04")
+def p04(ctx: Ctx) -> list[Outcome]:
+    out = []
+    for _, r in _projects(ctx).iterrows():
+        if present(r["total_score"]):
+            ok = float(r["total_score"]) <= 100.5
+            out.append(Outcome(f"项目{r['project_no']} 总分 ≤ 100", "pass" if ok else "fail", 100.0,
+                               float(r["total_score"]), None, 0.5, [_proj_op(r, "total_score", "总分")]))
+    scored = ctx.scored()
+    if scored is not None and not scored.empty:
+        printed = scored[scored["weight_source"] == "table"]
+        for _, r in printed.iterrows():
+            if present(r["score"]) and present(r["weight"]):
+                ok = float(r["score"]) <= float(r["weight"]) + 0.5
+                out.append(Outcome(f"{r['level3']} 得分 ≤ 分值", "pass" if ok else "fail", float(r["weight"]),
+                                   float(r["score"]), None, 0.5,
+                                   [_ind_op(r, r["score"], "得分"), _ind_op(r, r["weight"], "分值")]))
+    return out or [na("得分上限", "没有总分或印刷的分值")]
+
+
+@rule("P05")
+def p05(ctx: Ctx) -> list[Outcome]:
+    goals, ind = ctx.table("department_goals"), ctx.table("indicators")
+    if goals.empty or ind.empty:
+        return [na("部门整体目标分值", "缺少部门整体目标或指标")]
+    ind = ind[ind["scope"] == "department"]
+    out = []
+    for _, g in goals.iterrows():
+        rows = ind[ind["goal_no"] == g["goal_no"]]
+        if rows.empty or not present(g["goal_points"]):
+            continue
+        s = float(pd.to_numeric(rows["score"], errors="coerce").sum())
+        pts = float(g["goal_points"])
+        line = g.get("source_line")
+        ops = [Operand(f"目标{g['goal_no']}.分值", pts, "部门整体自评表", int(line) if pd.notna(line) else None,
+                       int(g["page"]) if pd.notna(g.get("page")) else None),
+               Operand(f"目标{g['goal_no']}.Σ指标得分({len(rows)}项)", s, "部门整体自评表")]
+        ok = s <= pts + 0.5
+        out.append(Outcome(f"部门整体目标{g['goal_no']} Σ得分 ≤ 分值", "pass" if ok else "fail", pts, s,
+                           round(s - pts, 4), 0.5, ops, "全部满分" if abs(s - pts) <= 0.5 else ""))
+    return out or [na("部门整体目标分值", "目标没有对应指标")]
+
+
+def _summary_pass(subject: str, n: int) -> Outcome:
+    return Outcome(subject, "pass", None, float(n), None, None, (), f"{n} 个指标无此问题")
+
+
+def _scored_or_na(ctx: Ctx, subject: str) -> tuple[pd.DataFrame | None, list[Outcome]]:
+    scored = ctx.scored()
+    if scored is None or scored.empty:
+        return None, [na(subject, ctx._scoring_error or "无指标")]
+    return scored, []
+
+
+def _full(r: pd.Series) -> bool:
+    return present(r["score"]) and present(r["weight"]) and float(r["score"]) >= float(r["weight"]) - 0.5
+
+
+@rule("P06")
+def p06(ctx: Ctx) -> list[Outcome]:
+    scored, na_ = _scored_or_na(ctx, "自评得分 vs 规则得分")
+    if scored is None:
+        return na_
+    gap = pd.to_numeric(scored["score_gap"], errors="coerce")
+    bad = scored[gap.abs() > 0.5]
+    out = [Outcome(f"{r['level3']}", "fail", float(r["rule_score"]), float(r["score"]), float(r["score_gap"]), 0.5,
+                   [_ind_op(r, r["score"], "自评得分"), _ind_op(r, r["rule_score"], "规则得分")], str(r["rule"]))
+           for _, r in bad.iterrows()]
+    assessed = int(gap.notna().sum())
+    return out + [_summary_pass("其余指标自评得分与规则一致", assessed - len(bad))] if assessed else (
+        out or [na("自评得分 vs 规则得分", "没有可计分的指标")])
+
+
+@rule("P07")
+def p07(ctx: Ctx) -> list[Outcome]:
+    scored, na_ = _scored_or_na(ctx, "超额完成仍满分")
+    if scored is None:
+        return na_
+    perf = pd.to_numeric(scored["performance"], errors="coerce")
+    quantitative = scored[perf.notna() & perf.map(lambda x: x == x and x != float("inf"))]
+    out = []
+    for _, r in quantitative.iterrows():
+        p = float(r["performance"])
+        if p >= cat.OVERACHIEVE_RATIO and _full(r):
+            out.append(Outcome(f"{r['level3']}", "fail", float(r["target_value"]), float(r["actual_value"]),
+                               round(p, 4), cat.OVERACHIEVE_RATIO,
+                               [_ind_op(r, r["target_value"], f"目标值({r['target_raw']})"),
+                                _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
+                                _ind_op(r, r["score"], "得分")],
+                               f"完成值为目标值的 {p:.2f} 倍仍得满分: 目标设置偏低, 未按偏离度调减"))
+    return out + [_summary_pass("其余定量指标", len(quantitative) - len(out))] if len(quantitative) else (
+        [na("超额完成仍满分", "没有定量指标")])
+
+
+@rule("P08")
+def p08(ctx: Ctx) -> list[Outcome]:
+    scored, na_ = _scored_or_na(ctx, "上限类指标超限")
+    if scored is None:
+        return na_
+    capped = scored[(scored["direction"] == "lower") & pd.to_numeric(scored["performance"], errors="coerce").notna()]
+    out = []
+    for _, r in capped.iterrows():
+        if float(r["actual_value"]) > float(r["target_value"]) + 1e-9 and _full(r):
+            out.append(Outcome(f"{r['level3']}", "fail", float(r["target_value"]), float(r["actual_value"]),
+                               round(float(r["actual_value"]) - float(r["target_value"]), 4), 0.0,
+                               [_ind_op(r, r["target_value"], f"上限({r['target_raw']})"),
+                                _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
+                                _ind_op(r, r["score"], "得分")], "超过上限仍得满分"))
+    return out + [_summary_pass("其余上限类指标", len(capped) - len(out))] if len(capped) else (
+        [na("上限类指标超限", "没有 ≤ 类定量指标")])
+
+
+@rule("P09")
+def p09(ctx: Ctx) -> list[Outcome]:
+    scored, na_ = _scored_or_na(ctx, "偏差原因")
+    pr = _projects(ctx)
+    if scored is None or pr.empty:
+        return na_ or [na("偏差原因", "无项目表")]
+    proj = scored[scored["scope"] == "project"]
+    perf = pd.to_numeric(proj["performance"], errors="coerce")
+    dev = proj[(perf >= cat.OVERACHIEVE_RATIO) | (proj["classification"] == "missed")]
+    out = []
+    for no, rows in dev.groupby("project_no"):
+        p = pr[pr["project_no"] == no]
+        if p.empty:
+            continue
+        r = p.iloc[0]
+        ok = has_explanation(r.get("deviation_reason"))
+        names = "、".join(f"{x['level3']}({x['target_raw']}→{x['actual_raw']})" for _, x in rows.iterrows())
+        line = r.get("source_line")
+        out.append(Outcome(f"项目{no} 偏差原因", "pass" if ok else "fail", None, None, None, None,
+                           [Operand(f"项目{no}.偏差指标数", float(len(rows)), "自评表",
+                                    int(line) if pd.notna(line) else None)],
+                           f"偏差指标: {names}; 偏差原因: {r.get('deviation_reason') if ok else '空/无'}"))
+    return out or [Outcome("偏差原因", "pass", note="没有需说明偏差的指标")]
+
+
+@rule("P10")
+def p10(ctx: Ctx) -> list[Outcome]:
+    pr = _projects(ctx)
+    scores = pd.to_numeric(pr.get("total_score", pd.Series(dtype=float)), errors="coerce").dropna()
+    if len(scores) < 2:
+        return [na("全部满分", "项目少于 2 个")]
+    high = int((scores >= cat.FULL_SCORE_RED_FLAG).sum())
+    ok = high < len(scores)
+    return [Outcome(f"{len(scores)} 个项目自评总分", "pass" if ok else "fail", None, float(scores.min()), None,
+                    cat.FULL_SCORE_RED_FLAG, [Operand("最低总分", float(scores.min())),
+                                              Operand("最高总分", float(scores.max())),
+                                              Operand(f"≥{cat.FULL_SCORE_RED_FLAG:g}分项目数", float(high))],
+                    "" if ok else "全部项目自评 ≥95 分(含满分), 自评缺乏区分度")]
+
+
+@rule("P11")
+def p11(ctx: Ctx) -> list[Outcome]:
+    pr = _projects(ctx)
+    if pr.empty or len(pr) < 2:
+        return [na("执行率全部 100%", "项目少于 2 个")]
+    b = pd.to_numeric(pr["budget_wan"], errors="coerce")
+    e = pd.to_numeric(pr["executed_wan"], errors="coerce")
+    known = b.notna() & e.notna()
+    if known.sum() < 2:
+        return [na("执行率全部 100%", "预算数/执行数缺失")]
+    equal = int(((b - e).abs() < 0.005)[known].sum())
+    ok = equal < int(known.sum())
+    return [Outcome(f"{int(known.sum())} 个项目 执行数 = 预算数", "pass" if ok else "fail", None, float(equal), None,
+                    None, [Operand("执行数=预算数的项目", float(equal)), Operand("项目数", float(known.sum())),
+                           Operand("预算合计", float(b[known].sum())), Operand("执行合计", float(e[known].sum()))],
+                    "" if ok else "每个项目执行率均为 100%, 预算数与执行数分毫不差: 预算可能按执行数倒填")]
+
+
+@rule("P12")
+def p12(ctx: Ctx) -> list[Outcome]:
+    ind = ctx.table("indicators")
+    if ind.empty:
+        return [na("完成值照抄目标值", "无指标")]
+    same = ind["target_raw"].map(norm_name) == ind["actual_raw"].map(norm_name)
+    share = float(same.mean())
+    ok = share < cat.COPIED_SHARE
+    return [Outcome(f"{len(ind)} 个指标", "pass" if ok else "fail", cat.COPIED_SHARE, round(share, 4), None, None,
+                    [Operand("完成值=目标值原文的指标", float(same.sum())), Operand("指标数", float(len(ind)))],
+                    f"{share:.0%} 的指标完成值与目标值原文相同" + ("" if ok else ", 完成值疑似照抄"))]

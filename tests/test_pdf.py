@@ -1,0 +1,173 @@
+"""read.pdf: visual lines in reading order, image pages, and unusable input refused cleanly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from juesuan.errors import InputError
+from juesuan.read import read_source
+from juesuan.read.pdf import read_pdf
+from juesuan.schemas import TABLE_CODES
+
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+CAIZHENGJU = RAW / "2024-shanghai-putuo-caizhengju.pdf"
+GUIHUA = RAW / "2024-shanghai-putuo-guihuaziyuanju.pdf"
+SAMPLES = [CAIZHENGJU, GUIHUA]
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return {p.name: read_pdf(p) for p in SAMPLES}
+
+
+def _texts(source, page=None):
+    return [ln.text for ln in source.lines if page is None or ln.page == page]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_numbers_sit_in_their_sentence(sources):
+    """The figures are drawn in another font; they must come back inside the sentence, in order."""
+    cz = _texts(sources[CAIZHENGJU.name])
+    assert "上海市普陀区财政局2024年度收入支出总计2995.39万元。与2023年度相比，收入" in cz
+    gh = [_squash(t) for t in _texts(sources[GUIHUA.name])]
+    assert "9859.38万元。与2023年度相比，收入支出总计增加1062.85" in gh
+    assert "本年支出合计9759.38万元，其中：基本支出5377.64万元，" in gh
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_no_number_only_lines_in_narrative(sources, sample):
+    """On the 情况说明 pages no line is made of numbers alone (they would have left their sentence)."""
+    source = sources[sample.name]
+    start = next(ln.page for ln in source.lines if re.match(r"^第三部分", _squash(ln.text)) and ln.page > 3)
+    narrative = [ln for ln in source.lines if ln.page >= start]
+    assert len(narrative) > 50
+    lonely = [ln for ln in narrative if re.fullmatch(r"[\d.,%％\s]+", ln.text)]
+    assert lonely == []
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_lines_numbered_and_paged(sources, sample):
+    source = sources[sample.name]
+    assert source.kind == "pdf"
+    assert [ln.no for ln in source.lines] == list(range(1, len(source.lines) + 1))
+    pages = [ln.page for ln in source.lines]
+    assert pages == sorted(pages) and pages[0] == 1 and pages[-1] == source.n_pages
+    assert len(source.sha256) == 64
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_titles_and_headings_are_own_lines(sources, sample):
+    """The segmenter finds the nine table titles and the part/section headings as whole lines."""
+    source = sources[sample.name]
+    texts = {_squash(t).replace("“", "").replace("”", "") for t in _texts(source)}
+    for title in TABLE_CODES.values():
+        if title.startswith("国有资本经营"):
+            title = "国有资本经营预算财政拨款收入支出决算表"  # the Shanghai variant
+        assert title.replace("“", "").replace("”", "") in texts, title
+    heads = [_squash(t) for t in _texts(source)]
+    for part in ("第一部分", "第三部分", "第四部分"):
+        assert sum(h.startswith(part) for h in heads) >= 2, part  # table of contents + body
+    assert any(h.startswith("第二部分") for h in heads)  # 规划资源局 omits it above its first table
+    assert "一、收入支出决算总体情况说明" in heads
+    assert "七、财政拨款“三公”经费支出决算情况说明" in heads
+
+
+def test_letter_spaced_glyphs_are_joined(sources):
+    texts = _texts(sources[CAIZHENGJU.name], page=16)
+    assert any(t.endswith(" 因公出国（境）费") for t in texts)  # printed 因 公 出 国 （ 境 ） 费
+
+
+def test_table_cells_are_separated(sources):
+    """Cells on one visual line are separated by a space (a ruling lies between them)."""
+    texts = _texts(sources[CAIZHENGJU.name], page=8)
+    assert "201 06 01 行政运行 1,511.90 1,511.89 0.01" in texts
+
+
+def test_read_source_dispatches_pdf():
+    source = read_source(GUIHUA)
+    assert source.kind == "pdf" and source.n_pages == 30 and source.image_pages == []
+
+
+def test_tables_have_grids(sources):
+    grids = sources[CAIZHENGJU.name].tables
+    pages = {g.page for g in grids}
+    assert {6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20} <= pages
+
+
+# ---------------------------------------------------------------- image pages and bad input
+
+
+def _image_pdf(path: Path) -> Path:
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (600, 840), "white")
+    ImageDraw.Draw(img).rectangle((50, 50, 550, 300), outline="black", width=3)
+    img.save(path, "PDF")
+    return path
+
+
+def test_image_page_detected(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter()
+    writer.append(str(CAIZHENGJU), pages=[20])  # a narrative page with text
+    writer.append(str(_image_pdf(tmp_path / "scan.pdf")))
+    mixed = tmp_path / "mixed.pdf"
+    writer.write(mixed)
+    source = read_pdf(mixed)
+    assert source.n_pages == 2
+    assert source.image_pages == [2]
+    assert [(w.stage, w.page) for w in source.warnings] == [("read", 2)]
+    assert all(ln.page == 1 for ln in source.lines)
+
+
+def test_only_images_is_refused(tmp_path):
+    with pytest.raises(InputError, match="no text layer"):
+        read_pdf(_image_pdf(tmp_path / "scan.pdf"))
+
+
+def test_empty_file_is_refused(tmp_path):
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="empty"):
+        read_pdf(empty)
+
+
+def test_truncated_file_is_refused(tmp_path):
+    data = CAIZHENGJU.read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="truncated"):
+        read_pdf(cut)
+
+
+def test_corrupt_file_is_refused(tmp_path):
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.7\n" + b"\x00 not a pdf body " * 300 + b"\n%%EOF\n")
+    with pytest.raises(InputError, match="corrupt"):
+        read_pdf(bad)
+
+
+def test_encrypted_file_is_refused(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter(clone_from=str(CAIZHENGJU))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
+    locked = tmp_path / "locked.pdf"
+    writer.write(locked)
+    with pytest.raises(InputError, match="encrypted"):
+        read_pdf(locked)
+
+
+def test_owner_password_only_is_read(tmp_path):
+    """Copy-protected (no open password) PDFs are common for government files and readable."""
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter(clone_from=str(CAIZHENGJU))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    protected = tmp_path / "protected.pdf"
+    writer.write(protected)
+    assert len(read_pdf(protected).lines) == len(read_pdf(CAIZHENGJU).lines)

@@ -16,8 +16,8 @@ from .extract.narrative import extract_line_items, extract_project_outputs, extr
 from .extract.performance import extract_performance
 from .model import Disclosure
 from .read import Source, Warn, read_source
-from .values import fold
 from .segment import PART_NAMES, REQUIRED_PARTS, Segments, compact, segment
+from .values import fold
 
 # The nine tables, recognised by title words (Hubei and Shanghai order them differently).
 TABLE_TITLES = [

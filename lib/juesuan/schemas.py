@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -160,8 +162,14 @@ def columns(table: str) -> list[str]:
     return list(MODELS[table].to_schema().columns)
 
 
-def empty(table: str) -> pd.DataFrame:
+@lru_cache(maxsize=None)
+def _empty(table: str) -> pd.DataFrame:
     return MODELS[table].validate(pd.DataFrame({c: pd.Series(dtype="object") for c in columns(table)}))
+
+
+def empty(table: str) -> pd.DataFrame:
+    """A validated, correctly typed table with no rows (a missing part still has the full header)."""
+    return _empty(table).copy()
 
 # Canonical keys of the nine standard tables → the canonical (Shanghai/Hubei-neutral) title.
 TABLE_CODES: dict[str, str] = {

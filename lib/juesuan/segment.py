@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .read.lines import Line
-from .values import cn_ordinal, norm, squeeze
+from .values import cn_ordinal, norm
 
 PART_KEYS = {
     "概况": "overview",
@@ -57,23 +58,21 @@ class Passage:
         origin: list[int] = []  # line index of each character
         source: list[str] = []  # the original character(s) each normalised character came from
         for i, line in enumerate(lines):
-            gap = True  # a line break separates like a space
-            for c in line.text:
-                n = norm(c)
-                for k, ch in enumerate(n):
-                    if ch.isspace():
-                        gap = True
-                        continue
-                    if gap and chars and _ALNUM.match(chars[-1]) and _ALNUM.match(ch):
-                        chars.append(" ")
-                        origin.append(i)
-                        source.append(" ")
-                    gap = False
-                    chars.append(ch)
+            text = line.text
+            normalised = norm(text)
+            same_length = len(normalised) == len(text)
+            for m in _RUN.finditer(normalised):
+                run = m.group()
+                if chars and _ALNUM.match(chars[-1]) and _ALNUM.match(run[0]):
+                    chars.append(" ")
                     origin.append(i)
-                    source.append(c if k == 0 else "")
-                if not n:
-                    gap = gap or c.isspace()
+                    source.append(" ")
+                chars.extend(run)
+                origin.extend([i] * len(run))
+                if same_length:
+                    source.extend(text[m.start() : m.end()])
+                else:
+                    source.extend(_sources(text, m.start(), len(run)))
         self.text = "".join(chars)
         self._origin = origin
         self._source = source
@@ -89,15 +88,34 @@ class Passage:
 
 
 _ALNUM = re.compile(r"[0-9A-Za-z]")
+_RUN = re.compile(r"\S+")
 
 
+def _sources(text: str, start: int, length: int) -> list[str]:
+    """Original characters behind normalised[start:start+length] when NFKC changed lengths (rare: ligatures)."""
+    out: list[str] = []
+    pos = 0
+    for c in text:
+        n = norm(c)
+        for k in range(len(n)):
+            if start <= pos < start + length:
+                out.append(c if k == 0 else "")
+            pos += 1
+    return out
+
+
+@lru_cache(maxsize=65536)
 def compact(text: str) -> str:
     """Normalised text without whitespace (one space kept between two ASCII words/numbers)."""
-    return Passage([Line(0, 0, text)]).text
+    runs = _RUN.findall(norm(text))
+    out = runs[:1]
+    for run in runs[1:]:
+        out.append((" " + run) if _ALNUM.match(out[-1][-1]) and _ALNUM.match(run[0]) else run)
+    return "".join(out)
 
 
 def heading(line: Line) -> str:
-    return squeeze(norm(line.text))
+    return compact(line.text).replace(" ", "")
 
 
 def find_parts(lines: list[Line]) -> dict[str, tuple[int, int]]:

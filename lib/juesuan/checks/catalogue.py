@@ -155,7 +155,9 @@ ITEMS: dict[str, tuple[str, ...]] = {
     "procurement_works": ("政府采购工程支出",),
     "procurement_services": ("政府采购服务支出",),
     "vehicles": ("车辆", "车辆总数"),
-    "evaluated_projects": ("绩效自评项目", "自评项目", "项目个数", "绩效自评项目个数"),
+    "sme_contracts": ("授予中小企业合同金额",),
+    "small_micro_contracts": ("授予小微企业合同金额",),
+    "evaluated_projects": ("绩效自评项目", "自评项目", "项目个数", "绩效自评项目个数", "共涉及项目", "涉及项目"),
     "evaluated_funds": ("绩效自评项目资金", "自评项目资金", "绩效自评资金"),
 }
 
@@ -176,6 +178,8 @@ SHARE_DENOMINATOR: dict[str, str] = {
     **{k: "expenditure_total" for k in EXPENDITURE_PARTS},
     "gb_expenditure": "expenditure_total",
     **{k: "gb_expenditure" for k in ECON_CLASSES},
+    "sme_contracts": "procurement_total",
+    "small_micro_contracts": "procurement_total",
 }
 
 # Basic-expenditure line items by economic class (domain.md §1.2), for L03 and the 三公 links (L04/L05).

@@ -95,6 +95,8 @@ def norm_name(text: object) -> str:
 
 
 ALIASES: dict[str, set[str]] = {k: {norm_name(v) for v in vs} for k, vs in ITEMS.items()}
+THREE_PUBLIC_KEYS = {"three_public", "abroad", "vehicle", "vehicle_purchase", "vehicle_running", "reception",
+                     "reception_foreign", "reception_domestic"}
 
 
 def amount_tol(k: int) -> float:
@@ -165,9 +167,9 @@ def compare_pct(subject: str, stated: Operand, f: Callable[..., float], inputs: 
     try:
         expected = f(*vals)
         lo, hi = bounds(f, vals, eps)
-    except ZeroDivisionError:
+    except ZeroDivisionError:  # template boilerplate ("占 0%") over an empty total: worth a note, not an error
         return Outcome(subject, "fail", None, stated.value, None, None, [stated, *inputs],
-                       (note + "; " if note else "") + "分母为 0, 不应表述百分比")
+                       (note + "; " if note else "") + "分母为 0, 不应表述百分比", severity="info")
     half = 0.5 * 10 ** (-decimals)
     tol = half + max(hi - expected, expected - lo)
     ok = lo - half - FLOAT_SLACK <= stated.value <= hi + half + FLOAT_SLACK
@@ -210,6 +212,10 @@ class Ctx:
         for k in keys:
             names |= ALIASES.get(k, {norm_name(k)})
         sel = f[f["_item"].isin(names)]
+        if sections is None and set(keys) <= THREE_PUBLIC_KEYS and set(keys) != {"three_public"}:
+            home = self.three_public_sections()
+            if home:  # 公务接待费 etc. also name basic-expenditure lines (六): read them where 三公 is explained
+                sections = home
         if measure is not None:
             sel = sel[sel["measure"] == measure]
         if sections is not None:
@@ -220,6 +226,13 @@ class Ctx:
             label: str | None = None) -> Operand | None:
         sel = self.figs(key, measure, sections)
         return None if sel.empty else fig_operand(sel.iloc[0], label)
+
+    def three_public_sections(self) -> tuple[str, ...]:
+        f = self.figures
+        if f.empty:
+            return ()
+        heads = f.loc[f["_item"].isin(ALIASES["three_public"]), "section"].astype(str)
+        return tuple(dict.fromkeys(re.match(r"[一二三四五六七八九十]*", h).group() or h for h in heads))
 
     # ── scoring (reused from analysis.scoring; never re-implemented here) ──
     def scored(self) -> pd.DataFrame | None:
@@ -251,8 +264,12 @@ def section_in(section: str, prefixes: Sequence[str]) -> bool:
     return False
 
 
+_MEASURE_LABEL = {"prior_change": "比上年增减", "budget": "预算", "budget_change": "比预算增减", "share_pct": "占比%",
+                  "exec_pct": "完成预算%", "change_pct": "增长率%"}
+
+
 def fig_operand(row: pd.Series, label: str | None = None) -> Operand:
-    return Operand(label or str(row["item"]), float(row["value"]), f"说明{row['section']}",
+    return Operand(label or f"{row['item']}{_MEASURE_LABEL.get(str(row['measure']), '')}", float(row["value"]), f"说明{row['section']}",
                    _int(row.get("source_line")), _int(row.get("page")))
 
 

@@ -138,10 +138,10 @@ def x06(ctx: Ctx) -> list[Outcome]:
     pr = ctx.table("projects")
     if funds is None and not pr.empty and pr["budget_wan"].notna().any():
         funds = Operand("Σ项目预算数", float(pr["budget_wan"].sum()), "自评表")
-    out = []
+    out: list[Outcome] = []
     for sections, label in ((cat.SCOPE_GENERAL_BUDGET, "一般公共预算项目支出"), (cat.SCOPE_ALL_FUNDS, "项目支出(全部资金)")):
         proj = ctx.fig("project", sections=sections)
-        if funds is None or proj is None:
+        if funds is None or proj is None or out:
             continue
         proj = Operand(label, proj.value, proj.where, proj.line, proj.page)
         ok = funds.value <= proj.value + 0.01
@@ -221,10 +221,18 @@ def _same_indicator(a: str, b: str) -> bool:
     return len(short) >= 8 and short in long_ and len(short) / len(long_) >= 0.7
 
 
-def _quantity(r: pd.Series, side: str) -> tuple[float, str] | None:
+def _unit(r: pd.Series, side: str) -> str:
+    return str(r[f"{side}_unit"]) if present(r[f"{side}_unit"]) else ""
+
+
+def _quantity(r: pd.Series, side: str, other: pd.Series) -> tuple[float, str] | None:
+    """Value in base units; a bare 万 in a cell (shorthand for 万元/万人) takes the other statement's 万-unit."""
     if not present(r[f"{side}_value"]):
         return None
-    v, base, _ = _to_base(float(r[f"{side}_value"]), str(r[f"{side}_unit"]) if present(r[f"{side}_unit"]) else "")
+    unit, other_unit = _unit(r, side), _unit(other, side)
+    if unit == "万" and other_unit.startswith("万"):
+        unit = other_unit
+    v, base, _ = _to_base(float(r[f"{side}_value"]), unit)
     return v, base
 
 
@@ -240,14 +248,17 @@ def x08(ctx: Ctx) -> list[Outcome]:
     out = []
     for _, d in dep.iterrows():
         dk = _ind_key(d["level3"])
-        for i in pk.index[pk.map(lambda k, dk=dk: _same_indicator(dk, k))]:
+        matches = pk.index[pk == dk]
+        if matches.empty:
+            matches = pk.index[pk.map(lambda k, dk=dk: _same_indicator(dk, k))]
+        for i in matches:
             p = proj.loc[i]
             issues, severity = [], None
             for side, label in (("target", "目标值"), ("actual", "完成值")):
-                qd, qp = _quantity(d, side), _quantity(p, side)
+                qd, qp = _quantity(d, side, p), _quantity(p, side, d)
                 if qd is None or qp is None:
                     if norm_name(d[f"{side}_raw"]) != norm_name(p[f"{side}_raw"]):
-                        issues.append(f"{label}不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
+                        issues.append(f"{label}文字不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
                     continue
                 if qd[1] != qp[1]:
                     issues.append(f"{label}单位不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
@@ -257,9 +268,9 @@ def x08(ctx: Ctx) -> list[Outcome]:
                     issues.append(f"{label}计量单位写法不同但换算一致({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
             ops_differ = (d.get("target_op") if present(d.get("target_op")) else None) != (
                 p.get("target_op") if present(p.get("target_op")) else None)
-            if ops_differ:
+            if ops_differ and present(d["target_value"]) and present(p["target_value"]):
                 issues.append(f"目标值运算符不同({d['target_raw']} vs {p['target_raw']})")
-            if issues and all("换算一致" in s for s in issues):
+            if issues and all(any(w in s for w in ("换算一致", "文字不同", "运算符不同")) for s in issues):
                 severity = "info"
             ops = [Operand(f"部门整体目标{d['goal_no']}.{d['level3']}", float(d["score"]) if present(d["score"]) else 0.0,
                            "部门整体自评表", int(d["source_line"]) if pd.notna(d.get("source_line")) else None),

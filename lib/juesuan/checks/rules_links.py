@@ -6,13 +6,17 @@ whichever the disclosure has.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+from ..values import norm
 from . import catalogue as cat
 from .rules_common import (
     Ctx,
     Operand,
     Outcome,
+    _int,
     compare_amount,
     compare_sum,
     fig_operand,
@@ -216,8 +220,15 @@ def t02(ctx: Ctx) -> list[Outcome]:
         return [Outcome("公务接待批次/人次", "pass", None, rec.value, operands=[rec], note="无接待支出")]
     batches = _counts_like(ctx, ("接待", "团组", "来访"), ("个", "批", "批次", "次"))
     persons = _counts_like(ctx, ("接待", "团组", "来访"), ("人次",))
-    ok = (batches["value"] > 0).any() and (persons["value"] > 0).any()
     ops = [rec] + [fig_operand(r) for _, r in pd.concat([batches, persons]).iterrows() if r["value"] > 0]
+    n_persons = [float(v) for v in persons["value"]]
+    if not any(v > 0 for v in n_persons):  # the sentence that gives the batches usually gives the persons too ("202 个，1984 人次")
+        for _, r in batches[batches["value"] > 0].iterrows():
+            for m in re.finditer(r"(\d+)\s*人次", norm(str(r["evidence"]))):
+                n_persons.append(float(m.group(1)))
+                ops.append(Operand(f"{r['item']}人次(据原句)", float(m.group(1)), f"说明{r['section']}",
+                                   _int(r["source_line"]), _int(r["page"])))
+    ok = (batches["value"] > 0).any() and any(v > 0 for v in n_persons)
     return [Outcome("公务接待批次/人次", "pass" if ok else "fail", None, rec.value, operands=ops,
                     note="" if ok else "有接待支出但未说明批次或人次")]
 

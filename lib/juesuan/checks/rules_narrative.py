@@ -9,6 +9,7 @@ import pandas as pd
 from . import catalogue as cat
 from .rules_common import (
     ALIASES,
+    THREE_PUBLIC_KEYS,
     Ctx,
     Operand,
     Outcome,
@@ -377,7 +378,6 @@ def n17(ctx: Ctx) -> list[Outcome]:
     return out or [na("预算为 0", "没有可判断的完成预算百分比")]
 
 
-_THREE_PUBLIC_KEYS = {"three_public", "abroad", "vehicle", "vehicle_purchase", "vehicle_running", "reception"}
 
 
 @rule("N18")
@@ -386,7 +386,7 @@ def n18(ctx: Ctx) -> list[Outcome]:
     lo, hi = cat.BUDGET_DEVIATION
     out = []
     for _, r in rows.iterrows():
-        if key_of(r["item"]) in _THREE_PUBLIC_KEYS:
+        if key_of(r["item"]) in THREE_PUBLIC_KEYS:
             continue  # under-spending 三公 is the policy goal, not a deviation to explain
         stated = fig_operand(r, f"{r['item']}完成预算%")
         ok = lo < stated.value < hi

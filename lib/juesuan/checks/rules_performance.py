@@ -164,6 +164,8 @@ def p06(ctx: Ctx) -> list[Outcome]:
     scored, na_ = _scored_or_na(ctx, "自评得分 vs 规则得分")
     if scored is None:
         return na_
+    # Over-achievement is P07's business (≥130% threshold); here: missed targets, qualitative tiers, caps.
+    scored = scored[scored["classification"] != "exceeded"]
     gap = pd.to_numeric(scored["score_gap"], errors="coerce")
     bad = scored[gap.abs() > 0.5]
     out = [Outcome(f"{r['level3']}", "fail", float(r["rule_score"]), float(r["score"]), float(r["score_gap"]), 0.5,
@@ -221,7 +223,8 @@ def p09(ctx: Ctx) -> list[Outcome]:
         return na_ or [na("偏差原因", "无项目表")]
     proj = scored[scored["scope"] == "project"]
     perf = pd.to_numeric(proj["performance"], errors="coerce")
-    dev = proj[(perf >= cat.OVERACHIEVE_RATIO) | (proj["classification"] == "missed")]
+    finite = perf.map(lambda x: x == x and x != float("inf"))
+    dev = proj[finite & ((perf >= cat.OVERACHIEVE_RATIO) | (proj["classification"] == "missed"))]
     out = []
     for no, rows in dev.groupby("project_no"):
         p = pr[pr["project_no"] == no]

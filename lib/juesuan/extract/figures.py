@@ -25,7 +25,7 @@ COUNT_UNITS = [
 OTHER_UNITS = ["%", "分"]
 _UNITS = sorted(MONEY + COUNT_UNITS + OTHER_UNITS, key=len, reverse=True)
 _NUMBER = re.compile(
-    r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![\d.])(?<!\d,)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})?"
 )
 _THRESHOLD = re.compile(r"^(?:\(含\))?(?:及)?以[上下]")
@@ -53,27 +53,30 @@ _ALIASES = {
     "三公经费财政拨款支出": "三公经费",
     "机关运行经费支出": "机关运行经费",
 }
-_YEAR_PREFIX = re.compile(r"^.*?(?:\d{4}年度?|截[至止]\d{4}年\d{1,2}月\d{1,2}日)")
+# the report-year phrase that opens a clause: "2023年度…", "本部门2023年度…", "上海市××局2024年度…", "2023年…", "23年…"
+_YEAR_PREFIX = re.compile(r"^(?:.{0,20}?\d{4}年度|\d{2}(?:\d{2})?年(?![前后以]))")
+_AFTER_FIGURE = re.compile(r"\d(?:" + "|".join(re.escape(u) for u in _UNITS) + r")?$")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」")
 
 
 def _clean_item(prefix: str) -> str:
+    """The noun phrase of a clause: remarks, list markers, year phrases, fillers and cue words peeled off."""
     item = _REMARK.sub("", prefix)
-    item = _YEAR_PREFIX.sub("", item) or item
-    item = _LIST_PREFIX.sub("", item)
     if "共有" in item:
         item = item.split("共有", 1)[1]
-    changed = True
-    while changed and item:
-        changed = False
+    previous = None
+    while item and item != previous:
+        previous = item
+        item = _LIST_PREFIX.sub("", item)
+        item = _YEAR_PREFIX.sub("", item) or item
         for cue in _TRAILING_CUES:
             if item.endswith(cue) and not (cue == "为" and item[-2:-1] in "行作认成"):
-                item, changed = item[: -len(cue)], True
+                item = item[: -len(cue)]
         for filler in _LEADING_FILLERS:
             if item.startswith(filler) and len(item) > len(filler):
-                item, changed = item[len(filler) :], True
-    item = item.translate(_QUOTES).strip(":,、")
-    item = _ALIASES.get(item, item)
+                item = item[len(filler) :]
+    item = item.strip(":,、")
+    item = _ALIASES.get(item.translate(_QUOTES), item)
     return "" if item in _GENERIC else item
 
 
@@ -84,10 +87,11 @@ def _mask_plain_parentheticals(text: str) -> str:
 
 
 def _clause_start(masked: str, pos: int, stop: set[str]) -> int:
-    """Start of the clause ending at pos. A 、 right after a single character (收、支总计) joins, not splits."""
+    """Start of the clause ending at pos. A 、 separates figures (基本工资564.84万元、津贴补贴…) but joins words
+    (收、支总计; 及时纠正、查处…), so it ends a clause only right after a figure."""
     i = pos - 1
     while i >= 0:
-        if masked[i] in stop and not (masked[i] == "、" and (i < 2 or masked[i - 2] in stop)):
+        if masked[i] in stop and (masked[i] != "、" or _AFTER_FIGURE.search(masked, max(0, i - 12), i)):
             return i + 1
         i -= 1
     return 0

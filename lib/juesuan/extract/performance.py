@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..read.lines import Line, Warn
-from ..segment import Passage, compact
+from ..segment import Passage, _sources, compact
 from ..values import is_unit, norm, parse_quantity, to_number
 
 LEVEL1 = ["产出指标", "效益指标", "满意度指标", "成本指标", "过程指标", "决策指标", "管理指标"]
@@ -53,18 +53,22 @@ _IMPROVEMENT = "改进措施及结果应用方案"
 class Token:
     text: str  # normalised, whitespace-free
     line: Line
+    raw: str  # the document's own characters of the same cell
 
 
 def _tokens(line: Line) -> list[Token]:
     """Whitespace-separated cells of one line; "100 例" (a number set apart from its unit) is one cell."""
-    parts = norm(line.text).split()
+    normalised = norm(line.text)
+    same = len(normalised) == len(line.text)
     out: list[Token] = []
-    for part in parts:
-        prev = out[-1].text if out else None
-        if prev is not None and (_OP_ONLY.match(prev) or (to_number(prev) is not None and not re.match(r"^[\d≥≤<>=+-]", part))):
-            out[-1] = Token(prev + part, line)
+    for m in re.finditer(r"\S+", normalised):
+        part = m.group()
+        raw = line.text[m.start() : m.end()] if same else "".join(_sources(line.text, m.start(), len(part)))
+        prev = out[-1] if out else None
+        if prev is not None and (_OP_ONLY.match(prev.text) or (to_number(prev.text) is not None and not re.match(r"^[\d≥≤<>=+-]", part))):
+            out[-1] = Token(prev.text + part, line, prev.raw + raw)
         else:
-            out.append(Token(part, line))
+            out.append(Token(part, line, raw))
     return out
 
 
@@ -127,13 +131,13 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn]) -> list[dict]:
     rows: list[dict] = []
     buffer: list[Token] = []
     level1 = level2 = None
-    content = [ln for ln in lines if ln.text.strip()]
-    for k, line in enumerate(content):
-        buffer += _tokens(line)
+    content = [_tokens(ln) for ln in lines if ln.text.strip()]
+    for k, tokens in enumerate(content):
+        buffer += tokens
         split = _split_row(buffer)
         if split is None:
             continue
-        following = _tokens(content[k + 1]) if k + 1 < len(content) else []
+        following = content[k + 1] if k + 1 < len(content) else []
         if following and is_unit(following[0].text):
             continue  # "1785.88" then "万元" on the next line: the cell goes on
         t, a, s = split
@@ -169,7 +173,7 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn]) -> list[dict]:
         )
         buffer = []
     leftover = "".join(tok.text for tok in buffer)
-    if leftover and not _DEBRIS.sub("", leftover) in ("", "分)") and not re.fullmatch(r"[\d()分指标]*", leftover):
+    if leftover and _DEBRIS.sub("", leftover) not in ("", "分)") and not re.fullmatch(r"[\d()分指标]*", leftover):
         line = buffer[0].line
         warns.append(Warn("extract:indicators", f"text not part of any complete indicator row: {leftover[:60]}", line.no, line.page))
     return rows
@@ -186,36 +190,14 @@ def _token_at(tokens: list[Token], offset: int) -> Token:
 
 def _raw(tokens: list[Token]) -> str:
     """The document's own characters of a cell, whitespace removed (NFKC is for matching only)."""
-    return "".join(_original_chars(tok) for tok in tokens)
-
-
-def _original_chars(tok: Token) -> str:
-    # map the normalised token back onto the original line: take the shortest original run that normalises to it
-    original = re.sub(r"\s+", "", tok.line.text)
-    normalised = Passage([tok.line])
-    idx = normalised.text.replace(" ", "").find(tok.text)
-    if idx < 0:
-        return tok.text
-    return _slice_original(tok.line.text, idx, len(tok.text)) or original
-
-
-def _slice_original(text: str, start: int, length: int) -> str:
-    out, pos = [], 0
-    for c in text:
-        n = "".join(ch for ch in norm(c) if not ch.isspace())
-        if not n:
-            continue
-        if start <= pos < start + length:
-            out.append(c)
-        pos += len(n)
-    return "".join(out)
+    return "".join(tok.raw for tok in tokens)
 
 
 def _raw_text(tokens: list[Token], offset: int) -> str:
-    text = "".join(_original_chars(tok) for tok in tokens)
+    raw = _raw(tokens)
     normalised = "".join(tok.text for tok in tokens)
-    # offsets agree except where NFKC changed a character's length, which label text does not do
-    return text[offset:] if len(text) == len(normalised) else normalised[offset:]
+    # offsets agree unless NFKC changed a character's length, which label text does not do
+    return raw[offset:] if len(raw) == len(normalised) else normalised[offset:]
 
 
 # ----------------------------------------------------------------------------------------------- tables

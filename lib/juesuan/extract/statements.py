@@ -475,10 +475,12 @@ def _three_public_item(label: str, path: list[str]) -> tuple[str, str] | None:
     items = [t for t in tokens if "三公" not in t and "预算" not in t and "决算" not in t]
     for t in reversed(items):
         if t == "小计":
-            continue
+            continue  # the parent header names the item; alone, 小计 can only be the car subtotal
         for word, name in _THREE_PUBLIC_ITEMS:
             if word in t:
                 return (name, column) if column else None
+    if "小计" in items and column:
+        return "公务用车购置及运行费", column
     return None
 
 

@@ -156,7 +156,7 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument) -> Source:
         page_no = index + 1
         page = doc[index]
         try:
-            glyphs, hedges, vedges, image_share = _page_content(page)
+            glyphs, hedges, vedges, image_share, height = _page_content(page)
         finally:
             page.close()
         n_glyphs += len(glyphs)
@@ -170,7 +170,7 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument) -> Source:
                     page_no,
                 )
             )
-        page_lines = _build_lines(glyphs, vedges, page_no, len(lines) + 1)
+        page_lines = _build_lines(glyphs, vedges, page_no, len(lines) + 1, height)
         lines.extend(page_lines)
         tables.extend(_grids(glyphs, hedges, vedges, page_lines, page_no))
     if n_glyphs == 0:
@@ -190,13 +190,43 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument) -> Source:
 # ---------------------------------------------------------------- page content
 
 
-def _page_content(page: pdfium.PdfPage) -> tuple[list[Glyph], list[Edge], list[Edge], float]:
-    """Glyphs, horizontal and vertical rulings, and the share of the page covered by images."""
+@dataclass(frozen=True)
+class _View:
+    """PDF user space → the page as displayed: x to the right, y downwards, /Rotate applied."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+    rotation: int
+
+    @property
+    def height(self) -> float:
+        return self.right - self.left if self.rotation in (90, 270) else self.top - self.bottom
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        if self.rotation == 90:
+            return y - self.bottom, x - self.left
+        if self.rotation == 180:
+            return self.right - x, y - self.bottom
+        if self.rotation == 270:
+            return self.top - y, self.right - x
+        return x - self.left, self.top - y
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        """(x0, top, x1, bottom) of a user-space rectangle, in display coordinates."""
+        (ua, va), (ub, vb) = self.point(left, bottom), self.point(right, top)
+        return min(ua, ub), min(va, vb), max(ua, ub), max(va, vb)
+
+
+def _page_content(page: pdfium.PdfPage) -> tuple[list[Glyph], list[Edge], list[Edge], float, float]:
+    """Glyphs, horizontal and vertical rulings, image share of the page, and the displayed page height."""
     left, bottom, right, top = page.get_bbox()
+    view = _View(left, bottom, right, top, page.get_rotation() % 360)
     area = max((right - left) * (top - bottom), 1.0)
     textpage = page.get_textpage()
     try:
-        glyphs = _glyphs(textpage, top)
+        glyphs = _glyphs(textpage, view)
     finally:
         textpage.close()
     hedges: list[Edge] = []
@@ -207,11 +237,11 @@ def _page_content(page: pdfium.PdfPage) -> tuple[list[Glyph], list[Edge], list[E
             ol, ob, orr, ot = obj.get_bounds()
             image_area += max(0.0, min(orr, right) - max(ol, left)) * max(0.0, min(ot, top) - max(ob, bottom))
             continue
-        _path_edges(obj, top, hedges, vedges)
-    return glyphs, _merge_edges(hedges), _merge_edges(vedges), min(image_area / area, 1.0)
+        _path_edges(obj, view, hedges, vedges)
+    return glyphs, _merge_edges(hedges), _merge_edges(vedges), min(image_area / area, 1.0), view.height
 
 
-def _glyphs(textpage: pdfium.PdfTextPage, page_top: float) -> list[Glyph]:
+def _glyphs(textpage: pdfium.PdfTextPage, view: _View) -> list[Glyph]:
     """Every visible, non-space character with its tight box and baseline (top-down coordinates)."""
     raw = textpage.raw
     out: list[Glyph] = []
@@ -233,11 +263,12 @@ def _glyphs(textpage: pdfium.PdfTextPage, page_top: float) -> list[Glyph]:
         size = pdfium_c.FPDFText_GetFontSize(raw, i)
         if size <= 1.0:
             size = max(loose.top - loose.bottom, ct.value - cb.value, 1.0)
-        x0, x1 = min(loose.left, cl.value), max(loose.right, cr.value)
-        ink_top, ink_bottom = page_top - ct.value, page_top - cb.value
+        lx0, _, lx1, _ = view.box(loose.left, loose.bottom, loose.right, loose.top)
+        x0, ink_top, x1, ink_bottom = view.box(cl.value, cb.value, cr.value, ct.value)
+        x0, x1 = min(lx0, x0), max(lx1, x1)
         if ink_bottom - ink_top < 0.5:  # flat glyphs (一, —): give them a nominal height for cell lookup
             ink_top, ink_bottom = ink_top - size * 0.3, ink_bottom + size * 0.3
-        out.append(Glyph(ch, x0, x1, ink_top, ink_bottom, page_top - oy.value, size))
+        out.append(Glyph(ch, x0, x1, ink_top, ink_bottom, view.point(ox.value, oy.value)[1], size))
     return _dedupe(out)
 
 
@@ -254,23 +285,24 @@ def _dedupe(glyphs: list[Glyph]) -> list[Glyph]:
     return out
 
 
-def _path_edges(obj: pdfium.PdfObject, page_top: float, hedges: list[Edge], vedges: list[Edge]) -> None:
+def _path_edges(obj: pdfium.PdfObject, view: _View, hedges: list[Edge], vedges: list[Edge]) -> None:
     """Turn a path object into rulings: thin paths by their bounds, boxes and polylines by segment."""
-    left, bottom, right, top = obj.get_bounds()
-    width, height = right - left, top - bottom
+    x0, top, x1, bottom = view.box(*obj.get_bounds())
+    width, height = x1 - x0, bottom - top
     if width <= _THIN and height <= _THIN:
         return
     if width <= _THIN:
-        vedges.append(Edge((left + right) / 2, page_top - top, page_top - bottom))
+        vedges.append(Edge((x0 + x1) / 2, top, bottom))
         return
     if height <= _THIN:
-        hedges.append(Edge(page_top - (top + bottom) / 2, left, right))
+        hedges.append(Edge((top + bottom) / 2, x0, x1))
         return
-    for (xa, ya), (xb, yb) in _segments(obj):
+    for a, b in _segments(obj):
+        (xa, ya), (xb, yb) = view.point(*a), view.point(*b)
         if abs(xa - xb) < 1.0 and abs(ya - yb) > _THIN:
-            vedges.append(Edge((xa + xb) / 2, page_top - max(ya, yb), page_top - min(ya, yb)))
+            vedges.append(Edge((xa + xb) / 2, min(ya, yb), max(ya, yb)))
         elif abs(ya - yb) < 1.0 and abs(xa - xb) > _THIN:
-            hedges.append(Edge(page_top - (ya + yb) / 2, min(xa, xb), max(xa, xb)))
+            hedges.append(Edge((ya + yb) / 2, min(xa, xb), max(xa, xb)))
 
 
 def _segments(obj: pdfium.PdfObject) -> Iterable[tuple[tuple[float, float], tuple[float, float]]]:
@@ -328,11 +360,13 @@ def _join_intervals(spans: list[tuple[float, float]], gap: float) -> list[tuple[
 # ---------------------------------------------------------------- text lines
 
 
-def _build_lines(glyphs: list[Glyph], vedges: list[Edge], page_no: int, first_no: int) -> list[Line]:
+def _build_lines(
+    glyphs: list[Glyph], vedges: list[Edge], page_no: int, first_no: int, height: float
+) -> list[Line]:
     """Cluster glyphs on their baseline, order by x, and number the visual lines of a page."""
     rows = _baseline_rows(glyphs)
     texts = [_join_glyphs(row, vedges) for row in rows]
-    keep = [i for i, text in enumerate(texts) if text and not _is_page_number(i, texts)]
+    keep = [i for i, text in enumerate(texts) if text and not _is_page_number(i, texts, rows[i], height)]
     out: list[Line] = []
     for i in keep:
         no = first_no + len(out)
@@ -377,9 +411,12 @@ def _needs_space(a: Glyph, b: Glyph, vedges: list[Edge]) -> bool:
     return gap > -1.0 and any(a.cx < e.pos < b.cx and e.lo - 1 <= a.base <= e.hi + 1 for e in vedges)
 
 
-def _is_page_number(i: int, texts: list[str]) -> bool:
-    """A lone printed page number as the first or last line of a page."""
-    return (i == 0 or i == len(texts) - 1) and len(texts) > 1 and page_number(texts[i]) is not None
+def _is_page_number(i: int, texts: list[str], row: list[Glyph], height: float) -> bool:
+    """A lone printed page number as the first or last line, in the top or bottom margin of the page."""
+    if not (i == 0 or i == len(texts) - 1) or len(texts) < 2 or page_number(texts[i]) is None:
+        return False
+    base = row[0].base
+    return base < 0.1 * height or base > 0.85 * height
 
 
 # ---------------------------------------------------------------- table grids

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from .lines import Line, Source, Warn
+from .lines import Line, Source
 
 # A printed page number alone on a line: "52", "- 12 -", "— 3 —", "第 3 页", "3/98", "第3页 共98页".
 _PAGE_NO = re.compile(

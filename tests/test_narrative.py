@@ -1,0 +1,49 @@
+"""Narrative of the seed (情况说明, 机构设置, 十三（二）) against hand-checked fixtures, cell by cell."""
+
+import pytest
+
+from conftest import mismatches, read_fixture
+
+
+@pytest.mark.parametrize("table,rows", [("figures", 295), ("units", 6), ("line_items", 40), ("project_outputs", 26)])
+def test_matches_fixture_cell_by_cell(seed, table, rows):
+    expected = read_fixture(f"{table}.csv")
+    assert len(expected) == rows
+    assert mismatches(expected, getattr(seed, table)) == []
+
+
+def test_figure_measures_are_signed_and_typed(seed):
+    f = seed.figures.set_index(["section", "item", "measure"]).value
+    assert f[("一", "收支总计", "actual")] == 2820.06
+    assert f[("一", "收支总计", "prior_change")] == 216.99
+    assert f[("九（一）", "三公经费", "budget_change")] == -13.21  # 比年初预算减少
+    assert f[("五（三）", "一般公共预算财政拨款支出", "exec_pct")] == 119
+    assert f[("十二", "车辆", "count")] == 4
+
+
+def test_thresholds_years_and_dates_are_not_facts(seed):
+    f = seed.figures
+    assert not ((f.value == 100) & (f.unit == "万元")).any()  # 单位价值100万元以上 is a qualifier
+    assert not f.value.isin([2022, 2023, 31]).any()
+
+
+def test_missing_amount_is_a_warning_not_a_zero(seed):
+    w = seed.warnings[seed.warnings.stage == "extract:figures"]
+    assert w.message.str.contains("年初结转和结余").any()
+    assert w.source_line.iloc[0] == 322
+    seven = seed.figures[seed.figures.section == "七"]
+    assert "年初结转和结余" not in set(seven["item"])
+
+
+def test_evidence_keeps_the_original_characters(seed):
+    row = seed.figures[(seed.figures.item == "公务接待费") & (seed.figures.section == "九（二）")].iloc[0]
+    assert "公务接待费支出决算为15.29万元" in row.evidence and "，" in row.evidence
+
+
+def test_document_metadata(seed):
+    doc = seed.document.iloc[0]
+    assert (doc.department, doc.year, doc.source_kind) == ("通城县人力资源和社会保障局", 2023, "text")
+    assert doc.parts_missing == ""
+    # the nine tables were images in the source PDF: absent, never zero
+    assert len(doc.tables_absent.split("；")) == 9 and doc.tables_found == ""
+    assert len(seed.statements) == 0

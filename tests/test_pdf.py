@@ -171,3 +171,26 @@ def test_owner_password_only_is_read(tmp_path):
     protected = tmp_path / "protected.pdf"
     writer.write(protected)
     assert len(read_pdf(protected).lines) == len(read_pdf(CAIZHENGJU).lines)
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_rotated_pages_read_as_displayed(tmp_path, rotation):
+    """Pages stored sideways with /Rotate give the same lines and tables as the upright original."""
+    pypdf = pytest.importorskip("pypdf")
+    from pypdf.generic import RectangleObject
+
+    upright, turned = pypdf.PdfWriter(), pypdf.PdfWriter()
+    upright.append(str(GUIHUA), pages=[15, 16])
+    turned.append(str(GUIHUA), pages=[15, 16])
+    for page in turned.pages:
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        shift = {90: (h, 0), 180: (w, h), 270: (0, w)}[rotation]
+        page.add_transformation(pypdf.Transformation().rotate(rotation).translate(*shift))
+        box = RectangleObject([0, 0, h, w] if rotation in (90, 270) else [0, 0, w, h])
+        page.mediabox = page.cropbox = box
+        page.rotation = rotation
+    upright.write(tmp_path / "upright.pdf")
+    turned.write(tmp_path / "turned.pdf")
+    a, b = read_pdf(tmp_path / "upright.pdf"), read_pdf(tmp_path / "turned.pdf")
+    assert [ln.text for ln in b.lines] == [ln.text for ln in a.lines]
+    assert [[c.text for c in g.cells] for g in b.tables] == [[c.text for c in g.cells] for g in a.tables]

@@ -110,9 +110,6 @@ def parse(path: str | Path) -> Disclosure:
     if not _looks_like_disclosure(source, segs):
         raise InputError(path, "not a 部门决算 disclosure (no 第…部分 structure, no 决算 tables or 情况说明 found)")
     warns: list[Warn] = list(source.warnings)
-    for key in REQUIRED_PARTS:
-        if key not in segs.parts:
-            warns.append(Warn("segment", f"part missing: {PART_NAMES[key]} (truncated or partial disclosure?)"))
 
     year = _year(source)
     doc_id = _doc_id(path, year, source.sha256)
@@ -129,7 +126,11 @@ def parse(path: str | Path) -> Disclosure:
 
     titles = _table_titles(lines, segs)
     found = sorted(set(statements["table_code"])) if len(statements) else []
-    absent = [code for code in titles if code not in found]
+    empty = [code for code, line in titles.items() if code not in found and _stated_empty(lines, line)]
+    absent = [code for code in titles if code not in found and code not in empty]
+    parts_missing = [k for k in REQUIRED_PARTS if k not in segs.parts and not (k == "tables" and (found or titles))]
+    for key in parts_missing:
+        warns.append(Warn("segment", f"part missing: {PART_NAMES[key]} (truncated or partial disclosure?)"))
     for code in absent:
         warns.append(Warn("extract:statements", f"table {schemas.TABLE_CODES[code]} has a title but no data in the text layer (image or missing): reported absent, not zero", titles[code].no, titles[code].page))
     if source.kind == "text" and not found and not titles:
@@ -150,10 +151,11 @@ def parse(path: str | Path) -> Disclosure:
                 "n_pages": source.n_pages,
                 "parser_version": PARSER_VERSION,
                 "parts_found": "；".join(PART_NAMES[k] for k in segs.parts),
-                "parts_missing": "；".join(PART_NAMES[k] for k in REQUIRED_PARTS if k not in segs.parts),
+                "parts_missing": "；".join(PART_NAMES[k] for k in parts_missing),
                 "sections_found": "；".join(sections_found),
                 "sections_missing": "；".join(s for s in expected_sections if s not in sections_found),
                 "tables_found": "；".join(found),
+                "tables_empty": "；".join(empty),
                 "tables_absent": "；".join(absent),
                 "image_pages": "；".join(str(p) for p in source.image_pages),
                 "n_warnings": len(warns),
@@ -186,14 +188,25 @@ def _statements(source: Source, doc_id: str) -> tuple[pd.DataFrame, list[Warn]]:
     return extract_statements(source, doc_id)
 
 
+_EMPTY_NOTE = re.compile(r"本表无数据|故本表无|无.{0,20}(收入|支出|收支).{0,6}(故|,|，)?本表")
+
+
+def _stated_empty(lines, title) -> bool:
+    """An empty table must say so (本表无数据); a title with that note on its page is empty, not absent."""
+    return any(ln.page == title.page and _EMPTY_NOTE.search(compact(ln.text)) for ln in lines if abs(ln.no - title.no) < 40)
+
+
 def _table_titles(lines, segs: Segments) -> dict:
-    """First line naming each of the nine tables inside 第二部分 (or anywhere, when parts are missing)."""
-    start, end = segs.parts.get("tables", (0, 0))
+    """The line naming each of the nine tables in 第二部分; when that heading is missing, in the text
+    before 情况说明 (a title must be its own short line there, not a sentence mentioning it)."""
+    start, end = segs.parts.get("tables", (0, segs.parts.get("explanation", (len(lines), 0))[0]))
     titles: dict = {}
     for line in lines[start:end]:
+        if len(compact(line.text)) > 40:
+            continue
         code = table_code(line.text)
-        if code and code not in titles:
-            titles[code] = line
+        if code:
+            titles[code] = line  # the last mention: a table of contents comes before the tables
     return titles
 
 

@@ -237,18 +237,31 @@ class _Kernel:
         self.km = AsyncKernelManager(kernel_name="python3")
         self._log = open(log, "w")  # noqa: SIM115 - closed in close()
         run_sync(self.km.start_kernel)(cwd=str(config.NOTEBOOKS), stderr=self._log)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        # Warm up while the parent parses: imports the notebooks need anyway.
-        self.kc.execute("import juesuan.analysis, juesuan.report, pandas", silent=True, store_history=False)
+        # Warm up while the parent parses: imports the notebooks need anyway (this client closes after the
+        # first reset, by which time the kernel has run it).
+        self._warm = self.km.client()
+        self._warm.start_channels()
+        self._warm.execute("import juesuan.analysis, juesuan.report, pandas", silent=True, store_history=False)
 
     def reset(self) -> None:
-        """Fresh user namespace for the next notebook; imported modules (and their caches) stay."""
-        self._run(self.kc.execute_interactive)("%reset -f", silent=True, store_history=False, timeout=120)
+        """Fresh user namespace for the next notebook; imported modules (and their caches) stay.
+
+        A new client each time: a client kept across papermill runs stops receiving its replies.
+        """
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            self._run(kc.execute_interactive)("%reset -f", silent=True, store_history=False, timeout=300)
+        finally:
+            kc.stop_channels()
+        if self._warm is not None:
+            self._warm.stop_channels()
+            self._warm = None
 
     def close(self) -> None:
         try:
-            self.kc.stop_channels()
+            if self._warm is not None:
+                self._warm.stop_channels()
             self._run(self.km.shutdown_kernel)(now=True)
         finally:
             self._log.close()
@@ -272,7 +285,7 @@ def _failure_line(nb: Path, exc: BaseException) -> str:
     if isinstance(exc, PapermillExecutionError):
         first = next((ln.strip() for ln in exc.source.splitlines() if ln.strip()), "")
         evalue = (exc.evalue or "").splitlines()[0] if exc.evalue else ""
-        return (f"juesuan: report failed: {nb.name}: cell {exc.cell_index} (execution {exc.exec_count}, "
+        return (f"juesuan: report failed: {nb.name}: cell {exc.cell_index} ("
                 f"`{first[:60]}`): {exc.ename}: {evalue}")
     return f"juesuan: report failed: {nb.name}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 

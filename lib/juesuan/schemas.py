@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 import pandera.pandas as pa
@@ -37,7 +37,8 @@ class Document(pa.DataFrameModel):
     sections_found: Series[str]
     sections_missing: Series[str]
     tables_found: Series[str]
-    tables_absent: Series[str]
+    tables_empty: Series[str]  # present and stated empty (本表无数据)
+    tables_absent: Series[str]  # title seen but no data in the text layer (image) — never reported as zero
     image_pages: Series[str]
     n_warnings: Series[int] = pa.Field(ge=0)
 
@@ -162,7 +163,7 @@ def columns(table: str) -> list[str]:
     return list(MODELS[table].to_schema().columns)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _empty(table: str) -> pd.DataFrame:
     return MODELS[table].validate(pd.DataFrame({c: pd.Series(dtype="object") for c in columns(table)}))
 

@@ -124,22 +124,26 @@ def find_parts(lines: list[Line]) -> dict[str, tuple[int, int]]:
         m = _PART_RE.match(heading(line))
         if not m:
             continue
-        key = next((v for k, v in PART_KEYS.items() if k in m.group(2)), None)
+        # a long title may wrap ("…部门决算情况 / 说明"): read the next line too
+        title = m.group(2) + (heading(lines[i + 1]) if i + 1 < len(lines) else "")
+        key = next((v for k, v in PART_KEYS.items() if k in m.group(2)), None) or next(
+            (v for k, v in PART_KEYS.items() if k in title), None
+        )
         if key:
             hits.append((i, cn_ordinal(m.group(1)) or 0, key))
-    # the body: for each key its last heading, kept only while ordinals increase (drops the TOC copies)
-    last: dict[str, tuple[int, int]] = {}
-    for i, ordinal, key in hits:
-        last[key] = (i, ordinal)
-    ordered = sorted(last.items(), key=lambda kv: kv[1][0])
-    body: list[tuple[str, int]] = []
-    for key, (i, ordinal) in ordered:
-        if body and ordinal <= last[body[-1][0]][1]:
+    if not hits:
+        return {}
+    # a table of contents lists every part first: the body starts at the last heading of the lowest part
+    lowest = min(ordinal for _, ordinal, _ in hits)
+    first = max(n for n, (_, ordinal, _) in enumerate(hits) if ordinal == lowest)
+    body: list[tuple[int, int, str]] = []
+    for i, ordinal, key in hits[first:]:
+        if body and (ordinal <= body[-1][1] or key in {k for _, _, k in body}):
             continue
-        body.append((key, i))
+        body.append((i, ordinal, key))
     parts: dict[str, tuple[int, int]] = {}
-    for n, (key, i) in enumerate(body):
-        end = body[n + 1][1] if n + 1 < len(body) else len(lines)
+    for n, (i, _, key) in enumerate(body):
+        end = body[n + 1][0] if n + 1 < len(body) else len(lines)
         parts[key] = (i, end)
     return parts
 

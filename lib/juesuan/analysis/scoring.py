@@ -107,10 +107,8 @@ def _quantitative(d: str, a: float, t: float, th: Thresholds) -> tuple[float, fl
             share = 1.0 if abs(ratio - 1) <= EQUAL_TOLERANCE else (ratio if ratio < 1 else 1 / ratio)
         rule = "等于：完成值=目标值得满分，否则按比例（低于：完成/目标；高于：目标/完成）"
     level = _level(perf, th)
-    if d == "equal":
-        cls = "met" if abs(perf - 1) <= EQUAL_TOLERANCE else ("missed" if perf < 1 else "exceeded")
-    else:
-        cls = "missed" if perf < 1 - 1e-9 else ("exceeded" if perf >= th.warn else "met")
+    tol = EQUAL_TOLERANCE if d == "equal" else 1e-9
+    cls = "missed" if perf < 1 - tol else ("exceeded" if perf >= th.warn else "met")
     return ratio, perf, cls, level, share, rule
 
 
@@ -221,16 +219,17 @@ def _finding(r: pd.Series, th: Thresholds) -> str:
     """One plain Chinese sentence per problem, or "" when the indicator is unremarkable."""
     notes = []
     full = pd.notna(r.score) and pd.notna(r.weight) and r.score >= r.weight - SCORE_TOLERANCE
-    if r.classification == "exceeded" and r.direction != "equal":
-        times = f"完成值为目标值的 {r.performance:.2f} 倍" if r.direction == "higher" else (
-            f"完成值仅为目标值的 {1 / r.performance:.0%}" if np.isfinite(r.performance) else "完成值为 0"
-        )
+    if r.classification == "exceeded":
+        if not np.isfinite(r.performance):
+            times = "完成值为 0"
+        elif r.direction == "lower":
+            times = f"完成值仅为目标值的 {1 / r.performance:.0%}"
+        else:
+            times = f"完成值为目标值的 {r.performance:.2f} 倍"
         if r.performance >= th.explain and full:
             notes.append(f"{times}，目标设置偏低，仍得满分，未按偏离度调减")
         else:
             notes.append(f"{times}，目标可能设置偏低")
-    elif r.classification == "exceeded":
-        notes.append(f"完成值为目标值的 {r.performance:.2f} 倍，偏离目标值" + ("，目标设置偏低" if r.deviation_level else ""))
     if r.classification == "missed" and full:
         notes.append("未完成目标却得满分")
     if pd.notna(r.score_gap) and abs(r.score_gap) > SCORE_TOLERANCE:

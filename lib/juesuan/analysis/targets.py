@@ -27,7 +27,8 @@ def indicator_table(scored: pd.DataFrame, projects: pd.DataFrame | None = None) 
     )
     return t[
         ["scope", "project_no", "project_name", "goal_no", "level1", "level2", "level3", "target_raw", "actual_raw",
-         "direction", "ratio", "performance", "class_label", "deviation_level", "weight", "score", "rule_score",
+         "target_value", "actual_value", "direction", "ratio", "performance", "class_label", "deviation_level",
+         "weight", "score", "rule_score", "rule",
          "score_gap", "finding", "flagged", "source_line", "page"]
     ]
 

@@ -19,7 +19,7 @@ from ..segment import Passage, Section
 
 MONEY = ["亿元", "万元", "元"]
 COUNT_UNITS = [
-    "台(套)", "万人次", "人次", "万人", "万份", "个", "辆", "台", "套", "人", "例", "份", "家", "户", "批", "次",
+    "台(套)", "万人次", "人次", "批次", "万人", "万份", "个", "辆", "台", "套", "人", "例", "份", "家", "户", "批", "次",
     "项", "场", "件", "笔", "期", "名", "所", "座", "条", "张", "篇",
 ]  # fmt: skip
 OTHER_UNITS = ["%", "分"]
@@ -35,11 +35,13 @@ _SENTENCE_END = set("。;!?")
 _LIST_MARK = re.compile(r"(?:^|(?<=[。;:]))(?:\d{1,2}[.、](?!\d)|\(\d{1,2}\)|[一二三四五六七八九十]是)")
 
 _BUDGET_CHANGE = re.compile(r"(?:比|较)(?:年初)?(?:全年)?预算(?:数)?.*?(增加|减少|增长|下降|节约|超支)(?:\(减少\)|\(增加\))?$")
-_CHANGE = re.compile(r"(增加|减少|增长|下降|增减|减)(?:\((?:减少|增加)\))?$")
+_CHANGE = re.compile(r"(增加|减少|增长|下降|增减|减)(?:\((?:减少|增加|增长|下降)\))?$")
+_AMBIGUOUS = re.compile(r"(增加|减少|增长|下降)\((增加|减少|增长|下降)\)$")
+_UNITLESS_CUE = re.compile(r"(增加|减少|增长|下降|占|占.*的|为|完成.*的)$")
 _EXEC = re.compile(r"完成.*(?:预算|计划)|执行率|执行进度")
 _BUDGET_CUES = re.compile(r"(?:年初预算|全年预算|调整预算|预算)(?:数)?(?:为|是)?$")
 _TRAILING_CUES = [
-    "支出决算为", "决算数为", "决算为", "执行数为", "年初预算数为", "年初预算为", "全年预算数为", "预算数为", "预算为",
+    "支出决算为", "支出决算数", "支出决算", "决算数为", "决算为", "执行数为", "年初预算数为", "年初预算为", "全年预算数为", "预算数为", "预算为",
     "增加(减少)", "减少(增加)", "增加", "减少", "增长", "下降", "均为", "各为", "总计为", "合计为", "为", "是", "各",
     "达到", "达", "约", "共计", "累计",
 ]  # fmt: skip
@@ -51,10 +53,12 @@ _ALIASES = {
     "收、支总计": "收支总计",
     "财政拨款收、支总计": "财政拨款收支总计",
     "三公经费财政拨款支出": "三公经费",
+    "三公经费财政拨款": "三公经费",
     "机关运行经费支出": "机关运行经费",
 }
 # the report-year phrase that opens a clause: "2023年度…", "本部门2023年度…", "上海市××局2024年度…", "2023年…", "23年…"
-_YEAR_PREFIX = re.compile(r"^(?:.{0,20}?\d{4}年度|\d{2}(?:\d{2})?年(?![前后以]))")
+_ORG = r"(?:局|委员会|委|办公室|办|院|中心|站|所|部门|单位|政府|厅|会)"
+_YEAR_PREFIX = re.compile(rf"^(?:(?:.{{0,24}}?{_ORG})?\d{{4}}年度|\d{{2}}(?:\d{{2}})?年(?![前后以]))")
 _AFTER_FIGURE = re.compile(r"\d(?:" + "|".join(re.escape(u) for u in _UNITS) + r")?$")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」")
 
@@ -99,8 +103,7 @@ def _clause_start(masked: str, pos: int, stop: set[str]) -> int:
 
 def _measure(unit: str, cue: str) -> tuple[str, int | None]:
     """(measure, sign) from the unit and the clause text before the number; sign None = ambiguous."""
-    ambiguous = "增加(减少)" in cue[-8:] or "减少(增加)" in cue[-8:]
-    sign = None if ambiguous else (-1 if re.search(r"(减少|下降|节约|减)(\(增加\))?$", cue) else 1)
+    sign = None if _AMBIGUOUS.search(cue) else (-1 if re.search(r"(减少|下降|节约|减)(\(增加\))?$", cue) else 1)
     if unit == "%":
         if "占" in cue:
             return "share_pct", 1
@@ -116,7 +119,7 @@ def _measure(unit: str, cue: str) -> tuple[str, int | None]:
             return "budget_change", sign
         if _CHANGE.search(cue):
             return "prior_change", sign
-        if _BUDGET_CUES.search(cue) and "决算" not in cue:
+        if _BUDGET_CUES.search(cue):
             return "budget", 1
     return "actual", 1
 
@@ -135,6 +138,10 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
             current = _list_topic(text, list_starts[next_list])
             next_list += 1
         unit = m["unit"]
+        if unit is None and _UNITLESS_CUE.search(text[_clause_start(masked, start, _BOUNDARY) : start]) and not re.match(r"[\d.、]", text[end : end + 1]):
+            line = passage.line_at(start)
+            warns.append(Warn("extract:figures", f"figure printed without a unit, not recorded: {text[max(0, start - 15) : end + 2]}", line.no, line.page))
+            continue
         if unit is None or _THRESHOLD.match(text[end : end + 6]) or _is_date_or_year(text, end):
             continue
         clause_start = _clause_start(masked, start, _BOUNDARY)
@@ -211,6 +218,9 @@ def extract_figures(lines, sections: list[Section], doc_id: str) -> tuple[pd.Dat
         pieces = [(sec.label, sec.start, sec.subsections[0].start if sec.subsections else sec.end)]
         pieces += [(sub.label, sub.start, sub.end) for sub in sec.subsections]
         for label, a, b in pieces:
-            if b > a + 0:
-                rows += extract_section(Passage(lines[a + (1 if label == sec.label else 0) : b]), label, doc_id, warns)
+            # the heading line names the section; it holds a figure only when body text runs on after it
+            if a < b and not re.search(r"\d", lines[a].text.split("、", 1)[-1].split(")", 1)[-1].split("）", 1)[-1]):
+                a += 1
+            if a < b:
+                rows += extract_section(Passage(lines[a:b]), label, doc_id, warns)
     return pd.DataFrame(rows), warns

@@ -61,7 +61,7 @@ class _Table:
 def extract_statements(source: Source, doc_id: str) -> tuple[pd.DataFrame, list[Warn]]:
     """One row per non-empty numeric cell of the nine tables; text input has none (tables were images)."""
     warns: list[Warn] = []
-    if source.kind != "pdf" or not source.tables:
+    if source.kind != "pdf":
         return schemas.empty("statements"), warns
     records: list[dict] = []
     for table in _assemble(source, warns):
@@ -135,10 +135,19 @@ def _unit_of(grid: TableGrid) -> str | None:
 def _assemble(source: Source, warns: list[Warn]) -> list[_Table]:
     """Group grids into tables: a titled grid starts one, untitled grids on following pages continue it."""
     tables: list[_Table] = []
+    used: set[int | None] = set()
     current: _Table | None = None
     for grid in source.tables:
         found = _title_of(grid)
-        if found:
+        if (
+            found
+            and current is not None
+            and found[0] == current.code
+            and grid.page == current.grids[-1].page + 1
+        ):
+            current.grids.append(grid)  # the title repeated on the next page: "（续）"
+            used.add(found[2])
+        elif found:
             code, title, line_no = found
             unit = _unit_of(grid)
             if unit is None:
@@ -146,11 +155,13 @@ def _assemble(source: Source, warns: list[Warn]) -> list[_Table]:
                 unit = "万元"
             current = _Table(code, title, line_no, unit, [grid])
             tables.append(current)
+
         elif current is not None and _continues(current, grid):
             current.grids.append(grid)
         else:
             current = None
-    _warn_untabled_titles(source, tables, warns)
+    used |= {t.title_line for t in tables}
+    _warn_untabled_titles(source, used, warns)
     seen: dict[str, _Table] = {}
     for t in tables:
         if t.code in seen:
@@ -175,17 +186,12 @@ def _continues(table: _Table, grid: TableGrid) -> bool:
     return hi - lo >= 0.8 * max(first.xs[-1] - first.xs[0], grid.xs[-1] - grid.xs[0])
 
 
-def _warn_untabled_titles(source: Source, tables: list[_Table], warns: list[Warn]) -> None:
-    """A table title on a page without a ruled grid: the table is there but unread (image or unruled)."""
-    found_lines = {t.title_line for t in tables}
-    grid_pages = {g.page for g in source.tables}
+def _warn_untabled_titles(source: Source, used: set[int | None], warns: list[Warn]) -> None:
+    """A table title with no ruled grid under it: the table is there but unread (image or unruled)."""
     for ln in source.lines:
-        if ln.no in found_lines or ln.page in grid_pages:
-            continue
-        if table_code(ln.text) and len(normalize_title(ln.text)) <= 40:
-            warns.append(
-                Warn(STAGE, f"table title without a ruled grid, not read: {ln.text.strip()}", ln.no, ln.page)
-            )
+        if ln.no not in used and table_code(ln.text) and len(normalize_title(ln.text)) <= 40:
+            msg = f"table title without a ruled grid, not read: {ln.text.strip()}"
+            warns.append(Warn(STAGE, msg, ln.no, ln.page))
 
 
 # ---------------------------------------------------------------- one table

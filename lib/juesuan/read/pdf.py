@@ -425,19 +425,22 @@ def _is_page_number(i: int, texts: list[str], row: list[Glyph], height: float) -
 def _grids(
     glyphs: list[Glyph], hedges: list[Edge], vedges: list[Edge], lines: list[Line], page_no: int
 ) -> list[TableGrid]:
-    """Every ruled block on the page as a grid of cells with their text."""
+    """Every ruled block on the page as a grid of cells with their text.
+
+    Tables drawn without rulings are not guessed at: the extractor warns about their titles instead.
+    """
     out: list[TableGrid] = []
-    prev_bottom = float("-inf")
-    line_tops = _line_positions(glyphs)
     for ys in _blocks(hedges, vedges):
         grid = _grid(ys, hedges, vedges, glyphs, page_no)
-        if grid is None:
-            continue
+        if grid is not None:
+            out.append(grid)
+    prev_bottom = float("-inf")
+    line_tops = _line_positions(glyphs)
+    for grid in out:
         top, bottom = grid.ys[0], grid.ys[-1]
         grid.lines_above = [ln for ln in lines if prev_bottom - 1 < line_tops.get(ln.no, -1) < top + 1]
         grid.lines_inside = [ln for ln in lines if top + 1 <= line_tops.get(ln.no, -1) <= bottom + 1]
         prev_bottom = bottom
-        out.append(grid)
     return out
 
 

@@ -1,0 +1,95 @@
+"""`make bench`: parse speed of the samples, next to the reference each issue names, as a printed table.
+
+Speed is measured here, never in timed tests: in-process medians of repeated runs.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .config import DATA_RAW
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm-up: imports, caches
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t)
+    return statistics.median(runs)
+
+
+def _pdfplumber_reference(path: Path) -> None:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.extract_text()
+            page.extract_tables()
+
+
+def _papermill_floor(n: int) -> float:
+    """Wall time papermill needs for n empty notebooks: the floor any notebook report stands on."""
+    import nbformat
+    import papermill
+
+    with tempfile.TemporaryDirectory() as tmp:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
+        src = Path(tmp) / "empty.ipynb"
+        nbformat.write(nb, src)
+        t = time.perf_counter()
+        for i in range(n):
+            papermill.execute_notebook(str(src), str(Path(tmp) / f"out{i}.ipynb"), kernel_name="python3", progress_bar=False)
+        return time.perf_counter() - t
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .pipeline import parse
+
+    rows: list[tuple[str, str, float, str, float | None, str]] = []
+    for path in sorted(DATA_RAW.glob("*.txt")):
+        t = median_seconds(lambda p=path: parse(p), repeat=15)
+        rows.append((path.name, "juesuan parse (median of 15)", t, "goal ≤ 0.050 s", None, "ok" if t <= 0.05 else "over goal"))
+    for path in sorted(DATA_RAW.glob("*.pdf")):
+        ours = median_seconds(lambda p=path: parse(p), repeat=5)
+        ref = median_seconds(lambda p=path: _pdfplumber_reference(p), repeat=3)
+        rows.append((path.name, "juesuan parse (median of 5)", ours, "pdfplumber text+tables (median of 3)", ref,
+                     f"ratio {ours / ref:.2f} (goal ≤ 0.5)"))
+    if "--no-report" not in (argv or sys.argv[1:]):
+        rows += _report_rows()
+    width = max(len(r[0]) for r in rows)
+    print(f"{'input':<{width}}  {'measured':<32} {'seconds':>8}  {'reference':<38} {'seconds':>8}  verdict")
+    for name, what, secs, ref_what, ref, verdict in rows:
+        ref_s = f"{ref:8.3f}" if ref is not None else " " * 8
+        print(f"{name:<{width}}  {what:<32} {secs:8.3f}  {ref_what:<38} {ref_s}  {verdict}")
+    return 0
+
+
+def _report_rows() -> list[tuple]:
+    try:
+        from .report import NOTEBOOK_GLOB, run_reports
+    except ImportError:
+        return []
+    from .config import NOTEBOOKS
+
+    seed = sorted(DATA_RAW.glob("*.txt"))
+    if not seed:
+        return []
+    n = len(sorted(NOTEBOOKS.glob(NOTEBOOK_GLOB)))
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        run_reports([str(seed[0])], prior=[], out=Path(tmp))
+        ours = time.perf_counter() - t
+    floor = _papermill_floor(n)
+    return [(seed[0].name, f"juesuan report ({n} notebooks)", ours, f"papermill floor ({n} empty notebooks)", floor,
+             f"ratio {ours / floor:.2f} (goal ≤ 1.3)")]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,191 @@
+"""Excel audit workbook (openpyxl): findings first, then the checks, the rule catalogue and every tidy table.
+
+Auditors work in Excel; each sheet has Chinese headers, a frozen header row, filters and 0.00 number
+formats so that the workbook is usable without any reformatting. Written atomically (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from . import config
+from .checks import findings, run_checks, summary
+from .checks.catalogue import RULES
+from .checks.schema import HEADERS as CHECK_HEADERS
+from .checks.schema import SEVERITY_LABELS, STATUS_LABELS
+
+SHEETS: dict[str, str] = {  # table → sheet name (≤31 chars)
+    "document": "文档信息",
+    "units": "预算单位",
+    "figures": "说明数字",
+    "line_items": "基本支出明细",
+    "projects": "项目自评",
+    "project_outputs": "项目产出",
+    "department_goals": "部门整体目标",
+    "indicators": "绩效指标",
+    "statements": "决算表",
+    "warnings": "解析警告",
+}
+
+HEADERS: dict[str, str] = {
+    **CHECK_HEADERS,
+    "source_line": "行号", "page": "页码", "department": "部门", "year": "年度", "source_path": "源文件",
+    "source_kind": "文件类型", "sha256": "SHA-256", "n_lines": "行数", "n_pages": "页数",
+    "parser_version": "解析器版本", "parts_found": "已识别部分", "parts_missing": "缺失部分",
+    "sections_found": "已识别节", "sections_missing": "缺失节", "tables_found": "已识别决算表",
+    "tables_absent": "缺失决算表", "image_pages": "图片页", "n_warnings": "警告数",
+    "unit_no": "序号", "unit_name": "单位名称",
+    "section": "节", "item": "事项", "measure": "口径", "value": "数值", "unit": "单位",
+    "group": "类别", "amount_wan": "金额(万元)", "is_total": "是否合计",
+    "project_no": "项目序号", "project_name": "项目名称", "competent_dept": "主管部门", "implementing_unit": "实施单位",
+    "category": "项目类别", "attribute": "项目属性", "project_type": "项目类型", "budget_wan": "预算数(万元)",
+    "executed_wan": "执行数(万元)", "exec_rate_pct": "执行率(%)", "exec_score": "执行率得分", "total_score": "总分",
+    "deviation_reason": "偏差原因", "improvement": "改进措施",
+    "exec_pct": "完成预算(%)", "outputs": "主要产出和效益", "problems": "问题及原因", "next_steps": "下一步措施",
+    "goal_no": "目标序号", "goal_points": "目标分值", "goal_text": "目标内容",
+    "scope": "范围", "level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "target_raw": "目标值(原文)",
+    "target_op": "目标运算符", "target_value": "目标值", "target_unit": "目标单位", "actual_raw": "完成值(原文)",
+    "actual_op": "完成运算符", "actual_value": "完成值", "actual_unit": "完成单位", "score": "得分",
+    "table_code": "表代码", "table_title": "表名", "panel": "栏", "row_label": "行", "subject_code": "科目编码",
+    "level": "科目级次", "column": "列", "unit_printed": "印刷单位",
+    "stage": "阶段", "message": "内容",
+    "formula": "公式", "tables": "所需表", "pass": "通过", "fail": "不符", "not_assessable": "无法判断",
+    "worst": "最严重级别", "tolerance_text": "容差",
+}
+
+_INT_COLUMNS = {"source_line", "page", "unit_no", "project_no", "goal_no", "year", "n_lines", "n_pages", "n_warnings"}
+_FILLS = {"error": "F8D7DA", "warning": "FFF3CD", "info": "DDEBF7"}
+_MAX_WIDTH = 60
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(v: object) -> object:
+    if v is None:
+        return None
+    if isinstance(v, float) and v != v:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(v, "item"):  # numpy scalar → Python
+        return v.item()
+    return v
+
+
+def _write_sheet(wb: Workbook, title: str, df: pd.DataFrame, severity_col: str | None = None) -> None:
+    ws = wb.create_sheet(title)
+    cols = list(df.columns)
+    ws.append([HEADERS.get(c, c) for c in cols])
+    for row in df.itertuples(index=False):
+        ws.append([_cell(v) for v in row])
+    bold = Font(bold=True)
+    for c in ws[1]:
+        c.font = bold
+        c.alignment = Alignment(vertical="center")
+    for j, col in enumerate(cols, start=1):
+        letter = get_column_letter(j)
+        numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
+        fmt = "0" if col in _INT_COLUMNS else "#,##0.00" if numeric else None
+        if fmt:
+            for (c,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                c.number_format = fmt
+        texts = [HEADERS.get(col, col)] + [
+            (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in df[col].head(500) if _cell(v) is not None
+        ]
+        ws.column_dimensions[letter].width = min(_MAX_WIDTH, max(8, max(map(_display_width, texts)) + 2))
+    if severity_col is not None and severity_col in cols:
+        j = cols.index(severity_col)
+        codes = {v: k for k, v in SEVERITY_LABELS.items()}
+        for row in ws.iter_rows(min_row=2):
+            fill = _FILLS.get(codes.get(row[j].value, ""))
+            if fill:
+                for c in row:
+                    c.fill = PatternFill("solid", fgColor=fill)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+
+
+def _labelled(checks: pd.DataFrame) -> pd.DataFrame:
+    out = checks.copy()
+    out["status"] = out["status"].map(STATUS_LABELS)
+    out["severity"] = out["severity"].map(SEVERITY_LABELS)
+    return out
+
+
+def _catalogue(checks: pd.DataFrame) -> pd.DataFrame:
+    s = summary(checks).set_index("rule_id") if len(checks) else pd.DataFrame()
+    rows = []
+    for r in RULES.values():
+        counts = s.loc[r.id] if r.id in s.index else {}
+        rows.append({
+            "rule_id": r.id, "description": r.description, "formula": r.formula,
+            "severity": SEVERITY_LABELS[r.severity], "tolerance_text": r.tolerance, "tables": "、".join(r.tables),
+            "pass": int(counts.get("pass", 0)), "fail": int(counts.get("fail", 0)),
+            "not_assessable": int(counts.get("not_assessable", 0)),
+            "worst": SEVERITY_LABELS.get(counts.get("worst", ""), ""),
+        })
+    return pd.DataFrame(rows)
+
+
+def write_workbook(disclosure, checks: pd.DataFrame, path: Path) -> Path:
+    """One sheet per tidy table plus 发现汇总 (findings), 检查结果 (all checks) and 规则目录 (catalogue)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    _write_sheet(wb, "发现汇总", _labelled(findings(checks)), severity_col="severity")
+    _write_sheet(wb, "检查结果", _labelled(checks), severity_col="severity")
+    _write_sheet(wb, "规则目录", _catalogue(checks))
+    for name, df in disclosure.tables().items():
+        _write_sheet(wb, SHEETS.get(name, name[:31]), df)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; the workbook is a normal report file
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def workbook_path(doc_id: str, out: Path | None) -> Path:
+    """out/<doc_id>/<doc_id>-audit.xlsx (out defaults to reports/), beside the HTML reports."""
+    return Path(out if out is not None else config.REPORTS) / doc_id / f"{doc_id}-audit.xlsx"
+
+
+def main(paths: list[str], out: Path | None) -> int:
+    """`juesuan export PATH… [--out DIR]`: write one audit workbook per disclosure; 2 on unusable input."""
+    from .errors import InputError
+    from .model import load
+
+    status = 0
+    for p in paths:
+        try:
+            disclosure = load(p)
+        except InputError as exc:
+            print(f"juesuan: error: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        checks = run_checks(disclosure)
+        target = write_workbook(disclosure, checks, workbook_path(disclosure.doc_id, out))
+        n_fail = int((checks["status"] == "fail").sum())
+        print(f"{p} → {target}: {len(checks)} checks, {n_fail} findings")
+    return status

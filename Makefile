@@ -21,12 +21,17 @@ parse: setup
 
 report: parse
 	$(BIN)/juesuan report $(RAW) --out reports
+	$(BIN)/juesuan export $(RAW) --xlsx --out reports
 
 test: setup
 	$(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python -m juesuan.bench
+
+browser-test: setup
+	bash tests/browser/install.sh
+	$(BIN)/python -m pytest -m browser tests/browser
 
 lint: setup
 	$(BIN)/ruff check lib tests

@@ -1,0 +1,80 @@
+"""The indicator-row grammar on small synthetic tables: each case is a way real extractors break rows."""
+
+from juesuan.extract.performance import parse_indicator_rows, parse_project
+from juesuan.read.lines import Line
+
+
+def lines(text: str) -> list[Line]:
+    return [Line(i, 1 + i // 50, t) for i, t in enumerate(text.split("\n"), 1)]
+
+
+def rows(text: str) -> list[tuple]:
+    warns: list = []
+    out = parse_indicator_rows(lines(text), warns)
+    return [(r["level1"], r["level2"], r["level3"], r["target_raw"], r["actual_raw"], r["score"]) for r in out]
+
+
+def test_one_row_per_line():
+    assert rows("产出指标 数量指标 鉴定例数 100 例 126 例 5") == [("产出指标", "数量指标", "鉴定例数", "100例", "126例", 5.0)]
+
+
+def test_wrapped_labels_values_and_lonely_score():
+    text = "满意\n度指\n标\n服务对象满\n意度\n参保人员满意\n度\n≥90% ≥97% 20\n解决欠薪 2547.2077 万元\n2547.2077 万\n元\n5"
+    assert rows(text) == [
+        ("满意度指标", "服务对象满意度", "参保人员满意度", "≥90%", "≥97%", 20.0),
+        ("满意度指标", "服务对象满意度", "解决欠薪", "2547.2077万元", "2547.2077万元", 5.0),
+    ]
+
+
+def test_operator_and_number_on_their_own_lines():
+    text = "产出指标\n成本指标 待遇及时足额发放\n≤\n1785.88\n万元\n1785.88 万 10"
+    assert rows(text) == [("产出指标", "成本指标", "待遇及时足额发放", "≤1785.88万元", "1785.88万", 10.0)]
+
+
+def test_number_above_100_is_a_value_not_a_score():
+    text = "数量指标 保障到龄人员待遇\n1785.88\n万\n1785.88 万 1"
+    assert rows(text)[0][3:] == ("1785.88万", "1785.88万", 1.0)
+
+
+def test_qualitative_cells_and_a_date_like_target():
+    assert rows("时效指标 完成时效 12 月底前 12 月底前 2\n效益指标 社会效益指标 群众获得感 明显提高 明显提高 10") == [
+        (None, "时效指标", "完成时效", "12月底前", "12月底前", 2.0),
+        ("效益指标", "社会效益指标", "群众获得感", "明显提高", "明显提高", 10.0),
+    ]
+
+
+def test_cost_indicator_is_level1_only_when_a_level2_follows():
+    assert rows("成本指标 经济成本指标 单位成本 ≤5 万元 5 万元 10")[0][:3] == ("成本指标", "经济成本指标", "单位成本")
+    assert rows("产出指标 数量指标 a 1 个 1 个 5\n成本指标 项目成本控制 ≤5 万元 5万元 10")[1][:3] == ("产出指标", "成本指标", "项目成本控制")
+
+
+def test_header_debris_from_a_page_break_is_dropped():
+    text = "产出指标 数量指标 a 1 个 1 个 5\n 分）\n质量指标 合格率 100% 100% 5"
+    assert rows(text)[1][:3] == ("产出指标", "质量指标", "合格率")
+
+
+def test_project_header_fields_and_budget_row():
+    text = """项目名称 示例项目
+主管部门 某某局 项目实施单位
+某某
+中心
+项目类别
+1、一般公共预算 □ 2、政府性基金预算项目 ☑
+项目属性 1、持续性项目 □ 2、新增性项目 √
+项目类型 1、常年性项目 □ 2、延续性项目 □ 3、一次性项目 √
+预算执行情况（万元） 预算数（A) 执行数(B) 执行率(B/A) 得分（20 分*执行率）
+年度财政资金总额 50 45 90.00 18
+一级指标 二级指标 三级指标 年初目标值（A) 实际完成值(B) 得分
+产出指标 数量指标 培训人数 100 人 80 人 12
+总分 90
+偏差大或目标未完成原因分析
+培训人数未达目标。
+改进措施及结果应用方案
+无"""
+    project, indicators = parse_project(lines(text), 1, [])
+    assert project["project_name"] == "示例项目"
+    assert (project["competent_dept"], project["implementing_unit"]) == ("某某局", "某某中心")
+    assert (project["category"], project["attribute"], project["project_type"]) == ("政府性基金预算项目", "新增性项目", "一次性项目")
+    assert (project["budget_wan"], project["executed_wan"], project["exec_rate_pct"], project["exec_score"]) == (50, 45, 90, 18)
+    assert (project["total_score"], project["deviation_reason"], project["improvement"]) == (90, "培训人数未达目标。", "无")
+    assert [(r["target_value"], r["actual_value"], r["score"]) for r in indicators] == [(100, 80, 12)]

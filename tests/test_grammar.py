@@ -78,3 +78,13 @@ def test_project_header_fields_and_budget_row():
     assert (project["budget_wan"], project["executed_wan"], project["exec_rate_pct"], project["exec_score"]) == (50, 45, 90, 18)
     assert (project["total_score"], project["deviation_reason"], project["improvement"]) == (90, "培训人数未达目标。", "无")
     assert [(r["target_value"], r["actual_value"], r["score"]) for r in indicators] == [(100, 80, 12)]
+
+
+def test_level1_cell_cut_by_a_layout_extractor():
+    """pdftotext -layout style: "产出" on the row's line, the rest of the cell ("指标") before the next row."""
+    text = "产出    数量指标    鉴定例数    100 例    126 例    5\n指标    质量指标    准确率    100%    100%    5\n满意    满意度指标    服务对象满意度    ≥90%    ≥96%    10\n度指\n标"
+    assert [r[:3] for r in rows(text)] == [
+        ("产出指标", "数量指标", "鉴定例数"),
+        ("产出指标", "质量指标", "准确率"),
+        ("满意度指标", "满意度指标", "服务对象满意度"),
+    ]

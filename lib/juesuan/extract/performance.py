@@ -29,7 +29,11 @@ LEVEL2 = [
 ]  # fmt: skip
 _LEVEL1_RE = re.compile("^(" + "|".join(sorted(LEVEL1, key=len, reverse=True)) + ")")
 _LEVEL2_RE = re.compile("^(" + "|".join(sorted(LEVEL2, key=len, reverse=True)) + ")")
-_DEBRIS = re.compile(r"^(?:\(?\d*分\)|年度|绩效|指标|目标)+(?=" + "|".join(LEVEL1 + LEVEL2) + ")")
+# fragments a wrapped header or level-1 cell leaves at the start of the next row ("分)", "指标", "度指标")
+_DEBRIS = re.compile(r"^(?:\(?\d*分\)|年度|绩效|度?指?标|目标)+(?=" + "|".join(LEVEL1 + LEVEL2) + ")")
+# a level-1 cell cut short by a layout-preserving extractor: "产出" on the row's line, "指标" below it
+_LEVEL1_STEM = re.compile(r"^(产出|效益|满意度?|成本|过程|决策)(?:度|指|标)*(?=" + "|".join(LEVEL2) + ")")
+_STEM_LABEL = {"产出": "产出指标", "效益": "效益指标", "满意": "满意度指标", "满意度": "满意度指标", "成本": "成本指标", "过程": "过程指标", "决策": "决策指标"}
 _OP_ONLY = re.compile(r"^(?:≥|≤|>|<|=|>=|<=)$")
 _CHECKED = re.compile(r"(?:\d[、.])?\s*([^\d、.√✓☑■□☐]+?)\s*[√✓☑■]")
 _YEAR_START = re.compile(r"^\s*20\d\d\s*年")
@@ -120,6 +124,8 @@ def _levels(prefix: str) -> tuple[str | None, str | None, str]:
     # 成本指标 is 一级 in newer templates and 二级 in older ones: 一级 only when a 二级 label follows it
     if m and len(prefix) > m.end() and (m.group(1) not in LEVEL2 or _LEVEL2_RE.match(prefix[m.end() :])):
         level1, prefix = m.group(1), prefix[m.end() :]
+    elif not m and (stem := _LEVEL1_STEM.match(prefix)):
+        level1, prefix = _STEM_LABEL[stem.group(1)], prefix[stem.end() :]
     m = _LEVEL2_RE.match(prefix)
     if m and len(prefix) > m.end():
         level2, prefix = m.group(1), prefix[m.end() :]
@@ -173,7 +179,7 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn]) -> list[dict]:
         )
         buffer = []
     leftover = "".join(tok.text for tok in buffer)
-    if leftover and _DEBRIS.sub("", leftover) not in ("", "分)") and not re.fullmatch(r"[\d()分指标]*", leftover):
+    if leftover and _DEBRIS.sub("", leftover) not in ("", "分)") and not re.fullmatch(r"[\d()分度指标年绩效目]*", leftover):
         line = buffer[0].line
         warns.append(Warn("extract:indicators", f"text not part of any complete indicator row: {leftover[:60]}", line.no, line.page))
     return rows

@@ -17,7 +17,7 @@ import pandas as pd
 from ..read.lines import Warn
 from ..segment import Passage, Section
 
-MONEY = ["亿元", "万元", "元"]
+MONEY = ["亿元", "万元", "元", "万"]  # "0.39万": a truncated 万元, kept as printed
 COUNT_UNITS = [
     "台(套)", "万人次", "人次", "批次", "万人", "万份", "个", "辆", "台", "套", "人", "例", "份", "家", "户", "批", "次",
     "项", "场", "件", "笔", "期", "名", "所", "座", "条", "张", "篇",
@@ -38,14 +38,16 @@ _BUDGET_CHANGE = re.compile(r"(?:比|较)(?:年初)?(?:全年)?预算(?:数)?.*?
 _CHANGE = re.compile(r"(增加|减少|增长|下降|增减|减)(?:\((?:减少|增加|增长|下降)\))?$")
 _AMBIGUOUS = re.compile(r"(增加|减少|增长|下降)\((增加|减少|增长|下降)\)$")
 _UNITLESS_CUE = re.compile(r"(增加|减少|增长|下降|占|占.*的|为|完成.*的)$")
-_EXEC = re.compile(r"完成.*(?:预算|计划)|执行率|执行进度")
+_EXEC = re.compile(r"完成.*(?:预算|计划)|执行率|执行进度|较年初完成")
 _BUDGET_CUES = re.compile(r"(?:年初预算|全年预算|调整预算|预算)(?:数)?(?:为|是)?$")
 _TRAILING_CUES = [
     "支出决算为", "支出决算数", "支出决算", "决算数为", "决算为", "执行数为", "年初预算数为", "年初预算为", "全年预算数为", "预算数为", "预算为",
     "增加(减少)", "减少(增加)", "增加", "减少", "增长", "下降", "均为", "各为", "总计为", "合计为", "为", "是", "各",
     "达到", "达", "约", "共计", "累计",
 ]  # fmt: skip
-_LEADING_FILLERS = ["其中", "本部门", "本单位", "我单位", "我局", "本年度", "全年", "累计", "共有", "不含", "含"]
+_LEADING_FILLERS = ["其中", "本部门", "本单位", "我单位", "我局", "本年度", "全年", "累计", "共有", "不含", "含", "列明", "在"]
+_OWN_ORG = re.compile(r"^.{2,30}?(?:局|委员会|委|办公室|中心)(?=所属|下属)")  # "××局所属各预算单位…"
+_GENERIC_NOUNS = {"采购金额", "金额", "合同金额"}  # too bare to name a fact: the sentence's lead-in names it
 _LIST_PREFIX = re.compile(r"^(?:\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
 _GENERIC = {"项目", "其中"}  # an "item" that only points back at the entry's topic
 _REMARK = re.compile(r"\([^()]{3,}\)")  # (不含下属事业单位), (以合同签订为准): remarks, not names
@@ -68,6 +70,7 @@ def _clean_item(prefix: str) -> str:
     item = _REMARK.sub("", prefix)
     if "共有" in item:
         item = item.split("共有", 1)[1]
+    item = _OWN_ORG.sub("", item)
     previous = None
     while item and item != previous:
         previous = item
@@ -80,6 +83,8 @@ def _clean_item(prefix: str) -> str:
             if item.startswith(filler) and len(item) > len(filler):
                 item = item[len(filler) :]
     item = item.strip(":,、")
+    if item.endswith("费支出"):  # 公务接待费支出 names the same thing as 公务接待费
+        item = item[:-2]
     item = _ALIASES.get(item.translate(_QUOTES), item)
     return "" if item in _GENERIC else item
 
@@ -163,7 +168,13 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
         elif "占" in cue and item.find("占") > 0:
             item = item[: item.find("占")]
         elif measure in ("share_pct", "exec_pct", "change_pct", "prior_change", "budget_change") or not item:
-            item = _clean_item(_strip_relation(cue)) or current
+            item = _clean_item(_strip_relation(cue))
+        if item.endswith("预算金额") and unit in MONEY:  # 涉及预算金额598.42万元: a budget of the entry's subject
+            measure, item = "budget", item[: -len("预算金额")].removeprefix("涉及")
+        if item in _GENERIC_NOUNS:
+            item = _lead_in(text, masked, sentence_start, clause_start) + item
+        if not item and measure in ("prior_change", "change_pct"):
+            item = _changed_subject(text, masked, sentence_start, clause_start)
         if not item:
             item = current
         if not in_paren and measure in ("actual", "budget", "count"):
@@ -187,6 +198,23 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
         line = passage.line_at(m.start())
         warns.append(Warn("extract:figures", f"amount missing before 万元: …{text[max(0, m.start() - 12) : m.end() + 2]}…", line.no, line.page))
     return rows
+
+
+def _lead_in(text: str, masked: str, sentence_start: int, clause_start: int) -> str:
+    """Figure-free clauses that open the sentence ("在其他政府采购项目中,由中小企业供应商中标或成交的,")."""
+    lead = text[sentence_start:clause_start]
+    if _NUMBER.search(lead) and any(m["unit"] for m in _NUMBER.finditer(lead)):
+        return ""
+    return _clean_item(re.sub(r"[,:、]", "", lead))
+
+
+def _changed_subject(text: str, masked: str, sentence_start: int, clause_start: int) -> str:
+    """"项目支出增加,较上一度增加1133.95万元": the clause before names what changed."""
+    previous_start = _clause_start(masked, max(clause_start - 1, 0), _BOUNDARY)
+    previous = text[previous_start : clause_start - 1]
+    if previous_start < sentence_start or not re.search(r"(增加|减少|增长|下降)$", previous) or re.search(r"\d", previous):
+        return ""
+    return _clean_item(previous)
 
 
 def _strip_relation(cue: str) -> str:

@@ -7,34 +7,58 @@ import re
 import pandas as pd
 
 from ..read.lines import Line, Warn
-from ..segment import Passage, Section, compact
+from ..segment import Passage, Section
 from ..values import norm
 
-_UNIT_ITEM = re.compile(r"^\s*(\d{1,2})\s*[、.．]?\s*(\S+)")
-_ORG_SUFFIX = re.compile(r"(局|委员会|委|办公室|办|院|中心|站|所|队|馆|校|厅|部|会|处|社|园|场|室|组)(（本级）|\(本级\))?$")
+_UNIT_ITEM = re.compile(r"^(\d{1,2})(?:\s*[、.．]\s*|\s+|$)(.*)$")
+_ORG_SUFFIX = re.compile(r"(局|委员会|委|办公室|办|院|中心|站|所|队|馆|校|厅|部|会|处|社|园|场|室|组|\)|）)$")
 
 
 def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> pd.DataFrame:
-    """Numbered organisation names in the overview section on 机构设置 / 决算单位构成."""
-    rows = []
+    """The numbered units of the overview section on 机构设置 / 决算单位构成, as a list ("1、名称") or as a
+    table whose 序号 sits on its own line between the wrapped lines of the name."""
+    rows: list[dict] = []
     for sec in sections:
         if not re.search(r"机构设置|单位构成|决算单位|预算单位", sec.title):
             continue
-        expected = 1
+        expected, pending, current = 1, [], None  # pending: name lines seen before their number
         for line in lines[sec.start + 1 : sec.end]:
-            m = _UNIT_ITEM.match(norm(line.text))
-            if not m or int(m.group(1)) != expected or not _ORG_SUFFIX.search(m.group(2)):
+            text = norm(line.text).strip()
+            if not text:
                 continue
-            rows.append({"doc_id": doc_id, "source_line": line.no, "page": line.page, "unit_no": expected, "unit_name": _raw_name(line.text, m.group(2))})
-            expected += 1
-    return pd.DataFrame(rows)
+            m = _UNIT_ITEM.match(text)
+            if m and int(m.group(1)) == expected:
+                own = _first_cell(_LEADING_NO.sub("", line.text))
+                if own or pending:
+                    current = {"line": line if own else pending[0], "parts": [own] if own else [_first_cell(p.text) for p in pending]}
+                    rows.append(current)
+                    pending, expected = [], expected + 1
+                continue
+            if len(text) > 40 or re.search(r"[。，,:：;；]", text):  # prose, not a table cell
+                if rows:
+                    break
+                pending, current = [], None
+                continue
+            if current is not None and (text[0] in "（(" or not _ORG_SUFFIX.search(norm("".join(current["parts"])))):
+                current["parts"].append(_first_cell(line.text))
+                continue
+            pending.append(line)
+            current = None
+    return pd.DataFrame(
+        [
+            {"doc_id": doc_id, "source_line": r["line"].no, "page": r["line"].page, "unit_no": k, "unit_name": "".join(r["parts"])}
+            for k, r in enumerate(rows, 1)
+        ]
+    )
 
 
-def _raw_name(original: str, normalised: str) -> str:
-    for token in original.split():
-        if norm(token).endswith(normalised) or normalised in norm(token):
-            return re.sub(r"^\d{1,2}[、.．]", "", token)
-    return normalised
+_LEADING_NO = re.compile(r"^\s*[\d０-９]{1,2}(?:\s*[、.．]\s*|\s+|$)")
+
+
+def _first_cell(text: str) -> str:
+    """The 单位名称 cell of a table row: its first whitespace-separated run (备注 follows after a gap)."""
+    parts = text.split()
+    return parts[0] if parts else ""
 
 
 _GROUP = re.compile(r"(人员经费|公用经费)(?:合计)?(?:支出)?(?:为)?(\d[\d,]*(?:\.\d+)?)(万元|元)")
@@ -133,6 +157,3 @@ def _labelled(p: Passage, offset: int, body: str, label: str, next_label: str | 
     b = len(body) if b < 0 else b
     return p.original(offset + a, offset + b).replace(" ", "").strip() or None
 
-
-def title_lines(lines: list[Line], start: int, end: int) -> list[str]:
-    return [compact(ln.text) for ln in lines[start:end]]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from .. import schemas
-from ..read.lines import Line, Source, Warn
+from ..read.lines import Source, Warn
 from ..read.pdf import GridCell, TableGrid
 
 STAGE = "extract:statements"
@@ -23,7 +23,10 @@ _UNIT_FACTORS = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}
 _UNIT_RE = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")
 _AMOUNT_RE = re.compile(r"^[-−－]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?$")
 _DECIMAL_OR_COMMA_RE = re.compile(r"^[-−－]?(?:\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+\.\d+)$")
-_CODE_RE = re.compile(r"^[1-9]\d{2}(?:\d{2}){0,2}$")
+_AMOUNT_IN_TEXT_RE = re.compile(r"\d\.\d\d")
+_CODE_RE = re.compile(r"^[1-9]\d{2}(?:\d{2}){0,2}$")  # a whole 类/款/项 code
+_CODE_PART_RE = re.compile(r"^\d{1,7}$")  # what a code cell holds: 类, 款 or 项 digits, or a whole code
+_SUBHEADER_RE = re.compile(r"^(?:小计|合计|基本支出|项目支出|人员经费|公用经费)$")
 _LEADING_CODE_RE = re.compile(r"^(\d{2,7})(?=\D)")
 _DASHES = {"", "-", "—", "——", "–", "－", "--", "—-", "/", "…", "……", "*", "x", "X", "×"}
 _ORDINAL_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
@@ -33,6 +36,14 @@ _LEVELS = {3: "类", 5: "款", 7: "项"}
 _TWO_PANEL = {"income_expenditure": ("收入", "支出"), "fiscal_income_expenditure": ("收入", "支出")}
 _PERSONNEL = ("301", "303")
 _PUBLIC = ("302", "307", "310", "399")
+_THREE_PUBLIC_ITEMS = [
+    ("接待", "公务接待费"),
+    ("出国", "因公出国（境）费"),
+    ("购置及运行", "公务用车购置及运行费"),
+    ("购置费", "公务用车购置费"),
+    ("运行", "公务用车运行费"),
+    ("合计", "合计"),
+]
 
 
 @dataclass
@@ -116,7 +127,9 @@ def _title_of(grid: TableGrid) -> tuple[str, str, int | None] | None:
     """The nearest table title printed above the grid (or in a full-width first row)."""
     candidates = [(ln.text, ln.no) for ln in grid.lines_above]
     width = len(grid.xs) - 1
-    candidates += [(c.text, c.line_no) for c in grid.cells if c.row == 0 and c.col_end - c.col == width]
+    candidates += [
+        (text, c.line_no) for c in grid.cells if c.row == 0 and c.col_end - c.col == width for text in c.lines
+    ]
     for text, no in reversed(candidates):
         code = table_code(text)
         if code:
@@ -125,8 +138,9 @@ def _title_of(grid: TableGrid) -> tuple[str, str, int | None] | None:
 
 
 def _unit_of(grid: TableGrid) -> str | None:
-    for ln in [*grid.lines_above, *grid.lines_inside[:3]]:
-        m = _UNIT_RE.search(re.sub(r"\s+", "", ln.text))
+    top_cells = [text for c in grid.cells if c.row < 2 for text in c.lines]
+    for text in [*(ln.text for ln in grid.lines_above), *top_cells]:
+        m = _UNIT_RE.search(re.sub(r"\s+", "", text))
         if m:
             return m.group(1)
     return None
@@ -155,7 +169,6 @@ def _assemble(source: Source, warns: list[Warn]) -> list[_Table]:
                 unit = "万元"
             current = _Table(code, title, line_no, unit, [grid])
             tables.append(current)
-
         elif current is not None and _continues(current, grid):
             current.grids.append(grid)
         else:
@@ -204,6 +217,16 @@ def _table_records(table: _Table, warns: list[Warn]) -> list[dict]:
     if not any(c.role == "value" for c in columns):
         warns.append(Warn(STAGE, f"{table.title}: no value columns recognised", table.title_line, first.page))
         return []
+    if any(_AMOUNT_IN_TEXT_RE.search(c.name) for c in columns if c.role == "value"):
+        warns.append(
+            Warn(
+                STAGE,
+                f"{table.title}: header and data cells run together, not read",
+                table.title_line,
+                first.page,
+            )
+        )
+        return []
     panels = _panels(columns)
     records: list[dict] = []
     for index, grid in enumerate(table.grids):
@@ -211,8 +234,66 @@ def _table_records(table: _Table, warns: list[Warn]) -> list[dict]:
         for row in sorted({c.row for c in grid.cells if c.row >= body}):
             cells = [c for c in grid.cells if c.row == row and _clean(c.text)]
             for p_index, panel in enumerate(panels):
-                records += _row_records(table, grid, columns, panel, p_index, cells, warns)
+                for part in _split_unruled_rows(cells, columns, panel):
+                    records += _row_records(table, grid, columns, panel, p_index, part, warns)
     return records
+
+
+def _split_unruled_rows(
+    cells: list[GridCell], columns: list[_Column], panel: list[int]
+) -> list[list[GridCell]]:
+    """A ruled cell holding several rows (the row rulings are missing): split it on the subject codes.
+
+    Each line of the first code column (or a 合计/总计 line) starts a row; every other text line belongs
+    to the last row that started above it (within half a line). Only panels with a code column are split:
+    without codes, row starts cannot be told from wrapped labels, and the cell is left whole (warned).
+    """
+    mine = [c for c in cells if c.bases and set(_covered_columns(c, columns)) & set(panel)]
+    roles = {id(c): {columns[i].role for i in _covered_columns(c, columns)} for c in mine}
+    stacked = any(
+        roles[id(c)] == {"value"} and sum(_amount(t) is not None for t in c.lines) >= 2 for c in mine
+    )
+    if not stacked or not any(roles[id(c)] == {"code"} for c in mine):
+        return [cells]
+    first_code = min(c.x0 for c in mine if roles[id(c)] == {"code"})
+    starts = _row_starts(
+        base
+        for c in mine
+        for text, base in zip(c.lines, c.bases, strict=True)
+        if (roles[id(c)] == {"code"} and c.x0 == first_code and _CODE_PART_RE.match(_clean(text)))
+        or _is_total(_clean(text))
+    )
+    if len(starts) < 2:
+        return [cells]
+    step = min(b - a for a, b in zip(starts[:-1], starts[1:], strict=True))
+    parts: list[list[GridCell]] = [[] for _ in starts]
+    for c in mine:
+        groups: dict[int, list[int]] = {}
+        for k, base in enumerate(c.bases):
+            row = max((i for i, start in enumerate(starts) if start <= base + 0.5 * step), default=0)
+            groups.setdefault(row, []).append(k)
+        for row, idx in groups.items():
+            parts[row].append(_subcell(c, idx))
+    return [p for p in parts if p]
+
+
+def _row_starts(bases) -> list[float]:
+    """Baselines that start a row, with near-equal ones (类|款|项 cells of one row) merged."""
+    out: list[float] = []
+    for base in sorted(bases):
+        if not out or base - out[-1] > 2.0:
+            out.append(base)
+    return out
+
+
+def _subcell(cell: GridCell, idx: list[int]) -> GridCell:
+    return replace(
+        cell,
+        lines=[cell.lines[k] for k in idx],
+        bases=[cell.bases[k] for k in idx],
+        line_nos=[cell.line_nos[k] for k in idx],
+        line_no=cell.line_nos[idx[0]],
+    )
 
 
 def _body_start(grid: TableGrid) -> int:
@@ -220,7 +301,7 @@ def _body_start(grid: TableGrid) -> int:
     rows = [
         c.row
         for c in grid.cells
-        if _DECIMAL_OR_COMMA_RE.match(_clean(c.text)) or _CODE_RE.match(_clean(c.text))
+        if any(_DECIMAL_OR_COMMA_RE.match(_clean(t)) or _CODE_RE.match(_clean(t)) for t in c.lines)
     ]
     return min(rows) if rows else len(grid.ys) - 1
 
@@ -279,9 +360,6 @@ def _subheaders_in_body(grid: TableGrid, body: int) -> list[GridCell]:
     return words if len(words) >= 2 else []
 
 
-_SUBHEADER_RE = re.compile(r"^(?:小计|合计|基本支出|项目支出|人员经费|公用经费)$")
-
-
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
@@ -326,10 +404,22 @@ def _panels(columns: list[_Column]) -> list[list[int]]:
             panels.append([])
         panels[-1].append(i)
         prev = col.role
-    return [p for p in panels if p]
+    panels = [p for p in panels if p]
+    labelled = [p for p in panels if any(columns[i].role in ("code", "label") for i in p)]
+    return labelled or panels  # value-only strips beside a labelled panel are page-frame margins
 
 
 # ---------------------------------------------------------------- one row of one panel
+
+
+@dataclass
+class _Row:
+    """One row of one panel: its label, subject code and value cells."""
+
+    label: str
+    code: str
+    values: list[tuple[_Column, GridCell]]
+    source_line: int | None
 
 
 def _row_records(
@@ -341,34 +431,11 @@ def _row_records(
     cells: list[GridCell],
     warns: list[Warn],
 ) -> list[dict]:
-    codes: list[tuple[float, str]] = []
-    labels: list[GridCell] = []
-    values: list[tuple[_Column, GridCell]] = []
-    for cell in cells:
-        covered = _covered_columns(cell, columns)
-        if not covered or not set(covered) & set(panel):
-            continue
-        roles = {columns[i].role for i in covered}
-        if roles == {"code"} and re.fullmatch(r"[类款项]+", _clean(cell.text)):
-            continue  # the 类/款/项 sub-header sometimes shares the first body row
-        if "label" in roles or ("code" in roles and not _CODE_PART_RE.match(_clean(cell.text))):
-            labels.append(cell)
-        elif "code" in roles:
-            codes.append((cell.x0, _clean(cell.text)))
-        elif len([i for i in covered if columns[i].role == "value"]) == 1:
-            values.append((columns[next(i for i in covered if columns[i].role == "value")], cell))
-        else:
-            _warn_cell(table, grid, cell, "number spans several columns, not placed", warns)
-    label = "".join(_clean(c.text) for c in sorted(labels, key=lambda c: c.x0))
-    code = "".join(t for _, t in sorted(codes))
-    m = _LEADING_CODE_RE.match(label)
-    if m and (not code or len(code) + len(m.group(1)) in (5, 7)):
-        code, label = code + m.group(1), label[m.end() :].strip()
-    if label in ("栏次", "行次"):
+    row = _read_row(table, grid, columns, panel, cells, warns)
+    if row is None:
         return []
     out = []
-    source_line = labels[0].line_no if labels else None
-    for col, cell in values:
+    for col, cell in row.values:
         value = _amount(cell.text)
         if value is None:
             text = _clean(cell.text)
@@ -376,26 +443,26 @@ def _row_records(
             if text not in _DASHES and not _SUBHEADER_RE.match(text):
                 _warn_cell(table, grid, cell, f"not a number: {text!r}", warns)
             continue
-        if not label and not code and table.code != "three_public":
+        if not row.label and not row.code and table.code != "three_public":
             _warn_cell(table, grid, cell, "number without a row label, not placed", warns)
             continue
-        row_label, column = label, col.name
+        row_label, column = row.label, col.name
         if table.code == "three_public":
-            placed = _three_public_item(label, col.path)
+            placed = _three_public_item(row.label, col.path)
             if placed is None:
                 _warn_cell(table, grid, cell, f"三公 cell under {'/'.join(col.path)!r} not placed", warns)
                 continue
             row_label, column = placed
         out.append(
             {
-                "source_line": source_line or cell.line_no,
+                "source_line": row.source_line or cell.line_no,
                 "page": grid.page,
                 "table_code": table.code,
                 "table_title": table.title,
-                "panel": _panel_name(table.code, p_index, code, label, columns, panel),
+                "panel": _panel_name(table.code, p_index, row.code, row.label, columns, panel),
                 "row_label": row_label,
-                "subject_code": _subject_code(code, label),
-                "level": _level(code, label),
+                "subject_code": _subject_code(row.code, row.label),
+                "level": _level(row.code, row.label),
                 "column": column,
                 "value": round(value * _UNIT_FACTORS[table.unit], 6),
                 "unit_printed": table.unit,
@@ -404,7 +471,43 @@ def _row_records(
     return out
 
 
-_CODE_PART_RE = re.compile(r"^\d{1,7}$")
+def _read_row(
+    table: _Table,
+    grid: TableGrid,
+    columns: list[_Column],
+    panel: list[int],
+    cells: list[GridCell],
+    warns: list[Warn],
+) -> _Row | None:
+    """Sort a panel's cells into label, code parts and value cells by the role of the columns they cover."""
+    codes: list[tuple[float, str]] = []
+    labels: list[GridCell] = []
+    values: list[tuple[_Column, GridCell]] = []
+    for cell in cells:
+        covered = _covered_columns(cell, columns)
+        if not set(covered) & set(panel):
+            continue
+        roles = {columns[i].role for i in covered}
+        text = _clean(cell.text)
+        value_cols = [i for i in covered if columns[i].role == "value"]
+        if roles == {"code"} and re.fullmatch(r"[类款项]+", text):
+            continue  # the 类/款/项 sub-header sometimes shares the first body row
+        if "label" in roles or ("code" in roles and not _CODE_PART_RE.match(text)):
+            labels.append(cell)
+        elif "code" in roles:
+            codes.append((cell.x0, text))
+        elif len(value_cols) == 1:
+            values.append((columns[value_cols[0]], cell))
+        else:
+            _warn_cell(table, grid, cell, "number spans several columns, not placed", warns)
+    label = "".join(_clean(c.text) for c in sorted(labels, key=lambda c: c.x0))
+    code = "".join(t for _, t in sorted(codes))
+    m = _LEADING_CODE_RE.match(label)
+    if m and (not code or len(code) + len(m.group(1)) in (5, 7)):
+        code, label = code + m.group(1), label[m.end() :].strip()  # "25 专用燃料费" beside its 类 "302"
+    if label in ("栏次", "行次"):
+        return None
+    return _Row(label, code, values, labels[0].line_no if labels else None)
 
 
 def _covered_columns(cell: GridCell, columns: list[_Column]) -> list[int]:
@@ -459,16 +562,6 @@ def _panel_name(
     return None
 
 
-_THREE_PUBLIC_ITEMS = [
-    ("接待", "公务接待费"),
-    ("出国", "因公出国（境）费"),
-    ("购置及运行", "公务用车购置及运行费"),
-    ("购置费", "公务用车购置费"),
-    ("运行", "公务用车运行费"),
-    ("合计", "合计"),
-]
-
-
 def _three_public_item(label: str, path: list[str]) -> tuple[str, str] | None:
     """三公 cells: the item and 预算数/决算数 come from the header path (or the row label)."""
     tokens = [t for t in [*path, label] if t]
@@ -492,8 +585,3 @@ def _three_public_item(label: str, path: list[str]) -> tuple[str, str] | None:
 
 def _warn_cell(table: _Table, grid: TableGrid, cell: GridCell, message: str, warns: list[Warn]) -> None:
     warns.append(Warn(STAGE, f"{table.title}: {message}", cell.line_no, grid.page))
-
-
-def lines_of(source: Source, page: int) -> list[Line]:
-    """The text lines of one page (handy for debugging a table)."""
-    return [ln for ln in source.lines if ln.page == page]

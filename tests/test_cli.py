@@ -5,7 +5,7 @@ import sys
 
 import pandas as pd
 
-from conftest import SEED
+from support import SEED
 
 
 def run(*args, cwd=None):

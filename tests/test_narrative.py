@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import mismatches, read_fixture
+from support import mismatches, read_fixture
 
 
 @pytest.mark.parametrize("table,rows", [("figures", 295), ("units", 6), ("line_items", 40), ("project_outputs", 26)])

@@ -3,7 +3,7 @@
 import pytest
 
 import juesuan
-from conftest import mismatches, read_fixture
+from support import mismatches, read_fixture
 from juesuan.config import DATA_RAW, FIXTURES
 
 SAMPLES = {

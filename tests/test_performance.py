@@ -1,6 +1,6 @@
 """Performance tables of the seed against hand-checked fixtures, cell by cell."""
 
-from conftest import mismatches, read_fixture
+from support import mismatches, read_fixture
 
 
 def test_projects_match_fixture_cell_by_cell(seed):

@@ -133,9 +133,14 @@ def test_text_input_has_no_statements():
 _W, _H = 60.0, 20.0
 
 
-def _grid(rows: list[list], above: list[str], page: int = 1, first_no: int = 1) -> TableGrid:
+def _grid(
+    rows: list[list], above: list[str], page: int = 1, first_no: int = 1, widths: list[float] | None = None
+) -> TableGrid:
     """A ruled grid from rows of cell texts; a (text, n) tuple spans n columns."""
     ncols = sum(c[1] if isinstance(c, tuple) else 1 for c in rows[0])
+    xs = [0.0]
+    for w in widths or [_W] * ncols:
+        xs.append(xs[-1] + w)
     no = first_no
     lines_above = []
     for text in above:
@@ -146,13 +151,12 @@ def _grid(rows: list[list], above: list[str], page: int = 1, first_no: int = 1) 
         col = 0
         for item in row:
             text, span = item if isinstance(item, tuple) else (item, 1)
-            cell = GridCell(r, r + 1, col, col + span, col * _W, (col + span) * _W, r * _H, (r + 1) * _H)
+            cell = GridCell(r, r + 1, col, col + span, xs[col], xs[col + span], r * _H, (r + 1) * _H)
             if text:
                 cell.lines, cell.line_no = [text], no
             cells.append(cell)
             col += span
         no += 1
-    xs = [i * _W for i in range(ncols + 1)]
     ys = [i * _H for i in range(len(rows) + 1)]
     return TableGrid(page, xs, ys, cells, lines_above)
 
@@ -288,3 +292,149 @@ def test_repeated_title_and_header_on_next_page_continue_the_table():
     assert frame["subject_code"].tolist() == ["201", "201", "201", "2010101", "2010101"]
     assert frame["page"].tolist() == [1, 1, 1, 2, 2]
     assert set(frame["table_title"]) == {"支出决算表"}
+
+
+def test_tables_without_rulings_are_warned_not_guessed(tmp_path):
+    """Strip every path from two table pages: no cell can be placed with confidence, so no rows, two warnings."""
+    pypdf = pytest.importorskip("pypdf")
+    from pypdf.generic import ContentStream
+
+    path_ops = {b"m", b"l", b"c", b"v", b"y", b"h", b"re", b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b"}
+    path_ops |= {b"b*", b"n", b"W", b"W*"}
+    writer = pypdf.PdfWriter()
+    writer.append(str(SAMPLES["putuo_guihuaziyuanju_2024"]), pages=[7, 16])  # 收入决算表, 三公
+    for page in writer.pages:
+        content = ContentStream(page.get_contents(), writer)
+        content.operations = [(args, op) for args, op in content.operations if op not in path_ops]
+        page.replace_contents(content)
+    writer.write(tmp_path / "unruled.pdf")
+    frame, warns = extract_statements(read_pdf(tmp_path / "unruled.pdf"), "x")
+    assert frame.empty
+    assert [(w.page, w.message) for w in warns] == [
+        (1, "table title without a ruled grid, not read: 收入决算表"),
+        (2, "table title without a ruled grid, not read: 财政拨款“三公”经费支出决算表"),
+    ]
+
+
+def test_page_frame_with_title_inside_the_grid():
+    """A ruled page frame makes the title a full-width first row and adds empty margin columns."""
+    grid = _grid(
+        [
+            [("收入支出决算总表", 6)],
+            [("单位：万元", 6)],
+            ["", ("收入", 2), ("支出", 2), ""],
+            ["", "项目", "决算数", "项目", "决算数", ""],
+            ["", "本年收入合计", "1.00", "本年支出合计", "2.00", ""],
+        ],
+        [],
+    )
+    frame, warns = extract_statements(_source(grid), "x")
+    assert warns == []
+    assert frame[["panel", "row_label", "column", "value"]].values.tolist() == [
+        ["收入", "本年收入合计", "决算数", 1.0],
+        ["支出", "本年支出合计", "决算数", 2.0],
+    ]
+
+
+def test_rows_without_rulings_are_split_on_subject_codes(tmp_path, parsed):
+    """Drop the rulings between body rows (keep header and bottom): every cell still lands in its row."""
+    pypdf = pytest.importorskip("pypdf")
+    from pypdf.generic import ContentStream
+
+    def is_hrule(args, op) -> bool:  # this producer draws rulings as thin filled rectangles
+        return op == b"re" and abs(float(args[3])) < 3 and abs(float(args[2])) > 20
+
+    writer = pypdf.PdfWriter()
+    writer.append(str(SAMPLES["putuo_guihuaziyuanju_2024"]), pages=[7, 15])  # 收入决算表, 基本支出决算表
+    for page, header_rules in zip(writer.pages, (5, 2), strict=True):
+        content = ContentStream(page.get_contents(), writer)
+        ys = sorted({round(float(a[1]), 1) for a, op in content.operations if is_hrule(a, op)})
+        inner = set(ys[1:-header_rules])  # PDF y grows upwards: keep the bottom rule and the header rules
+        content.operations = [
+            (a, op)
+            for a, op in content.operations
+            if not (is_hrule(a, op) and round(float(a[1]), 1) in inner)
+        ]
+        page.replace_contents(content)
+    writer.write(tmp_path / "rowless.pdf")
+    frame, warns = extract_statements(read_pdf(tmp_path / "rowless.pdf"), "x")
+    assert warns == []
+    original = parsed["putuo_guihuaziyuanju_2024"][1]
+    original = original[original["page"].isin([8, 16])].assign(page=lambda f: f["page"].map({8: 1, 16: 2}))
+    assert _cells(frame) == _cells(original)
+    assert len(frame) == 91
+
+
+def test_title_at_the_foot_of_the_previous_page():
+    grid = _grid([["项目", "决算数"], ["本年收入合计", "10000.00"]], [], page=2, first_no=5)
+    source = _source(grid)
+    source.lines = [Line(1, 1, "第二部分 部门决算表"), Line(2, 1, "收入支出决算总表"), Line(3, 1, "单位：元")]
+    frame, warns = extract_statements(source, "x")
+    assert warns == []
+    assert frame[["table_code", "row_label", "value", "unit_printed", "page"]].values.tolist() == [
+        ["income_expenditure", "本年收入合计", 1.0, "元", 2]
+    ]
+
+
+def test_three_public_with_budget_and_actual_as_rows():
+    """三公 with items as columns and 预算数/决算数 as printed rows; the title shares its line with 单位."""
+    grid = _grid(
+        [
+            ["项目", "合计", "因公出国(境)费", "公务用车购置及运行维护费", "公务接待费"],
+            ["预算数", "3.00", "", "2.00", "1.00"],
+            ["决算数", "2.50", "", "1.80", "0.70"],
+        ],
+        ["一般公共预算财政拨款“三公”经费支出决算表 单位：万元"],
+    )
+    frame, warns = extract_statements(_source(grid), "x")
+    assert warns == []
+    assert set(frame["table_title"]) == {"一般公共预算财政拨款“三公”经费支出决算表"}
+    got = {(r.row_label, r.column): r.value for r in frame.itertuples()}
+    assert got == {
+        ("合计", "预算数"): 3.0,
+        ("公务用车购置及运行费", "预算数"): 2.0,
+        ("公务接待费", "预算数"): 1.0,
+        ("合计", "决算数"): 2.5,
+        ("公务用车购置及运行费", "决算数"): 1.8,
+        ("公务接待费", "决算数"): 0.7,
+    }
+
+
+def test_title_wrapped_over_two_lines():
+    grid = _grid(
+        [["项目", "合计"], ["合计", "1.00"]], ["一般公共预算财政拨款基本支出决算", "表", "单位：万元"]
+    )
+    frame, _ = extract_statements(_source(grid), "x")
+    assert frame["table_code"].tolist() == ["general_budget_basic"]
+
+
+def test_continuation_with_drifting_columns_and_one_code_column():
+    """Across the page break the 类|款|项 cells become one 7-digit column and the widths drift."""
+    first = _grid(
+        [
+            [("科目编码", 3), "科目名称", "合计", "基本支出", "项目支出"],
+            ["类", "款", "项", "", "", "", ""],
+            ["201", "", "", "一般公共服务支出", "3.00", "2.00", "1.00"],
+            ["201", "03", "", "政府办公厅（室）及相关机构事务", "3.00", "2.00", "1.00"],
+        ],
+        ["一般公共预算财政拨款支出决算表", "单位：万元"],
+        widths=[30, 30, 30, 120, 60, 60, 60],
+    )
+    second = _grid(
+        [["2010301", "行政运行", "2.00", "2.00", ""], ["2010302", "一般行政管理事务", "1.00", "", "1.00"]],
+        [],
+        page=2,
+        first_no=20,
+        widths=[84, 132, 56, 62, 60],
+    )
+    frame, warns = extract_statements(_source(first, second), "x")
+    assert warns == []
+    rows = frame[frame["page"] == 2][
+        ["subject_code", "level", "row_label", "column", "value"]
+    ].values.tolist()
+    assert rows == [
+        ["2010301", "项", "行政运行", "合计", 2.0],
+        ["2010301", "项", "行政运行", "基本支出", 2.0],
+        ["2010302", "项", "一般行政管理事务", "合计", 1.0],
+        ["2010302", "项", "一般行政管理事务", "项目支出", 1.0],
+    ]

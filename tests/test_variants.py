@@ -5,7 +5,7 @@ import re
 import pytest
 
 import juesuan
-from conftest import SEED
+from support import SEED
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 FOOTERS = re.compile(r"(?m)^(5|8|13|52)$(?=\n\n(?:总分|的通城|四、|三、))")  # the seed's printed page numbers

@@ -1,0 +1,145 @@
+"""Audit workbook: sheets, Chinese headers, frozen header row, number formats, filters, widths and values."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from juesuan import export
+from juesuan.checks import run_checks
+from juesuan.config import DATA_RAW
+
+SEED = DATA_RAW / "2023-tongcheng-renshe.txt"
+
+
+@pytest.fixture(scope="module")
+def workbook(seed, tmp_path_factory):
+    checks = run_checks(seed)
+    path = export.write_workbook(seed, checks, tmp_path_factory.mktemp("xlsx") / "audit.xlsx")
+    return load_workbook(path), checks, seed
+
+
+def _header(ws) -> list[str]:
+    return [c.value for c in ws[1]]
+
+
+def _column(ws, header: str) -> int:
+    return _header(ws).index(header) + 1
+
+
+def test_every_schema_column_has_a_chinese_header():
+    from juesuan import schemas
+
+    missing = {c for name in schemas.MODELS for c in schemas.columns(name)} - set(export.HEADERS)
+    assert not missing
+
+
+def test_sheets_in_order(workbook):
+    wb, _, _ = workbook
+    assert wb.sheetnames == ["发现汇总", "检查结果", "规则目录", "文档信息", "预算单位", "说明数字", "基本支出明细",
+                             "项目自评", "项目产出", "部门整体目标", "绩效指标", "决算表", "解析警告"]
+
+
+def test_every_sheet_frozen_filtered_with_chinese_headers(workbook):
+    wb, _, _ = workbook
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws.auto_filter.ref == ws.dimensions, ws.title
+        for h in _header(ws):
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in h) or h == "SHA-256", (ws.title, h)
+        for letter, dim in ws.column_dimensions.items():
+            assert 8 <= dim.width <= 60, (ws.title, letter, dim.width)
+
+
+def test_checks_sheet_values_and_formats(workbook):
+    wb, checks, _ = workbook
+    ws = wb["检查结果"]
+    assert _header(ws) == ["文档", "规则", "规则说明", "对象", "结果", "级别", "应为", "实际", "差额", "容差", "证据(数值与行/页)"]
+    assert ws.max_row == len(checks) + 1
+    assert {ws.cell(i, 5).value for i in range(2, ws.max_row + 1)} == {"通过", "不符", "无法判断"}
+    exp = _column(ws, "应为")
+    assert ws.cell(2, exp).number_format == "#,##0.00"
+    assert ws.cell(2, exp).value == pytest.approx(checks.iloc[0]["expected"])
+
+
+def test_findings_sheet_errors_then_warnings_then_info(workbook):
+    wb, checks, _ = workbook
+    ws = wb["发现汇总"]
+    n_fail = int((checks["status"] == "fail").sum())
+    assert ws.max_row == n_fail + 1
+    levels = [ws.cell(i, _column(ws, "级别")).value for i in range(2, ws.max_row + 1)]
+    order = {"错误": 0, "警告": 1, "提示": 2}
+    assert levels == sorted(levels, key=order.get)
+    rows = {(ws.cell(i, 2).value, ws.cell(i, 4).value): i for i in range(2, ws.max_row + 1)}
+    i = rows[("L05", "三公.公务接待费 = 基本支出同名科目")]
+    assert ws.cell(i, _column(ws, "应为")).value == 12.09 and ws.cell(i, _column(ws, "实际")).value == 15.29
+    assert "行387" in ws.cell(i, _column(ws, "证据(数值与行/页)")).value
+    assert ws.cell(i, 1).fill.fgColor.rgb.endswith("FFF3CD")  # warnings shaded
+
+
+def test_catalogue_sheet_counts(workbook):
+    wb, checks, _ = workbook
+    ws = wb["规则目录"]
+    assert _header(ws)[:6] == ["规则", "规则说明", "公式", "级别", "容差", "所需表"]
+    by_id = {ws.cell(i, 1).value: i for i in range(2, ws.max_row + 1)}
+    assert len(by_id) == checks["rule_id"].nunique()
+    i = by_id["P11"]
+    assert ws.cell(i, _column(ws, "不符")).value == 1 and ws.cell(i, _column(ws, "最严重级别")).value == "警告"
+
+
+def test_table_sheets_match_frames(workbook):
+    wb, _, d = workbook
+    ws = wb["说明数字"]
+    assert ws.max_row == len(d.figures) + 1
+    value, line = _column(ws, "数值"), _column(ws, "行号")
+    assert ws.cell(2, value).number_format == "#,##0.00" and ws.cell(2, line).number_format == "0"
+    assert ws.cell(2, value).value == pytest.approx(float(d.figures.iloc[0]["value"]))
+    li = wb["基本支出明细"]
+    assert _header(li) == ["文档", "行号", "页码", "类别", "事项", "金额(万元)", "是否合计"]
+    amounts = [li.cell(i, 6).value for i in range(2, li.max_row + 1)]
+    assert amounts == pytest.approx(d.line_items["amount_wan"].tolist())
+    pr = wb["项目自评"]
+    assert pr.cell(2, _column(pr, "项目名称")).value == d.projects.iloc[0]["project_name"]
+    assert pr.max_row == len(d.projects) + 1
+
+
+def test_main_writes_beside_reports_atomically(tmp_path):
+    assert export.main([str(SEED)], tmp_path) == 0
+    target = tmp_path / "2023-tongcheng-renshe" / "2023-tongcheng-renshe-audit.xlsx"
+    assert target.exists()
+    first = target.stat().st_mtime_ns
+    assert export.main([str(SEED)], tmp_path) == 0  # overwrite in place
+    assert target.stat().st_mtime_ns >= first
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]  # no temp files left behind
+    assert load_workbook(target)["发现汇总"].max_row > 1
+
+
+def test_main_unusable_input_exit_2(tmp_path, capsys):
+    bad = tmp_path / "empty.txt"
+    bad.write_text("")
+    assert export.main([str(bad)], tmp_path) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_failed_write_leaves_previous_workbook(tmp_path, seed, monkeypatch):
+    target = tmp_path / "a.xlsx"
+    checks = run_checks(seed)
+    export.write_workbook(seed, checks, target)
+    before = target.read_bytes()
+
+    def boom(self, filename):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("openpyxl.workbook.workbook.Workbook.save", boom)
+    with pytest.raises(OSError):
+        export.write_workbook(seed, checks.iloc[:0], target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["a.xlsx"]
+
+
+def test_empty_checks_and_tables_still_valid(tmp_path, seed):
+    empty = pd.DataFrame(columns=run_checks(seed).columns)
+    path = export.write_workbook(seed, empty, tmp_path / "e.xlsx")
+    wb = load_workbook(path)
+    assert wb["发现汇总"].max_row == 1 and wb["决算表"].max_row == 1

@@ -401,7 +401,7 @@ def test_statement_rules_fail_on_broken_tables(rule_id):
 
 
 def _document(**cols: str) -> pd.DataFrame:
-    row = {c: "" for c in schemas.columns("document")} | {
+    row = {c: (None if c.startswith("dept_") else "") for c in schemas.columns("document")} | {
         "doc_id": "t", "department": None, "year": 2024, "source_path": "x.pdf", "source_kind": "pdf",
         "sha256": "0" * 64, "n_lines": 1, "n_pages": 1, "n_warnings": 0} | cols
     return schemas.MODELS["document"].validate(pd.DataFrame([row]))
@@ -567,7 +567,7 @@ def test_x08_same_indicator_in_department_and_project_tables():
 def _doc_with_text(tmp_path, text: str) -> Disclosure:
     src = tmp_path / "d.txt"
     src.write_text(text, encoding="utf-8")
-    doc = {c: "" for c in schemas.columns("document")} | {
+    doc = {c: (None if c.startswith("dept_") else "") for c in schemas.columns("document")} | {
         "doc_id": "t", "department": None, "year": 2023, "source_path": str(src), "source_kind": "text",
         "sha256": "0" * 64, "n_lines": 1, "n_pages": 1, "n_warnings": 0}
     d = D()

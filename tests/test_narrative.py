@@ -47,3 +47,6 @@ def test_document_metadata(seed):
     # the nine tables were images in the source PDF: absent, never zero
     assert len(doc.tables_absent.split("；")) == 9 and doc.tables_found == ""
     assert len(seed.statements) == 0
+    # the 部门整体绩效自评表's own totals (lines 992–1011 and its 总分)
+    dept = seed.document.filter(like="dept_").iloc[0].tolist()
+    assert dept == [1807.08, 21468.3, 21468.3, 21468.3, 100.0, 20.0, 100.0]

@@ -120,7 +120,7 @@ def parse(path: str | Path) -> Disclosure:
     line_items = extract_line_items(lines, explanation, doc_id)
     project_outputs, pw = extract_project_outputs(lines, [s for s in explanation if "绩效" in s.title], doc_id)
     start, end = segs.parts.get("attachments", (segs.parts.get("explanation", (0, 0))[1], len(lines)))
-    perf, perf_w = extract_performance(lines, start, end, doc_id)
+    perf, dept_summary, perf_w = extract_performance(lines, start, end, doc_id)
     statements, sw = _statements(source, doc_id)
     warns += fw + pw + perf_w + sw
 
@@ -159,6 +159,7 @@ def parse(path: str | Path) -> Disclosure:
                 "tables_absent": "；".join(absent),
                 "image_pages": "；".join(str(p) for p in source.image_pages),
                 "n_warnings": len(warns),
+                **{key: _float(dept_summary.get(key)) for key in DEPARTMENT_SUMMARY},
             }
         ]
     )
@@ -178,6 +179,10 @@ def parse(path: str | Path) -> Disclosure:
         "warnings": warnings,
     }
     return Disclosure(doc_id=doc_id, **{name: validate(name, df) for name, df in tables.items()})
+
+
+def _float(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
 
 
 def _statements(source: Source, doc_id: str) -> tuple[pd.DataFrame, list[Warn]]:
@@ -210,6 +215,7 @@ def _table_titles(lines, segs: Segments) -> dict:
     return titles
 
 
+DEPARTMENT_SUMMARY = ["dept_basic_wan", "dept_project_wan", "dept_budget_wan", "dept_executed_wan", "dept_exec_rate_pct", "dept_exec_score", "dept_total_score"]
 LABEL_COLUMNS = {
     "units": ["unit_name"],
     "figures": ["item"],

@@ -283,9 +283,14 @@ def _failure_line(nb: Path, exc: BaseException) -> str:
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
+        import nbformat
+
+        # Number the cell as the author sees it (1-based, in the source notebook without papermill's injected cell).
+        cells = nbformat.read(nb, as_version=4).cells
+        position = next((i + 1 for i, c in enumerate(cells) if c.source == exc.source), exc.cell_index)
         first = next((ln.strip() for ln in exc.source.splitlines() if ln.strip()), "")
         evalue = (exc.evalue or "").splitlines()[0] if exc.evalue else ""
-        return (f"juesuan: report failed: {nb.name}: cell {exc.cell_index} ("
+        return (f"juesuan: report failed: {nb.name}: cell {position} ("
                 f"`{first[:60]}`): {exc.ename}: {evalue}")
     return f"juesuan: report failed: {nb.name}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
@@ -324,11 +329,11 @@ class _Exporter:
         return out
 
 
-def _nav(doc: dict[str, Any], title: str) -> str:
+def _nav(doc: dict[str, Any]) -> str:
+    """A line above the notebook: back to the index, which disclosure this is (all escaped)."""
     where = " ".join(x for x in [esc(doc.get("department")), esc(doc.get("year")) and f"{esc(doc.get('year'))} 年度"] if x)
     return (f'<nav class="juesuan-nav"><a href="index.html">← 报告目录</a> · {where} · '
-            f'<span class="src">{esc(Path(str(doc.get("source_path", ""))).name)}</span></nav>'
-            f'<h1 class="juesuan-title">{esc(title)}</h1>')
+            f'<span class="src">{esc(Path(str(doc.get("source_path", ""))).name)}</span></nav>')
 
 
 def _index_html(doc: dict[str, Any], entries: list[tuple[str, str, str]]) -> str:
@@ -416,7 +421,7 @@ def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path) -> int:
                     ok = "failed"
                     if not executed.exists():
                         continue
-                nav = _nav(doc, title)
+                nav = _nav(doc)
                 fut = pool.submit(lambda e=executed, t=title, n=nav: exporter_future.result().export(e, t, n))
                 exports.append((fut, title, ok))
             entries = []

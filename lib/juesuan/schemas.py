@@ -41,6 +41,14 @@ class Document(pa.DataFrameModel):
     tables_absent: Series[str]  # title seen but no data in the text layer (image) — never reported as zero
     image_pages: Series[str]
     n_warnings: Series[int] = pa.Field(ge=0)
+    # the 部门整体绩效自评表's own totals (empty when the disclosure has none)
+    dept_basic_wan: Series[float] = pa.Field(nullable=True)
+    dept_project_wan: Series[float] = pa.Field(nullable=True)
+    dept_budget_wan: Series[float] = pa.Field(nullable=True)
+    dept_executed_wan: Series[float] = pa.Field(nullable=True)
+    dept_exec_rate_pct: Series[float] = pa.Field(nullable=True)
+    dept_exec_score: Series[float] = pa.Field(nullable=True)
+    dept_total_score: Series[float] = pa.Field(nullable=True)
 
     class Config:
         strict = True

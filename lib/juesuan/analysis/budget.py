@@ -74,7 +74,7 @@ def budget_vs_actual(figures: pd.DataFrame, thresholds: BudgetThresholds | None 
     implied_pct = (w["actual"] / (w["exec_pct"] / 100)).where(w["exec_pct"] > 0).round(2)
     w["budget_source"] = np.select(
         [w["budget"].notna(), w["budget_change"].notna(), implied_pct.notna()],
-        ["stated", "actual − 增减额", "actual ÷ 完成%"],
+        ["文本所列", "决算 − 增减额", "决算 ÷ 完成%"],
         default="",
     )
     w["budget"] = w["budget"].fillna(implied_change).fillna(implied_pct)
@@ -83,7 +83,10 @@ def budget_vs_actual(figures: pd.DataFrame, thresholds: BudgetThresholds | None 
     w["pct_diff"] = (w["stated_pct"] - w["recomputed_pct"]).round(2)
     tol = w["stated_pct"].map(printed_tolerance)
     stated_zero_budget = w["budget"].eq(0) & w["stated_pct"].gt(0)
-    w["pct_ok"] = (w["pct_diff"].abs() <= tol) | w["stated_pct"].isna() | (w["budget"].eq(0) & w["stated_pct"].eq(0))
+    unknown = w["budget"].isna()  # e.g. "决算 0 万元，完成预算的 0%": any budget fits, nothing to check
+    w["pct_ok"] = (
+        (w["pct_diff"].abs() <= tol) | w["stated_pct"].isna() | (w["budget"].eq(0) & w["stated_pct"].eq(0)) | unknown
+    )
     w.loc[stated_zero_budget, "pct_ok"] = False
     w["stated_change"] = w["budget_change"]
     w["recomputed_change"] = (w["actual"] - w["budget"]).round(2)
@@ -93,8 +96,9 @@ def budget_vs_actual(figures: pd.DataFrame, thresholds: BudgetThresholds | None 
         ["大幅超预算", "超预算", "大幅低于预算", "低于预算"],
         default="持平",
     )
-    w["flag"] = w["status"].isin(["大幅超预算", "大幅低于预算"]) | ~w["pct_ok"]
     w.loc[w["budget"].eq(0) & w["actual"].eq(0), "status"] = "无预算无支出"
+    w.loc[unknown, "status"] = "预算数未披露"
+    w["flag"] = w["status"].isin(["大幅超预算", "大幅低于预算"]) | ~w["pct_ok"]
     cols = ["section", "item", "budget", "budget_source", "actual", "stated_pct", "recomputed_pct", "pct_diff",
             "pct_ok", "stated_change", "recomputed_change", "status", "flag", "source_line", "page"]
     return w[cols].reset_index(drop=True)

@@ -191,12 +191,11 @@ def infer_weights(
         out["weight_source"] = np.where(out["weight"].notna(), "table", "")
         return out
     pool = _pools(indicators, projects, goals)
-    group = indicators["scope"].astype(str) + ":" + np.where(
-        indicators["scope"].eq("project"),
-        indicators["project_no"].astype("Int64").astype(str),
-        indicators["goal_no"].astype("Int64").astype(str),
-    )
-    for _, idx in indicators.groupby(group, sort=False).groups.items():
+    group = [
+        f"{scope}:{pno if scope == 'project' else gno}"
+        for scope, pno, gno in zip(indicators["scope"], indicators["project_no"], indicators["goal_no"], strict=True)
+    ]
+    for _, idx in indicators.groupby(pd.Series(group, index=indicators.index), sort=False).groups.items():
         s = score[idx]
         p = pool[idx].iloc[0]
         total = s.sum(min_count=1)
@@ -206,7 +205,7 @@ def infer_weights(
         lost = classes.loc[idx, "share"].lt(1 - 1e-9) | classes.loc[idx, "classification"].eq("qualitative")
         if total < p and lost.any():
             shortfall = p - total
-            base = s[lost].where(s[lost].sum() > 0, 1.0)
+            base = s[lost] if s[lost].sum() > 0 else pd.Series(1.0, index=s[lost].index)
             w = s.copy()
             w[lost] = s[lost] + shortfall * base / base.sum()
             out.loc[idx, "weight"], out.loc[idx, "weight_source"] = w, "self_score+shortfall"

@@ -104,7 +104,7 @@ def _series(d, kind: str) -> pd.Series:
     """name → value for one kind of item in one disclosure (names normalised, duplicates summed)."""
     if kind == "figure":
         f = d.figures[d.figures["measure"].eq("actual")]
-        s = pd.Series(f["value"].to_numpy(), index=f["item"].to_numpy())
+        s = pd.Series(f["value"].to_numpy(), index=(f["section"].astype(str) + "·" + f["item"]).to_numpy())
     elif kind == "line_item":
         li = d.line_items
         s = pd.Series(li["amount_wan"].to_numpy(), index=(li["group"] + "·" + li["item"]).to_numpy())
@@ -130,6 +130,9 @@ def compare_years(current, priors: Sequence, large_change_pct: float = 20.0) -> 
         return pd.DataFrame(columns=["kind", "name", "change", "change_pct", "status", "large"])
     docs = sorted([*priors, current], key=_year)
     years = [_year(d) for d in docs]
+    if len(set(years)) < len(years):  # same year twice (e.g. a corrected re-publication): label by document
+        docs = [*priors, current]
+        years = [d.doc_id for d in docs]
     frames = []
     for kind in ["figure", "line_item", "project", "indicator"]:
         cols = {}
@@ -157,6 +160,16 @@ def compare_years(current, priors: Sequence, large_change_pct: float = 20.0) -> 
 
 
 KIND_LABEL = {"figure": "情况说明金额", "line_item": "基本支出明细", "project": "项目", "indicator": "绩效指标"}
+
+
+def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The comparison with Chinese headers and kind labels, for display."""
+    names = {"kind": "类别", "name": "名称", "change": "变动", "change_pct": "变动%", "status": "匹配", "large": "标注"}
+    status = {"matched": "匹配", "new": "新增", "dropped": "取消"}
+    out = comparison.assign(kind=comparison["kind"].map(KIND_LABEL).fillna(comparison["kind"]))
+    if "status" in out:
+        out["status"] = out["status"].map(status)
+    return out.rename(columns=names)
 
 
 def comparison_findings(comparison: pd.DataFrame, large_change_pct: float = 20.0) -> list[str]:

@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import unicodedata
 
 import pandas as pd
 
-from . import rules_cross, rules_links, rules_narrative, rules_performance, rules_statements  # noqa: F401
+from . import rules_cross, rules_links, rules_narrative, rules_performance, rules_statements, rules_text  # noqa: F401
 from .catalogue import RULES, RULES_LIST, Rule
 from .rules_common import EVALUATORS, Ctx, Outcome, fmt
 from .schema import COLUMNS, HEADERS, SEVERITY_LABELS, STATUS_LABELS, Checks
@@ -132,9 +133,12 @@ def main(paths: list[str]) -> int:
             status = 2
             continue
         checks = run_checks(disclosure)
-        print(f"{path}: {_counts(checks)}")
-        if (checks["status"] == "fail").any():
-            print(format_failures(checks))
+        try:
+            print(f"{path}: {_counts(checks)}")
+            if (checks["status"] == "fail").any():
+                print(format_failures(checks), flush=True)
+        except BrokenPipeError:  # `juesuan check … | head`: the reader left; the exit status still counts
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         if ((checks["status"] == "fail") & (checks["severity"] == "error")).any():
             status = max(status, 1)
     return status

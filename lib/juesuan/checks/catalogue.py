@@ -56,12 +56,12 @@ RULES_LIST: list[Rule] = [
     _r("N17", "预算为 0 时不应表述“完成预算 X%”", "预算 = 0 ⇒ 不出现完成预算百分比", "warning", TOL_NONE, "figures"),
     _r("N18", "决算偏离年初预算超过 20% 需说明原因", "决算 / 年初预算 ∉ [80%, 120%] ⇒ 需解释", "info", "±20%", "figures"),
     # ── basic-expenditure line items and 三公 / 机关运行经费 links ─────────────────────────
-    _r("L01", "人员经费等于其明细之和", "人员经费 = Σ 人员经费明细科目", "error", TOL_SUM, "figures", "line_items"),
-    _r("L02", "公用经费等于其明细之和", "公用经费 = Σ 公用经费明细科目", "error", TOL_SUM, "figures", "line_items"),
-    _r("L03", "基本支出明细不超过经济分类总数", "Σ 基本支出明细(经济分类 类) ≤ 一般公共预算支出该类合计 (五（三）)", "warning", TOL_SUM, "figures", "line_items"),
-    _r("L04", "“三公”各项决算不低于基本支出同名科目", "三公.因公出国 ≥ 30212; 三公.公务接待 ≥ 30217; 三公.运行费 ≥ 30231; 三公.购置费 ≥ 31013", "error", TOL_SUM, "figures", "line_items"),
-    _r("L05", "“三公”各项与基本支出同名科目不等需说明(项目支出列支等)", "三公各项 = 基本支出同名科目, 否则应说明差额来源", "warning", TOL_SUM, "figures", "line_items"),
-    _r("L06", "机关运行经费不超过公用经费合计", "机关运行经费 ≤ 公用经费合计", "error", TOL_SUM, "figures", "line_items"),
+    _r("L01", "人员经费等于其明细之和", "人员经费 = Σ 人员经费明细科目", "error", TOL_SUM, "figures", "line_items|statements"),
+    _r("L02", "公用经费等于其明细之和", "公用经费 = Σ 公用经费明细科目", "error", TOL_SUM, "figures", "line_items|statements"),
+    _r("L03", "基本支出明细不超过经济分类总数", "Σ 基本支出明细(经济分类 类) ≤ 一般公共预算支出该类合计 (五（三）)", "warning", TOL_SUM, "figures", "line_items|statements"),
+    _r("L04", "“三公”各项决算不低于基本支出同名科目", "三公.因公出国 ≥ 30212; 三公.公务接待 ≥ 30217; 三公.运行费 ≥ 30231; 三公.购置费 ≥ 31013", "error", TOL_SUM, "figures", "line_items|statements"),
+    _r("L05", "“三公”各项与基本支出同名科目不等需说明(项目支出列支等)", "三公各项 = 基本支出同名科目, 否则应说明差额来源", "warning", TOL_SUM, "figures", "line_items|statements"),
+    _r("L06", "机关运行经费不超过公用经费合计", "机关运行经费 ≤ 公用经费合计", "error", TOL_SUM, "figures", "line_items|statements"),
     _r("T01", "“三公”经费决算不超预算", "三公各项决算 ≤ 预算", "warning", TOL_SUM, "figures"),
     _r("T02", "有公务接待支出时应说明接待批次与人次", "公务接待费 > 0 ⇒ 接待批次 > 0 且 人次 > 0", "warning", TOL_NONE, "figures"),
     _r("T03", "公务用车保有量与国有资产车辆数一致", "三公说明中的保有量 = 国有资产占用说明中的车辆数", "warning", "0 辆", "figures"),
@@ -81,6 +81,7 @@ RULES_LIST: list[Rule] = [
     _r("S12", "“三公”表合计等于各项之和", "T9 合计 = 出国 + 车辆购置及运行 + 接待; 购置及运行 = 购置 + 运行 (预算、决算)", "error", TOL_SUM, "statements"),
     _r("S13", "情况说明数字与决算表一致", "情况说明 收支总计/本年收支/基本项目/一般公共预算/人员公用/三公 = 对应表格数", "error", TOL_SAME, "figures", "statements"),
     _r("S14", "决算表金额不为负", "所有金额 ≥ 0", "error", TOL_NONE, "statements"),
+    _r("S15", "无政府性基金/国有资本经营收支时表7/表8为空表并有说明, 有收支时应有数据", "表4 基金(国资)栏 = 0 ⇔ 表7(表8) 空表说明; 表4 该栏 > 0 ⇒ 表7(表8) 有数据", "error", TOL_NONE, "document", "statements"),
     # ── performance self-evaluation tables ────────────────────────────────────────────
     _r("P01", "项目执行率等于执行数/预算数", "执行率 = B / A × 100", "error", TOL_PCT, "projects"),
     _r("P02", "执行率得分等于分值×执行率", "执行率得分 = w × min(B/A, 1), w ∈ {10, 20}", "error", TOL_SCORE, "projects"),
@@ -102,6 +103,7 @@ RULES_LIST: list[Rule] = [
     _r("X05", "各项目预算之和等于说明的自评资金总额", "Σ 项目预算数 = 自评项目资金", "error", TOL_SUM, "figures", "projects"),
     _r("X06", "自评项目资金不超过项目支出(口径)", "自评项目资金 ≤ 项目支出 (否则含基金/结转等其他口径, 应说明)", "warning", TOL_SUM, "figures", "projects"),
     _r("X07", "情况说明所列产出数量可在该项目指标中找到", "十三 主要产出的数量 ∈ 该项目指标完成值 (按单位换算、印刷精度)", "warning", "按印刷精度", "project_outputs", "indicators"),
+    _r("X09", "“共 N（a，b，c）”式分项之和等于总数", "共 N (a, b, c…) ⇒ a + b + c… = N (同一计量单位, 全文含自评报告)", "warning", "0 (个数); 0.005·k (万元)", "document"),
     _r("X08", "部门整体表与项目表同一指标的目标值、完成值、单位一致", "同名指标: 目标值、完成值、单位相同", "warning", TOL_SAME, "indicators"),
 ]
 

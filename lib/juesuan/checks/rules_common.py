@@ -27,7 +27,7 @@ class Operand:
     """One value a rule used, with where it was printed (for the evidence column)."""
 
     label: str
-    value: float
+    value: float | None  # None: a textual operand (a name), shown without "=value"
     where: str = ""
     line: int | None = None
     page: int | None = None
@@ -39,8 +39,8 @@ class Operand:
             loc.append(f"行{self.line}")
         if self.page is not None:
             loc.append(f"第{self.page}页")
-        v = fmt(self.value)
-        return f"{self.label}={v}" + (f" ({', '.join(loc)})" if loc else "")
+        head = self.label if self.value is None else f"{self.label}={fmt(self.value)}"
+        return head + (f" ({', '.join(loc)})" if loc else "")
 
 
 @dataclass
@@ -219,7 +219,7 @@ class Ctx:
         if measure is not None:
             sel = sel[sel["measure"] == measure]
         if sections is not None:
-            sel = sel[sel["section"].astype(str).map(lambda s: section_in(s, sections))]
+            sel = sel[sel["section"].astype(str).map(lambda s: section_in(s, sections)).astype(bool)]
         return sel
 
     def fig(self, key: str, measure: str = "actual", sections: Sequence[str] | None = None,

@@ -31,6 +31,11 @@ def _op(r: pd.Series, col: str, label: str, where: str) -> Operand:
                    int(page) if pd.notna(page) else None)
 
 
+def _text_op(r: pd.Series, label: str, where: str) -> Operand:
+    line, page = r.get("source_line"), r.get("page")
+    return Operand(label, None, where, int(line) if pd.notna(line) else None, int(page) if pd.notna(page) else None)
+
+
 def _pairs(ctx: Ctx) -> list[tuple[pd.Series, pd.Series]]:
     po, pr = ctx.table("project_outputs"), ctx.table("projects")
     if po.empty or pr.empty:
@@ -59,8 +64,8 @@ def x02(ctx: Ctx) -> list[Outcome]:
         ok = a == b
         sim = SequenceMatcher(None, a, b).ratio()
         out.append(Outcome(f"项目{o['project_no']} 名称", "pass" if ok else "fail", None, None, None, None,
-                           [_op(o, "project_no", f"说明: {o['project_name']}", "情况说明"),
-                            _op(p, "project_no", f"自评表: {p['project_name']}", "自评表")],
+                           [_text_op(o, f"说明十三: {o['project_name']}", "情况说明"),
+                            _text_op(p, f"自评表: {p['project_name']}", "自评表")],
                            "" if ok else f"名称不一致(相似度 {sim:.2f})"))
     return out or [na("项目名称", "缺少说明项目列表或自评表")]
 
@@ -250,7 +255,7 @@ def x08(ctx: Ctx) -> list[Outcome]:
         dk = _ind_key(d["level3"])
         matches = pk.index[pk == dk]
         if matches.empty:
-            matches = pk.index[pk.map(lambda k, dk=dk: _same_indicator(dk, k))]
+            matches = pk.index[pk.map(lambda k, dk=dk: _same_indicator(dk, k)).astype(bool)]
         for i in matches:
             p = proj.loc[i]
             issues, severity = [], None
@@ -272,13 +277,13 @@ def x08(ctx: Ctx) -> list[Outcome]:
                 issues.append(f"目标值运算符不同({d['target_raw']} vs {p['target_raw']})")
             if issues and all(any(w in s for w in ("换算一致", "文字不同", "运算符不同")) for s in issues):
                 severity = "info"
-            ops = [Operand(f"部门整体目标{d['goal_no']}.{d['level3']}", float(d["score"]) if present(d["score"]) else 0.0,
-                           "部门整体自评表", int(d["source_line"]) if pd.notna(d.get("source_line")) else None),
-                   Operand(f"项目{p['project_no']}.{p['level3']}", float(p["score"]) if present(p["score"]) else 0.0,
-                           "项目自评表", int(p["source_line"]) if pd.notna(p.get("source_line")) else None)]
+            ops = [_text_op(d, f"部门整体目标{d['goal_no']}.{d['level3']}: {d['target_raw']} → {d['actual_raw']}",
+                            "部门整体自评表"),
+                   _text_op(p, f"项目{p['project_no']}.{p['level3']}: {p['target_raw']} → {p['actual_raw']}",
+                            "项目自评表")]
             out.append(Outcome(f"{d['level3']} ↔ 项目{p['project_no']}", "fail" if issues else "pass",
                                _num(d["actual_value"]), _num(p["actual_value"]), None, None, ops,
-                               "; ".join(issues) + ("; 括号内为得分" if issues else "括号内为得分"), severity))
+                               "; ".join(issues), severity))
     return out or [na("部门/项目同名指标", "部门整体表与项目表没有同名指标")]
 
 

@@ -208,7 +208,7 @@ def _counts_like(ctx: Ctx, words: tuple[str, ...], units: tuple[str, ...]) -> pd
     if f.empty:
         return f
     sel = f[(f["measure"] == "count") & f["unit"].isin(units)]
-    return sel[sel["_item"].map(lambda s: any(w in s for w in words))]
+    return sel[sel["_item"].map(lambda s: any(w in s for w in words)).astype(bool)]
 
 
 @rule("T02")

@@ -52,13 +52,16 @@ def _pick(ctx: Ctx, key: str, measure: str, near: Operand | None = None,
 
 def _sum_rule(ctx: Ctx, subject: str, total_key: str, part_keys: tuple[str, ...], measure: str = "actual",
               total_sections: tuple[str, ...] | None = None,
-              part_sections: tuple[str, ...] | None = None) -> list[Outcome]:
+              part_sections: tuple[str, ...] | None = None, require_all: bool = False) -> list[Outcome]:
+    """total = Σ parts. Income/expenditure lists may omit zero parts; a fixed breakdown (三公, 采购) may not."""
     total = _pick(ctx, total_key, measure, sections=total_sections)
     if total is None:
         return [na(subject, f"情况说明中未找到{cat.ITEMS[total_key][0]}")]
-    parts = [p for k in part_keys if (p := _pick(ctx, k, measure, total, part_sections)) is not None]
-    if not parts:
-        return [na(subject, "情况说明中未找到任何分项")]
+    found = {k: _pick(ctx, k, measure, total, part_sections) for k in part_keys}
+    parts = [p for p in found.values() if p is not None]
+    missing = [cat.ITEMS[k][0] for k, p in found.items() if p is None]
+    if not parts or (require_all and missing):
+        return [na(subject, "情况说明中未找到分项: " + "、".join(missing))]
     return [compare_sum(subject, total, parts)]
 
 
@@ -119,7 +122,7 @@ def subject_lines(ctx: Ctx, measure: str) -> pd.DataFrame:
     sel = ctx.figures
     if sel.empty:
         return sel
-    sel = sel[(sel["measure"] == measure) & sel["section"].map(lambda s: section_in(str(s), ("五",)))]
+    sel = sel[(sel["measure"] == measure) & sel["section"].map(lambda s: section_in(str(s), ("五",))).astype(bool)]
     for mark in _LEVEL_MARK.values():
         lvl = sel[sel["_item"].str.contains(re.escape(mark), regex=True)]
         if not lvl.empty:
@@ -163,7 +166,7 @@ def budget_of(ctx: Ctx, key: str, near: Operand | None = None, _depth: int = 0) 
 
 @rule("N07")
 def n07(ctx: Ctx) -> list[Outcome]:
-    out = _sum_rule(ctx, "三公经费决算", "three_public", ("abroad", "vehicle", "reception"))
+    out = _sum_rule(ctx, "三公经费决算", "three_public", ("abroad", "vehicle", "reception"), require_all=True)
     total_b = _pick(ctx, "three_public", "budget")
     parts_b = [budget_of(ctx, k) for k in ("abroad", "vehicle", "reception")]
     if total_b is None or any(p is None for p in parts_b):
@@ -175,7 +178,8 @@ def n07(ctx: Ctx) -> list[Outcome]:
 
 @rule("N08")
 def n08(ctx: Ctx) -> list[Outcome]:
-    out = _sum_rule(ctx, "公务用车购置及运行费决算", "vehicle", ("vehicle_purchase", "vehicle_running"))
+    out = _sum_rule(ctx, "公务用车购置及运行费决算", "vehicle", ("vehicle_purchase", "vehicle_running"),
+                    require_all=True)
     own = _pick(ctx, "vehicle", "budget")
     if own is None:
         actual, change = _pick(ctx, "vehicle", "actual"), _pick(ctx, "vehicle", "budget_change")
@@ -190,13 +194,13 @@ def n08(ctx: Ctx) -> list[Outcome]:
 
 @rule("N09")
 def n09(ctx: Ctx) -> list[Outcome]:
-    return _sum_rule(ctx, "公务接待费", "reception", ("reception_foreign", "reception_domestic"))
+    return _sum_rule(ctx, "公务接待费", "reception", ("reception_foreign", "reception_domestic"), require_all=True)
 
 
 @rule("N10")
 def n10(ctx: Ctx) -> list[Outcome]:
     return _sum_rule(ctx, "政府采购支出总额", "procurement_total",
-                     ("procurement_goods", "procurement_works", "procurement_services"))
+                     ("procurement_goods", "procurement_works", "procurement_services"), require_all=True)
 
 
 @rule("N11")
@@ -226,7 +230,7 @@ def n12(ctx: Ctx) -> list[Outcome]:
         for measure in ("actual", "budget"):
             sel = ctx.figs(key, measure)
             for group in _SCOPE_GROUPS:
-                g = sel[sel["section"].map(lambda s, g=group: _head(s) in g)]
+                g = sel[sel["section"].map(lambda s, g=group: _head(s) in g).astype(bool)]
                 if len(g) < 2:
                     continue
                 first = fig_operand(g.iloc[0])

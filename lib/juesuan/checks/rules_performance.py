@@ -165,7 +165,8 @@ def p06(ctx: Ctx) -> list[Outcome]:
     if scored is None:
         return na_
     # Over-achievement is P07's business (≥130% threshold); here: missed targets, qualitative tiers, caps.
-    scored = scored[scored["classification"] != "exceeded"]
+    perf = pd.to_numeric(scored["performance"], errors="coerce")
+    scored = scored[(scored["classification"] != "exceeded") & ~(perf > 1 + 1e-9)]
     gap = pd.to_numeric(scored["score_gap"], errors="coerce")
     bad = scored[gap.abs() > 0.5]
     out = [Outcome(f"{r['level3']}", "fail", float(r["rule_score"]), float(r["score"]), float(r["score_gap"]), 0.5,
@@ -182,7 +183,7 @@ def p07(ctx: Ctx) -> list[Outcome]:
     if scored is None:
         return na_
     perf = pd.to_numeric(scored["performance"], errors="coerce")
-    quantitative = scored[perf.notna() & perf.map(lambda x: x == x and x != float("inf"))]
+    quantitative = scored[perf.notna() & perf.map(lambda x: x == x and x != float("inf")).astype(bool)]
     out = []
     for _, r in quantitative.iterrows():
         p = float(r["performance"])
@@ -223,7 +224,7 @@ def p09(ctx: Ctx) -> list[Outcome]:
         return na_ or [na("偏差原因", "无项目表")]
     proj = scored[scored["scope"] == "project"]
     perf = pd.to_numeric(proj["performance"], errors="coerce")
-    finite = perf.map(lambda x: x == x and x != float("inf"))
+    finite = perf.map(lambda x: x == x and x != float("inf")).astype(bool)
     dev = proj[finite & ((perf >= cat.OVERACHIEVE_RATIO) | (proj["classification"] == "missed"))]
     out = []
     for no, rows in dev.groupby("project_no"):

@@ -56,7 +56,7 @@ def cell(t: pd.DataFrame, code: str, label: str | Callable[[str], bool], column:
         sel = sel[sel["panel"].astype(str).str.contains(panel, na=False)]
     want = None if callable(label) else lab(label)
     pred = label if callable(label) else (lambda s: s == want)
-    sel = sel[sel["_lab"].map(pred)]
+    sel = sel[sel["_lab"].map(pred).astype(bool)]
     if column is not None:
         sel = sel[sel["column"].astype(str).str.contains(column, regex=False)]
     if len(sel) <= occurrence:
@@ -153,8 +153,8 @@ def s06(ctx: Ctx) -> list[Outcome]:
             continue
         t["column"] = t["column"].map(norm_name)
         for _key, g in t.groupby(t.apply(_row_key, axis=1), sort=False):
-            tot = g[g["column"].map(is_total)]
-            parts = g[g["column"].map(is_part)]
+            tot = g[g["column"].map(is_total).astype(bool)]
+            parts = g[g["column"].map(is_part).astype(bool)]
             if tot.empty or parts.empty:
                 continue
             r = tot.iloc[0]
@@ -388,3 +388,40 @@ def s14(ctx: Ctx) -> list[Outcome]:
                     float(r["value"]), float(r["value"]), 0.0, [op(r, r["table_code"]) if r["table_code"] in SHORT
                                                                else Operand(str(r["row_label"]), float(r["value"]))])
             for _, r in neg.iterrows()]
+
+
+_FUND_TABLES = ((T7, "政府性基金"), (T8, "国有资本经营"))
+
+
+def _listed(doc: pd.DataFrame, column: str) -> set[str]:
+    if doc.empty or column not in doc:
+        return set()
+    return {x for x in re.split(r"[；;,，\s]+", str(doc[column].iloc[0])) if x}
+
+
+@rule("S15")
+def s15(ctx: Ctx) -> list[Outcome]:
+    doc, t4 = ctx.table("document"), table(ctx, T4)
+    found, empty, absent = (_listed(doc, c) for c in ("tables_found", "tables_empty", "tables_absent"))
+    if t4.empty:
+        return [na("表7/表8 空表说明", "无表4数据")]
+    out = []
+    for code, fund in _FUND_TABLES:
+        cells = t4[t4["column"].astype(str).str.contains(fund)]
+        money = float(cells["value"].abs().sum()) if not cells.empty else 0.0
+        ops = [Operand(f"表4.{fund}栏金额绝对值合计", money)]
+        subject = f"{SHORT[code]}({fund})"
+        if code in absent:
+            out.append(na(subject, f"{SHORT[code]}有标题但无文字层数据"))
+        elif money > 0.005 and code in empty:
+            out.append(Outcome(subject, "fail", None, money, None, None, ops, f"表4有{fund}收支, {SHORT[code]}却为空表"))
+        elif money <= 0.005 and code in found and table(ctx, code)["value"].abs().sum() > 0.005:
+            out.append(Outcome(subject, "fail", None, money, None, None, ops, f"表4{fund}栏为 0, {SHORT[code]}却有数据"))
+        elif code not in found and code not in empty:
+            o = Outcome(subject, "fail", None, money, None, None, ops, f"未见{SHORT[code]}及空表说明")
+            o.severity = "warning"
+            out.append(o)
+        else:
+            out.append(Outcome(subject, "pass", None, money, None, None, ops,
+                               "空表并有说明" if code in empty else "有数据"))
+    return out

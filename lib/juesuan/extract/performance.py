@@ -357,11 +357,13 @@ def extract_performance(lines: list[Line], start: int, end: int, doc_id: str):
     project_starts = [i for i, ln in enumerate(region) if compact(ln.text).startswith("项目名称")]
     dept_start = next((i for i, ln in enumerate(region) if re.match(r"^年度目标\d+", compact(ln.text))), None)
     projects, goals, indicators = [], [], []
+    summary: dict = {}
     if dept_start is not None:
         dept_end = next((i for i in project_starts if i > dept_start), len(region))
         dept_end = _section_end(region, dept_start, dept_end)
         goals, dept_rows = parse_department(region[dept_start:dept_end], warns)
         indicators += dept_rows
+        summary = department_summary(region, dept_start, dept_end)
     for k, i in enumerate(project_starts):
         stop = project_starts[k + 1] if k + 1 < len(project_starts) else len(region)
         stop = min(_table_end(region, i + 1, stop), _section_end(region, i, stop))
@@ -376,7 +378,29 @@ def extract_performance(lines: list[Line], start: int, end: int, doc_id: str):
     for df in frames.values():
         if len(df):
             df.insert(0, "doc_id", doc_id)
-    return frames, warns
+    return frames, summary, warns
+
+
+def department_summary(region: list[Line], goals_start: int, end: int) -> dict[str, float | None]:
+    """The 部门整体绩效自评表's own totals: 基本/项目支出总额, the 部门整体支出总额 execution row and 总分."""
+    start = goals_start
+    while start > 0 and goals_start - start < 40 and not re.search(r"自评表$|单位名称", compact(region[start].text)):
+        start -= 1
+    head = Passage(region[start:goals_start])
+    budget = _budget_row(head.text)
+    tail = Passage(region[goals_start:end])
+    basic = re.search(r"基本支出总额(\d[\d,.]*)", head.text)
+    project = re.search(r"项目支出总额(\d[\d,.]*)", head.text)
+    total = re.findall(r"总分(\d+(?:\.\d+)?)", tail.text)
+    return {
+        "dept_basic_wan": to_number(basic.group(1)) if basic else None,
+        "dept_project_wan": to_number(project.group(1)) if project else None,
+        "dept_budget_wan": budget.get("budget_wan"),
+        "dept_executed_wan": budget.get("executed_wan"),
+        "dept_exec_rate_pct": budget.get("exec_rate_pct"),
+        "dept_exec_score": budget.get("exec_score"),
+        "dept_total_score": float(total[-1]) if total else None,
+    }
 
 
 def _section_end(region: list[Line], start: int, stop: int) -> int:

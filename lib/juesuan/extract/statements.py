@@ -32,6 +32,8 @@ _DASHES = {"", "-", "—", "——", "–", "－", "--", "—-", "/", "…", "�
 _ORDINAL_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
 _SECTION_RE = re.compile(r"^第[一二三四五六七八九十]+部分")
 _QUOTES = "“”\"'‘’「」『』"
+# What may follow a title on its line: 单位/编制单位 clauses, "(续)", "(2024年度)"
+_TITLE_TAIL_RE = re.compile(r"(?:(?:编制|金额)?单位[:：].*|续表?|[(（][^()（）]*[)）])+$")
 _LEVELS = {3: "类", 5: "款", 7: "项"}
 _TWO_PANEL = {"income_expenditure": ("收入", "支出"), "fiscal_income_expenditure": ("收入", "支出")}
 _PERSONNEL = ("301", "303")
@@ -95,10 +97,9 @@ def normalize_title(text: str) -> str:
 
 def table_code(title: str) -> str | None:
     """Which of the nine tables a printed title names (None for anything else, e.g. a TOC entry)."""
-    t = normalize_title(title)
+    t = _TITLE_TAIL_RE.sub("", normalize_title(title))
     if not t or len(t) > 60 or _ORDINAL_RE.match(t) or "说明" in t or "情况" in t:
         return None
-    t = re.sub(r"[(（]?续表?[)）]?$", "", t)
     if not (t.endswith("表") and "决算" in t):
         return None
     rules = [
@@ -124,22 +125,44 @@ def table_code(title: str) -> str | None:
 
 
 def _title_of(grid: TableGrid) -> tuple[str, str, int | None] | None:
-    """The nearest table title printed above the grid (or in a full-width first row)."""
-    candidates = [(ln.text, ln.no) for ln in grid.lines_above]
+    """The nearest table title printed above the grid, else wrapped over two lines, else in its first row."""
+    above = grid.lines_above
+    singles = [(ln.text, ln.no) for ln in reversed(above)]
+    pairs = [(a.text + b.text, a.no) for a, b in reversed(list(zip(above, above[1:], strict=False)))]
     width = len(grid.xs) - 1
-    candidates += [
+    inside = [
         (text, c.line_no) for c in grid.cells if c.row == 0 and c.col_end - c.col == width for text in c.lines
     ]
-    for text, no in reversed(candidates):
+    for text, no in [*singles, *pairs, *inside]:
         code = table_code(text)
         if code:
-            return code, re.sub(r"\s+", "", text), no
+            return code, _printed_title(text), no
+    return None
+
+
+def _printed_title(text: str) -> str:
+    """The title as printed, without spaces or a 单位 clause sharing its line."""
+    return re.sub(r"(?:编制|金额)?单位[:：].*$", "", re.sub(r"\s+", "", text))
+
+
+def _orphan_title(source: Source, page: int) -> tuple[str, str, int | None] | None:
+    """A title (and 单位 line) printed at the foot of a page whose table starts on the next page."""
+    tail = [ln for ln in source.lines if ln.page == page][-3:]
+    for ln in reversed(tail):
+        code = table_code(ln.text)
+        if code:
+            return code, _printed_title(ln.text), ln.no
     return None
 
 
 def _unit_of(grid: TableGrid) -> str | None:
+    """The printed 单位 above the grid or in its first rows."""
     top_cells = [text for c in grid.cells if c.row < 2 for text in c.lines]
-    for text in [*(ln.text for ln in grid.lines_above), *top_cells]:
+    return _unit_in([*(ln.text for ln in grid.lines_above), *top_cells])
+
+
+def _unit_in(texts: list[str]) -> str | None:
+    for text in texts:
         m = _UNIT_RE.search(re.sub(r"\s+", "", text))
         if m:
             return m.group(1)
@@ -151,8 +174,15 @@ def _assemble(source: Source, warns: list[Warn]) -> list[_Table]:
     tables: list[_Table] = []
     used: set[int | None] = set()
     current: _Table | None = None
+    first_on_page = {}
+    for grid in source.tables:
+        first_on_page.setdefault(grid.page, grid)
     for grid in source.tables:
         found = _title_of(grid)
+        orphan_tail: list[str] = []
+        if found is None and first_on_page[grid.page] is grid and grid.page - 1 not in first_on_page:
+            orphan_tail = [ln.text for ln in source.lines if ln.page == grid.page - 1][-3:]
+            found = _orphan_title(source, grid.page - 1)
         if (
             found
             and current is not None
@@ -163,7 +193,7 @@ def _assemble(source: Source, warns: list[Warn]) -> list[_Table]:
             used.add(found[2])
         elif found:
             code, title, line_no = found
-            unit = _unit_of(grid)
+            unit = _unit_of(grid) or _unit_in(orphan_tail)
             if unit is None:
                 warns.append(Warn(STAGE, f"{title}: no 单位 line found, assuming 万元", line_no, grid.page))
                 unit = "万元"
@@ -492,6 +522,9 @@ def _read_row(
         value_cols = [i for i in covered if columns[i].role == "value"]
         if roles == {"code"} and re.fullmatch(r"[类款项]+", text):
             continue  # the 类/款/项 sub-header sometimes shares the first body row
+        if not value_cols and _DECIMAL_OR_COMMA_RE.match(text):
+            _warn_cell(table, grid, cell, f"number {text} in a code or name column, not placed", warns)
+            continue
         if "label" in roles or ("code" in roles and not _CODE_PART_RE.match(text)):
             labels.append(cell)
         elif "code" in roles:

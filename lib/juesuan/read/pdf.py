@@ -29,8 +29,9 @@ _CJK_GAP = 0.6  # a gap between two CJK glyphs wider than this × font size is a
 _LATIN_GAP = 0.25  # … between a digit/latin glyph and anything else
 _SNAP = 2.5  # rulings closer than this (pt) are the same line
 _THIN = 3.0  # a path thinner than this is a ruling, not a box
-_IMAGE_PAGE_MAX_GLYPHS = 20
-_IMAGE_PAGE_MIN_AREA = 0.25
+# An image page: images cover ≥ 25% of it and at most a few glyphs (a page number), or they cover half
+# of it with only a caption (a table title and 单位 line over a pasted picture of the table).
+_IMAGE_PAGE_RULES = ((20, 0.25), (80, 0.5))
 
 
 @dataclass
@@ -78,6 +79,8 @@ class GridCell:
     bottom: float
     lines: list[str] = field(default_factory=list)  # text lines inside the cell, top to bottom
     line_no: int | None = None  # Line.no of the cell's first text line
+    bases: list[float] = field(default_factory=list)  # baseline of each text line
+    line_nos: list[int | None] = field(default_factory=list)  # Line.no of each text line
 
     @property
     def text(self) -> str:
@@ -93,7 +96,6 @@ class TableGrid:
     ys: list[float]
     cells: list[GridCell]
     lines_above: list[Line]
-    lines_inside: list[Line] = field(default_factory=list)
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -107,9 +109,7 @@ def read_pdf(path: str | Path) -> Source:
     doc = _open(path, data)
     try:
         return _read_doc(path, data, doc)
-    except InputError:
-        raise
-    except Exception as exc:  # pdfium can fail on a damaged page: never let it escape as a traceback
+    except (pdfium.PdfiumError, OSError, RuntimeError) as exc:  # a damaged page: no traceback for the user
         raise InputError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
     finally:
         doc.close()
@@ -122,7 +122,7 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(path, f"cannot read file ({exc.strerror or exc})") from exc
     if not data.strip():
         raise InputError(path, "empty file")
-    if not data.lstrip().startswith(b"%PDF"):
+    if b"%PDF" not in data[:1024]:
         raise InputError(path, "not a PDF file")
     if b"%%EOF" not in data[-4096:]:
         raise InputError(path, "truncated PDF (no end-of-file marker)")
@@ -137,7 +137,8 @@ def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
         msg = str(exc).lower()
         if "password" in msg or "security" in msg:
             raise InputError(path, "encrypted PDF (password required)") from exc
-        raise InputError(path, f"corrupt PDF ({exc})") from exc
+        detail = str(exc).rsplit("PDFium:", 1)[-1].strip(" .)").lower()
+        raise InputError(path, f"corrupt PDF ({detail})") from exc
     except Exception as exc:
         raise InputError(path, f"corrupt PDF ({type(exc).__name__})") from exc
     if len(doc) == 0:
@@ -160,16 +161,13 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument) -> Source:
         finally:
             page.close()
         n_glyphs += len(glyphs)
-        if len(glyphs) <= _IMAGE_PAGE_MAX_GLYPHS and image_share >= _IMAGE_PAGE_MIN_AREA:
+        if any(len(glyphs) <= most and image_share >= least for most, least in _IMAGE_PAGE_RULES):
             image_pages.append(page_no)
-            warnings.append(
-                Warn(
-                    "read",
-                    "page is an image without a text layer (tables or text on it are not read)",
-                    None,
-                    page_no,
-                )
-            )
+            msg = "page is an image without a text layer (tables or text on it are not read)"
+            warnings.append(Warn("read", msg, None, page_no))
+        elif _garbled(glyphs):
+            msg = "page text is garbled (fonts without a Unicode map); its figures cannot be trusted"
+            warnings.append(Warn("read", msg, None, page_no))
         page_lines = _build_lines(glyphs, vedges, page_no, len(lines) + 1, height)
         lines.extend(page_lines)
         tables.extend(_grids(glyphs, hedges, vedges, page_lines, page_no))
@@ -272,6 +270,12 @@ def _glyphs(textpage: pdfium.PdfTextPage, view: _View) -> list[Glyph]:
     return _dedupe(out)
 
 
+def _garbled(glyphs: list[Glyph]) -> bool:
+    """Private-use or replacement characters: glyphs whose font maps to no Unicode text."""
+    bad = sum(ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" for ch in (g.ch for g in glyphs))
+    return len(glyphs) >= 20 and bad >= 0.3 * len(glyphs)
+
+
 def _dedupe(glyphs: list[Glyph]) -> list[Glyph]:
     """Drop fake-bold duplicates (same glyph drawn twice, a fraction of a point apart)."""
     seen: set[tuple[str, int, int]] = set()
@@ -297,12 +301,21 @@ def _path_edges(obj: pdfium.PdfObject, view: _View, hedges: list[Edge], vedges: 
     if height <= _THIN:
         hedges.append(Edge((top + bottom) / 2, x0, x1))
         return
+    if not _stroked(obj):
+        return  # a filled box is a background or shading, not a ruling (its own borders are drawn apart)
     for a, b in _segments(obj):
         (xa, ya), (xb, yb) = view.point(*a), view.point(*b)
         if abs(xa - xb) < 1.0 and abs(ya - yb) > _THIN:
             vedges.append(Edge((xa + xb) / 2, min(ya, yb), max(ya, yb)))
         elif abs(ya - yb) < 1.0 and abs(xa - xb) > _THIN:
             hedges.append(Edge((ya + yb) / 2, min(xa, xb), max(xa, xb)))
+
+
+def _stroked(obj: pdfium.PdfObject) -> bool:
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(obj.raw, fill, stroke):
+        return True
+    return bool(stroke.value)
 
 
 def _segments(obj: pdfium.PdfObject) -> Iterable[tuple[tuple[float, float], tuple[float, float]]]:
@@ -435,11 +448,10 @@ def _grids(
         if grid is not None:
             out.append(grid)
     prev_bottom = float("-inf")
-    line_tops = _line_positions(glyphs)
+    line_base = _line_positions(glyphs)
     for grid in out:
         top, bottom = grid.ys[0], grid.ys[-1]
-        grid.lines_above = [ln for ln in lines if prev_bottom - 1 < line_tops.get(ln.no, -1) < top + 1]
-        grid.lines_inside = [ln for ln in lines if top + 1 <= line_tops.get(ln.no, -1) <= bottom + 1]
+        grid.lines_above = [ln for ln in lines if prev_bottom - 1 < line_base.get(ln.no, -1) < top + 1]
         prev_bottom = bottom
     return out
 
@@ -528,4 +540,6 @@ def _fill_cells(
         cell = cells[root]
         rows = _baseline_rows(gs)
         cell.lines = [_join_glyphs(row, []) for row in rows]
-        cell.line_no = min((g.line_no for g in rows[0] if g.line_no), default=None)
+        cell.bases = [row[0].base for row in rows]
+        cell.line_nos = [min((g.line_no for g in row if g.line_no), default=None) for row in rows]
+        cell.line_no = cell.line_nos[0]

@@ -733,3 +733,41 @@ def test_putuo_findings(name):
     for rid in ("S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S10", "S11", "S12", "S14", "S15"):
         r = c[c["rule_id"] == rid]
         assert (r["status"] == "pass").all(), r.to_string()
+
+
+# ── P13–P15: the 部门整体绩效自评表's own totals ─────────────────────────────────────────────
+
+
+def _with_dept(d: Disclosure, **values: float) -> Disclosure:
+    d.document = _document(**values)
+    return d
+
+
+def _projects_5_and_20() -> list[dict]:
+    return [PR(1, budget=5, executed=5), PR(2, budget=20, executed=20)]
+
+
+def test_p13_department_project_total_equals_project_budgets():
+    assert_pass(_with_dept(D(projects=_projects_5_and_20()), dept_project_wan=25.0), "P13")
+    bad = assert_fail(_with_dept(D(projects=_projects_5_and_20()), dept_project_wan=30.0), "P13", "error")
+    assert bad["difference"].iloc[0] == pytest.approx(5.0)
+
+
+def test_p14_department_basic_total_matches_the_narrative():
+    fig = [{"section": "三", "item": "基本支出", "measure": "actual", "value": 2544.29, "unit": "万元", "evidence": "基本支出2544.29万元"}]
+    assert_pass(_with_dept(D(figures=fig), dept_basic_wan=2544.29), "P14")
+    assert_fail(_with_dept(D(figures=fig), dept_basic_wan=1807.08), "P14", "warning")
+
+
+def test_p15_department_execution_rate_and_score():
+    ok = dict(dept_budget_wan=200.0, dept_executed_wan=180.0, dept_exec_rate_pct=90.0, dept_exec_score=18.0)
+    assert_pass(_with_dept(D(), **ok), "P15")
+    assert_fail(_with_dept(D(), **(ok | {"dept_exec_rate_pct": 100.0})), "P15", "error")
+    assert_fail(_with_dept(D(), **(ok | {"dept_exec_score": 20.0})), "P15", "error")
+
+
+def test_seed_department_table_basic_total_contradicts_the_narrative():
+    c = run_checks(juesuan.load(DATA_RAW / "2023-tongcheng-renshe.txt"))
+    p14 = c[c.rule_id == "P14"].iloc[0]
+    assert (p14.status, p14.expected, p14.actual) == ("fail", 2544.29, 1807.08)
+    assert c[c.rule_id == "P13"].status.tolist() == ["pass"]

@@ -95,6 +95,9 @@ RULES_LIST: list[Rule] = [
     _r("P10", "全部项目自评满分(红旗)", "所有项目总分 ≥ 95 ⇒ 自评区分度不足", "warning", "≥95 分", "projects"),
     _r("P11", "全部项目执行率 100%、预算数等于执行数(红旗)", "所有项目 执行数 = 预算数", "warning", TOL_NONE, "projects"),
     _r("P12", "完成值照抄目标值", "完成值原文 = 目标值原文 的指标占比 ≥ 80%", "info", "80%", "indicators"),
+    _r("P13", "部门整体自评表项目支出总额等于各项目预算之和", "部门整体表 项目支出总额 = Σ 项目自评表预算数", "error", TOL_SUM, "document", "projects"),
+    _r("P14", "部门整体自评表基本支出总额与情况说明基本支出一致", "部门整体表 基本支出总额 = 说明 基本支出 (三)", "warning", TOL_SAME, "document", "figures"),
+    _r("P15", "部门整体执行率与得分重算一致", "执行率 = 执行数/预算数 × 100; 得分 = 20 × min(执行率, 1)", "error", TOL_PCT, "document"),
     # ── narrative ↔ attachments and scope ─────────────────────────────────────────────
     _r("X01", "情况说明所列项目金额与项目自评表一致", "十三 项目预算数/执行数 = 自评表 A/B", "error", TOL_SAME, "project_outputs", "projects"),
     _r("X02", "情况说明所列项目名称与项目自评表一致", "十三 项目名称 = 自评表项目名称", "info", TOL_NONE, "project_outputs", "projects"),

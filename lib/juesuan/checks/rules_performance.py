@@ -15,6 +15,8 @@ from .rules_common import (
     Outcome,
     compare_amount,
     compare_pct,
+    compare_same,
+    compare_sum,
     na,
     norm_name,
     present,
@@ -286,3 +288,45 @@ def p12(ctx: Ctx) -> list[Outcome]:
     return [Outcome(f"{len(ind)} 个指标", "pass" if ok else "fail", cat.COPIED_SHARE, round(share, 4), None, None,
                     [Operand("完成值=目标值原文的指标", float(same.sum())), Operand("指标数", float(len(ind)))],
                     f"{share:.0%} 的指标完成值与目标值原文相同" + ("" if ok else ", 完成值疑似照抄"))]
+
+
+# ── the 部门整体绩效自评表's own totals (document.dept_*) ─────────────────────────────────────────
+
+
+def _dept(ctx: Ctx, col: str, label: str) -> Operand | None:
+    doc = ctx.table("document")
+    if doc.empty or col not in doc or not present(doc[col].iloc[0]):
+        return None
+    return Operand(f"部门整体自评表.{label}", float(doc[col].iloc[0]), "部门整体自评表")
+
+
+@rule("P13")
+def p13(ctx: Ctx) -> list[Outcome]:
+    total, pr = _dept(ctx, "dept_project_wan", "项目支出总额"), _projects(ctx)
+    if total is None or pr.empty or pr["budget_wan"].isna().all():
+        return [na("部门整体项目支出总额", "缺少部门整体自评表或项目预算数")]
+    parts = [_proj_op(r, "budget_wan", "预算数") for _, r in pr.iterrows() if present(r["budget_wan"])]
+    return [compare_sum(f"项目支出总额 = Σ{len(parts)}个项目预算数", total, parts)]
+
+
+@rule("P14")
+def p14(ctx: Ctx) -> list[Outcome]:
+    dept = _dept(ctx, "dept_basic_wan", "基本支出总额")
+    basic = ctx.fig("basic", sections=cat.SCOPE_ALL_FUNDS)
+    if dept is None or basic is None:
+        return [na("部门整体基本支出总额", "缺少部门整体自评表或说明中的基本支出")]
+    return [compare_same("部门整体表基本支出总额 = 说明基本支出", basic, dept)]
+
+
+@rule("P15")
+def p15(ctx: Ctx) -> list[Outcome]:
+    a, b = _dept(ctx, "dept_budget_wan", "预算数A"), _dept(ctx, "dept_executed_wan", "执行数B")
+    rate, score = _dept(ctx, "dept_exec_rate_pct", "执行率%"), _dept(ctx, "dept_exec_score", "执行率得分")
+    if a is None or b is None or rate is None or not a.value:
+        return [na("部门整体执行率", "缺少部门整体预算数、执行数或执行率")]
+    out = [compare_pct("部门整体执行率", rate, lambda x, y: y / x * 100, [a, b], 2)]
+    if score is not None:
+        best = min(cat.EXEC_WEIGHTS, key=lambda w: abs(w * min(b.value / a.value, 1) - score.value))
+        out.append(compare_amount("部门整体执行率得分", round(best * min(b.value / a.value, 1), 4), score.value, 0.5,
+                                  [score, a, b], f"分值取 {best:g}"))
+    return out

@@ -3,8 +3,8 @@
 import pytest
 
 import juesuan
-from support import mismatches, read_fixture
 from juesuan.config import DATA_RAW, FIXTURES
+from support import mismatches, read_fixture
 
 SAMPLES = {
     "2024-shanghai-putuo-caizhengju.pdf": ("putuo_caizhengju_2024", "上海市普陀区财政局", 100),

@@ -22,7 +22,7 @@ def test_encodings_decode_to_the_same_lines(tmp_path, encode):
 
 
 def test_form_feeds_start_pages_and_crlf_is_one_break(tmp_path):
-    src = read_source(write(tmp_path, "a\r\nb\r\n\fc\r\nd\r\n\fe".encode()))
+    src = read_source(write(tmp_path, b"a\r\nb\r\n\fc\r\nd\r\n\fe"))
     assert [(ln.text, ln.page) for ln in src.lines if ln.text] == [("a", 1), ("b", 1), ("c", 2), ("d", 2), ("e", 3)]
     assert src.n_pages == 3
 

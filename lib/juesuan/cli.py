@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from . import config
-from .errors import InputError
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from .model import load
+    from .model import load_or_report
     from .write import write_tables
 
     status = 0
     for path in args.paths:
-        try:
-            disclosure = load(path)
-            out = write_tables(disclosure, Path(args.out))
-        except InputError as exc:
-            print(f"juesuan: error: {exc}", file=sys.stderr)
+        disclosure = load_or_report(path)
+        if disclosure is None:
             status = 2
             continue
+        out = write_tables(disclosure, Path(args.out))
         counts = ", ".join(f"{name} {len(df)}" for name, df in disclosure.tables().items() if name != "document")
         print(f"{path} → {out}: {counts}")
         for w in disclosure.warnings.itertuples():

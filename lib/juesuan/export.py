@@ -7,7 +7,6 @@ formats so that the workbook is usable without any reformatting. Written atomica
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -176,15 +175,12 @@ def workbook_path(doc_id: str, out: Path | None) -> Path:
 
 def main(paths: list[str], out: Path | None) -> int:
     """`juesuan export PATH… [--out DIR]`: write one audit workbook per disclosure; 2 on unusable input."""
-    from .errors import InputError
-    from .model import load
+    from .model import load_or_report
 
     status = 0
     for p in paths:
-        try:
-            disclosure = load(p)
-        except InputError as exc:
-            print(f"juesuan: error: {exc}", file=sys.stderr)
+        disclosure = load_or_report(p)
+        if disclosure is None:
             status = 2
             continue
         checks = run_checks(disclosure)

@@ -55,3 +55,16 @@ def load(path: str | Path) -> Disclosure:
     from .pipeline import parse
 
     return parse(path)
+
+
+def load_or_report(path: str | Path) -> Disclosure | None:
+    """For the CLI: the Disclosure, or None after printing one line naming the file and the problem."""
+    import sys
+
+    from .errors import InputError
+
+    try:
+        return load(path)
+    except InputError as exc:
+        print(f"juesuan: error: {exc}", file=sys.stderr)
+        return None

@@ -121,15 +121,12 @@ def _counts(checks: pd.DataFrame) -> str:
 
 def main(paths: list[str]) -> int:
     """`juesuan check PATH…`: print failed rules; exit 1 on an error-level failure, 2 on unusable input."""
-    from ..errors import InputError
-    from ..model import load
+    from ..model import load_or_report
 
     status = 0
     for path in paths:
-        try:
-            disclosure = load(path)
-        except InputError as exc:
-            print(f"juesuan: error: {exc}", file=sys.stderr)
+        disclosure = load_or_report(path)
+        if disclosure is None:
             status = 2
             continue
         checks = run_checks(disclosure)

@@ -23,6 +23,7 @@ from .rules_common import (
     printed_decimals,
     rule,
 )
+from .rules_performance import project_budgets
 
 
 def _op(r: pd.Series, col: str, label: str, where: str) -> Operand:
@@ -132,8 +133,7 @@ def x05(ctx: Ctx) -> list[Outcome]:
     funds, pr = _evaluated_funds(ctx), ctx.table("projects")
     if funds is None or pr.empty or pr["budget_wan"].isna().all():
         return [na("自评资金合计", "缺少说明的自评资金或项目预算数")]
-    parts = [_op(r, "budget_wan", f"项目{r['project_no']}.预算数", "自评表") for _, r in pr.iterrows()
-             if present(r["budget_wan"])]
+    parts = project_budgets(pr)
     return [compare_sum(f"Σ{len(parts)}个项目预算数 = 自评资金", funds, parts)]
 
 

@@ -43,6 +43,11 @@ def _ind_op(r: pd.Series, value: float, label: str) -> Operand:
                    int(line) if pd.notna(line) else None, int(r["page"]) if pd.notna(r.get("page")) else None)
 
 
+def project_budgets(pr: pd.DataFrame) -> list[Operand]:
+    """Each project table's 预算数 as an operand (for sums against a stated total)."""
+    return [_proj_op(r, "budget_wan", "预算数") for _, r in pr.iterrows() if present(r["budget_wan"])]
+
+
 def _projects(ctx: Ctx) -> pd.DataFrame:
     return ctx.table("projects")
 
@@ -305,7 +310,7 @@ def p13(ctx: Ctx) -> list[Outcome]:
     total, pr = _dept(ctx, "dept_project_wan", "项目支出总额"), _projects(ctx)
     if total is None or pr.empty or pr["budget_wan"].isna().all():
         return [na("部门整体项目支出总额", "缺少部门整体自评表或项目预算数")]
-    parts = [_proj_op(r, "budget_wan", "预算数") for _, r in pr.iterrows() if present(r["budget_wan"])]
+    parts = project_budgets(pr)
     return [compare_sum(f"项目支出总额 = Σ{len(parts)}个项目预算数", total, parts)]
 
 

@@ -1,7 +1,7 @@
 """Reports: run every analysis notebook with papermill and export self-contained, offline HTML.
 
 Why one shared kernel: starting a kernel costs more than running our notebooks, so all notebooks of a run execute
-in one `python3` kernel (namespace reset between notebooks; imports and the parsed disclosure stay cached), while
+in one `python3` kernel (a hidden first cell resets the namespace; imports and the parsed disclosure stay cached), while
 HTML export of the previous notebook overlaps with execution of the next.
 
 The first half of this module is what notebooks import to display things: every string that can come from a
@@ -216,6 +216,28 @@ def notebooks() -> list[Path]:
     return sorted(p for p in config.NOTEBOOKS.glob("*.ipynb") if not p.name.startswith("."))
 
 
+RESET_TAG = "juesuan-reset"
+
+
+def _with_reset(path: Path):
+    """The notebook with a first cell that clears the shared kernel's namespace (kept out of the saved copy).
+
+    Run by papermill's own client, so no second client talks to the kernel while notebooks execute.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    cell = nbformat.v4.new_code_cell("%reset -f")
+    cell.metadata["tags"] = [RESET_TAG]
+    cell.pop("id", None)
+    nb.cells.insert(0, cell)
+    return nb
+
+
+def _drop_reset(nb) -> None:
+    nb.cells = [c for c in nb.cells if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
+
+
 def notebook_title(nb) -> str:
     """The first Markdown heading of a notebook, else its file name."""
     for cell in nb.cells:
@@ -237,23 +259,14 @@ class _Kernel:
         self.km = AsyncKernelManager(kernel_name="python3")
         self._log = open(log, "w")  # noqa: SIM115 - closed in close()
         run_sync(self.km.start_kernel)(cwd=str(config.NOTEBOOKS), stderr=self._log)
-        # Warm up while the parent parses: imports the notebooks need anyway (this client closes after the
-        # first reset, by which time the kernel has run it).
+        # Warm up while the parent parses: imports the notebooks need anyway (this client closes once the first
+        # notebook has run, by which time the kernel has long handled it).
         self._warm = self.km.client()
         self._warm.start_channels()
         self._warm.execute("import juesuan.analysis, juesuan.report, pandas", silent=True, store_history=False)
 
-    def reset(self) -> None:
-        """Fresh user namespace for the next notebook; imported modules (and their caches) stay.
-
-        A new client each time: a client kept across papermill runs stops receiving its replies.
-        """
-        kc = self.km.client()
-        kc.start_channels()
-        try:
-            self._run(kc.execute_interactive)("%reset -f", silent=True, store_history=False, timeout=300)
-        finally:
-            kc.stop_channels()
+    def warmed(self) -> None:
+        """The first notebook has run, so the warm-up request is long done: its client can go."""
         if self._warm is not None:
             self._warm.stop_channels()
             self._warm = None
@@ -265,6 +278,36 @@ class _Kernel:
             self._run(self.km.shutdown_kernel)(now=True)
         finally:
             self._log.close()
+
+
+CELL_TIMEOUT = 600  # seconds; a cell that hangs becomes a reported failure instead of a stuck report
+ENGINE = "juesuan-shared-kernel"
+
+
+def _register_engine() -> None:
+    """A papermill engine for a kernel we own: like papermill's nbclient engine, but it closes its client's
+    channels after each notebook (papermill leaves them open when it does not own the kernel)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class SharedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            client = PapermillNotebookClient(
+                nb_man, km=kwargs["km"], kernel_name=kernel_name, timeout=execution_timeout,
+                startup_timeout=start_timeout, log=logger, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file,
+            )
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+                    client.kc = None
+
+    papermill_engines.register(ENGINE, SharedKernelEngine)
 
 
 def _summary(path: str) -> dict[str, Any]:
@@ -315,7 +358,9 @@ class _Exporter:
         import nbformat
 
         nb = nbformat.read(executed, as_version=4)
+        _drop_reset(nb)
         nb.metadata["title"] = title
+        _atomic_write(executed, nbformat.writes(nb))  # the copy kept for review: as the author wrote it, run
         for cell in nb.cells:  # kernel warnings are for the developer, not the memo
             if cell.cell_type == "code":
                 cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
@@ -323,10 +368,14 @@ class _Exporter:
             nb, resources={"plotly_js": self.plotly_js, "juesuan_nav": nav, "metadata": {"name": title}}
         )
         out = executed.with_suffix(".html")
-        tmp = out.with_suffix(".html.tmp")
-        tmp.write_text(body, encoding="utf-8")
-        tmp.replace(out)
+        _atomic_write(out, body)
         return out
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def _nav(doc: dict[str, Any]) -> str:
@@ -380,6 +429,7 @@ def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path) -> int:
 
     from .errors import InputError
 
+    _register_engine()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     books = notebooks()
@@ -409,11 +459,10 @@ def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path) -> int:
                 executed = doc_dir / nb.name
                 title = f"{titles[nb]} — {label}" if label else titles[nb]
                 ok = "ok"
-                kernel.reset()
                 try:
                     pm.execute_notebook(
-                        str(nb), str(executed), parameters=params, kernel_name="python3", km=kernel.km,
-                        progress_bar=False, report_mode=False,
+                        _with_reset(nb), str(executed), parameters=params, kernel_name="python3", km=kernel.km,
+                        engine_name=ENGINE, execution_timeout=CELL_TIMEOUT, progress_bar=False,
                     )
                 except Exception as exc:  # papermill keeps the partial notebook; report one line and go on
                     print(_failure_line(nb, exc), file=sys.stderr)
@@ -421,6 +470,8 @@ def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path) -> int:
                     ok = "failed"
                     if not executed.exists():
                         continue
+                finally:
+                    kernel.warmed()
                 nav = _nav(doc)
                 fut = pool.submit(lambda e=executed, t=title, n=nav: exporter_future.result().export(e, t, n))
                 exports.append((fut, title, ok))

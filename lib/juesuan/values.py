@@ -23,6 +23,8 @@ UNITS = sorted(
     reverse=True,
 )
 _NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_NUM_RE = re.compile(_NUM)
+_SPACE = re.compile(r"\s+")
 _QUANTITY = re.compile(
     rf"^(?P<op>≥|≤|>=|<=|>|<|=|≧|≦)?(?P<num>{_NUM})(?P<unit>{'|'.join(re.escape(u) for u in UNITS)})?$"
 )
@@ -35,7 +37,7 @@ def norm(text: str) -> str:
 
 def squeeze(text: str) -> str:
     """Remove every whitespace character: CJK cell text has no meaningful spaces, only extraction artefacts."""
-    return re.sub(r"\s+", "", text)
+    return _SPACE.sub("", text)
 
 
 def to_number(text: str) -> float | None:
@@ -43,7 +45,7 @@ def to_number(text: str) -> float | None:
     t = squeeze(norm(text))
     if t in DASHES:
         return None
-    if re.fullmatch(_NUM, t):
+    if _NUM_RE.fullmatch(t):
         return float(t.replace(",", ""))
     return None
 

@@ -36,6 +36,8 @@ _LEVEL1_STEM = re.compile(r"^(产出|效益|满意度?|成本|过程|决策)(?:�
 _STEM_LABEL = {"产出": "产出指标", "效益": "效益指标", "满意": "满意度指标", "满意度": "满意度指标", "成本": "成本指标", "过程": "过程指标", "决策": "决策指标"}
 _OP_ONLY = re.compile(r"^(?:≥|≤|>|<|=|>=|<=)$")
 _CHECKED = re.compile(r"(?:\d[、.])?\s*([^\d、.√✓☑■□☐]+?)\s*[√✓☑■]")
+_CELL = re.compile(r"\S+")
+_VALUE_START = re.compile(r"[\d≥≤<>=+-]")
 _YEAR_START = re.compile(r"^\s*20\d\d\s*年")
 
 PROJECT_FIELDS = {
@@ -65,11 +67,11 @@ def _tokens(line: Line) -> list[Token]:
     normalised = norm(line.text)
     same = len(normalised) == len(line.text)
     out: list[Token] = []
-    for m in re.finditer(r"\S+", normalised):
+    for m in _CELL.finditer(normalised):
         part = m.group()
         raw = line.text[m.start() : m.end()] if same else "".join(_sources(line.text, m.start(), len(part)))
         prev = out[-1] if out else None
-        if prev is not None and (_OP_ONLY.match(prev.text) or (to_number(prev.text) is not None and not re.match(r"^[\d≥≤<>=+-]", part))):
+        if prev is not None and (_OP_ONLY.match(prev.text) or (to_number(prev.text) is not None and not _VALUE_START.match(part))):
             out[-1] = Token(prev.text + part, line, prev.raw + raw)
         else:
             out.append(Token(part, line, raw))

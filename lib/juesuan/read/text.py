@@ -14,6 +14,7 @@ _PAGE_NO = re.compile(
     r"^\s*(?:[-—–－]\s*(?P<a>\d{1,4})\s*[-—–－]|(?P<b>\d{1,4})|第\s*(?P<c>\d{1,4})\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?"
     r"|(?P<d>\d{1,4})\s*/\s*\d{1,4})\s*$"
 )
+_PAGE_JOIN = re.compile(r" \S")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -61,9 +62,9 @@ def split_pages(text: str) -> tuple[list[tuple[int, str, bool]], int]:
         out.append((no, line, starts))
     if not has_ff:
         nonblank = [ln for ln in out if ln[1].strip()]
-        marked = [ln for ln in nonblank if re.match(r"^ \S", ln[1])]
+        marked = [ln for ln in nonblank if _PAGE_JOIN.match(ln[1])]
         if marked and len(marked) <= 0.1 * len(nonblank):
-            out = [(no, t, bool(re.match(r"^ \S", t))) for no, t, _ in out]
+            out = [(no, t, bool(_PAGE_JOIN.match(t))) for no, t, _ in out]
     return out, len(raw)
 
 

@@ -58,3 +58,17 @@ def test_truncated_disclosure_gives_what_it_can_and_names_missing_parts(tmp_path
     assert "情况说明" in d.document.parts_missing.iloc[0]
     assert any("part missing: 情况说明" in m for m in d.warnings.message)
     assert len(d.units) == 6 and len(d.projects) == 0
+
+
+def test_a_table_cut_short_is_reported_not_invented(tmp_path):
+    import juesuan
+
+    text = SEED.read_text(encoding="utf-8")
+    cut = tmp_path / "2023-cut.txt"
+    second = text.index("项目名称 劳动仲裁办案专项工作经费")
+    cut.write_text(text[: text.index("质量指标 劳动仲裁案件结案率", second)], encoding="utf-8")  # inside project table 2
+    d = juesuan.load(cut)
+    assert len(d.projects) == 2
+    assert d.projects.total_score.isna().iloc[1]
+    assert any("project table 2: 总分 not found" in m for m in d.warnings.message)
+    assert len(d.indicators.query("project_no == 2")) == 1  # only the one complete row before the cut

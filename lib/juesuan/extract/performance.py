@@ -296,6 +296,10 @@ def parse_project(lines: list[Line], no: int, warns: list[Warn]) -> tuple[dict, 
     tail = Passage(lines[total_i:])
     m = re.match(r"总分(\d+(?:\.\d+)?)", tail.text)
     project["total_score"] = float(m.group(1)) if m else None
+    if m is None:
+        warns.append(Warn("extract:projects", f"project table {no}: 总分 not found (table cut short?)", lines[-1].no, lines[-1].page))
+    if not indicators:
+        warns.append(Warn("extract:indicators", f"project table {no}: no complete indicator row found", lines[0].no, lines[0].page))
     project["deviation_reason"] = _between(tail, _DEVIATION, _IMPROVEMENT)
     project["improvement"] = _between(tail, _IMPROVEMENT, None)
     for row in indicators:

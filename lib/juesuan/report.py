@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import math
+import os
+import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -256,28 +260,26 @@ class _Kernel:
         from jupyter_core.utils import run_sync
 
         self._run = run_sync
-        self.km = AsyncKernelManager(kernel_name="python3")
+        # IPC sockets in a fresh directory: no TCP port reuse between kernels of one process (a reused port
+        # left the next kernel unreachable), and no unencrypted-TCP warning.
+        self._sockets = tempfile.mkdtemp(prefix="juesuan-kernel-")
+        self.km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
         self._log = open(log, "w")  # noqa: SIM115 - closed in close()
+        # Started first so the kernel boots while this process parses the disclosure. Only papermill's client
+        # talks to it (a second, warm-up client made start-up flaky).
         run_sync(self.km.start_kernel)(cwd=str(config.NOTEBOOKS), stderr=self._log)
-        # Warm up while the parent parses: imports the notebooks need anyway (this client closes once the first
-        # notebook has run, by which time the kernel has long handled it).
-        self._warm = self.km.client()
-        self._warm.start_channels()
-        self._warm.execute("import juesuan.analysis, juesuan.report, pandas", silent=True, store_history=False)
 
-    def warmed(self) -> None:
-        """The first notebook has run, so the warm-up request is long done: its client can go."""
-        if self._warm is not None:
-            self._warm.stop_channels()
-            self._warm = None
+    def ensure_alive(self) -> None:
+        """After a notebook killed the kernel, start a fresh one so the remaining notebooks still run."""
+        if not self._run(self.km.is_alive)():
+            self._run(self.km.restart_kernel)(now=True)
 
     def close(self) -> None:
         try:
-            if self._warm is not None:
-                self._warm.stop_channels()
             self._run(self.km.shutdown_kernel)(now=True)
         finally:
             self._log.close()
+            shutil.rmtree(self._sockets, ignore_errors=True)
 
 
 CELL_TIMEOUT = 600  # seconds; a cell that hangs becomes a reported failure instead of a stuck report
@@ -430,6 +432,9 @@ def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path) -> int:
     from .errors import InputError
 
     _register_engine()
+    # Failures are reported as one line each below; papermill's own log lines would only repeat them.
+    pm_log = logging.getLogger("papermill")
+    pm_level, pm_log.level = pm_log.level, logging.CRITICAL
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     books = notebooks()
@@ -468,19 +473,24 @@ def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path) -> int:
                     print(_failure_line(nb, exc), file=sys.stderr)
                     status = max(status, 1)
                     ok = "failed"
+                    kernel.ensure_alive()
                     if not executed.exists():
                         continue
-                finally:
-                    kernel.warmed()
                 nav = _nav(doc)
                 fut = pool.submit(lambda e=executed, t=title, n=nav: exporter_future.result().export(e, t, n))
                 exports.append((fut, title, ok))
             entries = []
             for fut, title, ok in exports:
-                entries.append((fut.result().name, title, ok))
+                try:
+                    entries.append((fut.result().name, title, ok))
+                except Exception as exc:  # an export failure is one line too, never a traceback
+                    print(f"juesuan: report failed: HTML export of {title}: {type(exc).__name__}: {exc}",
+                          file=sys.stderr)
+                    status = max(status, 1)
             (doc_dir / "index.html").write_text(_index_html(doc, entries), encoding="utf-8")
             print(f"{path} → {doc_dir / 'index.html'}")
     finally:
         pool.shutdown(wait=True)
         kernel.close()
+        pm_log.setLevel(pm_level)
     return status

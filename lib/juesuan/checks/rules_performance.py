@@ -67,6 +67,13 @@ def p01(ctx: Ctx) -> list[Outcome]:
     return out or [na("执行率", "没有含预算数、执行数与执行率的项目")]
 
 
+def exec_score_outcome(subject: str, score: Operand, budget: Operand, executed: Operand) -> Outcome:
+    """得分 = w × min(B/A, 1), with w the template's 执行率 weight (10 or 20) closest to the printed score."""
+    rate = min(executed.value / budget.value, 1.0)
+    best = min(cat.EXEC_WEIGHTS, key=lambda w: abs(w * rate - score.value))
+    return compare_amount(subject, round(best * rate, 4), score.value, 0.5, [score, budget, executed], f"分值取 {best:g}")
+
+
 @rule("P02")
 def p02(ctx: Ctx) -> list[Outcome]:
     pr = _projects(ctx)
@@ -76,12 +83,8 @@ def p02(ctx: Ctx) -> list[Outcome]:
             continue
         if float(r["budget_wan"]) <= 0:
             continue
-        rate = min(float(r["executed_wan"]) / float(r["budget_wan"]), 1.0)
-        score = float(r["exec_score"])
-        best = min(cat.EXEC_WEIGHTS, key=lambda w: abs(w * rate - score))
-        o = compare_amount(f"项目{r['project_no']} 执行率得分", round(best * rate, 4), score, 0.5,
-                           [_proj_op(r, "exec_score", "执行率得分"), _proj_op(r, "budget_wan", "A"),
-                            _proj_op(r, "executed_wan", "B")], f"分值取 {best:g}")
+        o = exec_score_outcome(f"项目{r['project_no']} 执行率得分", _proj_op(r, "exec_score", "执行率得分"),
+                               _proj_op(r, "budget_wan", "A"), _proj_op(r, "executed_wan", "B"))
         o.severity = None
         out.append(o)
     return out or [na("执行率得分", "没有执行率得分")]
@@ -331,7 +334,5 @@ def p15(ctx: Ctx) -> list[Outcome]:
         return [na("部门整体执行率", "缺少部门整体预算数、执行数或执行率")]
     out = [compare_pct("部门整体执行率", rate, lambda x, y: y / x * 100, [a, b], 2)]
     if score is not None:
-        best = min(cat.EXEC_WEIGHTS, key=lambda w: abs(w * min(b.value / a.value, 1) - score.value))
-        out.append(compare_amount("部门整体执行率得分", round(best * min(b.value / a.value, 1), 4), score.value, 0.5,
-                                  [score, a, b], f"分值取 {best:g}"))
+        out.append(exec_score_outcome("部门整体执行率得分", score, a, b))
     return out

@@ -19,39 +19,12 @@ from .read import Source, Warn, read_source
 from .segment import PART_NAMES, REQUIRED_PARTS, Segments, compact, segment
 from .values import fold
 
-# The nine tables, recognised by title words (Hubei and Shanghai order them differently).
-TABLE_TITLES = [
-    ("gov_fund", re.compile(r"政府性基金预算财政拨款(收入)?支出决算表")),
-    ("state_capital", re.compile(r"国有资本经营预算财政拨款(收入)?支出决算表")),
-    ("three_public", re.compile(r"三公.?经费(财政拨款)?支出决算表")),
-    ("fiscal_income_expenditure", re.compile(r"财政拨款收入支出决算总表")),
-    ("income_expenditure", re.compile(r"收入支出决算总表")),
-    ("general_budget_basic", re.compile(r"一般公共预算财政拨款基本支出决算(明细)?表")),
-    ("general_budget_expenditure", re.compile(r"一般公共预算财政拨款支出决算表")),
-    ("income", re.compile(r"收入决算表")),
-    ("expenditure", re.compile(r"支出决算表")),
-]
-EXPLANATION_SECTIONS = {
-    "收入支出决算总体情况": "收支总体",
-    "收入决算": "收入",
-    "支出决算": "支出",
-    "财政拨款收入支出决算总体情况": "财政拨款收支总体",
-    "一般公共预算财政拨款支出决算": "一般公共预算支出",
-    "基本支出决算": "基本支出",
-    "三公": "三公经费",
-    "机关运行经费": "机关运行经费",
-    "政府采购": "政府采购",
-    "国有资产": "国有资产占用",
-    "绩效": "预算绩效",
-}
 
+def table_code(line_text: str) -> str | None:
+    """Which of the nine tables a heading line names ("一、收入支出决算总表" in 第二部分's list counts too)."""
+    from .extract.statements import table_code as title_code
 
-def table_code(title: str) -> str | None:
-    t = compact(title)
-    for code, pattern in TABLE_TITLES:
-        if pattern.search(t):
-            return code
-    return None
+    return title_code(re.sub(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+[、.．])", "", line_text))
 
 
 def _department(source: Source, units: pd.DataFrame, segs: Segments) -> str | None:

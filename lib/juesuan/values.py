@@ -69,10 +69,6 @@ def parse_quantity(raw: str) -> Quantity:
     return Quantity(op, float(m["num"].replace(",", "")), m["unit"])
 
 
-def is_quantity(raw: str) -> bool:
-    return parse_quantity(raw).value is not None
-
-
 def is_unit(raw: str) -> bool:
     return squeeze(norm(raw)) in UNITS
 

@@ -88,3 +88,23 @@ def test_level1_cell_cut_by_a_layout_extractor():
         ("产出指标", "质量指标", "准确率"),
         ("满意度指标", "满意度指标", "服务对象满意度"),
     ]
+
+
+def test_department_table_without_numbered_goals():
+    from juesuan.extract.performance import extract_performance
+
+    text = """一、部门整体支出绩效自评表
+单位名称：某某局
+基本支出总额 100 项目支出总额 50
+预算执行情况（万元） 预算数（A) 执行数(B) 执行率(B/A) 得分（20 分*执行率）
+部门整体支出总额 150 150 100.00 20
+年度总体目标 完成各项工作
+一级指标 二级指标 三级指标 年初目标值（A) 实际完成值(B) 得分
+产出指标 数量指标 办理案件数 100 件 120 件 40
+满意度指标 满意度指标 服务对象满意度 ≥90% ≥95% 40
+总分 100"""
+    frames, summary, warns = extract_performance(lines(text), 0, len(text.split("\n")), "t")
+    ind = frames["indicators"]
+    assert list(ind.level3) == ["办理案件数", "服务对象满意度"]
+    assert set(ind.scope) == {"department"} and ind.goal_no.isna().all()
+    assert (summary["dept_basic_wan"], summary["dept_budget_wan"], summary["dept_total_score"]) == (100, 150, 100)

@@ -364,6 +364,16 @@ def extract_performance(lines: list[Line], start: int, end: int, doc_id: str):
     dept_start = next((i for i, ln in enumerate(region) if re.match(r"^年度目标\d+", compact(ln.text))), None)
     projects, goals, indicators = [], [], []
     summary: dict = {}
+    if dept_start is None and (title := _department_title(region, project_starts)) is not None:
+        # a department table without numbered 年度目标: its indicator rows belong to no goal
+        stop = _section_end(region, title, next((i for i in project_starts if i > title), len(region)))
+        head_end = _header_end(region, title, stop)
+        if head_end is not None:
+            total_i = next((i for i in range(head_end, stop) if compact(region[i].text).startswith("总分")), stop)
+            for row in parse_indicator_rows(region[head_end:total_i], warns):
+                row.update({"scope": "department", "project_no": None, "goal_no": None})
+                indicators.append(row)
+            summary = department_summary(region, head_end, stop)
     if dept_start is not None:
         dept_end = next((i for i in project_starts if i > dept_start), len(region))
         dept_end = _section_end(region, dept_start, dept_end)
@@ -385,6 +395,12 @@ def extract_performance(lines: list[Line], start: int, end: int, doc_id: str):
         if len(df):
             df.insert(0, "doc_id", doc_id)
     return frames, summary, warns
+
+
+def _department_title(region: list[Line], project_starts: list[int]) -> int | None:
+    """The 部门整体(支出)绩效自评表 title, when it comes before the project tables."""
+    first_project = project_starts[0] if project_starts else len(region)
+    return next((i for i in range(first_project) if re.search(r"整体.*(自评表|评价表)$", compact(region[i].text))), None)
 
 
 def department_summary(region: list[Line], goals_start: int, end: int) -> dict[str, float | None]:

@@ -771,3 +771,16 @@ def test_seed_department_table_basic_total_contradicts_the_narrative():
     p14 = c[c.rule_id == "P14"].iloc[0]
     assert (p14.status, p14.expected, p14.actual) == ("fail", 2544.29, 1807.08)
     assert c[c.rule_id == "P13"].status.tolist() == ["pass"]
+
+
+def test_p16_stated_grade_matches_the_total_score_band():
+    assert_pass(_with_dept(D(), dept_total_score=92.0, dept_grade="优", dept_grade_line=469), "P16")
+    assert_fail(_with_dept(D(), dept_total_score=85.0, dept_grade="优", dept_grade_line=469), "P16", "error")
+    # a 合格/不合格 scale is another template's vocabulary: not judged by the 优/良/中/差 bands
+    assert rows(_with_dept(D(), dept_total_score=85.0, dept_grade="合格"), "P16").status.tolist() == ["not_assessable"]
+    assert load_seed_grade() == ("优", 469)
+
+
+def load_seed_grade() -> tuple:
+    doc = juesuan.load(DATA_RAW / "2023-tongcheng-renshe.txt").document.iloc[0]
+    return doc.dept_grade, doc.dept_grade_line

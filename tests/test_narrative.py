@@ -48,5 +48,6 @@ def test_document_metadata(seed):
     assert len(doc.tables_absent.split("；")) == 9 and doc.tables_found == ""
     assert len(seed.statements) == 0
     # the 部门整体绩效自评表's own totals (lines 992–1011 and its 总分)
-    dept = seed.document.filter(like="dept_").iloc[0].tolist()
+    dept = seed.document.filter(regex="^dept_.*(wan|pct|score)$").iloc[0].tolist()
     assert dept == [1807.08, 21468.3, 21468.3, 21468.3, 100.0, 20.0, 100.0]
+    assert (doc.dept_grade, doc.dept_grade_line) == ("优", 469)  # "…整体支出绩效评价结果级别为“优”"

@@ -45,6 +45,7 @@ HEADERS: dict[str, str] = {
     "dept_basic_wan": "部门整体自评表基本支出总额(万元)", "dept_project_wan": "部门整体自评表项目支出总额(万元)",
     "dept_budget_wan": "部门整体预算数(万元)", "dept_executed_wan": "部门整体执行数(万元)",
     "dept_exec_rate_pct": "部门整体执行率(%)", "dept_exec_score": "部门整体执行得分", "dept_total_score": "部门整体自评总分",
+    "dept_grade": "说明所述部门整体评价等级", "dept_grade_line": "等级所在行",
     "unit_no": "序号", "unit_name": "单位名称",
     "section": "节", "item": "事项", "measure": "口径", "value": "数值", "unit": "单位",
     "group": "类别", "amount_wan": "金额(万元)", "is_total": "是否合计",

@@ -16,7 +16,7 @@ from .extract.narrative import extract_line_items, extract_project_outputs, extr
 from .extract.performance import extract_performance
 from .model import Disclosure
 from .read import Source, Warn, read_source
-from .segment import PART_NAMES, REQUIRED_PARTS, Segments, compact, segment
+from .segment import PART_NAMES, REQUIRED_PARTS, Passage, Segments, compact, segment
 from .values import fold
 
 
@@ -134,6 +134,7 @@ def parse(path: str | Path, validate_tables: bool = True) -> Disclosure:
                 "image_pages": "；".join(str(p) for p in source.image_pages),
                 "n_warnings": len(warns),
                 **{key: _float(dept_summary.get(key)) for key in DEPARTMENT_SUMMARY},
+                **_stated_grade(lines, [s for s in explanation if "绩效" in s.title]),
             }
         ]
     )
@@ -155,6 +156,19 @@ def parse(path: str | Path, validate_tables: bool = True) -> Disclosure:
     if not validate_tables:
         return Disclosure(doc_id=doc_id, **tables)
     return Disclosure(doc_id=doc_id, **{name: validate(name, df) for name, df in tables.items()})
+
+
+_GRADE = re.compile(r"(?:整体|部门).{0,24}?(?:级别|等级|评级)为[“\"']?(优秀|良好|优|良|中|差|合格|不合格)")
+
+
+def _stated_grade(lines, sections) -> dict:
+    """The department's self-evaluation grade as the narrative states it ("…整体支出绩效评价结果级别为“优”")."""
+    for sec in sections:
+        p = Passage(lines[sec.start : sec.end])
+        m = _GRADE.search(p.text)
+        if m:
+            return {"dept_grade": m.group(1), "dept_grade_line": p.line_at(m.start(1)).no}
+    return {"dept_grade": None, "dept_grade_line": None}
 
 
 def _float(value: float | None) -> float:

@@ -49,6 +49,8 @@ class Document(pa.DataFrameModel):
     dept_exec_rate_pct: Series[float] = pa.Field(nullable=True)
     dept_exec_score: Series[float] = pa.Field(nullable=True)
     dept_total_score: Series[float] = pa.Field(nullable=True)
+    dept_grade: Series[str] = pa.Field(nullable=True)  # the 等级 the narrative states (优/良/中/差 …)
+    dept_grade_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
 
     class Config:
         strict = True

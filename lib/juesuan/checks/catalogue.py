@@ -98,6 +98,7 @@ RULES_LIST: list[Rule] = [
     _r("P13", "部门整体自评表项目支出总额等于各项目预算之和", "部门整体表 项目支出总额 = Σ 项目自评表预算数", "error", TOL_SUM, "document", "projects"),
     _r("P14", "部门整体自评表基本支出总额与情况说明基本支出一致", "部门整体表 基本支出总额 = 说明 基本支出 (三)", "warning", TOL_SAME, "document", "figures"),
     _r("P15", "部门整体执行率与得分重算一致", "执行率 = 执行数/预算数 × 100; 得分 = 20 × min(执行率, 1)", "error", TOL_PCT, "document"),
+    _r("P16", "说明所述部门整体评价等级与自评总分所在等级一致", "优 ≥90, 良 80–<90, 中 60–<80, 差 <60 (财预〔2020〕10号)", "error", "0 (等级)", "document"),
     # ── narrative ↔ attachments and scope ─────────────────────────────────────────────
     _r("X01", "情况说明所列项目金额与项目自评表一致", "十三 项目预算数/执行数 = 自评表 A/B", "error", TOL_SAME, "project_outputs", "projects"),
     _r("X02", "情况说明所列项目名称与项目自评表一致", "十三 项目名称 = 自评表项目名称", "info", TOL_NONE, "project_outputs", "projects"),

@@ -336,3 +336,25 @@ def p15(ctx: Ctx) -> list[Outcome]:
     if score is not None:
         out.append(exec_score_outcome("部门整体执行率得分", score, a, b))
     return out
+
+
+_GRADE_WORDS = {"优秀": "优", "良好": "良", "优": "优", "良": "良", "中": "中", "差": "差"}
+
+
+@rule("P16")
+def p16(ctx: Ctx) -> list[Outcome]:
+    doc = ctx.table("document")
+    total = _dept(ctx, "dept_total_score", "总分")
+    stated = doc["dept_grade"].iloc[0] if not doc.empty and "dept_grade" in doc else None
+    if total is None or not present(stated):
+        return [na("部门整体评价等级", "缺少说明中的等级或部门整体自评表总分")]
+    if stated not in _GRADE_WORDS:
+        return [na("部门整体评价等级", f"等级“{stated}”不属于 优/良/中/差 四档(如 合格/不合格 制), 不按分数段判断")]
+    from ..analysis.scoring import grade
+
+    expected = grade(total.value)
+    line = doc["dept_grade_line"].iloc[0]
+    where = Operand(f"说明等级“{stated}”", None, "情况说明", int(line) if present(line) else None)
+    ok = _GRADE_WORDS[stated] == expected
+    return [Outcome(f"等级“{stated}” vs 总分{total.value:g}", "pass" if ok else "fail", None, None, None, None,
+                    [total, where], f"按总分应为“{expected}”")]

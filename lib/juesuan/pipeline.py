@@ -46,6 +46,8 @@ def _department(source: Source, units: pd.DataFrame, segs: Segments) -> str | No
 def _year(source: Source) -> int | None:
     years = Counter()
     for line in source.lines:
+        if "部门决算" not in compact(line.text).replace(" ", ""):
+            continue
         for m in re.finditer(r"(20\d\d)年度?部门决算", compact(line.text)):
             years[int(m.group(1))] += 1
     if not years:
@@ -164,10 +166,13 @@ _GRADE = re.compile(r"(?:整体|部门).{0,24}?(?:级别|等级|评级)为[“\"
 def _stated_grade(lines, sections) -> dict:
     """The department's self-evaluation grade as the narrative states it ("…整体支出绩效评价结果级别为“优”")."""
     for sec in sections:
-        p = Passage(lines[sec.start : sec.end])
-        m = _GRADE.search(p.text)
-        if m:
-            return {"dept_grade": m.group(1), "dept_grade_line": p.line_at(m.start(1)).no}
+        for i in range(sec.start, sec.end):
+            if not re.search(r"级|评", lines[i].text):
+                continue
+            p = Passage(lines[max(sec.start, i - 2) : i + 2])  # a window: the sentence may wrap
+            m = _GRADE.search(p.text)
+            if m:
+                return {"dept_grade": m.group(1), "dept_grade_line": p.line_at(m.start(1)).no}
     return {"dept_grade": None, "dept_grade_line": None}
 
 
@@ -219,11 +224,12 @@ LABEL_COLUMNS = {
 
 
 def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Validate against the table's pandera model; an empty frame still gets the full typed header."""
+    """Validate against the table's model (the fast path of schemas.py; `write` re-checks with pandera
+    itself before anything reaches disk); an empty frame still gets the full typed header."""
     if df is None or df.empty:
         return schemas.empty(name)
     cols = schemas.columns(name)
     df = df.reindex(columns=cols)
     for col in LABEL_COLUMNS.get(name, []):
         df[col] = df[col].map(fold)
-    return schemas.MODELS[name].validate(df).reset_index(drop=True)
+    return schemas.validate_fast(name, df.reset_index(drop=True))

@@ -8,6 +8,7 @@ is the last increasing run of part headings.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -27,6 +28,7 @@ REQUIRED_PARTS = ["overview", "tables", "explanation"]
 
 _PART_RE = re.compile(r"^第([一二三四五六七八九十])部分(.*)$")
 _SECTION_RE = re.compile(r"^([一二三四五六七八九十]{1,3})[、.]")
+_HEADING_START = set("一二三四五六七八九十(（")
 _SUB_RE = re.compile(r"^\(([一二三四五六七八九十]{1,3})\)")
 
 
@@ -54,37 +56,50 @@ class Passage:
     """
 
     def __init__(self, lines: list[Line]):
-        chars: list[str] = []
-        origin: list[int] = []  # line index of each character
-        source: list[str] = []  # the original character(s) each normalised character came from
+        parts: list[str] = []
+        self._starts: list[int] = []  # offset in text where each run starts
+        self._owners: list[int] = []  # the line each run came from
+        self._sources: list[str | list[str]] = []  # the run's original characters, one per normalised char
+        pos, last = 0, ""
         for i, line in enumerate(lines):
             text = line.text
             normalised = norm(text)
             same_length = len(normalised) == len(text)
             for m in _RUN.finditer(normalised):
                 run = m.group()
-                if chars and _ALNUM.match(chars[-1]) and _ALNUM.match(run[0]):
-                    chars.append(" ")
-                    origin.append(i)
-                    source.append(" ")
-                chars.extend(run)
-                origin.extend([i] * len(run))
-                if same_length:
-                    source.extend(text[m.start() : m.end()])
-                else:
-                    source.extend(_sources(text, m.start(), len(run)))
-        self.text = "".join(chars)
-        self._origin = origin
-        self._source = source
+                if _ALNUM.match(last) and _ALNUM.match(run[0]):  # keep "2 023"-style gaps between ASCII words
+                    self._add(" ", pos, i, " ", parts)
+                    pos += 1
+                source = text[m.start() : m.end()] if same_length else _sources(text, m.start(), len(run))
+                self._add(run, pos, i, source, parts)
+                pos += len(run)
+                last = run[-1]
+        self.text = "".join(parts)
         self.lines = lines
 
+    def _add(self, run: str, pos: int, owner: int, source: str | list[str], parts: list[str]) -> None:
+        parts.append(run)
+        self._starts.append(pos)
+        self._owners.append(owner)
+        self._sources.append(source)
+
+    def _run(self, pos: int) -> int:
+        return max(bisect_right(self._starts, pos) - 1, 0)
+
     def line_at(self, pos: int) -> Line:
-        pos = min(max(pos, 0), len(self._origin) - 1)
-        return self.lines[self._origin[pos]]
+        pos = min(max(pos, 0), len(self.text) - 1)
+        return self.lines[self._owners[self._run(pos)]]
 
     def original(self, start: int, end: int) -> str:
         """The document's own characters behind text[start:end] (evidence keeps them, not the NFKC form)."""
-        return "".join(self._source[start:end])
+        out: list[str] = []
+        k = self._run(start)
+        while k < len(self._starts) and self._starts[k] < end:
+            lo = max(start - self._starts[k], 0)
+            hi = end - self._starts[k]
+            out.append("".join(self._sources[k][lo:hi]))
+            k += 1
+        return "".join(out)
 
 
 _ALNUM = re.compile(r"[0-9A-Za-z]")
@@ -121,6 +136,8 @@ def heading(line: Line) -> str:
 def find_parts(lines: list[Line]) -> dict[str, tuple[int, int]]:
     hits: list[tuple[int, int, str]] = []  # (index, ordinal, key)
     for i, line in enumerate(lines):
+        if line.text.lstrip()[:1] != "第":
+            continue
         m = _PART_RE.match(heading(line))
         if not m:
             continue
@@ -154,6 +171,9 @@ def find_sections(lines: list[Line], start: int, end: int, pattern: re.Pattern =
     found: list[tuple[int, int, str, str]] = []
     expected = 1
     for i in range(start, end):
+        first = lines[i].text.lstrip()[:1]
+        if not first or first not in _HEADING_START:
+            continue
         h = heading(lines[i])
         m = pattern.match(h)
         if not m:

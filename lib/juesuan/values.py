@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 # CJK radical look-alikes some PDFs emit instead of the ordinary characters (domain.md §6.11).
@@ -30,6 +31,7 @@ _QUANTITY = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """NFKC + radical fix-up: the form every pattern matches against (originals stay in *_raw/evidence)."""
     return unicodedata.normalize("NFKC", text).translate(_RADICALS)

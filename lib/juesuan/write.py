@@ -7,9 +7,12 @@ import tempfile
 from pathlib import Path
 
 from .model import Disclosure
+from .schemas import MODELS
 
 
 def write_tables(disclosure: Disclosure, out_dir: Path) -> Path:
+    for name, df in disclosure.tables().items():  # pandera itself, before anything reaches disk
+        MODELS[name].validate(df)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / disclosure.doc_id
     tmp = Path(tempfile.mkdtemp(prefix=f".{disclosure.doc_id}.", dir=out_dir))

@@ -83,7 +83,7 @@ def assign_pages(rows: list[tuple[int, str, bool]]) -> tuple[list[Line], set[int
             page += 1
             segment = []
             content_since_break = False
-        num = page_number(text) if text.strip() else None
+        num = page_number(text) if len(text) < 24 and text.strip() else None
         lo = (last_printed or 0) + 1
         if num is not None and lo <= num <= page + 12:
             footers.add(idx)

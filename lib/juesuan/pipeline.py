@@ -123,7 +123,7 @@ def parse(path: str | Path, validate_tables: bool = True) -> Disclosure:
                 "source_path": str(path),
                 "source_kind": source.kind,
                 "sha256": source.sha256,
-                "n_lines": len(lines),
+                "n_lines": source.n_lines or len(lines),
                 "n_pages": source.n_pages,
                 "parser_version": PARSER_VERSION,
                 "parts_found": "；".join(PART_NAMES[k] for k in segs.parts),
@@ -212,6 +212,7 @@ def _table_titles(lines, segs: Segments) -> dict:
 
 
 DEPARTMENT_SUMMARY = ["dept_basic_wan", "dept_project_wan", "dept_budget_wan", "dept_executed_wan", "dept_exec_rate_pct", "dept_exec_score", "dept_total_score"]
+FULLWIDTH_OR_NBSP = "[０-９\u00a0\u3000]"
 LABEL_COLUMNS = {
     "units": ["unit_name"],
     "figures": ["item"],
@@ -231,5 +232,6 @@ def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
     cols = schemas.columns(name)
     df = df.reindex(columns=cols)
     for col in LABEL_COLUMNS.get(name, []):
-        df[col] = df[col].map(fold)
+        if df[col].astype(str).str.contains(FULLWIDTH_OR_NBSP, regex=True).any():
+            df[col] = df[col].map(fold)
     return schemas.validate_fast(name, df.reset_index(drop=True))

@@ -31,3 +31,4 @@ class Source:
     image_pages: list[int] = field(default_factory=list)  # pages whose content is an image (no text layer)
     tables: list = field(default_factory=list)  # raw table grids from a PDF, for extract.statements
     warnings: list[Warn] = field(default_factory=list)
+    n_lines: int = 0  # lines in the input (text), before blank and page-number lines are dropped

@@ -111,11 +111,13 @@ def read_text(path: str | Path) -> Source:
     text = decode(data, path)
     rows, _n = split_pages(text)
     lines, footers, n_pages = assign_pages(rows)
-    kept = [ln for i, ln in enumerate(lines) if i not in footers]
+    # blank lines and page-number lines carry nothing; every kept line keeps its own number in the file
+    kept = [ln for i, ln in enumerate(lines) if i not in footers and not ln.text.isspace() and ln.text]
     return Source(
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
         lines=kept,
+        n_lines=len(lines),
         n_pages=n_pages,
         kind="text",
         warnings=[],

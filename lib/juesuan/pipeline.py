@@ -46,7 +46,7 @@ def _department(source: Source, units: pd.DataFrame, segs: Segments) -> str | No
 def _year(source: Source) -> int | None:
     years = Counter()
     for line in source.lines:
-        if "部门决算" not in compact(line.text).replace(" ", ""):
+        if "算" not in line.text or "部门决算" not in compact(line.text).replace(" ", ""):
             continue
         for m in re.finditer(r"(20\d\d)年度?部门决算", compact(line.text)):
             years[int(m.group(1))] += 1
@@ -157,7 +157,8 @@ def parse(path: str | Path, validate_tables: bool = True) -> Disclosure:
     }
     if not validate_tables:
         return Disclosure(doc_id=doc_id, **tables)
-    return Disclosure(doc_id=doc_id, **{name: validate(name, df) for name, df in tables.items()})
+    fold_labels = any(_FULLWIDTH.search(ln.text) for ln in lines)  # full-width digits/NBSP: rare, so look once
+    return Disclosure(doc_id=doc_id, **{name: validate(name, df, fold_labels) for name, df in tables.items()})
 
 
 _GRADE = re.compile(r"(?:整体|部门).{0,24}?(?:级别|等级|评级)为[“\"']?(优秀|良好|优|良|中|差|合格|不合格)")
@@ -212,7 +213,7 @@ def _table_titles(lines, segs: Segments) -> dict:
 
 
 DEPARTMENT_SUMMARY = ["dept_basic_wan", "dept_project_wan", "dept_budget_wan", "dept_executed_wan", "dept_exec_rate_pct", "dept_exec_score", "dept_total_score"]
-FULLWIDTH_OR_NBSP = "[０-９\u00a0\u3000]"
+_FULLWIDTH = re.compile("[０-９\u00a0\u3000]")
 LABEL_COLUMNS = {
     "units": ["unit_name"],
     "figures": ["item"],
@@ -224,14 +225,13 @@ LABEL_COLUMNS = {
 }
 
 
-def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
+def validate(name: str, df: pd.DataFrame, fold_labels: bool = True) -> pd.DataFrame:
     """Validate against the table's model (the fast path of schemas.py; `write` re-checks with pandera
     itself before anything reaches disk); an empty frame still gets the full typed header."""
     if df is None or df.empty:
         return schemas.empty(name)
     cols = schemas.columns(name)
     df = df.reindex(columns=cols)
-    for col in LABEL_COLUMNS.get(name, []):
-        if df[col].astype(str).str.contains(FULLWIDTH_OR_NBSP, regex=True).any():
-            df[col] = df[col].map(fold)
+    for col in LABEL_COLUMNS.get(name, []) if fold_labels else []:
+        df[col] = df[col].map(fold)
     return schemas.validate_fast(name, df.reset_index(drop=True))

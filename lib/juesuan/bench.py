@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         t = median_seconds(lambda p=path: parse(p), repeat=15)
         rows.append((path.name, "juesuan parse (median of 15)", t, "goal ≤ 0.050 s", None, "ok" if t <= 0.05 else "over goal"))
         t = median_seconds(lambda p=path: parse(p, validate_tables=False), repeat=15)
-        rows.append((path.name, "  of which extraction (no pandera)", t, "", None, "(validation = the rest)"))
+        rows.append((path.name, "  of which extraction (unvalidated)", t, "", None, "(validation = the rest)"))
     for path in sorted(DATA_RAW.glob("*.pdf")):
         ours = median_seconds(lambda p=path: parse(p), repeat=5)
         ref = median_seconds(lambda p=path: _pdfplumber_reference(p), repeat=3)

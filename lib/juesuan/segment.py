@@ -57,9 +57,9 @@ class Passage:
 
     def __init__(self, lines: list[Line]):
         parts: list[str] = []
-        self._starts: list[int] = []  # offset in text where each run starts
-        self._owners: list[int] = []  # the line each run came from
-        self._sources: list[str | list[str]] = []  # the run's original characters, one per normalised char
+        starts: list[int] = []  # offset in text where each run starts
+        owners: list[int] = []  # the line each run came from
+        sources: list[str | list[str]] = []  # the run's original characters, one per normalised char
         pos, last = 0, ""
         for i, line in enumerate(lines):
             text = line.text
@@ -67,21 +67,21 @@ class Passage:
             same_length = len(normalised) == len(text)
             for m in _RUN.finditer(normalised):
                 run = m.group()
-                if _ALNUM.match(last) and _ALNUM.match(run[0]):  # keep "2 023"-style gaps between ASCII words
-                    self._add(" ", pos, i, " ", parts)
+                if last in _ASCII_ALNUM and run[0] in _ASCII_ALNUM:  # keep a gap between two ASCII words/numbers
+                    parts.append(" ")
+                    starts.append(pos)
+                    owners.append(i)
+                    sources.append(" ")
                     pos += 1
-                source = text[m.start() : m.end()] if same_length else _sources(text, m.start(), len(run))
-                self._add(run, pos, i, source, parts)
+                parts.append(run)
+                starts.append(pos)
+                owners.append(i)
+                sources.append(text[m.start() : m.end()] if same_length else _sources(text, m.start(), len(run)))
                 pos += len(run)
                 last = run[-1]
         self.text = "".join(parts)
         self.lines = lines
-
-    def _add(self, run: str, pos: int, owner: int, source: str | list[str], parts: list[str]) -> None:
-        parts.append(run)
-        self._starts.append(pos)
-        self._owners.append(owner)
-        self._sources.append(source)
+        self._starts, self._owners, self._sources = starts, owners, sources
 
     def _run(self, pos: int) -> int:
         return max(bisect_right(self._starts, pos) - 1, 0)
@@ -103,6 +103,7 @@ class Passage:
 
 
 _ALNUM = re.compile(r"[0-9A-Za-z]")
+_ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _RUN = re.compile(r"\S+")
 
 

@@ -41,7 +41,12 @@ def decode(data: bytes, path: Path) -> str:
     return str(best)
 
 
+_PAGE_NO_START = set("0123456789０１２３４５６７８９-—–－第")
+
+
 def page_number(text: str) -> int | None:
+    if text.lstrip()[:1] not in _PAGE_NO_START:
+        return None
     m = _PAGE_NO.match(text.translate(_FULLWIDTH_DIGITS).replace("\u00a0", " "))
     if not m:
         return None
@@ -65,41 +70,39 @@ def split_pages(text: str) -> tuple[list[tuple[int, str, bool]], int]:
         marked = [ln for ln in nonblank if _PAGE_JOIN.match(ln[1])]
         if marked and len(marked) <= 0.1 * len(nonblank):
             out = [(no, t, bool(_PAGE_JOIN.match(t))) for no, t, _ in out]
-    return out, len(raw)
+    return out, len(raw) - (1 if raw and raw[-1] == "" else 0)
 
 
-def assign_pages(rows: list[tuple[int, str, bool]]) -> tuple[list[Line], set[int], int]:
-    """Page of every line, anchored on printed page numbers where they are plausible.
+def assign_pages(rows: list[tuple[int, str, bool]]) -> tuple[list[Line], int]:
+    """Content lines with their page, anchored on printed page numbers where they are plausible; blank
+    lines and the page-number lines themselves are dropped (every kept line keeps its number in the file).
 
     A lone number is a page number only if it keeps the printed sequence increasing and close to the
     page count so far; otherwise it is data (a table score alone on its line) and stays a line.
     """
-    footers: set[int] = set()
     page, last_printed, content_since_break = 1, None, False
-    segment: list[int] = []  # indices in `pages` of lines on the current page
-    pages: list[int] = []
-    for idx, (_no, text, starts) in enumerate(rows):
+    kept: list[list] = []  # [no, page, text], pages fixed up when a footer names the page
+    on_page: list[list] = []  # kept lines of the current page
+    for no, text, starts in rows:
         if starts and content_since_break:
             page += 1
-            segment = []
+            on_page = []
             content_since_break = False
-        num = page_number(text) if len(text) < 24 and text.strip() else None
-        lo = (last_printed or 0) + 1
-        if num is not None and lo <= num <= page + 12:
-            footers.add(idx)
-            for j in segment:
-                pages[j] = num
-            pages.append(num)
-            last_printed, page = num, num + 1
-            segment, content_since_break = [], False
+        if not text or text.isspace():
             continue
-        pages.append(page)
-        segment.append(idx)
-        if text.strip():
-            content_since_break = True
-    lines = [Line(no, pages[i], text) for i, (no, text, _s) in enumerate(rows)]
-    n_pages = max(pages, default=0)
-    return lines, footers, n_pages
+        num = page_number(text) if len(text) < 24 else None
+        if num is not None and (last_printed or 0) + 1 <= num <= page + 12:
+            for row in on_page:
+                row[1] = num
+            last_printed, page = num, num + 1
+            on_page, content_since_break = [], False
+            continue
+        row = [no, page, text]
+        kept.append(row)
+        on_page.append(row)
+        content_since_break = True
+    n_pages = max(page - 1 if not content_since_break else page, kept[-1][1] if kept else 0)
+    return [Line(*row) for row in kept], n_pages
 
 
 def read_text(path: str | Path) -> Source:
@@ -109,15 +112,13 @@ def read_text(path: str | Path) -> Source:
     except OSError as exc:
         raise InputError(path, f"cannot read file ({exc.strerror or exc})") from None
     text = decode(data, path)
-    rows, _n = split_pages(text)
-    lines, footers, n_pages = assign_pages(rows)
-    # blank lines and page-number lines carry nothing; every kept line keeps its own number in the file
-    kept = [ln for i, ln in enumerate(lines) if i not in footers and not ln.text.isspace() and ln.text]
+    rows, n_lines = split_pages(text)
+    lines, n_pages = assign_pages(rows)
     return Source(
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
-        lines=kept,
-        n_lines=len(lines),
+        lines=lines,
+        n_lines=n_lines,
         n_pages=n_pages,
         kind="text",
         warnings=[],

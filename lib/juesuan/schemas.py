@@ -236,7 +236,8 @@ def validate_fast(table: str, df: pd.DataFrame) -> pd.DataFrame:
     if list(df.columns) != list(schema.columns):
         raise ValueError(f"{table}: columns {list(df.columns)} != {list(schema.columns)}")
     try:
-        out = df.astype({name: col.dtype.type for name, col in schema.columns.items()})
+        todo = {name: col.dtype.type for name, col in schema.columns.items() if df[name].dtype != col.dtype.type}
+        out = df.astype(todo) if todo else df
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{table}: cannot coerce: {exc}") from None
     for name, col in schema.columns.items():

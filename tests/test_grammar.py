@@ -1,5 +1,6 @@
 """The indicator-row grammar on small synthetic tables: each case is a way real extractors break rows."""
 
+from juesuan import schemas
 from juesuan.extract.performance import parse_indicator_rows, parse_project
 from juesuan.read.lines import Line
 
@@ -104,7 +105,7 @@ def test_department_table_without_numbered_goals():
 满意度指标 满意度指标 服务对象满意度 ≥90% ≥95% 40
 总分 100"""
     frames, summary, warns = extract_performance(lines(text), 0, len(text.split("\n")), "t")
-    ind = frames["indicators"]
+    ind = schemas.frame("indicators", frames["indicators"])
     assert list(ind.level3) == ["办理案件数", "服务对象满意度"]
     assert set(ind.scope) == {"department"} and ind.goal_no.isna().all()
     assert (summary["dept_basic_wan"], summary["dept_budget_wan"], summary["dept_total_score"]) == (100, 150, 100)

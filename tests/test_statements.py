@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from juesuan import schemas
-from juesuan.extract.statements import extract_statements, table_code
+from juesuan.extract import statements
+from juesuan.extract.statements import table_code
 from juesuan.read.lines import Line, Source
 from juesuan.read.pdf import GridCell, TableGrid, read_pdf
 
@@ -22,6 +23,12 @@ SAMPLES = {
 }
 KEY = ["table_code", "panel", "row_label", "subject_code", "level", "column", "value", "page"]
 
+
+
+def extract_statements(source: Source, doc_id: str) -> tuple[pd.DataFrame, list]:
+    """The extractor's rows as the validated table the pipeline makes of them."""
+    rows, warns = statements.extract_statements(source, doc_id)
+    return schemas.frame("statements", rows), warns
 
 @pytest.fixture(scope="module")
 def parsed():

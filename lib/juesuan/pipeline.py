@@ -6,8 +6,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
-
 from . import schemas
 from .config import PARSER_VERSION
 from .errors import InputError
@@ -27,9 +25,9 @@ def table_code(line_text: str) -> str | None:
     return title_code(re.sub(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+[、.．])", "", line_text))
 
 
-def _department(source: Source, units: pd.DataFrame, segs: Segments) -> str | None:
-    if len(units):
-        own = [n for n in units["unit_name"] if re.search(r"[（(]本级[)）]", n)]
+def _department(source: Source, units: list[dict], segs: Segments) -> str | None:
+    if units:
+        own = [u["unit_name"] for u in units if re.search(r"[（(]本级[)）]", u["unit_name"])]
         if own:
             return re.sub(r"[（(]本级[)）]", "", own[0])
     for line in source.lines:
@@ -71,8 +69,14 @@ def _looks_like_disclosure(source: Source, segs: Segments) -> bool:
     return "决算" in text and bool(re.search(r"项目名称|年度目标\d|收入支出决算总表", text))
 
 
-def parse(path: str | Path, validate_tables: bool = True) -> Disclosure:
-    """The whole pipeline. `validate_tables=False` only for measuring extraction alone (make bench)."""
+def parse(path: str | Path) -> Disclosure:
+    """The whole pipeline: one disclosure file in, validated tables out."""
+    doc_id, rows = extract_rows(path)
+    return Disclosure(doc_id=doc_id, **{name: schemas.frame(name, table) for name, table in rows.items()})
+
+
+def extract_rows(path: str | Path) -> tuple[str, dict[str, list[dict]]]:
+    """read → segment → extract: the doc_id and each tidy table as plain rows, not yet validated."""
     path = Path(path)
     if not path.exists():
         raise InputError(path, "no such file")
@@ -101,7 +105,7 @@ def parse(path: str | Path, validate_tables: bool = True) -> Disclosure:
     warns += fw + pw + perf_w + sw
 
     titles = _table_titles(lines, segs)
-    found = sorted(set(statements["table_code"])) if len(statements) else []
+    found = sorted({row["table_code"] for row in statements})
     empty = [code for code, line in titles.items() if code not in found and _stated_empty(lines, line)]
     absent = [code for code in titles if code not in found and code not in empty]
     parts_missing = [k for k in REQUIRED_PARTS if k not in segs.parts and not (k == "tables" and (found or titles))]
@@ -114,8 +118,7 @@ def parse(path: str | Path, validate_tables: bool = True) -> Disclosure:
 
     sections_found = [f"{PART_NAMES.get(k, k)}:{s.label}" for k in segs.sections for s in segs.sections[k]]
     expected_sections = [f"情况说明:{label}" for label in ("一", "二", "三", "四", "五", "六", "七", "八", "九")]
-    document = pd.DataFrame(
-        [
+    document = [
             {
                 "doc_id": doc_id,
                 "department": _department(source, units, segs),
@@ -138,11 +141,8 @@ def parse(path: str | Path, validate_tables: bool = True) -> Disclosure:
                 **{key: _float(dept_summary.get(key)) for key in DEPARTMENT_SUMMARY},
                 **_stated_grade(lines, [s for s in explanation if "绩效" in s.title]),
             }
-        ]
-    )
-    warnings = pd.DataFrame(
-        [{"doc_id": doc_id, "stage": w.stage, "message": w.message, "source_line": w.source_line, "page": w.page} for w in warns]
-    )
+    ]
+    warnings = [{"doc_id": doc_id, "stage": w.stage, "message": w.message, "source_line": w.source_line, "page": w.page} for w in warns]
     tables = {
         "document": document,
         "units": units,
@@ -155,10 +155,10 @@ def parse(path: str | Path, validate_tables: bool = True) -> Disclosure:
         "statements": statements,
         "warnings": warnings,
     }
-    if not validate_tables:
-        return Disclosure(doc_id=doc_id, **tables)
-    fold_labels = any(_FULLWIDTH.search(ln.text) for ln in lines)  # full-width digits/NBSP: rare, so look once
-    return Disclosure(doc_id=doc_id, **{name: validate(name, df, fold_labels) for name, df in tables.items()})
+    if any(_FULLWIDTH.search(ln.text) for ln in lines):  # full-width digits/NBSP: rare, so look once
+        for name, cols in LABEL_COLUMNS.items():
+            _fold(tables[name], cols)
+    return doc_id, tables
 
 
 _GRADE = re.compile(r"(?:整体|部门).{0,24}?(?:级别|等级|评级)为[“\"']?(优秀|良好|优|良|中|差|合格|不合格)")
@@ -181,9 +181,9 @@ def _float(value: float | None) -> float:
     return float("nan") if value is None else float(value)
 
 
-def _statements(source: Source, doc_id: str) -> tuple[pd.DataFrame, list[Warn]]:
+def _statements(source: Source, doc_id: str) -> tuple[list[dict], list[Warn]]:
     if source.kind != "pdf":
-        return schemas.empty("statements"), []
+        return [], []
     from .extract.statements import extract_statements
 
     return extract_statements(source, doc_id)
@@ -225,13 +225,9 @@ LABEL_COLUMNS = {
 }
 
 
-def validate(name: str, df: pd.DataFrame, fold_labels: bool = True) -> pd.DataFrame:
-    """Validate against the table's model (the fast path of schemas.py; `write` re-checks with pandera
-    itself before anything reaches disk); an empty frame still gets the full typed header."""
-    if df is None or df.empty:
-        return schemas.empty(name)
-    cols = schemas.columns(name)
-    df = df.reindex(columns=cols)
-    for col in LABEL_COLUMNS.get(name, []) if fold_labels else []:
-        df[col] = df[col].map(fold)
-    return schemas.validate_fast(name, df.reset_index(drop=True))
+def _fold(rows: list[dict], cols: list[str]) -> None:
+    """Labels compared across documents get full-width digits and odd spaces folded (evidence keeps them)."""
+    for row in rows:
+        for col in cols:
+            if isinstance(row.get(col), str):
+                row[col] = fold(row[col])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -197,57 +199,103 @@ TABLE_CODES: dict[str, str] = {
 
 
 # ------------------------------------------------------------------------------------------------ fast path
-# pandera's per-column machinery costs ~0.5 ms a column, which alone is twice the parse budget of a whole
-# disclosure. The same contract, read off the pandera models above, checked with one vectorised pass per
-# column; a check it does not know sends the table to pandera itself. tests/test_schemas.py keeps the two
-# in agreement on every sample table and on broken ones.
+# Extractors yield plain rows (dicts). pandera's per-column machinery on a DataFrame costs ~0.5 ms a column,
+# more than the whole rest of a parse; so `frame` reads the same contract off the models above, checks each
+# value in Python and builds every column once with its final dtype. A check it does not know sends the
+# table to pandera itself; `write` re-validates with pandera before anything reaches disk, and
+# tests/test_schemas.py keeps the two in agreement on every sample table and on broken ones.
 
 _FAST_CHECKS = {"isin", "greater_than_or_equal_to", "less_than_or_equal_to", "str_length"}
 
 
+class _Column(NamedTuple):
+    name: str
+    dtype: object
+    kind: str  # str | Int64 | int | float | bool
+    nullable: bool
+    unique: bool
+    checks: tuple  # (check name, statistics)
+
+
+def _kind(dtype) -> str:
+    if isinstance(dtype, pd.StringDtype):
+        return "str"
+    if isinstance(dtype, pd.Int64Dtype):
+        return "Int64"
+    return {"int64": "int", "float64": "float", "bool": "bool"}[str(dtype)]
+
+
 @cache
-def _schema(table: str):
-    return MODELS[table].to_schema()
+def _plan(table: str) -> tuple[_Column, ...] | None:
+    schema = MODELS[table].to_schema()
+    if schema.checks or any(ch.name not in _FAST_CHECKS for col in schema.columns.values() for ch in col.checks):
+        return None
+    return tuple(
+        _Column(name, col.dtype.type, _kind(col.dtype.type), col.nullable, col.unique,
+                tuple((ch.name, ch.statistics) for ch in col.checks))
+        for name, col in schema.columns.items()
+    )
 
 
-def _check_fails(name: str, stats: dict, s: pd.Series) -> pd.Series:
-    v = s.dropna()
-    if name == "isin":
-        return ~v.isin(stats["allowed_values"])
-    if name == "greater_than_or_equal_to":
+def _missing(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _as_int(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or v != int(v):
+        raise ValueError(f"not an integer: {v!r}")
+    return int(v)
+
+
+def _coerce(col: _Column, values: list) -> list:
+    if col.kind == "str":
+        return [v if type(v) is str else None if _missing(v) else str(v) for v in values]
+    if col.kind == "float":
+        return [v if type(v) is float else np.nan if _missing(v) else float(v) for v in values]
+    if col.kind == "bool":
+        if not all(isinstance(v, (bool, np.bool_)) for v in values):
+            raise ValueError("not a boolean")
+        return values
+    return [v if type(v) is int else None if _missing(v) else _as_int(v) for v in values]
+
+
+def _fails(check: str, stats: dict, v) -> bool:
+    if check == "isin":
+        return v not in stats["allowed_values"]
+    if check == "greater_than_or_equal_to":
         return v < stats["min_value"]
-    if name == "less_than_or_equal_to":
+    if check == "less_than_or_equal_to":
         return v > stats["max_value"]
-    lengths = v.str.len()
-    bad = pd.Series(False, index=v.index)
-    if stats.get("min_value") is not None:
-        bad |= lengths < stats["min_value"]
-    if stats.get("max_value") is not None:
-        bad |= lengths > stats["max_value"]
-    return bad
+    lo, hi = stats.get("min_value"), stats.get("max_value")
+    return (lo is not None and len(v) < lo) or (hi is not None and len(v) > hi)
 
 
-def validate_fast(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Coerce and check `df` against the table's pandera model; raises `pandera.errors.SchemaError`-compatible
-    `ValueError` naming the table, column and first failing value."""
-    schema = _schema(table)
-    if any(ch.name not in _FAST_CHECKS for col in schema.columns.values() for ch in col.checks) or schema.checks:
-        return MODELS[table].validate(df)
-    if list(df.columns) != list(schema.columns):
-        raise ValueError(f"{table}: columns {list(df.columns)} != {list(schema.columns)}")
-    try:
-        todo = {name: col.dtype.type for name, col in schema.columns.items() if df[name].dtype != col.dtype.type}
-        out = df.astype(todo) if todo else df
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{table}: cannot coerce: {exc}") from None
-    for name, col in schema.columns.items():
-        s = out[name]
-        if not col.nullable and s.isna().any():
-            raise ValueError(f"{table}.{name}: missing value in row {int(s.isna().to_numpy().argmax())}")
-        if col.unique and s.dropna().duplicated().any():
-            raise ValueError(f"{table}.{name}: duplicate values")
-        for ch in col.checks:
-            bad = _check_fails(ch.name, ch.statistics, s)
-            if bad.any():
-                raise ValueError(f"{table}.{name}: {ch.name} {ch.statistics} fails on {s.dropna()[bad].iloc[0]!r}")
-    return out
+def frame(table: str, rows: list[dict]) -> pd.DataFrame:
+    """The validated, typed table of `rows` (dicts keyed by column; a missing key is a null). Raises
+    `ValueError` naming the table, column and first failing value, where pandera would fail."""
+    if not rows:
+        return empty(table)
+    plan = _plan(table)
+    if plan is None:
+        return MODELS[table].validate(pd.DataFrame(rows, columns=columns(table)))
+    names = {col.name for col in plan}
+    for row in rows:
+        if not row.keys() <= names:
+            raise ValueError(f"{table}: unknown columns {sorted(set(row) - names)}")
+    data = {}
+    for col in plan:
+        try:
+            values = _coerce(col, [row.get(col.name) for row in rows])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{table}.{col.name}: cannot coerce: {exc}") from None
+        present = [v for v in values if v is not None and v == v]  # v == v: not NaN
+        if not col.nullable and len(present) < len(values):
+            raise ValueError(f"{table}.{col.name}: missing value in row {next(i for i, v in enumerate(values) if _missing(v))}")
+        if col.unique and len(set(present)) < len(present):
+            raise ValueError(f"{table}.{col.name}: duplicate values")
+        for check, stats in col.checks:
+            bad = next((v for v in present if _fails(check, stats, v)), None)
+            if bad is not None:
+                raise ValueError(f"{table}.{col.name}: {check} {stats} fails on {bad!r}")
+        data[col.name] = pd.array(values, dtype=col.dtype) if col.kind in ("str", "Int64") else np.array(values, dtype=col.dtype)
+    return pd.DataFrame(data, copy=False)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
 from ..read.lines import Warn
 from ..segment import Passage, Section
 
@@ -239,7 +237,7 @@ def _is_date_or_year(text: str, end: int) -> bool:
     return bool(re.match(r"(?:年|月|日|号)", text[end : end + 1]))
 
 
-def extract_figures(lines, sections: list[Section], doc_id: str) -> tuple[pd.DataFrame, list[Warn]]:
+def extract_figures(lines, sections: list[Section], doc_id: str) -> tuple[list[dict], list[Warn]]:
     warns: list[Warn] = []
     rows: list[dict] = []
     for sec in sections:
@@ -251,4 +249,4 @@ def extract_figures(lines, sections: list[Section], doc_id: str) -> tuple[pd.Dat
                 a += 1
             if a < b:
                 rows += extract_section(Passage(lines[a:b]), label, doc_id, warns)
-    return pd.DataFrame(rows), warns
+    return rows, warns

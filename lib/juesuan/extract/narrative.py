@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
 from ..read.lines import Line, Warn
 from ..segment import Passage, Section
 from ..values import norm
@@ -14,7 +12,7 @@ _UNIT_ITEM = re.compile(r"^(\d{1,2})(?:\s*[、.．]\s*|\s+|$)(.*)$")
 _ORG_SUFFIX = re.compile(r"(局|委员会|委|办公室|办|院|中心|站|所|队|馆|校|厅|部|会|处|社|园|场|室|组|\)|）)$")
 
 
-def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> pd.DataFrame:
+def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> list[dict]:
     """The numbered units of the overview section on 机构设置 / 决算单位构成, as a list ("1、名称") or as a
     table whose 序号 sits on its own line between the wrapped lines of the name."""
     rows: list[dict] = []
@@ -44,12 +42,10 @@ def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> pd
                 continue
             pending.append(line)
             current = None
-    return pd.DataFrame(
-        [
-            {"doc_id": doc_id, "source_line": r["line"].no, "page": r["line"].page, "unit_no": k, "unit_name": "".join(r["parts"])}
-            for k, r in enumerate(rows, 1)
-        ]
-    )
+    return [
+        {"doc_id": doc_id, "source_line": r["line"].no, "page": r["line"].page, "unit_no": k, "unit_name": "".join(r["parts"])}
+        for k, r in enumerate(rows, 1)
+    ]
 
 
 _LEADING_NO = re.compile(r"^\s*[\d０-９]{1,2}(?:\s*[、.．]\s*|\s+|$)")
@@ -65,7 +61,7 @@ _GROUP = re.compile(r"(人员经费|公用经费)(?:合计)?(?:支出)?(?:为)?(
 _ITEM = re.compile(r"^(.+?)(\d[\d,]*(?:\.\d+)?)(万元|元)$")
 
 
-def extract_line_items(lines: list[Line], sections: list[Section], doc_id: str) -> pd.DataFrame:
+def extract_line_items(lines: list[Line], sections: list[Section], doc_id: str) -> list[dict]:
     """人员经费 / 公用经费 totals and their itemised 主要包括 lists (items without an amount are skipped)."""
     rows = []
     for sec in sections:
@@ -89,7 +85,7 @@ def extract_line_items(lines: list[Line], sections: list[Section], doc_id: str) 
                 if im:
                     rows.append(_line_item(doc_id, p.line_at(pos), g.group(1), p.original(pos, pos + len(im.group(1))), im.group(2), im.group(3), False))
                 pos += len(piece) + 1
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _line_item(doc_id: str, line: Line, group: str, item: str, amount: str, unit: str, total: bool) -> dict:
@@ -109,7 +105,7 @@ _ENTRY = re.compile(r"(?:^|(?<=[。;]))(\d{1,2})[、.](?!\d)")
 _PROJECT_HEAD = re.compile(r"^(.+?)[::]项目(?:全年)?预算(?:数)?为")
 
 
-def extract_project_outputs(lines: list[Line], sections: list[Section], doc_id: str) -> tuple[pd.DataFrame, list[Warn]]:
+def extract_project_outputs(lines: list[Line], sections: list[Section], doc_id: str) -> tuple[list[dict], list[Warn]]:
     """十三（二）: "N、项目名：项目全年预算数为A万元，执行数为B万元，完成预算C%。主要产出和效益：…发现的问题及原因：…下一步改进措施：…"."""
     rows: list[dict] = []
     warns: list[Warn] = []
@@ -138,7 +134,7 @@ def extract_project_outputs(lines: list[Line], sections: list[Section], doc_id: 
                         "next_steps": _labelled(p, a, body, "下一步改进措施", None),
                     }
                 )
-    return pd.DataFrame(rows), warns
+    return rows, warns
 
 
 def _amount(body: str, pattern: str) -> float | None:

@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import pandas as pd
-
 from ..read.lines import Line, Warn
 from ..segment import Passage, _sources, compact
 from ..values import is_unit, norm, parse_quantity, to_number
@@ -356,8 +354,9 @@ def parse_department(lines: list[Line], warns: list[Warn]) -> tuple[list[dict], 
     return goals, indicators
 
 
-def extract_performance(lines: list[Line], start: int, end: int, doc_id: str):
-    """All performance tables in lines[start:end] (the attachments part, or the whole document)."""
+def extract_performance(lines: list[Line], start: int, end: int, doc_id: str) -> tuple[dict[str, list[dict]], dict, list[Warn]]:
+    """All performance tables in lines[start:end] (the attachments part, or the whole document): rows of
+    projects, department_goals and indicators, the department table's own totals, and warnings."""
     warns: list[Warn] = []
     region = lines[start:end]
     project_starts = [i for i, ln in enumerate(region) if compact(ln.text).startswith("项目名称")]
@@ -386,15 +385,11 @@ def extract_performance(lines: list[Line], start: int, end: int, doc_id: str):
         project, rows = parse_project(region[i:stop], k + 1, warns)
         projects.append(project)
         indicators += rows
-    frames = {
-        "projects": pd.DataFrame(projects),
-        "department_goals": pd.DataFrame(goals),
-        "indicators": pd.DataFrame(indicators),
-    }
-    for df in frames.values():
-        if len(df):
-            df.insert(0, "doc_id", doc_id)
-    return frames, summary, warns
+    tables = {"projects": projects, "department_goals": goals, "indicators": indicators}
+    for rows in tables.values():
+        for row in rows:
+            row["doc_id"] = doc_id
+    return tables, summary, warns
 
 
 def _department_title(region: list[Line], project_starts: list[int]) -> int | None:

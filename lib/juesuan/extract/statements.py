@@ -11,9 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-import pandas as pd
-
-from .. import schemas
 from ..read.lines import Source, Warn
 from ..read.pdf import GridCell, TableGrid
 
@@ -71,19 +68,13 @@ class _Table:
 # ---------------------------------------------------------------- public entry
 
 
-def extract_statements(source: Source, doc_id: str) -> tuple[pd.DataFrame, list[Warn]]:
+def extract_statements(source: Source, doc_id: str) -> tuple[list[dict], list[Warn]]:
     """One row per non-empty numeric cell of the nine tables; text input has none (tables were images)."""
     warns: list[Warn] = []
     if source.kind != "pdf":
-        return schemas.empty("statements"), warns
-    records: list[dict] = []
-    for table in _assemble(source, warns):
-        for rec in _table_records(table, warns):
-            records.append({"doc_id": doc_id, **rec})
-    if not records:
-        return schemas.empty("statements"), warns
-    frame = pd.DataFrame.from_records(records, columns=schemas.columns("statements"))
-    return schemas.Statements.validate(frame), warns
+        return [], warns
+    records = [{"doc_id": doc_id, **rec} for table in _assemble(source, warns) for rec in _table_records(table, warns)]
+    return records, warns
 
 
 # ---------------------------------------------------------------- titles and table assembly

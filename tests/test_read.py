@@ -27,11 +27,41 @@ def test_form_feeds_start_pages_and_crlf_is_one_break(tmp_path):
     assert src.n_pages == 3
 
 
-def test_printed_page_numbers_anchor_pages_and_are_dropped(tmp_path):
-    text = "cover\n\fintro\n- 3 -\n\fbody\n\n4\n\fmore\n第 5 页\n"
+def test_form_feeds_give_physical_pages_and_footers_are_dropped(tmp_path):
+    # printed numbers run one ahead of the physical pages; the pages stay those of the PDF
+    text = "cover\n\fintro\n- 3 -\n\fbody\n\n4\n\fmore\n第 5 页\n\f"
     src = read_source(write(tmp_path, text.encode()))
-    pages = {ln.text: ln.page for ln in src.lines if ln.text}
-    assert pages == {"cover": 1, "intro": 3, "body": 4, "more": 5}
+    assert [(ln.text, ln.page) for ln in src.lines] == [("cover", 1), ("intro", 2), ("body", 3), ("more", 4)]
+    assert src.n_pages == 4
+
+
+def test_a_form_feed_inside_a_line_breaks_the_page_there(tmp_path):
+    src = read_source(write(tmp_path, b"a\nb\fc\n\f\fd"))
+    assert [tuple(ln) for ln in src.lines] == [(1, 1, "a"), (2, 1, "b"), (2, 2, "c"), (3, 4, "d")]
+    assert src.n_pages == 4
+
+
+def test_a_bare_number_ending_a_page_is_data_unless_pages_agree(tmp_path):
+    # "7" ends page 1 and "3" ends page 2, but no two pages agree on an offset: both are table cells
+    src = read_source(write(tmp_path, "得分\n7\n\f序号\n3\n\f".encode()))
+    assert [ln.text for ln in src.lines] == ["得分", "7", "序号", "3"]
+    # footers 11, 12, 13 on physical pages 1, 2, 3 agree: dropped
+    src = read_source(write(tmp_path, b"a\n11\n\fb\n12\n\fc\n13\n"))
+    assert [(ln.text, ln.page) for ln in src.lines] == [("a", 1), ("b", 2), ("c", 3)]
+
+
+def test_printed_page_numbers_anchor_pages_without_form_feeds(tmp_path):
+    body = "\n".join(f"第{k}行" for k in range(8))
+    text = f"cover\n{body}\n3\n{body}\n4\nmore\n"
+    src = read_source(write(tmp_path, text.encode()))
+    assert [ln.page for ln in src.lines] == [3] * 9 + [4] * 8 + [5]
+    assert "3" not in [ln.text for ln in src.lines]
+
+
+def test_a_numbered_column_is_not_a_run_of_page_numbers(tmp_path):
+    text = "序号 单位名称\n1 本级\n甲单位\n2\n（下属）\n乙单位\n3\n（下属）\n"
+    src = read_source(write(tmp_path, text.encode()))
+    assert [ln.text for ln in src.lines if ln.text in {"2", "3"}] == ["2", "3"]
 
 
 def test_a_lone_number_out_of_sequence_is_data_not_a_page(tmp_path):
@@ -51,3 +81,9 @@ def test_empty_and_binary_files_are_refused(tmp_path):
         read_source(write(tmp_path, b"  \n\n"))
     with pytest.raises(InputError, match="binary"):
         read_source(write(tmp_path, bytes(range(256)) * 4, "x.bin"))
+
+
+def test_a_long_text_without_page_marks_says_pages_are_unknown(tmp_path):
+    src = read_source(write(tmp_path, "\n".join(f"第{k}行文字" for k in range(200)).encode()))
+    assert {ln.page for ln in src.lines} == {1}
+    assert [w.message for w in src.warnings] == ["no page breaks or printed page numbers found: every line is reported on page 1"]

@@ -142,8 +142,8 @@ def find_parts(lines: list[Line]) -> dict[str, tuple[int, int]]:
         m = _PART_RE.match(heading(line))
         if not m:
             continue
-        # a long title may wrap ("…部门决算情况 / 说明"): read the next line too
-        title = m.group(2) + (heading(lines[i + 1]) if i + 1 < len(lines) else "")
+        # a long title may wrap ("…部门决算情况 / 说明"), with a number set apart ("2024") in between
+        title = m.group(2) + "".join(h for h in map(heading, lines[i + 1 : i + 3]) if not h.isdigit())
         key = next((v for k, v in PART_KEYS.items() if k in m.group(2)), None) or next(
             (v for k, v in PART_KEYS.items() if k in title), None
         )

@@ -14,7 +14,8 @@ _ORG_SUFFIX = re.compile(r"(局|委员会|委|办公室|办|院|中心|站|所|�
 
 def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> list[dict]:
     """The numbered units of the overview section on 机构设置 / 决算单位构成, as a list ("1、名称") or as a
-    table whose 序号 sits on its own line between the wrapped lines of the name."""
+    table however an extractor ordered its cells: 序号 before the name, after it, or between the wrapped
+    lines of the name."""
     rows: list[dict] = []
     for sec in sections:
         if not re.search(r"机构设置|单位构成|决算单位|预算单位", sec.title):
@@ -22,22 +23,23 @@ def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> li
         expected, pending, current = 1, [], None  # pending: name lines seen before their number
         for line in lines[sec.start + 1 : sec.end]:
             text = norm(line.text).strip()
-            if not text:
+            if not text or set(text.split()) <= _HEADER_CELLS:
                 continue
             m = _UNIT_ITEM.match(text)
             if m and int(m.group(1)) == expected:
                 own = _first_cell(_LEADING_NO.sub("", line.text))
-                if own or pending:
-                    current = {"line": line if own else pending[0], "parts": [own] if own else [_first_cell(p.text) for p in pending]}
-                    rows.append(current)
-                    pending, expected = [], expected + 1
+                current = {"line": line if own or not pending else pending[0],
+                           "parts": [own] if own else [_first_cell(p.text) for p in pending]}
+                rows.append(current)  # no name yet: the 序号 came first, the name follows
+                pending, expected = [], expected + 1
                 continue
-            if len(text) > 40 or re.search(r"[。，,:：;；]", text):  # prose, not a table cell
+            cell = _first_cell(text)
+            if len(cell) > 40 or re.search(r"[。，,:：;；]", cell):  # prose, not a table cell
                 if rows:
                     break
                 pending, current = [], None
                 continue
-            if current is not None and (text[0] in "（(" or not _ORG_SUFFIX.search(norm("".join(current["parts"])))):
+            if current is not None and (not current["parts"] or cell[0] in "（(" or not _ORG_SUFFIX.search(norm("".join(current["parts"])))):
                 current["parts"].append(_first_cell(line.text))
                 continue
             pending.append(line)
@@ -45,9 +47,11 @@ def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> li
     return [
         {"doc_id": doc_id, "source_line": r["line"].no, "page": r["line"].page, "unit_no": k, "unit_name": "".join(r["parts"])}
         for k, r in enumerate(rows, 1)
+        if r["parts"]
     ]
 
 
+_HEADER_CELLS = {"序号", "单位名称", "备注", "单位性质", "单位类型", "单位代码"}
 _LEADING_NO = re.compile(r"^\s*[\d０-９]{1,2}(?:\s*[、.．]\s*|\s+|$)")
 
 

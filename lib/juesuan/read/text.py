@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from pathlib import Path
 
 from ..errors import InputError
-from .lines import Line, Source
+from .lines import Line, Source, Warn
 
 # A printed page number alone on a line: "52", "- 12 -", "— 3 —", "第 3 页", "3/98", "第3页 共98页".
 _PAGE_NO = re.compile(
@@ -53,45 +54,89 @@ def page_number(text: str) -> int | None:
     return int(next(g for g in m.groups() if g))
 
 
-def split_pages(text: str) -> tuple[list[tuple[int, str, bool]], int]:
-    """Lines as (line_no, text, starts_page). A form feed starts a page; lacking any, so does a line
-    indented by exactly one space (how some extractors mark a page join) when such lines are rare."""
+def _bare(text: str) -> bool:
+    """A page number printed as a bare number ("52") — the shape a table cell can have too."""
+    return text.strip().translate(_FULLWIDTH_DIGITS).isdigit()
+
+
+Row = tuple[int, str, int]  # (line number in the file, text, page breaks just before it)
+
+
+def split_pages(text: str) -> tuple[list[Row], int, bool]:
+    """Lines as (line_no, text, breaks), the file's line count, and whether form feeds mark the pages.
+
+    Every form feed is a page break, also inside a line (its two halves keep the line's number). Lacking
+    any, a line indented by exactly one space (how some extractors mark a page join) starts a page when
+    such lines are rare.
+    """
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    has_ff = "\f" in text
-    out: list[tuple[int, str, bool]] = []
-    for no, line in enumerate(raw, 1):
-        starts = False
-        if has_ff and "\f" in line:
-            starts = True
-            line = line.replace("\f", "")
-        out.append((no, line, starts))
-    if not has_ff:
-        nonblank = [ln for ln in out if ln[1].strip()]
-        marked = [ln for ln in nonblank if _PAGE_JOIN.match(ln[1])]
-        if marked and len(marked) <= 0.1 * len(nonblank):
-            out = [(no, t, bool(_PAGE_JOIN.match(t))) for no, t, _ in out]
-    return out, len(raw) - (1 if raw and raw[-1] == "" else 0)
+    n_lines = len(raw) - (1 if raw and raw[-1] == "" else 0)
+    if "\f" in text:
+        out: list[Row] = []
+        for no, line in enumerate(raw, 1):
+            first, *rest = line.split("\f")
+            out.append((no, first, 0))
+            out += [(no, piece, 1) for piece in rest]
+        return out, n_lines, True
+    rows = [(no, line, 0) for no, line in enumerate(raw, 1)]
+    nonblank = [t for _, t, _ in rows if t.strip()]
+    marked = sum(1 for t in nonblank if _PAGE_JOIN.match(t))
+    if marked and marked <= 0.1 * len(nonblank):
+        rows = [(no, t, 1 if _PAGE_JOIN.match(t) else 0) for no, t, _ in rows]
+    return rows, n_lines, False
 
 
-def assign_pages(rows: list[tuple[int, str, bool]]) -> tuple[list[Line], int]:
-    """Content lines with their page, anchored on printed page numbers where they are plausible; blank
-    lines and the page-number lines themselves are dropped (every kept line keeps its number in the file).
+def physical_pages(rows: list[Row]) -> tuple[list[Line], int]:
+    """Pages counted by form feeds, as in the PDF the text came from (so both cite the same page).
+
+    A page's first or last line that is a printed page number is dropped: a decorated one ("- 3 -",
+    "第 3 页") always; a bare number only when its offset from the physical page is the one most pages
+    agree on — otherwise it is data (a score or 序号 that happens to end a page).
+    """
+    pages: list[list[tuple[int, str]]] = [[]]
+    for no, text, breaks in rows:
+        pages += [[] for _ in range(breaks)]
+        if text and not text.isspace():
+            pages[-1].append((no, text))
+    while len(pages) > 1 and not pages[-1]:  # a trailing form feed ends the last page, it starts none
+        pages.pop()
+    candidates = {}  # (page index, position in page) → printed number
+    for k, content in enumerate(pages):
+        for pos in {0, len(content) - 1} if content else ():
+            text = content[pos][1]
+            num = page_number(text) if len(text) < 24 else None
+            if num is not None:
+                candidates[(k, pos)] = (num, _bare(text))
+    offsets = Counter(k + 1 - num for (k, _), (num, bare) in candidates.items())
+    agreed = {off for off, n in offsets.items() if n >= 2}
+    drop = {key for key, (num, bare) in candidates.items() if not bare or key[0] + 1 - num in agreed}
+    lines = [Line(no, k + 1, text) for k, content in enumerate(pages) for pos, (no, text) in enumerate(content)
+             if (k, pos) not in drop]
+    return lines, len(pages)
+
+
+def assign_pages(rows: list[Row]) -> tuple[list[Line], int]:
+    """Content lines with their page when no form feeds mark pages: anchored on printed page numbers where
+    they are plausible; blank lines and the page-number lines themselves are dropped (every kept line
+    keeps its number in the file).
 
     A lone number is a page number only if it keeps the printed sequence increasing and close to the
-    page count so far; otherwise it is data (a table score alone on its line) and stays a line.
+    page count so far, and is not one of a run of consecutive numbers a few lines apart (a 序号 column);
+    otherwise it is data and stays a line.
     """
+    content = [(no, text, breaks) for no, text, breaks in rows if text and not text.isspace()]
+    numbers = [page_number(text) if len(text) < 24 else None for _, text, _ in content]
+    listed = _numbered_lists(numbers)
     page, last_printed, content_since_break = 1, None, False
     kept: list[list] = []  # [no, page, text], pages fixed up when a footer names the page
     on_page: list[list] = []  # kept lines of the current page
-    for no, text, starts in rows:
-        if starts and content_since_break:
+    for i, (no, text, breaks) in enumerate(content):
+        if breaks and content_since_break:
             page += 1
             on_page = []
             content_since_break = False
-        if not text or text.isspace():
-            continue
-        num = page_number(text) if len(text) < 24 else None
-        if num is not None and (last_printed or 0) + 1 <= num <= page + 12:
+        num = numbers[i]
+        if num is not None and i not in listed and (last_printed or 0) + 1 <= num <= page + 12:
             for row in on_page:
                 row[1] = num
             last_printed, page = num, num + 1
@@ -105,6 +150,78 @@ def assign_pages(rows: list[tuple[int, str, bool]]) -> tuple[list[Line], int]:
     return [Line(*row) for row in kept], n_pages
 
 
+_ONE_PAGE_MAX = 120  # content lines one printed page can hold
+_LIST_GAP = 6  # content lines: pages are longer than this, table rows are not
+
+
+def _numbered_lists(numbers: list[int | None]) -> set[int]:
+    """Positions of lone numbers that continue (n → n+1) a lone number at most _LIST_GAP lines before."""
+    listed: set[int] = set()
+    last: dict[int, int] = {}  # number → position it was last seen
+    for i, num in enumerate(numbers):
+        if num is None:
+            continue
+        prev = last.get(num - 1)
+        if prev is not None and i - prev <= _LIST_GAP:
+            listed |= {prev, i}
+        last[num] = i
+    return listed
+
+
+# Some extractors print a sentence's numbers on the next line ("收入支出总计 万元。与 年度相比" /
+# "2995.39 2023"), leaving a gap where each stood: before a unit, a 年/月/日, or punctuation. Quote marks
+# printed in another font can travel with them ("“ ” 0.95 0.00").
+_NUMBER = r"\d[\d,]*(?:\.\d+)?[%％]?"
+_QUOTES = "“”\"'‘’"
+_NUMBER_START = set("0123456789" + _QUOTES)
+_NUMBERS_ONLY = re.compile(rf"^(?:[\s{_QUOTES}]*{_NUMBER})+[\s{_QUOTES}]*$")
+_AFTER_NUMBER = r"(?:万元|万|亿元|元|[%％]|年度|年末|年初|年(?=\s|$)|月|日|个|人|辆|台|套|次|分|[。，,；;、）)])"
+_GAP = re.compile(rf"(?<=[^\sA-Za-z0-9.,%％])[ \u3000\u00a0]+(?={_AFTER_NUMBER})|^\s*(?={_AFTER_NUMBER})")
+
+
+def _gaps(text: str, previous: str) -> list[re.Match]:
+    gaps = list(_GAP.finditer(text))
+    if gaps and gaps[0].start() == 0 and text.lstrip().startswith("元") and previous.rstrip().endswith(("万", "亿")):
+        gaps = gaps[1:]  # "…为 万" / "元，…": 万元 wrapped, no number missing at the start
+    return gaps
+
+
+def rejoin_numbers(lines: list[Line]) -> tuple[list[Line], list[Warn]]:
+    """Put numbers printed on the line after their sentence back into its gaps, in order, when the gaps
+    and the numbers are equally many; when they are not, the numbers cannot be placed: that line is left
+    out of the text and named in a warning, never guessed into a sentence."""
+    out: list[Line] = []
+    warns: list[Warn] = []
+    rejoined: list[Line] = []
+    numeric = [ln.text.lstrip()[:1] in _NUMBER_START and bool(_NUMBERS_ONLY.match(ln.text)) for ln in lines] + [False]
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if numeric[i + 1] else None
+        gaps = _gaps(line.text, out[-1].text if out else "") if nxt is not None else []
+        if not gaps:
+            out.append(line)
+            i += 1
+            continue
+        numbers = re.findall(_NUMBER, nxt.text)
+        if len(numbers) == len(gaps):
+            text, last = [], 0
+            for gap, number in zip(gaps, numbers, strict=True):
+                text += [line.text[last : gap.start()], number]
+                last = gap.end()
+            out.append(line._replace(text="".join(text) + line.text[last:]))
+            rejoined.append(line)
+        else:
+            out.append(line)
+            warns.append(Warn("read", f"numbers printed apart from their sentence and not placeable ({len(numbers)} numbers, "
+                                      f"{len(gaps)} gaps): “{nxt.text.strip()}” left out", nxt.no, nxt.page))
+        i += 2
+    if rejoined:
+        warns.insert(0, Warn("read", f"{len(rejoined)} lines had their numbers printed on the next line (an extraction "
+                                     "artifact) and were rejoined in order", rejoined[0].no, rejoined[0].page))
+    return out, warns
+
+
 def read_text(path: str | Path) -> Source:
     path = Path(path)
     try:
@@ -112,8 +229,11 @@ def read_text(path: str | Path) -> Source:
     except OSError as exc:
         raise InputError(path, f"cannot read file ({exc.strerror or exc})") from None
     text = decode(data, path)
-    rows, n_lines = split_pages(text)
-    lines, n_pages = assign_pages(rows)
+    rows, n_lines, form_feeds = split_pages(text)
+    lines, n_pages = physical_pages(rows) if form_feeds else assign_pages(rows)
+    lines, warns = rejoin_numbers(lines)
+    if n_pages == 1 and len(lines) > _ONE_PAGE_MAX:
+        warns.insert(0, Warn("read", "no page breaks or printed page numbers found: every line is reported on page 1"))
     return Source(
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -121,5 +241,5 @@ def read_text(path: str | Path) -> Source:
         n_lines=n_lines,
         n_pages=n_pages,
         kind="text",
-        warnings=[],
+        warnings=warns,
     )

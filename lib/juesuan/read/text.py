@@ -179,10 +179,17 @@ _AFTER_NUMBER = r"(?:万元|万|亿元|元|[%％]|年度|年末|年初|年(?=\s|
 _GAP = re.compile(rf"(?<=[^\sA-Za-z0-9.,%％])[ \u3000\u00a0]+(?={_AFTER_NUMBER})|^\s*(?={_AFTER_NUMBER})")
 
 
+_SENTENCE = re.compile(r"[，。；：、,;:]")
+_ENDS_WITH_AMOUNT = re.compile(r"(?:\d|[%％万亿])\s*$")
+
+
 def _gaps(text: str, previous: str) -> list[re.Match]:
+    """Where numbers are missing from a sentence (a table cell is no sentence: it has no ，。；：、)."""
+    if not _SENTENCE.search(text):
+        return []
     gaps = list(_GAP.finditer(text))
-    if gaps and gaps[0].start() == 0 and text.lstrip().startswith("元") and previous.rstrip().endswith(("万", "亿")):
-        gaps = gaps[1:]  # "…为 万" / "元，…": 万元 wrapped, no number missing at the start
+    if gaps and gaps[0].start() == 0 and _ENDS_WITH_AMOUNT.search(previous):
+        gaps = gaps[1:]  # "…2820.06" / "万元，…" or "…为 万" / "元，…": a plain wrap, nothing missing at the start
     return gaps
 
 

@@ -109,3 +109,16 @@ def test_department_table_without_numbered_goals():
     assert list(ind.level3) == ["办理案件数", "服务对象满意度"]
     assert set(ind.scope) == {"department"} and ind.goal_no.isna().all()
     assert (summary["dept_basic_wan"], summary["dept_budget_wan"], summary["dept_total_score"]) == (100, 150, 100)
+
+
+def test_execution_rate_printed_with_a_percent_sign():
+    text = """项目名称 某某项目
+主管部门 某某局 实施单位 某某中心
+预算执行情况（万元） 预算数（A) 执行数(B) 执行率(B/A) 得分（20 分*执行率）
+年度财政资金总额 30 27 90.00% 18
+一级指标 二级指标 三级指标 年初目标值（A) 实际完成值(B) 得分
+产出指标 数量指标 办理案件数 100 件 120 件 40
+总分 98"""
+    project, rows = parse_project(lines(text), 1, [])
+    assert (project["budget_wan"], project["executed_wan"], project["exec_rate_pct"], project["exec_score"]) == (30, 27, 90, 18)
+    assert project["total_score"] == 98 and len(rows) == 1

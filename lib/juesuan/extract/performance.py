@@ -246,7 +246,7 @@ def _budget_row(text: str) -> dict[str, float | None]:
             pos += len(hit)
         else:
             pos += 1
-    numbers = [to_number(n.rstrip("%")) for n in m.group(2).split()]
+    numbers = [to_number(n) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", m.group(2))]  # "100.00%20": % ends a cell
     if len(numbers) != len(order):
         return {}
     values = dict(zip(order, numbers, strict=True))

@@ -212,6 +212,17 @@ def test_printed_weight_column_wins():
     assert (r.weight, r.weight_source, r.rule_score, r.flagged) == (10, "table", 9.0, False)
 
 
+def test_printed_weights_and_inferred_ones_side_by_side():
+    # a national-form project (分值 printed) next to a Hubei-form department goal (inferred from its points)
+    df = frame(ind("≥90%", "≥", 90, "81%", 81, 9, scope="project", project_no=1),
+               ind("≥90%", "≥", 90, "96%", 96, 5, goal_no=1), ind("100%", None, 100, "100%", 100, 5, goal_no=1))
+    df["weight"] = [10.0, None, None]
+    goals = pd.DataFrame({"goal_no": pd.array([1], dtype="Int64"), "goal_points": [10.0], "goal_text": ["g"]})
+    out = score_indicators(df, pd.DataFrame([_project()]), goals)
+    assert out["weight_source"].tolist() == ["table", "self_score", "self_score"]
+    assert out["weight"].tolist() == [10, 5, 5]
+
+
 def test_empty_indicators():
     out = score_indicators(frame(ind("1", None, 1, "1", 1, 1)).iloc[:0])
     assert set(scoring.SCORED_COLUMNS) <= set(out.columns) and out.empty

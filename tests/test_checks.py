@@ -70,7 +70,7 @@ def _frame(name: str, rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
         df["source_line"] = range(1, len(df) + 1)
     if "page" not in df:
         df["page"] = 1
-    return schemas.MODELS[name].validate(df[schemas.columns(name)])
+    return schemas.MODELS[name].validate(df.reindex(columns=schemas.columns(name)))
 
 
 def D(**tables: list[dict] | pd.DataFrame) -> Disclosure:
@@ -494,6 +494,35 @@ def test_p09_deviation_needs_a_reason():
     inds = [IND("受理案件数", "100例", "201例", 40), IND("q", "100%", "100%", 40)]
     assert_pass(D(projects=[PR(1, reason="年初按往年数据测算")], indicators=inds), "P09")
     assert_fail(D(projects=[PR(1, reason="无")], indicators=inds), "P09", "warning")
+
+
+def test_p09_national_form_explains_each_row():
+    dev = {**IND("受理案件数", "100例", "201例", 40), "deviation": "年初按往年数据测算"}
+    ok = D(projects=[PR(1, reason=None)], indicators=[dev, IND("q", "100%", "100%", 40)])
+    assert_pass(ok, "P09")
+    assert_fail(D(projects=[PR(1, reason=None)], indicators=[{**dev, "deviation": None}, IND("q", "100%", "100%", 40)]),
+                "P09", "warning")
+
+
+def _national(weights: tuple[float, float], exec_weight: float = 10, exec_score: float = 10, scores=(40, 50)) -> Disclosure:
+    inds = [{**IND("a", "100例", "100例", scores[0]), "weight": weights[0]},
+            {**IND("b", "100%", "100%", scores[1]), "weight": weights[1]}]
+    return D(projects=[{**PR(1, exec_score=exec_score), "exec_weight": exec_weight}], indicators=inds)
+
+
+def test_p17_printed_weights_add_up_to_100():
+    assert_pass(_national((40, 50)), "P17")
+    bad = assert_fail(_national((40, 40), scores=(40, 40)), "P17", "error")
+    assert bad[["expected", "actual"]].values.tolist() == [[100, 90]]
+    assert rows(D(projects=[PR(1)], indicators=_proj_inds()), "P17").status.tolist() == ["not_assessable"]  # Hubei form
+
+
+def test_national_form_scores_against_printed_weights():
+    # P02 uses the printed 执行率 分值 (10), not the nearest of 10/20; P04 得分 ≤ 分值 on every row
+    assert_pass(_national((40, 50)), "P02")
+    assert_fail(_national((40, 50), exec_weight=20, exec_score=10), "P02", "error")
+    assert_pass(_national((40, 50)), "P04")
+    assert_fail(_national((40, 50), scores=(45, 50)), "P04", "error")
 
 
 def test_p10_p11_red_flags():

@@ -122,3 +122,57 @@ def test_execution_rate_printed_with_a_percent_sign():
     project, rows = parse_project(lines(text), 1, [])
     assert (project["budget_wan"], project["executed_wan"], project["exec_rate_pct"], project["exec_score"]) == (30, 27, 90, 18)
     assert project["total_score"] == 98 and len(rows) == 1
+
+
+NATIONAL = """项目支出绩效自评表
+（2023年度）
+项目名称 农村公路养护
+主管部门 某县交通运输局 实施单位 某县公路事务中心
+项目资金（万元） 年初预算数 全年预算数 全年执行数 分值 执行率 得分
+年度资金总额 200 200 180 10 90% 9
+其中：当年财政拨款 200 200 180 — — —
+上年结转资金 — — — — — —
+年度总体目标 预期目标 实际完成情况
+完成农村公路养护 200 公里 完成养护 180 公里
+绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改
+进措施
+产出指标 数量指标 养护里程 ≥200 公里 180 公里 20 18 部分路段因汛期
+推迟施工，下年度优先安排
+质量指标 路面合格率 ≥90% 95% 15 15
+时效指标 完成时限 12 月底前 12 月底前 5 5
+成本指标 经济成本指标 每公里养护成本 ≤1 万元 1 万元 10 10
+效益指标 社会效益指标 群众出行条件 明显改善 明显改善 20 20
+满意度指标 服务对象满意度指标 沿线群众满意度 ≥90% 93% 10 8.5 个别路段施工扰民
+总分 100 95.5"""
+
+
+def test_national_form_project_table():
+    """财预〔2020〕10号 layout: 年初/全年预算数, 分值 per line, 偏差原因 per indicator row (wrapped below it)."""
+    warns: list = []
+    project, rows = parse_project(lines(NATIONAL), 1, warns)
+    assert not warns
+    assert {k: project[k] for k in ("initial_budget_wan", "budget_wan", "executed_wan", "exec_rate_pct", "exec_weight",
+                                    "exec_score", "total_score")} == {
+        "initial_budget_wan": 200, "budget_wan": 200, "executed_wan": 180, "exec_rate_pct": 90, "exec_weight": 10,
+        "exec_score": 9, "total_score": 95.5}
+    got = [(r["level1"], r["level2"], r["level3"], r["target_raw"], r["actual_raw"], r["weight"], r["score"], r["deviation"])
+           for r in rows]
+    assert got == [
+        ("产出指标", "数量指标", "养护里程", "≥200公里", "180公里", 20, 18, "部分路段因汛期推迟施工，下年度优先安排"),
+        ("产出指标", "质量指标", "路面合格率", "≥90%", "95%", 15, 15, None),
+        ("产出指标", "时效指标", "完成时限", "12月底前", "12月底前", 5, 5, None),
+        ("成本指标", "经济成本指标", "每公里养护成本", "≤1万元", "1万元", 10, 10, None),
+        ("效益指标", "社会效益指标", "群众出行条件", "明显改善", "明显改善", 20, 20, None),
+        ("满意度指标", "服务对象满意度指标", "沿线群众满意度", "≥90%", "93%", 10, 8.5, "个别路段施工扰民"),
+    ]
+
+
+def test_hubei_form_prints_no_weight_or_row_deviation():
+    project, rows = parse_project(lines("""项目名称 某某项目
+预算执行情况（万元） 预算数（A) 执行数(B) 执行率(B/A) 得分（20 分*执行率）
+年度财政资金总额 30 30 100.00 20
+一级指标 二级指标 三级指标 年初目标值（A) 实际完成值(B) 得分
+产出指标 数量指标 办理案件数 100 件 120 件 40
+总分 100"""), 1, [])
+    assert (project["exec_weight"], project["initial_budget_wan"], project["total_score"]) == (None, None, 100)
+    assert [(r["weight"], r["deviation"], r["score"]) for r in rows] == [(None, None, 40)]

@@ -88,9 +88,11 @@ class Projects(_Provenance):
     category: Series[str] = pa.Field(nullable=True)
     attribute: Series[str] = pa.Field(nullable=True)
     project_type: Series[str] = pa.Field(nullable=True)
+    initial_budget_wan: Series[float] = pa.Field(nullable=True)  # 年初预算数 (national form; Hubei prints none)
     budget_wan: Series[float] = pa.Field(nullable=True)
     executed_wan: Series[float] = pa.Field(nullable=True)
     exec_rate_pct: Series[float] = pa.Field(nullable=True)
+    exec_weight: Series[float] = pa.Field(nullable=True, ge=0, le=100)  # 执行率 分值 as printed (national form)
     exec_score: Series[float] = pa.Field(nullable=True)
     total_score: Series[float] = pa.Field(nullable=True)
     deviation_reason: Series[str] = pa.Field(nullable=True)
@@ -129,7 +131,9 @@ class Indicators(_Provenance):
     actual_op: Series[str] = pa.Field(nullable=True, isin=OPS)
     actual_value: Series[float] = pa.Field(nullable=True)
     actual_unit: Series[str] = pa.Field(nullable=True)
+    weight: Series[float] = pa.Field(nullable=True, ge=0, le=100)  # 分值 as printed (national form; Hubei prints none)
     score: Series[float] = pa.Field(nullable=True)
+    deviation: Series[str] = pa.Field(nullable=True)  # the row's 偏差原因分析及改进措施 (national form)
 
 
 class Statements(_Provenance):

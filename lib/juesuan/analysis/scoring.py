@@ -154,11 +154,14 @@ def classify(indicators: pd.DataFrame, thresholds: Thresholds | None = None) -> 
 
 
 def exec_weight(projects: pd.DataFrame) -> pd.Series:
-    """Points of the 执行率 line per project: exec_score / min(rate, 1) when readable, else the Hubei 20."""
+    """Points of the 执行率 line per project: as printed (national form), else exec_score / min(rate, 1) when
+    readable, else the Hubei 20."""
     rate = pd.to_numeric(projects["exec_rate_pct"], errors="coerce") / 100
     score = pd.to_numeric(projects["exec_score"], errors="coerce")
     w = (score / rate.clip(upper=1)).where(rate > 0)
     w = w.where(w.sub(w.round()).abs() < 0.05).round()
+    if "exec_weight" in projects.columns:
+        w = pd.to_numeric(projects["exec_weight"], errors="coerce").fillna(w)
     return w.fillna(DEFAULT_EXEC_WEIGHT).set_axis(projects["project_no"].astype("Int64"))
 
 
@@ -186,10 +189,9 @@ def infer_weights(
     """Weight and weight_source per indicator (see the module docstring for the reasoning)."""
     score = pd.to_numeric(indicators["score"], errors="coerce").astype(float)
     out = pd.DataFrame({"weight": np.nan, "weight_source": ""}, index=indicators.index)
-    if "weight" in indicators.columns and indicators["weight"].notna().any():
-        out["weight"] = pd.to_numeric(indicators["weight"], errors="coerce")
-        out["weight_source"] = np.where(out["weight"].notna(), "table", "")
-        return out
+    printed = pd.to_numeric(indicators.get("weight", pd.Series(np.nan, index=indicators.index)), errors="coerce")
+    if printed.notna().all():
+        return out.assign(weight=printed.astype(float), weight_source="table")
     pool = _pools(indicators, projects, goals)
     group = [
         f"{scope}:{pno if scope == 'project' else gno}"
@@ -211,6 +213,8 @@ def infer_weights(
             out.loc[idx, "weight"], out.loc[idx, "weight_source"] = w, "self_score+shortfall"
         else:
             out.loc[idx, "weight"], out.loc[idx, "weight_source"] = s * p / total if total else np.nan, "scaled"
+    has = printed.notna()  # a table that prints its 分值 (national form) is read, never inferred
+    out.loc[has, "weight"], out.loc[has, "weight_source"] = printed[has].astype(float), "table"
     return out
 
 

@@ -84,7 +84,7 @@ RULES_LIST: list[Rule] = [
     _r("S15", "无政府性基金/国有资本经营收支时表7/表8为空表并有说明, 有收支时应有数据", "表4 基金(国资)栏 = 0 ⇔ 表7(表8) 空表说明; 表4 该栏 > 0 ⇒ 表7(表8) 有数据", "error", TOL_NONE, "document", "statements"),
     # ── performance self-evaluation tables ────────────────────────────────────────────
     _r("P01", "项目执行率等于执行数/预算数", "执行率 = B / A × 100", "error", TOL_PCT, "projects"),
-    _r("P02", "执行率得分等于分值×执行率", "执行率得分 = w × min(B/A, 1), w ∈ {10, 20}", "error", TOL_SCORE, "projects"),
+    _r("P02", "执行率得分等于分值×执行率", "执行率得分 = w × min(B/A, 1), w = 表列分值, 未列时 ∈ {10, 20}", "error", TOL_SCORE, "projects"),
     _r("P03", "项目总分等于执行率得分与指标得分之和", "总分 = 执行率得分 + Σ 指标得分", "error", TOL_SCORE, "projects", "indicators"),
     _r("P04", "指标得分不超过分值、总分不超过 100", "得分 ≤ 分值; 总分 ≤ 100", "error", TOL_SCORE, "projects", "indicators"),
     _r("P05", "部门整体各目标指标得分之和等于目标分值", "Σ 目标下指标得分 ≤ 目标分值 (等于即全部满分)", "error", TOL_SCORE, "department_goals", "indicators"),
@@ -99,6 +99,7 @@ RULES_LIST: list[Rule] = [
     _r("P14", "部门整体自评表基本支出总额与情况说明基本支出一致", "部门整体表 基本支出总额 = 说明 基本支出 (三)", "warning", TOL_SAME, "document", "figures"),
     _r("P15", "部门整体执行率与得分重算一致", "执行率 = 执行数/预算数 × 100; 得分 = 20 × min(执行率, 1)", "error", TOL_PCT, "document"),
     _r("P16", "说明所述部门整体评价等级与自评总分所在等级一致", "优 ≥90, 良 80–<90, 中 60–<80, 差 <60 (财预〔2020〕10号)", "error", "0 (等级)", "document"),
+    _r("P17", "项目自评表分值合计等于 100", "执行率分值 + Σ 指标分值 = 100 (表列分值时)", "error", TOL_SCORE, "projects", "indicators"),
     # ── narrative ↔ attachments and scope ─────────────────────────────────────────────
     _r("X01", "情况说明所列项目金额与项目自评表一致", "十三 项目预算数/执行数 = 自评表 A/B", "error", TOL_SAME, "project_outputs", "projects"),
     _r("X02", "情况说明所列项目名称与项目自评表一致", "十三 项目名称 = 自评表项目名称", "info", TOL_NONE, "project_outputs", "projects"),

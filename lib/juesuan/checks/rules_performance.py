@@ -67,9 +67,12 @@ def p01(ctx: Ctx) -> list[Outcome]:
     return out or [na("执行率", "没有含预算数、执行数与执行率的项目")]
 
 
-def exec_score_outcome(subject: str, score: Operand, budget: Operand, executed: Operand) -> Outcome:
-    """得分 = w × min(B/A, 1), with w the template's 执行率 weight (10 or 20) closest to the printed score."""
+def exec_score_outcome(subject: str, score: Operand, budget: Operand, executed: Operand, weight: float | None = None) -> Outcome:
+    """得分 = w × min(B/A, 1), with w the printed 分值 (national form), else the template's 执行率 weight
+    (10 or 20) closest to the printed score."""
     rate = min(executed.value / budget.value, 1.0)
+    if weight is not None:
+        return compare_amount(subject, round(weight * rate, 4), score.value, 0.5, [score, budget, executed], f"分值 {weight:g}（表列）")
     best = min(cat.EXEC_WEIGHTS, key=lambda w: abs(w * rate - score.value))
     return compare_amount(subject, round(best * rate, 4), score.value, 0.5, [score, budget, executed], f"分值取 {best:g}")
 
@@ -83,8 +86,9 @@ def p02(ctx: Ctx) -> list[Outcome]:
             continue
         if float(r["budget_wan"]) <= 0:
             continue
+        weight = float(r["exec_weight"]) if present(r.get("exec_weight")) else None
         o = exec_score_outcome(f"项目{r['project_no']} 执行率得分", _proj_op(r, "exec_score", "执行率得分"),
-                               _proj_op(r, "budget_wan", "A"), _proj_op(r, "executed_wan", "B"))
+                               _proj_op(r, "budget_wan", "A"), _proj_op(r, "executed_wan", "B"), weight)
         o.severity = None
         out.append(o)
     return out or [na("执行率得分", "没有执行率得分")]
@@ -242,13 +246,15 @@ def p09(ctx: Ctx) -> list[Outcome]:
         if p.empty:
             continue
         r = p.iloc[0]
-        ok = has_explanation(r.get("deviation_reason"))
+        # the project's own 偏差原因, or (national form) one beside every deviating row
+        per_row = "deviation" in rows and all(has_explanation(x) for x in rows["deviation"])
+        ok = has_explanation(r.get("deviation_reason")) or per_row
         names = "、".join(f"{x['level3']}({x['target_raw']}→{x['actual_raw']})" for _, x in rows.iterrows())
         line = r.get("source_line")
         out.append(Outcome(f"项目{no} 偏差原因", "pass" if ok else "fail", None, None, None, None,
                            [Operand(f"项目{no}.偏差指标数", float(len(rows)), "自评表",
                                     int(line) if pd.notna(line) else None)],
-                           f"偏差指标: {names}; 偏差原因: {r.get('deviation_reason') if ok else '空/无'}"))
+                           f"偏差指标: {names}; 偏差原因: {(r.get('deviation_reason') if not per_row else '见各指标行') if ok else '空/无'}"))
     return out or [Outcome("偏差原因", "pass", note="没有需说明偏差的指标")]
 
 
@@ -358,3 +364,19 @@ def p16(ctx: Ctx) -> list[Outcome]:
     ok = _GRADE_WORDS[stated] == expected
     return [Outcome(f"等级“{stated}” vs 总分{total.value:g}", "pass" if ok else "fail", None, None, None, None,
                     [total, where], f"按总分应为“{expected}”")]
+
+
+@rule("P17")
+def p17(ctx: Ctx) -> list[Outcome]:
+    pr, ind = _projects(ctx), ctx.table("indicators")
+    if pr.empty or ind.empty or "weight" not in ind or "exec_weight" not in pr:
+        return [na("分值合计", "缺少项目表或指标表")]
+    ind = ind[(ind["scope"] == "project") & ind["weight"].notna()]
+    out = []
+    for _, r in pr.iterrows():
+        rows = ind[ind["project_no"] == r["project_no"]]
+        if rows.empty or not present(r["exec_weight"]):
+            continue
+        ops = [_proj_op(r, "exec_weight", "执行率分值")] + [_ind_op(x, x["weight"], "分值") for _, x in rows.iterrows()]
+        out.append(compare_amount(f"项目{r['project_no']} 分值合计", 100.0, sum(o.value for o in ops), 0.5, ops))
+    return out or [na("分值合计", "自评表未列分值(湖北式样只列得分)")]

@@ -49,6 +49,7 @@ PROJECT_FIELDS = {
 }
 _FIELD_STOPS = list(PROJECT_FIELDS) + ["预算执行情况", "项目资金", "年度财政资金总额", "年度资金总额", "年度绩效目标", "年度总体目标", "一级指标"]
 _BUDGET_HEADERS = ["年初预算数", "全年预算数", "预算数", "全年执行数", "执行数", "分值", "执行率", "得分"]
+_BUDGET_FIELDS = ["initial_budget_wan", "budget_wan", "executed_wan", "exec_rate_pct", "exec_weight", "exec_score"]
 _DEVIATION = "偏差大或目标未完成原因分析"
 _IMPROVEMENT = "改进措施及结果应用方案"
 
@@ -100,13 +101,18 @@ def _continues_number(prev: str, text: str) -> bool:
 MAX_SCORE = 100.0  # every score is a share of a 100-point table: a bigger number is a value cell
 
 
-def _split_row(tokens: list[Token]) -> tuple[int, int, int] | None:
-    """(target_start, actual_start, score_index) if tokens end with a complete indicator row."""
+def _split_row(tokens: list[Token], weighted: bool = False) -> tuple[int, int, int] | None:
+    """(target_start, actual_start, score_index) if tokens end with a complete indicator row; `weighted`:
+    a 分值 cell stands between the actual and the score (national form)."""
     score = to_number(tokens[-1].text) if tokens else None
-    if len(tokens) < 4 or score is None or not 0 <= score <= MAX_SCORE:
+    if len(tokens) < 4 + weighted or score is None or not 0 <= score <= MAX_SCORE:
         return None
     score_i = len(tokens) - 1
-    actual = _take_cell(tokens, score_i)
+    if weighted:
+        weight = to_number(tokens[-2].text)
+        if weight is None or not 0 <= weight <= MAX_SCORE:
+            return None
+    actual = _take_cell(tokens, score_i - weighted)
     if actual is None:
         return None
     target = _take_cell(tokens, actual)
@@ -132,7 +138,49 @@ def _levels(prefix: str) -> tuple[str | None, str | None, str]:
     return level1, level2, prefix
 
 
-def parse_indicator_rows(lines: list[Line], warns: list[Warn]) -> list[dict]:
+@dataclass(frozen=True)
+class Layout:
+    """Which optional columns an indicator table prints (read off its header, never assumed)."""
+
+    weighted: bool = False  # 分值 before 得分 (national form)
+    deviation: bool = False  # 偏差原因分析及改进措施 after 得分 (national form)
+
+
+def _row_end(buffer: list[Token], new: int, layout: Layout) -> tuple[tuple[int, int, int], int, list[Token]] | None:
+    """A complete row in `buffer`, where it ends and the tokens it was read from: the row ends the buffer,
+    or — with a 偏差原因 column — text follows the score on the row's last line (the `new` tokens)."""
+    split = _split_row(buffer, layout.weighted)
+    if split is not None:
+        return split, len(buffer), buffer
+    if not layout.deviation:
+        return None
+    tokens = buffer[:-1] + _unglue(buffer[-1]) if buffer else buffer
+    new += len(tokens) - len(buffer)
+    for j in range(len(tokens) - 1, max(len(tokens) - new, 0) - 1, -1):
+        if _VALUE_START.match(tokens[j].text):
+            continue  # the 偏差原因 cell begins with words, not a number
+        split = _split_row(tokens[:j], layout.weighted)
+        if split is not None:
+            return split, j, tokens
+    return None
+
+
+_GLUED = re.compile(r"^(\d[\d,]*(?:\.\d+)?)(?=[^\d.,%])")
+
+
+def _unglue(tok: Token) -> list[Token]:
+    """A score and the 偏差原因 text after it, glued by `_tokens` like "100 例" ("18.95 部分未达标")."""
+    m = _GLUED.match(tok.text)
+    if not m or is_unit(tok.text[m.end() :]) or len(tok.raw) != len(tok.text):
+        return [tok]
+    k = m.end()
+    return [Token(tok.text[:k], tok.line, tok.raw[:k]), Token(tok.text[k:], tok.line, tok.raw[k:])]
+
+
+_LABEL = re.compile("|".join(sorted(LEVEL1 + LEVEL2, key=len, reverse=True)))
+
+
+def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = Layout()) -> list[dict]:
     """Indicator rows from the lines between the table header (…得分) and 总分 / the next goal."""
     rows: list[dict] = []
     buffer: list[Token] = []
@@ -140,13 +188,20 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn]) -> list[dict]:
     content = [_tokens(ln) for ln in lines if ln.text.strip()]
     for k, tokens in enumerate(content):
         buffer += tokens
-        split = _split_row(buffer)
-        if split is None:
+        found = _row_end(buffer, len(tokens), layout)
+        if found is None:
             continue
+        (t, a, s), end, buffer = found
         following = content[k + 1] if k + 1 < len(content) else []
-        if following and is_unit(following[0].text):
+        if end == len(buffer) and following and is_unit(following[0].text):
             continue  # "1785.88" then "万元" on the next line: the cell goes on
-        t, a, s = split
+        m = _LABEL.search(_joined(buffer[:t])) if layout.deviation and rows else None
+        if m and m.start() > 0 and not _DEBRIS.match(_joined(buffer[:t])):
+            # a 偏差原因 cell wrapped below its row: the text before this row's first label is its tail
+            cut = _token_index(buffer[:t], m.start())
+            if cut is not None:
+                rows[-1]["deviation"] = (rows[-1]["deviation"] or "") + _raw(buffer[:cut])
+                buffer, t, a, s, end = buffer[cut:], t - cut, a - cut, s - cut, end - cut
         prefix_tokens = buffer[:t]
         prefix = "".join(tok.text for tok in prefix_tokens)
         l1, l2, l3 = _levels(prefix)
@@ -157,7 +212,7 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn]) -> list[dict]:
         offset = len(prefix) - len(l3)
         first = _token_at(prefix_tokens, offset)
         target_raw = _raw(buffer[t:a])
-        actual_raw = _raw(buffer[a:s])
+        actual_raw = _raw(buffer[a : s - layout.weighted])
         tq, aq = parse_quantity(target_raw), parse_quantity(actual_raw)
         rows.append(
             {
@@ -174,15 +229,34 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn]) -> list[dict]:
                 "actual_op": aq.op,
                 "actual_value": aq.value,
                 "actual_unit": aq.unit,
+                "weight": to_number(buffer[s - 1].text) if layout.weighted else None,
                 "score": to_number(buffer[s].text),
+                "deviation": _raw(buffer[end:]) or None,
             }
         )
+        buffer = []
+    if layout.deviation and rows and buffer:  # the last row's 偏差原因 wrapped below it
+        rows[-1]["deviation"] = (rows[-1]["deviation"] or "") + _raw(buffer)
         buffer = []
     leftover = "".join(tok.text for tok in buffer)
     if leftover and _DEBRIS.sub("", leftover) not in ("", "分)") and not re.fullmatch(r"[\d()分度指标年绩效目]*", leftover):
         line = buffer[0].line
         warns.append(Warn("extract:indicators", f"text not part of any complete indicator row: {leftover[:60]}", line.no, line.page))
     return rows
+
+
+def _joined(tokens: list[Token]) -> str:
+    return "".join(tok.text for tok in tokens)
+
+
+def _token_index(tokens: list[Token], offset: int) -> int | None:
+    """Index of the token that starts exactly at character `offset` of the joined text, else None."""
+    pos = 0
+    for i, tok in enumerate(tokens):
+        if pos == offset:
+            return i
+        pos += len(tok.text)
+    return None
 
 
 def _token_at(tokens: list[Token], offset: int) -> Token:
@@ -209,8 +283,11 @@ def _raw_text(tokens: list[Token], offset: int) -> str:
 # ----------------------------------------------------------------------------------------------- tables
 
 
+_DEVIATION_HEADER = "偏差原因分析及改进措施"
+
+
 def _header_end(lines: list[Line], start: int, stop: int) -> int | None:
-    """Index just after the indicator header (一级指标 … 得分), or None when the table has none."""
+    """Index just after the indicator header (一级指标 … 得分 [偏差原因分析及改进措施]), or None."""
     seen_level3 = False
     for i in range(start, stop):
         c = compact(lines[i].text)
@@ -218,7 +295,19 @@ def _header_end(lines: list[Line], start: int, stop: int) -> int | None:
             seen_level3 = True
         if seen_level3 and c.endswith("得分"):
             return i + 1
+        if seen_level3 and "得分偏差" in c:  # the national form's last header cell, possibly wrapped
+            tail, j = c[c.rindex("得分偏差") + 2 :], i
+            while tail != _DEVIATION_HEADER and _DEVIATION_HEADER.startswith(tail) and j + 1 < stop:
+                j += 1
+                tail += compact(lines[j].text)
+            return j + 1
     return None
+
+
+def _layout(lines: list[Line], start: int, head_end: int) -> Layout:
+    header = "".join(compact(ln.text) for ln in lines[start:head_end])
+    header = header[header.rfind("三级指标") :]
+    return Layout(weighted="分值" in header, deviation="偏差" in header)
 
 
 def _field_values(text: str) -> dict[str, str]:
@@ -251,9 +340,11 @@ def _budget_row(text: str) -> dict[str, float | None]:
         return {}
     values = dict(zip(order, numbers, strict=True))
     return {
+        "initial_budget_wan": values.get("年初预算数"),
         "budget_wan": values.get("全年预算数", values.get("预算数")),
         "executed_wan": values.get("全年执行数", values.get("执行数")),
         "exec_rate_pct": values.get("执行率"),
+        "exec_weight": values.get("分值"),
         "exec_score": values.get("得分"),
     }
 
@@ -284,16 +375,17 @@ def parse_project(lines: list[Line], no: int, warns: list[Warn]) -> tuple[dict, 
         value = fields.get(key) or ""
         m = _CHECKED.search(value)
         project[key] = m.group(1) if m else None
-    project.update({"budget_wan": None, "executed_wan": None, "exec_rate_pct": None, "exec_score": None})
     budget = _budget_row(head.text)
     if not budget:
         warns.append(Warn("extract:projects", "budget execution row (预算数/执行数/执行率/得分) not found or not aligned", lines[0].no, lines[0].page))
-    project.update(budget)
+    project.update(budget or dict.fromkeys(_BUDGET_FIELDS))
+    layout = _layout(lines, 0, head_end)
     total_i = next((i for i in range(head_end, len(lines)) if compact(lines[i].text).startswith("总分")), len(lines))
-    indicators = parse_indicator_rows(lines[head_end:total_i], warns)
+    indicators = parse_indicator_rows(lines[head_end:total_i], warns, layout)
     tail = Passage(lines[total_i:])
-    m = re.match(r"总分(\d+(?:\.\d+)?)", tail.text)
-    project["total_score"] = float(m.group(1)) if m else None
+    # "总分 100" (Hubei), "总分 100 97.12" (national: the 分值 total, then the score)
+    m = re.match(r"总分(\d+(?:\.\d+)?)(?: (\d+(?:\.\d+)?))?" if layout.weighted else r"总分(\d+(?:\.\d+)?)", tail.text)
+    project["total_score"] = float(m.group(m.lastindex)) if m else None
     if m is None:
         warns.append(Warn("extract:projects", f"project table {no}: 总分 not found (table cut short?)", lines[-1].no, lines[-1].page))
     if not indicators:

@@ -174,5 +174,22 @@ def test_hubei_form_prints_no_weight_or_row_deviation():
 一级指标 二级指标 三级指标 年初目标值（A) 实际完成值(B) 得分
 产出指标 数量指标 办理案件数 100 件 120 件 40
 总分 100"""), 1, [])
-    assert (project["exec_weight"], project["initial_budget_wan"], project["total_score"]) == (None, None, 100)
+    assert (project["exec_weight"], project["initial_budget_wan"], project["total_score"]) == (20, None, 100)
     assert [(r["weight"], r["deviation"], r["score"]) for r in rows] == [(None, None, 40)]
+
+
+def test_sichuan_form_weights_and_separate_operator_and_unit_cells():
+    """指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分; the 执行率 weight printed in the header "(10分)"."""
+    text = """项目名称 城乡居民医疗救助
+预算执行情况（万元）（10分） 预算数 执行数 执行率 得分
+年度资金总额 500 480 96% 9.6
+一级指标 二级指标 三级指标 指标性质 指标值 度量单位 完成值 权重 得分
+产出指标 数量指标 救助人次 ≥ 3000 人次 3200 20 20
+成本指标 经济成本指标 人均救助标准 ≤ 1500 元 1450 10 10
+满意度指标 服务对象满意度指标 救助对象满意度 ≥ 90 % 88 20 19.6
+总分 99.2"""
+    project, rows = parse_project(lines(text), 1, [])
+    assert (project["budget_wan"], project["exec_weight"], project["exec_score"], project["total_score"]) == (500, 10, 9.6, 99.2)
+    assert [(r["level3"], r["target_op"], r["target_value"], r["target_unit"], r["actual_value"], r["weight"], r["score"])
+            for r in rows] == [("救助人次", "≥", 3000, "人次", 3200, 20, 20), ("人均救助标准", "≤", 1500, "元", 1450, 10, 10),
+                               ("救助对象满意度", "≥", 90, "%", 88, 20, 19.6)]

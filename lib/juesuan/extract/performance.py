@@ -307,7 +307,7 @@ def _header_end(lines: list[Line], start: int, stop: int) -> int | None:
 def _layout(lines: list[Line], start: int, head_end: int) -> Layout:
     header = "".join(compact(ln.text) for ln in lines[start:head_end])
     header = header[header.rfind("三级指标") :]
-    return Layout(weighted="分值" in header, deviation="偏差" in header)
+    return Layout(weighted="分值" in header or "权重" in header, deviation="偏差" in header)
 
 
 def _field_values(text: str) -> dict[str, str]:
@@ -325,6 +325,7 @@ def _budget_row(text: str) -> dict[str, float | None]:
     m = re.search(r"(?:预算执行情况|项目资金)(.*?)(?:年度财政资金总额|年度资金总额|部门整体支出总额)([\d.,% ]+)", text)
     if not m:
         return {}
+    printed_weight = re.search(r"\((\d+(?:\.\d+)?)分", m.group(1))  # "(10分)", "得分(20分*执行率)"
     header = re.sub(r"\([^)]*\)", "", m.group(1))
     order = []
     pos = 0
@@ -344,7 +345,7 @@ def _budget_row(text: str) -> dict[str, float | None]:
         "budget_wan": values.get("全年预算数", values.get("预算数")),
         "executed_wan": values.get("全年执行数", values.get("执行数")),
         "exec_rate_pct": values.get("执行率"),
-        "exec_weight": values.get("分值"),
+        "exec_weight": values.get("分值", to_number(printed_weight.group(1)) if printed_weight else None),
         "exec_score": values.get("得分"),
     }
 

@@ -2,6 +2,9 @@
 
 import pytest
 
+from juesuan.extract.narrative import extract_units
+from juesuan.read.lines import Line
+from juesuan.segment import Section
 from support import mismatches, read_fixture
 
 
@@ -51,3 +54,26 @@ def test_document_metadata(seed):
     dept = seed.document.filter(regex="^dept_.*(wan|pct|score)$").iloc[0].tolist()
     assert dept == [1807.08, 21468.3, 21468.3, 21468.3, 100.0, 20.0, 100.0]
     assert (doc.dept_grade, doc.dept_grade_line) == ("优", 469)  # "…整体支出绩效评价结果级别为“优”"
+
+
+UNIT_TABLES = {
+    "numbered list": ("纳入本部门决算编制范围的单位包括：\n1、上海市某某局（本级）\n2、上海市某某事务中心\n以上 2 个单位均为行政单位。",
+                      ["上海市某某局（本级）", "上海市某某事务中心"]),
+    "序号 after the name": ("序号\n单位名称\n通城县第一中学\n1\n通城县第二中学\n2\n通城县实验小学\n3",
+                           ["通城县第一中学", "通城县第二中学", "通城县实验小学"]),
+    "序号 before the name, 备注 cells": ("序号\n单位名称\n备注\n1\n上海市某某局（本级）\n行政单位\n2\n上海市某某事务中心\n事业单位",
+                                      ["上海市某某局（本级）", "上海市某某事务中心"]),
+    "备注 with a comma on the row": ("序号 单位名称 备注\n1 上海市某某局（本级）\n2 上海市某某财政所 预算不单列，并入本级",
+                                   ["上海市某某局（本级）", "上海市某某财政所"]),
+    "a count set apart in the prose": ("本部门下属单位共\n2\n个，即：\n1、上海市某某局（本级）\n2、上海市某某事务中心",
+                                      ["上海市某某局（本级）", "上海市某某事务中心"]),
+    "a number without a name, then prose": ("1、上海市某某局（本级）\n2\n注：本部门无其他下属单位。", ["上海市某某局（本级）"]),
+}
+
+
+@pytest.mark.parametrize("case", list(UNIT_TABLES))
+def test_unit_tables_in_any_cell_order(case):
+    body, expected = UNIT_TABLES[case]
+    lines = [Line(i + 1, 1, t) for i, t in enumerate(["二、部门决算单位构成", *body.split("\n")])]
+    rows = extract_units(lines, [Section(2, "二", "部门决算单位构成", 0, len(lines))], "d")
+    assert [r["unit_name"] for r in rows] == expected

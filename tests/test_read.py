@@ -87,3 +87,44 @@ def test_a_long_text_without_page_marks_says_pages_are_unknown(tmp_path):
     src = read_source(write(tmp_path, "\n".join(f"第{k}行文字" for k in range(200)).encode()))
     assert {ln.page for ln in src.lines} == {1}
     assert [w.message for w in src.warnings] == ["no page breaks or printed page numbers found: every line is reported on page 1"]
+
+
+def _rejoined(tmp_path, text: str):
+    src = read_source(write(tmp_path, text.encode()))
+    return [ln.text for ln in src.lines], [w.message for w in src.warnings]
+
+
+def test_numbers_printed_after_their_sentence_go_back_into_its_gaps(tmp_path):
+    lines, warns = _rejoined(tmp_path, "上海市某局 年度收入支出总计 万元。与 年度相比，收入\n2024 2995.39 2023\n"
+                                       "人员经费 万元，涉及在职人员 名，主要\n2152.26 45\n")
+    assert lines == ["上海市某局2024年度收入支出总计2995.39万元。与2023年度相比，收入", "人员经费2152.26万元，涉及在职人员45名，主要"]
+    assert "2 lines had their numbers printed on the next line" in warns[0]
+
+
+@pytest.mark.parametrize("text", [
+    "质量指标 人员招聘、录用率\n100%\n",  # a table row wrapped: 人员 is a word, not the unit 人
+    "单位： 万元\n2820.06\n",  # a label, no number missing
+    "收入合计\n2820.06\n万元，占本年收入\n100\n%；\n",  # numbers on lines of their own, sentence intact
+])
+def test_lines_that_only_look_like_gaps_are_left_alone(tmp_path, text):
+    lines, warns = _rejoined(tmp_path, text)
+    assert lines == [t for t in text.split("\n") if t] and warns == []
+
+
+def test_numbers_that_do_not_fit_the_gaps_are_left_out_and_reported(tmp_path):
+    lines, warns = _rejoined(tmp_path, "保险费 。年初预算为 万元，支出决算为 万元。\n62.29 60.99\n")
+    assert lines == ["保险费 。年初预算为 万元，支出决算为 万元。"]
+    assert warns == ["numbers printed apart from their sentence and not placeable (2 numbers, 3 gaps before a unit, "
+                     "0 other gaps): “62.29 60.99” left out"]
+
+
+def test_short_pages_in_a_row_keep_their_printed_numbers(tmp_path):
+    # empty tables one per page: footers 7, 8, 9 a few lines apart are pages, not a 序号 column
+    body = "\n".join(f"{'x' * 3}第{k}行" for k in range(10))
+    text = f"{body}\n6\n表七\n本表无数据\n7\n表八\n本表无数据\n8\n表九\n本表无数据\n9\n"
+    src = read_source(write(tmp_path, text.encode()))
+    assert [(ln.text, ln.page) for ln in src.lines if ln.text.startswith("表")] == [("表七", 7), ("表八", 8), ("表九", 9)]
+
+
+def test_a_code_with_a_leading_zero_is_no_page_number():
+    assert page_number("06") is None and page_number("6") == 6

@@ -242,7 +242,7 @@ def _plan(table: str) -> tuple[_Column, ...] | None:
 
 
 def _missing(v) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+    return v is None or v is pd.NA or (isinstance(v, (float, np.floating)) and v != v)
 
 
 def _as_int(v):
@@ -290,7 +290,7 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
     for col in plan:
         try:
             values = _coerce(col, [row.get(col.name) for row in rows])
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise ValueError(f"{table}.{col.name}: cannot coerce: {exc}") from None
         present = [v for v in values if v is not None and v == v]  # v == v: not NaN
         if not col.nullable and len(present) < len(values):
@@ -301,5 +301,8 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
             bad = next((v for v in present if _fails(check, stats, v)), None)
             if bad is not None:
                 raise ValueError(f"{table}.{col.name}: {check} {stats} fails on {bad!r}")
-        data[col.name] = pd.array(values, dtype=col.dtype) if col.kind in ("str", "Int64") else np.array(values, dtype=col.dtype)
+        try:
+            data[col.name] = pd.array(values, dtype=col.dtype) if col.kind in ("str", "Int64") else np.array(values, dtype=col.dtype)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ValueError(f"{table}.{col.name}: cannot coerce: {exc}") from None
     return pd.DataFrame(data, copy=False)

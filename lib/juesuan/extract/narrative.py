@@ -9,13 +9,13 @@ from ..segment import Passage, Section
 from ..values import norm
 
 _UNIT_ITEM = re.compile(r"^(\d{1,2})(?:\s*[、.．]\s*|\s+|$)(.*)$")
-_ORG_SUFFIX = re.compile(r"(局|委员会|委|办公室|办|院|中心|站|所|队|馆|校|厅|部|会|处|社|园|场|室|组|\)|）)$")
+_ORG_SUFFIX = re.compile(r"(局|委员会|委|办公室|办|院|中心|站|所|队|馆|校|学|厅|部|会|处|社|园|场|室|组|科|股|厂|司|团|\)|）)$")
 
 
 def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> list[dict]:
     """The numbered units of the overview section on 机构设置 / 决算单位构成, as a list ("1、名称") or as a
     table however an extractor ordered its cells: 序号 before the name, after it, or between the wrapped
-    lines of the name."""
+    lines of the name; a 备注 cell naming the unit's type (行政单位, 事业单位 …) is no name."""
     rows: list[dict] = []
     for sec in sections:
         if not re.search(r"机构设置|单位构成|决算单位|预算单位", sec.title):
@@ -23,22 +23,28 @@ def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> li
         expected, pending, current = 1, [], None  # pending: name lines seen before their number
         for line in lines[sec.start + 1 : sec.end]:
             text = norm(line.text).strip()
-            if not text or set(text.split()) <= _HEADER_CELLS:
+            if not text or set(text.split()) <= _HEADER_CELLS or _UNIT_TYPE.match(text):
                 continue
             m = _UNIT_ITEM.match(text)
             if m and int(m.group(1)) == expected:
                 own = _first_cell(_LEADING_NO.sub("", line.text))
+                if not rows and not own and pending and not _ORG_SUFFIX.search(norm("".join(_first_cell(p.text) for p in pending))):
+                    pending = []  # "…下属单位共 / 1 / 个，即：": a number in a sentence, no unit's name before it
+                    continue
                 current = {"line": line if own or not pending else pending[0],
                            "parts": [own] if own else [_first_cell(p.text) for p in pending]}
                 rows.append(current)  # no name yet: the 序号 came first, the name follows
                 pending, expected = [], expected + 1
                 continue
-            cell = _first_cell(text)
-            if len(cell) > 40 or re.search(r"[。，,:：;；]", cell):  # prose, not a table cell
+            if _is_prose(text):
+                if current is not None and not current["parts"]:  # a number in a sentence, not a 序号
+                    rows.pop()
+                    expected -= 1
                 if rows:
                     break
                 pending, current = [], None
                 continue
+            cell = _first_cell(text)
             if current is not None and (not current["parts"] or cell[0] in "（(" or not _ORG_SUFFIX.search(norm("".join(current["parts"])))):
                 current["parts"].append(_first_cell(line.text))
                 continue
@@ -51,6 +57,16 @@ def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> li
     ]
 
 
+def _is_prose(text: str) -> bool:
+    """A sentence, not a table row — a row may carry a 备注 cell with a comma after the unit's name."""
+    cells = text.split()
+    if len(cells) > 1 and _ORG_SUFFIX.search(cells[0]) and not _PUNCT.search(cells[0]):
+        return False
+    return len(text) > 40 or bool(_PUNCT.search(text))
+
+
+_PUNCT = re.compile(r"[。，,:：;；]")
+_UNIT_TYPE = re.compile(r"^(?:行政|事业|参公|参照公务员法管理|全额拨款|差额拨款|自收自支|公益[一二]类)(?:单位|事业单位)?$")
 _HEADER_CELLS = {"序号", "单位名称", "备注", "单位性质", "单位类型", "单位代码"}
 _LEADING_NO = re.compile(r"^\s*[\d０-９]{1,2}(?:\s*[、.．]\s*|\s+|$)")
 

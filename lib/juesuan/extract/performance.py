@@ -336,7 +336,10 @@ def _budget_row(text: str) -> dict[str, float | None]:
             pos += len(hit)
         else:
             pos += 1
-    numbers = [to_number(n) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", m.group(2))]  # "100.00%20": % ends a cell
+    cells = [c for c in re.split(r"\s+|(?<=%)", m.group(2)) if c]  # "100.00%20": % ends a cell
+    numbers = [to_number(c.rstrip("%")) for c in cells]
+    if None in numbers:  # "1000.00100.00": cells glued without a separator cannot be told apart
+        return {}
     if len(numbers) != len(order):
         return {}
     values = dict(zip(order, numbers, strict=True))

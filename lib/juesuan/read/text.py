@@ -12,8 +12,8 @@ from .lines import Line, Source, Warn
 
 # A printed page number alone on a line: "52", "- 12 -", "— 3 —", "第 3 页", "3/98", "第3页 共98页".
 _PAGE_NO = re.compile(
-    r"^\s*(?:[-—–－]\s*(?P<a>\d{1,4})\s*[-—–－]|(?P<b>\d{1,4})|第\s*(?P<c>\d{1,4})\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?"
-    r"|(?P<d>\d{1,4})\s*/\s*\d{1,4})\s*$"
+    r"^\s*(?:[-—–－]\s*(?P<a>[1-9]\d{0,3})\s*[-—–－]|(?P<b>[1-9]\d{0,3})|第\s*(?P<c>[1-9]\d{0,3})\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?"
+    r"|(?P<d>[1-9]\d{0,3})\s*/\s*\d{1,4})\s*$"
 )
 _PAGE_JOIN = re.compile(r" \S")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -98,7 +98,7 @@ def physical_pages(rows: list[Row]) -> tuple[list[Line], int]:
         pages += [[] for _ in range(breaks)]
         if text and not text.isspace():
             pages[-1].append((no, text))
-    while len(pages) > 1 and not pages[-1]:  # a trailing form feed ends the last page, it starts none
+    if len(pages) > 1 and not pages[-1]:  # a trailing form feed ends the last page, it starts none
         pages.pop()
     candidates = {}  # (page index, position in page) → printed number
     for k, content in enumerate(pages):
@@ -121,12 +121,16 @@ def assign_pages(rows: list[Row]) -> tuple[list[Line], int]:
     keeps its number in the file).
 
     A lone number is a page number only if it keeps the printed sequence increasing and close to the
-    page count so far, and is not one of a run of consecutive numbers a few lines apart (a 序号 column);
-    otherwise it is data and stays a line.
+    page count so far, is not one of a run of consecutive numbers a few lines apart (a 序号 column), and
+    does not follow a sentence with a number missing; otherwise it is data and stays a line.
     """
     content = [(no, text, breaks) for no, text, breaks in rows if text and not text.isspace()]
-    numbers = [page_number(text) if len(text) < 24 else None for _, text, _ in content]
-    listed = _numbered_lists(numbers)
+    texts = [text for _, text, _ in content]
+    numbers = [page_number(text) if len(text) < 24 else None for text in texts]
+    for i in range(1, len(numbers)):  # "、社会保障…支出" then "5": the item number an extractor set apart
+        if numbers[i] is not None and _gaps(texts[i - 1], texts[i - 2] if i > 1 else "")[0]:
+            numbers[i] = None
+    listed = _numbered_lists(numbers, texts)
     page, last_printed, content_since_break = 1, None, False
     kept: list[list] = []  # [no, page, text], pages fixed up when a footer names the page
     on_page: list[list] = []  # kept lines of the current page
@@ -154,43 +158,53 @@ _ONE_PAGE_MAX = 120  # content lines one printed page can hold
 _LIST_GAP = 6  # content lines: pages are longer than this, table rows are not
 
 
-def _numbered_lists(numbers: list[int | None]) -> set[int]:
-    """Positions of lone numbers that continue (n → n+1) a lone number at most _LIST_GAP lines before."""
+def _numbered_lists(numbers: list[int | None], texts: list[str]) -> set[int]:
+    """Positions of lone numbers forming a 序号 column: a run n, n+1, … at most _LIST_GAP lines apart that
+    starts at 1 or 2 or just below a 序号 header (short pages in a row — empty tables — also give close
+    page numbers, but from further in)."""
     listed: set[int] = set()
-    last: dict[int, int] = {}  # number → position it was last seen
+    runs: dict[int, list[int]] = {}  # last number of a run → positions of the run
     for i, num in enumerate(numbers):
         if num is None:
             continue
-        prev = last.get(num - 1)
-        if prev is not None and i - prev <= _LIST_GAP:
-            listed |= {prev, i}
-        last[num] = i
+        run = runs.pop(num - 1, None)
+        run = run + [i] if run is not None and i - run[-1] <= _LIST_GAP else [i]
+        runs[num] = run
+        start = run[0]
+        if len(run) > 1 and (numbers[start] <= 2 or any("序号" in t for t in texts[max(0, start - 3) : start])):
+            listed.update(run)
     return listed
 
 
 # Some extractors print a sentence's numbers on the next line ("收入支出总计 万元。与 年度相比" /
-# "2995.39 2023"), leaving a gap where each stood: before a unit, a 年/月/日, or punctuation. Quote marks
-# printed in another font can travel with them ("“ ” 0.95 0.00").
+# "2995.39 2023"), leaving a gap where each stood: after a character, before a unit, a 年/月/日 or
+# punctuation. Quote marks printed in another font can travel with them ("“ ” 0.95 0.00").
 _NUMBER = r"\d[\d,]*(?:\.\d+)?[%％]?"
 _QUOTES = "“”\"'‘’"
 _NUMBER_START = set("0123456789" + _QUOTES)
 _NUMBERS_ONLY = re.compile(rf"^(?:[\s{_QUOTES}]*{_NUMBER})+[\s{_QUOTES}]*$")
-_AFTER_NUMBER = r"(?:万元|万|亿元|元|[%％]|年度|年末|年初|年(?=\s|$)|月|日|个|人|辆|台|套|次|分|[。，,；;、）)])"
-_GAP = re.compile(rf"(?<=[^\sA-Za-z0-9.,%％])[ \u3000\u00a0]+(?={_AFTER_NUMBER})|^\s*(?={_AFTER_NUMBER})")
-
-
+# a one-character unit only as a word of its own: "共有车辆 辆，" is a gap, "在职 人员" is not
+_UNIT = r"(?:万元|亿元|[%％]|年度|年末|年初|人次|(?:万|元|年|月|日|个|人|名|辆|台|套|次|分|项|家|户|件)(?=[\s，。；、,;:：）)（(”]|$))"
+_AFTER_NUMBER = rf"(?:{_UNIT}|[。，,；;、）)])"
+_AFTER_WORD = r"(?<=[\u4e00-\u9fff）)“”。，；、])"  # "单位： 万元" has no number missing: a label, not a sentence
+_GAP = re.compile(rf"{_AFTER_WORD}[ \u3000\u00a0]+(?={_AFTER_NUMBER})|^\s*(?={_AFTER_NUMBER})")
+_ANY_GAP = re.compile(rf"{_AFTER_WORD}[ \u3000\u00a0]+(?=[^\sA-Za-z0-9])")
 _SENTENCE = re.compile(r"[，。；：、,;:]")
 _ENDS_WITH_AMOUNT = re.compile(r"(?:\d|[%％万亿])\s*$")
+_ENDS_WITH_ITEM_NO = re.compile(r"(?<![\d.])\d{1,2}\s*$")
 
 
-def _gaps(text: str, previous: str) -> list[re.Match]:
-    """Where numbers are missing from a sentence (a table cell is no sentence: it has no ，。；：、)."""
+def _gaps(text: str, previous: str) -> tuple[list[re.Match], int]:
+    """Where numbers are missing from a sentence, and how many other gaps it has (a table cell is no
+    sentence: it has no ，。；：、)."""
     if not _SENTENCE.search(text):
-        return []
+        return [], 0
     gaps = list(_GAP.finditer(text))
-    if gaps and gaps[0].start() == 0 and _ENDS_WITH_AMOUNT.search(previous):
-        gaps = gaps[1:]  # "…2820.06" / "万元，…" or "…为 万" / "元，…": a plain wrap, nothing missing at the start
-    return gaps
+    wrap = _ENDS_WITH_ITEM_NO if text.lstrip().startswith("、") else _ENDS_WITH_AMOUNT
+    if gaps and gaps[0].start() == 0 and wrap.search(previous):
+        gaps = gaps[1:]  # "…2820.06" / "万元，…" or "…为 万" / "元，…" or "…3" / "、…": a plain wrap
+    starts = {g.start() for g in gaps}
+    return gaps, sum(1 for g in _ANY_GAP.finditer(text) if g.start() not in starts)
 
 
 def rejoin_numbers(lines: list[Line]) -> tuple[list[Line], list[Warn]]:
@@ -205,13 +219,14 @@ def rejoin_numbers(lines: list[Line]) -> tuple[list[Line], list[Warn]]:
     while i < len(lines):
         line = lines[i]
         nxt = lines[i + 1] if numeric[i + 1] else None
-        gaps = _gaps(line.text, out[-1].text if out else "") if nxt is not None else []
+        gaps, others = _gaps(line.text, out[-1].text if out else "") if nxt is not None else ([], 0)
         if not gaps:
             out.append(line)
             i += 1
             continue
         numbers = re.findall(_NUMBER, nxt.text)
-        if len(numbers) == len(gaps):
+        quotes = sum(nxt.text.count(q) for q in _QUOTES)
+        if len(numbers) == len(gaps) and others <= quotes:  # each other gap is where a travelling quote stood
             text, last = [], 0
             for gap, number in zip(gaps, numbers, strict=True):
                 text += [line.text[last : gap.start()], number]
@@ -221,7 +236,8 @@ def rejoin_numbers(lines: list[Line]) -> tuple[list[Line], list[Warn]]:
         else:
             out.append(line)
             warns.append(Warn("read", f"numbers printed apart from their sentence and not placeable ({len(numbers)} numbers, "
-                                      f"{len(gaps)} gaps): “{nxt.text.strip()}” left out", nxt.no, nxt.page))
+                                      f"{len(gaps)} gaps before a unit, {others} other gaps): “{nxt.text.strip()}” left out",
+                              nxt.no, nxt.page))
         i += 2
     if rejoined:
         warns.insert(0, Warn("read", f"{len(rejoined)} lines had their numbers printed on the next line (an extraction "

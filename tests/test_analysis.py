@@ -266,6 +266,16 @@ def test_flagged_with_reasons_puts_explanation_beside(fixture_tables):
     assert "往年数据测算" in row["deviation_reason"] and row["explained"]
 
 
+def test_a_rows_own_deviation_reason_comes_first():
+    # national form: each indicator row has its 偏差原因; the project's is the fallback
+    df = frame(ind("≥90%", "≥", 90, "60%", 60, 20, scope="project", project_no=1),
+               ind("≥90%", "≥", 90, "50%", 50, 20, scope="project", project_no=1))
+    df["deviation"] = ["汛期推迟施工", None]
+    proj = pd.DataFrame([_project(reason="资金下达较晚")])
+    flagged = targets.flagged_with_reasons(targets.indicator_table(score_indicators(df, proj), proj), proj)
+    assert flagged["deviation_reason"].tolist() == ["汛期推迟施工", "资金下达较晚"]
+
+
 def test_has_explanation():
     assert not targets.has_explanation("无") and not targets.has_explanation(None)
     assert targets.has_explanation("年初预算数为往年数据测算")

@@ -30,7 +30,7 @@ def indicator_table(scored: pd.DataFrame, projects: pd.DataFrame | None = None) 
          "target_value", "actual_value", "direction", "ratio", "performance", "class_label", "deviation_level",
          "weight", "score", "rule_score", "rule",
          "score_gap", "finding", "flagged", "source_line", "page"]
-    ]
+    ].assign(row_deviation=scored["deviation"] if "deviation" in scored else None)
 
 
 def _project_names(projects: pd.DataFrame | None) -> pd.Series:
@@ -47,7 +47,9 @@ def flagged_with_reasons(table: pd.DataFrame, projects: pd.DataFrame) -> pd.Data
         return flagged
     p = projects.set_index(projects["project_no"].astype("Int64"))
     no = flagged["project_no"].astype("Int64")
-    flagged["deviation_reason"] = no.map(p["deviation_reason"])
+    # the row's own 偏差原因 (national form) before the project's (Hubei form: one per table)
+    row = flagged.get("row_deviation", pd.Series(None, index=flagged.index, dtype=object))
+    flagged["deviation_reason"] = row.where(row.map(has_explanation), no.map(p["deviation_reason"]))
     flagged["improvement"] = no.map(p["improvement"])
     flagged["explained"] = flagged["deviation_reason"].map(has_explanation)
     return flagged

@@ -141,7 +141,7 @@ NATIONAL = """项目支出绩效自评表
 质量指标 路面合格率 ≥90% 95% 15 15
 时效指标 完成时限 12 月底前 12 月底前 5 5
 成本指标 经济成本指标 每公里养护成本 ≤1 万元 1 万元 10 10
-效益指标 社会效益指标 群众出行条件 明显改善 明显改善 20 20
+效益指标 社会效益指标 群众出行条件 明显改善 明显改善 30 30
 满意度指标 服务对象满意度指标 沿线群众满意度 ≥90% 93% 10 8.5 个别路段施工扰民
 总分 100 95.5"""
 
@@ -150,7 +150,8 @@ def test_national_form_project_table():
     """财预〔2020〕10号 layout: 年初/全年预算数, 分值 per line, 偏差原因 per indicator row (wrapped below it)."""
     warns: list = []
     project, rows = parse_project(lines(NATIONAL), 1, warns)
-    assert not warns
+    # the wrapped 偏差原因 is read as the row's above, and said so; 分值 and scores add up (no other warning)
+    assert [(w.message, w.source_line) for w in warns] == [("text between rows read as the 偏差原因 above it: 推迟施工，下年度优先安排", 15)]
     assert {k: project[k] for k in ("initial_budget_wan", "budget_wan", "executed_wan", "exec_rate_pct", "exec_weight",
                                     "exec_score", "total_score")} == {
         "initial_budget_wan": 200, "budget_wan": 200, "executed_wan": 180, "exec_rate_pct": 90, "exec_weight": 10,
@@ -162,7 +163,7 @@ def test_national_form_project_table():
         ("产出指标", "质量指标", "路面合格率", "≥90%", "95%", 15, 15, None),
         ("产出指标", "时效指标", "完成时限", "12月底前", "12月底前", 5, 5, None),
         ("成本指标", "经济成本指标", "每公里养护成本", "≤1万元", "1万元", 10, 10, None),
-        ("效益指标", "社会效益指标", "群众出行条件", "明显改善", "明显改善", 20, 20, None),
+        ("效益指标", "社会效益指标", "群众出行条件", "明显改善", "明显改善", 30, 30, None),
         ("满意度指标", "服务对象满意度指标", "沿线群众满意度", "≥90%", "93%", 10, 8.5, "个别路段施工扰民"),
     ]
 
@@ -193,3 +194,38 @@ def test_sichuan_form_weights_and_separate_operator_and_unit_cells():
     assert [(r["level3"], r["target_op"], r["target_value"], r["target_unit"], r["actual_value"], r["weight"], r["score"])
             for r in rows] == [("救助人次", "≥", 3000, "人次", 3200, 20, 20), ("人均救助标准", "≤", 1500, "元", 1450, 10, 10),
                                ("救助对象满意度", "≥", 90, "%", 88, 20, 19.6)]
+
+
+def _national(rows: str, total: str = "总分 100 100") -> tuple[dict, list[dict], list[str]]:
+    head = "\n".join(NATIONAL.split("\n")[:12])  # project header … indicator header
+    warns: list = []
+    project, parsed = parse_project(lines(f"{head}\n{rows}\n{total}"), 1, warns)
+    return project, parsed, [w.message for w in warns]
+
+
+def test_national_form_rows_that_do_not_add_up_are_reported():
+    # a 偏差原因 starting with a number ran the two rows together: the totals give it away
+    _, rows, warns = _national("产出指标 数量指标 养护里程 ≥200 公里 180 公里 60 54 2023年汛期较长\n"
+                               "质量指标 路面合格率 ≥90% 95% 30 30", "总分 100 93")
+    assert [(r["level3"], r["score"], r["deviation"]) for r in rows] == [("养护里程", 54, "2023年汛期较长"), ("路面合格率", 30, None)]
+    assert warns == []
+    _, rows, warns = _national("产出指标 数量指标 养护里程 ≥200 公里 180 公里 60 54\n质量指标 路面合格率 ≥90% 95% 20 20",
+                               "总分 100 93")
+    assert warns == ["project table 1: 执行率得分 + indicator scores = 83 but 总分 = 93 (a row merged, split or missing?)",
+                     "project table 1: 分值 add up to 90, not 100 (a row merged, split or missing?)"]
+
+
+def test_national_form_page_numbers_repeated_headers_and_placeholders():
+    _, rows, warns = _national("产出指标 数量指标 养护里程 ≥200 公里 200 公里 60 60 —\n12\n"
+                               "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施\n"
+                               "质量指标 路面合格率 ≥90% 95% 30 30 /", "总分 100 99")
+    assert [(r["level2"], r["level3"], r["score"], r["deviation"]) for r in rows] == [
+        ("数量指标", "养护里程", 60, None), ("质量指标", "路面合格率", 30, None)]
+    assert warns == ["lone number between indicator rows ignored: 12"]
+
+
+def test_a_value_caught_in_a_label_is_reported():
+    _, rows, warns = _national("产出指标 数量指标 养护里程 ≥200 公里\n12\n180 公里 60 54\n质量指标 路面合格率 ≥90% 95% 30 30",
+                               "总分 100 93")
+    assert rows[0]["level3"] == "养护里程≥200公里"  # as read; the warning tells the auditor to look
+    assert "indicator label looks like it holds other cells: 养护里程≥200公里" in warns

@@ -144,6 +144,7 @@ class Layout:
 
     weighted: bool = False  # 分值 before 得分 (national form)
     deviation: bool = False  # 偏差原因分析及改进措施 after 得分 (national form)
+    nature: bool = False  # 指标性质 and 度量单位 columns (Sichuan form): "定性", "/" are cells of their own
 
 
 def _row_end(buffer: list[Token], new: int, layout: Layout) -> tuple[tuple[int, int, int], int, list[Token]] | None:
@@ -152,19 +153,22 @@ def _row_end(buffer: list[Token], new: int, layout: Layout) -> tuple[tuple[int, 
     split = _split_row(buffer, layout.weighted)
     if split is not None:
         return split, len(buffer), buffer
-    if not layout.deviation:
+    if not layout.deviation or not buffer:
         return None
-    tokens = buffer[:-1] + _unglue(buffer[-1]) if buffer else buffer
-    new += len(tokens) - len(buffer)
-    for j in range(len(tokens) - 1, max(len(tokens) - new, 0) - 1, -1):
-        if _VALUE_START.match(tokens[j].text):
-            continue  # the 偏差原因 cell begins with words, not a number
-        split = _split_row(tokens[:j], layout.weighted)
-        if split is not None:
-            return split, j, tokens
+    unglued = buffer[:-1] + _unglue(buffer[-1])
+    for tokens in (buffer, unglued) if len(unglued) > len(buffer) else (buffer,):
+        line_tokens = new + len(tokens) - len(buffer)
+        for j in range(len(tokens) - 1, max(len(tokens) - line_tokens, 0) - 1, -1):
+            if _VALUE_START.match(tokens[j].text) and not _WORDY.search(tokens[j].text) and tokens[j].text not in _PLACEHOLDERS:
+                continue  # the 偏差原因 cell is words ("2023年汛期较长", "—"), not a number
+            split = _split_row(tokens[:j], layout.weighted)
+            if split is not None:
+                return split, j, tokens
     return None
 
 
+_WORDY = re.compile(r"[\u4e00-\u9fff]{3,}")
+_PLACEHOLDERS = {"—", "-", "/", "－", "——", "无"}
 _GLUED = re.compile(r"^(\d[\d,]*(?:\.\d+)?)(?=[^\d.,%])")
 
 
@@ -178,6 +182,7 @@ def _unglue(tok: Token) -> list[Token]:
 
 
 _LABEL = re.compile("|".join(sorted(LEVEL1 + LEVEL2, key=len, reverse=True)))
+_LEVEL_START = re.compile("(?:" + _LABEL.pattern + ")")
 
 
 def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = Layout()) -> list[dict]:
@@ -185,24 +190,38 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
     rows: list[dict] = []
     buffer: list[Token] = []
     level1 = level2 = None
-    content = [_tokens(ln) for ln in lines if ln.text.strip()]
+    content = [_cells(ln, layout) for ln in lines if ln.text.strip() and not _REPEATED_HEADER.search(compact(ln.text))]
     for k, tokens in enumerate(content):
+        if layout.weighted and not buffer and len(tokens) == 1 and re.fullmatch(r"\d{1,3}", tokens[0].text):
+            line = tokens[0].line  # between two rows a bare number is no 偏差原因: a page number left by the reader
+            warns.append(Warn("extract:indicators", f"lone number between indicator rows ignored: {tokens[0].text}", line.no, line.page))
+            continue
         buffer += tokens
         found = _row_end(buffer, len(tokens), layout)
         if found is None:
             continue
         (t, a, s), end, buffer = found
         following = content[k + 1] if k + 1 < len(content) else []
-        if end == len(buffer) and following and is_unit(following[0].text):
-            continue  # "1785.88" then "万元" on the next line: the cell goes on
+        if end == len(buffer) and following and is_unit(following[0].text) and not layout.weighted:
+            continue  # "1785.88" then "万元" on the next line: the cell goes on (a 分值 would stand between)
         m = _LABEL.search(_joined(buffer[:t])) if layout.deviation and rows else None
         if m and m.start() > 0 and not _DEBRIS.match(_joined(buffer[:t])):
             # a 偏差原因 cell wrapped below its row: the text before this row's first label is its tail
             cut = _token_index(buffer[:t], m.start())
             if cut is not None:
-                rows[-1]["deviation"] = (rows[-1]["deviation"] or "") + _raw(buffer[:cut])
+                tail = _raw(buffer[:cut])
+                rows[-1]["deviation"] = (rows[-1]["deviation"] or "") + tail
                 buffer, t, a, s, end = buffer[cut:], t - cut, a - cut, s - cut, end - cut
+                warns.append(Warn("extract:indicators", f"text between rows read as the 偏差原因 above it: {tail[:40]}",
+                                  buffer[0].line.no, buffer[0].line.page))
+        elif layout.deviation and rows and rows[-1]["deviation"] and not _LEVEL_START.match(_joined(buffer[:t])) \
+                and not rows[-1]["deviation"].endswith(("。", ".", "；", ";")):
+            line = buffer[0].line  # an unfinished 偏差原因 above, a row without 一级/二级 labels below: either may own the text
+            warns.append(Warn("extract:indicators", f"indicator label may begin with the 偏差原因 above it: {_joined(buffer[:t])[:40]}",
+                              line.no, line.page))
         prefix_tokens = buffer[:t]
+        if layout.nature and prefix_tokens and prefix_tokens[-1].text in _NATURE:
+            prefix_tokens = prefix_tokens[:-1]  # the 指标性质 cell
         prefix = "".join(tok.text for tok in prefix_tokens)
         l1, l2, l3 = _levels(prefix)
         if l1:
@@ -231,11 +250,12 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
                 "actual_unit": aq.unit,
                 "weight": to_number(buffer[s - 1].text) if layout.weighted else None,
                 "score": to_number(buffer[s].text),
-                "deviation": _raw(buffer[end:]) or None,
+                "deviation": _deviation(_raw(buffer[end:])),
             }
         )
+        _check_row(rows[-1], warns)
         buffer = []
-    if layout.deviation and rows and buffer:  # the last row's 偏差原因 wrapped below it
+    if layout.deviation and rows and buffer and _WORDY.search(_joined(buffer)):  # the last 偏差原因 wrapped below it
         rows[-1]["deviation"] = (rows[-1]["deviation"] or "") + _raw(buffer)
         buffer = []
     leftover = "".join(tok.text for tok in buffer)
@@ -243,6 +263,32 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
         line = buffer[0].line
         warns.append(Warn("extract:indicators", f"text not part of any complete indicator row: {leftover[:60]}", line.no, line.page))
     return rows
+
+
+_REPEATED_HEADER = re.compile(r"三级指标|^偏差原因分析及?$|^改进措施$")
+_NATURE = {"定性", "定量"}
+
+
+def _cells(line: Line, layout: Layout) -> list[Token]:
+    """A line's cells; in the Sichuan form the 度量单位 placeholder "/" is no cell."""
+    tokens = _tokens(line)
+    return [t for t in tokens if t.text not in ("/", "／")] if layout.nature else tokens
+
+
+def _deviation(text: str) -> str | None:
+    return None if not text or text in _PLACEHOLDERS else text
+
+
+_CELL_IN_LABEL = re.compile(r"[≥≤><]|\d+(?:\.\d+)?(?:%|万元|元|人次|人|个|次|件|份|公里|户|家)(?![\u4e00-\u9fff])|一级指标|二级指标|得分")
+
+
+def _check_row(row: dict, warns: list[Warn]) -> None:
+    """A 三级指标 that holds an operator, a quantity or a header word is a sign two rows or cells ran
+    together: say so, an auditor should look (values are kept as read)."""
+    label = row["level3"] or ""
+    if _CELL_IN_LABEL.search(norm(label)) or label in LEVEL1 or (label in LEVEL2 and label.endswith("指标")):
+        warns.append(Warn("extract:indicators", f"indicator label looks like it holds other cells: {label[:40]}",
+                          row["source_line"], row["page"]))
 
 
 def _joined(tokens: list[Token]) -> str:
@@ -294,7 +340,8 @@ def _header_end(lines: list[Line], start: int, stop: int) -> int | None:
         if "三级指标" in c:
             seen_level3 = True
         if seen_level3 and c.endswith("得分"):
-            return i + 1
+            # the last header cell centred over two lines: "偏差原因分析及" above, "改进措施" below
+            return i + 2 if i + 1 < stop and _REPEATED_HEADER.search(compact(lines[i + 1].text)) else i + 1
         if seen_level3 and "得分偏差" in c:  # the national form's last header cell, possibly wrapped
             tail, j = c[c.rindex("得分偏差") + 2 :], i
             while tail != _DEVIATION_HEADER and _DEVIATION_HEADER.startswith(tail) and j + 1 < stop:
@@ -305,9 +352,13 @@ def _header_end(lines: list[Line], start: int, stop: int) -> int | None:
 
 
 def _layout(lines: list[Line], start: int, head_end: int) -> Layout:
-    header = "".join(compact(ln.text) for ln in lines[start:head_end])
-    header = header[header.rfind("三级指标") :]
-    return Layout(weighted="分值" in header or "权重" in header, deviation="偏差" in header)
+    """The indicator header's own columns: its line, with the line above and below (centred cells)."""
+    at = next((i for i in range(head_end - 1, start - 1, -1) if "三级指标" in compact(lines[i].text)), None)
+    if at is None:
+        return Layout()
+    header = "".join(compact(ln.text) for ln in lines[max(at - 1, start) : head_end])
+    header = header[max(header.find("三级指标") - 12, 0) :] if "偏差" not in header[: header.find("三级指标")] else header
+    return Layout(weighted="分值" in header or "权重" in header, deviation="偏差" in header, nature="指标性质" in header)
 
 
 def _field_values(text: str) -> dict[str, str]:
@@ -394,11 +445,43 @@ def parse_project(lines: list[Line], no: int, warns: list[Warn]) -> tuple[dict, 
         warns.append(Warn("extract:projects", f"project table {no}: 总分 not found (table cut short?)", lines[-1].no, lines[-1].page))
     if not indicators:
         warns.append(Warn("extract:indicators", f"project table {no}: no complete indicator row found", lines[0].no, lines[0].page))
+    _check_totals(project, indicators, layout, lines, warns)
+    _check_header_wrap(lines[:head_end], no, warns)
     project["deviation_reason"] = _between(tail, _DEVIATION, _IMPROVEMENT)
     project["improvement"] = _between(tail, _IMPROVEMENT, None)
     for row in indicators:
         row.update({"scope": "project", "project_no": no, "goal_no": None})
     return project, indicators
+
+
+def _check_totals(project: dict, rows: list[dict], layout: Layout, lines: list[Line], warns: list[Warn]) -> None:
+    """Rows that do not add up to the table's own totals were merged, split or lost: warn, never mend."""
+    where = (lines[0].no, lines[0].page)
+    scores = [r["score"] for r in rows]
+    total, exec_score = project.get("total_score"), project.get("exec_score")
+    if rows and total is not None and exec_score is not None and None not in scores and abs(sum(scores) + exec_score - total) > 0.5:
+        warns.append(Warn("extract:indicators", f"project table {project['project_no']}: 执行率得分 + indicator scores = "
+                                                f"{sum(scores) + exec_score:g} but 总分 = {total:g} (a row merged, split or missing?)", *where))
+    weights = [r["weight"] for r in rows]
+    if layout.weighted and rows and project.get("exec_weight") is not None and None not in weights \
+            and abs(sum(weights) + project["exec_weight"] - 100) > 0.5:
+        warns.append(Warn("extract:indicators", f"project table {project['project_no']}: 分值 add up to "
+                                                f"{sum(weights) + project['exec_weight']:g}, not 100 (a row merged, split or missing?)", *where))
+
+
+def _check_header_wrap(head: list[Line], no: int, warns: list[Warn]) -> None:
+    """主管部门 and 实施单位 both wrapped onto one line ("某县交通运 实施单位 某县公路" / "输局 养护中心"):
+    the pieces cannot be told apart, say so."""
+    content = [ln for ln in head if ln.text.strip()]
+    for line, nxt in zip(content, content[1:], strict=False):
+        text = compact(line.text)
+        if "主管部门" in text and "实施单位" in text and len(nxt.text.split()) >= 2 \
+                and not any(stop in compact(nxt.text) for stop in _FIELD_STOPS + _HEAD_ROWS):
+            warns.append(Warn("extract:projects", f"project table {no}: 主管部门 and 实施单位 both wrapped onto the next line "
+                                                  f"({compact(nxt.text)[:30]}): names may be cut", nxt.no, nxt.page))
+
+
+_HEAD_ROWS = ["项目资金", "预算执行情况", "资金总额", "年度目标", "总体目标", "单位名称"]
 
 
 def _original(passage: Passage, value: str | None) -> str | None:

@@ -112,7 +112,10 @@ def extract_rows(path: str | Path) -> tuple[str, dict[str, list[dict]]]:
     for key in parts_missing:
         warns.append(Warn("segment", f"part missing: {PART_NAMES[key]} (truncated or partial disclosure?)"))
     for code in absent:
-        warns.append(Warn("extract:statements", f"table {schemas.TABLE_CODES[code]} has a title but no data in the text layer (image or missing): reported absent, not zero", titles[code].no, titles[code].page))
+        why = "no data in the text layer (image or missing)" if source.kind == "pdf" else \
+            "its cells are not read from text input (an image in the source, or rows only the PDF reader can align)"
+        warns.append(Warn("extract:statements", f"table {schemas.TABLE_CODES[code]} has a title but {why}: reported absent, not zero",
+                          titles[code].no, titles[code].page))
     if source.kind == "text" and not found and not titles:
         warns.append(Warn("extract:statements", "none of the nine standard tables found"))
 

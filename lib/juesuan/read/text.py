@@ -202,7 +202,7 @@ def _gaps(text: str, previous: str) -> tuple[list[re.Match], int]:
     gaps = list(_GAP.finditer(text))
     wrap = _ENDS_WITH_ITEM_NO if text.lstrip().startswith("、") else _ENDS_WITH_AMOUNT
     if gaps and gaps[0].start() == 0 and wrap.search(previous):
-        gaps = gaps[1:]  # "…2820.06" / "万元，…" or "…为 万" / "元，…" or "…3" / "、…": a plain wrap
+        gaps = gaps[1:]  # "…12.34" / "万元，…" or "…为 万" / "元，…" or "…3" / "、…": a plain wrap
     starts = {g.start() for g in gaps}
     return gaps, sum(1 for g in _ANY_GAP.finditer(text) if g.start() not in starts)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..read.lines import Line, Warn
 from ..segment import Passage, _sources, compact
-from ..values import is_unit, norm, parse_quantity, to_number
+from ..values import DASHES, is_unit, norm, parse_quantity, to_number
 
 LEVEL1 = ["产出指标", "效益指标", "满意度指标", "成本指标", "过程指标", "决策指标", "管理指标"]
 LEVEL2 = [
@@ -168,7 +168,7 @@ def _row_end(buffer: list[Token], new: int, layout: Layout) -> tuple[tuple[int, 
 
 
 _WORDY = re.compile(r"[\u4e00-\u9fff]{3,}")
-_PLACEHOLDERS = {"—", "-", "/", "－", "——", "无"}
+_PLACEHOLDERS = DASHES | {"无"}  # an empty cell, however printed
 _GLUED = re.compile(r"^(\d[\d,]*(?:\.\d+)?)(?=[^\d.,%])")
 
 

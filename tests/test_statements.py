@@ -27,7 +27,7 @@ KEY = ["table_code", "panel", "row_label", "subject_code", "level", "column", "v
 
 def extract_statements(source: Source, doc_id: str) -> tuple[pd.DataFrame, list]:
     """The extractor's rows as the validated table the pipeline makes of them."""
-    rows, warns = statements.extract_statements(source, doc_id)
+    rows, warns, _ = statements.extract_statements(source, doc_id)
     return schemas.frame("statements", rows), warns
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,3 +22,42 @@ PERCENT_TOLERANCE = 0.1  # percentage points
 DEVIATION_WARN = 1.2
 DEVIATION_EXPLAIN = 1.3
 DEVIATION_STRONG = 2.0
+
+
+@dataclass(frozen=True)
+class LayoutSettings:
+    """Tolerances of the PDF layout model (read.layout), in units of a glyph's effective size or in points."""
+
+    line_tol: float = 0.35  # baselines closer than this × size are one visual line
+    cjk_gap: float = 0.6  # a gap between two CJK glyphs wider than this × size is a space
+    latin_gap: float = 0.25  # … between a digit/latin glyph and anything else
+    snap: float = 2.5  # rulings closer than this (pt) are the same line
+    thin: float = 3.0  # a path thinner than this (pt) is a ruling, not a box
+    min_ruling: float = 20.0  # a horizontal ruling shorter than this (pt) bounds no table row
+    ruling_cover: float = 0.6  # a ruling separates two cells when it covers this share of their border
+    # An image page: images cover ≥ 25% of it and at most a few glyphs (a page number), or they cover half
+    # of it with only a caption (a table title and 单位 line over a pasted picture of the table).
+    image_page_rules: tuple[tuple[int, float], ...] = ((20, 0.25), (80, 0.5))
+    # The effective size (nominal × text matrix × CTM) is trusted when the glyph box height confirms it
+    # within this factor; otherwise the box height is the size.
+    size_confirm: float = 3.0
+    rotated_share: float = 0.5  # glyphs running at 90°/180°/270° on more than this share turn the page
+    # Self-check: lines whose glyph centres spread over more than tall_line × the glyph height are
+    # implausible; when more than implausible_share of a page's lines are, pdfium's text order is used.
+    tall_line: float = 2.5
+    implausible_share: float = 0.3
+    min_glyphs_to_judge: int = 40
+
+
+LAYOUT = LayoutSettings()
+
+# Bounds on untrusted input (README "Untrusted input"). Each is a default a user can raise on the command line
+# (`--max-size`, `--max-pages`, `--max-objects`, `--max-memory`, `--timeout`); an input over one is refused with
+# one line naming it. Generous enough for a real 2000-page disclosure (about 25 s and 250 MB).
+MAX_INPUT_MB = 512  # file size
+MAX_PAGES = 5000  # PDF pages
+MAX_PAGE_OBJECTS = 200_000  # drawing operations of one page, form XObjects expanded with their repeats
+MAX_PAGE_CONTENT_MB = 64  # decompressed content streams of one page (forms counted once)
+MAX_MEMORY_MB = 4096  # address space of the worker process that reads one input (RLIMIT_AS)
+TIME_BASE_S = 60.0  # time to read one input: this, plus TIME_PER_PAGE_S for each PDF page
+TIME_PER_PAGE_S = 0.5

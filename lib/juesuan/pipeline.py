@@ -101,12 +101,17 @@ def extract_rows(path: str | Path) -> tuple[str, dict[str, list[dict]]]:
     project_outputs, pw = extract_project_outputs(lines, [s for s in explanation if "绩效" in s.title], doc_id)
     start, end = segs.parts.get("attachments", (segs.parts.get("explanation", (0, 0))[1], len(lines)))
     perf, dept_summary, perf_w = extract_performance(lines, start, end, doc_id)
-    statements, sw = _statements(source, doc_id)
+    statements, sw, blank = _statements(source, doc_id)
     warns += fw + pw + perf_w + sw
 
     titles = _table_titles(lines, segs)
     found = sorted({row["table_code"] for row in statements})
-    empty = [code for code, line in titles.items() if code not in found and _stated_empty(lines, line)]
+    stated = {code for code, line in titles.items() if code not in found and _stated_empty(lines, line)}
+    empty = [code for code in titles if code not in found and (code in blank or code in stated)]
+    for code in empty:
+        if code not in stated:
+            warns.append(Warn("extract:statements", f"table {schemas.TABLE_CODES[code]} is printed with its headers but "
+                              "no values and no 无数据 note: reported empty", titles[code].no, titles[code].page))
     absent = [code for code in titles if code not in found and code not in empty]
     parts_missing = [k for k in REQUIRED_PARTS if k not in segs.parts and not (k == "tables" and (found or titles))]
     for key in parts_missing:
@@ -184,9 +189,9 @@ def _float(value: float | None) -> float:
     return float("nan") if value is None else float(value)
 
 
-def _statements(source: Source, doc_id: str) -> tuple[list[dict], list[Warn]]:
+def _statements(source: Source, doc_id: str) -> tuple[list[dict], list[Warn], list[str]]:
     if source.kind != "pdf":
-        return [], []
+        return [], [], []
     from .extract.statements import extract_statements
 
     return extract_statements(source, doc_id)

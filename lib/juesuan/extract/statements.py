@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from ..read.lines import Source, Warn
-from ..read.pdf import GridCell, TableGrid
+from ..read.layout import GridCell, TableGrid
 
 STAGE = "extract:statements"
 
@@ -68,13 +68,20 @@ class _Table:
 # ---------------------------------------------------------------- public entry
 
 
-def extract_statements(source: Source, doc_id: str) -> tuple[list[dict], list[Warn]]:
-    """One row per non-empty numeric cell of the nine tables; text input has none (tables were images)."""
+def extract_statements(source: Source, doc_id: str) -> tuple[list[dict], list[Warn], list[str]]:
+    """One row per non-empty numeric cell of the nine tables (text input has none: tables were images),
+    the warnings, and the codes of tables whose ruled grid is printed without a single value."""
     warns: list[Warn] = []
     if source.kind != "pdf":
-        return [], warns
-    records = [{"doc_id": doc_id, **rec} for table in _assemble(source, warns) for rec in _table_records(table, warns)]
-    return records, warns
+        return [], warns, []
+    records: list[dict] = []
+    blank: list[str] = []
+    for table in _assemble(source, warns):
+        rows = _table_records(table, warns)
+        if not rows and not any(_DECIMAL_OR_COMMA_RE.match(_clean(c.text)) for g in table.grids for c in g.cells):
+            blank.append(table.code)
+        records += [{"doc_id": doc_id, **rec} for rec in rows]
+    return records, warns, blank
 
 
 # ---------------------------------------------------------------- titles and table assembly
@@ -323,8 +330,15 @@ def _body_start(grid: TableGrid) -> int:
         c.row
         for c in grid.cells
         if any(_DECIMAL_OR_COMMA_RE.match(_clean(t)) or _CODE_RE.match(_clean(t)) for t in c.lines)
+        or (c.col == 0 and _is_total(_clean(c.text)) and _blank_row(grid, c))
     ]
     return min(rows) if rows else len(grid.ys) - 1
+
+
+def _blank_row(grid: TableGrid, label: GridCell) -> bool:
+    """A 合计 label whose row is otherwise empty starts the body (a table printed without values); a 合计
+    among other header words is a column header (三公: 合计 | 因公出国（境）费 | …)."""
+    return all(not _clean(c.text) for c in grid.cells if c.row == label.row and c is not label)
 
 
 def _clean(text: str) -> str:

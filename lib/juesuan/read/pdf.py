@@ -1,114 +1,45 @@
-"""Read a PDF disclosure: visual text lines per page, image-only pages, and ruled table grids.
+"""Read a PDF disclosure with pypdfium2: positioned characters, rulings and images per page.
 
-Everything comes from pypdfium2 (fast): character boxes for the text lines, path objects for the
-table rulings. Lines are rebuilt from character positions because the content-stream order of these
-PDFs puts numbers drawn in a second font on a separate "line" (pdfminer/pdfplumber do the same);
-clustering on the baseline puts them back into their sentence.
+pdfium gives each character's box, origin and text matrix; `read.layout` turns them into lines and grids.
+Sizes are effective sizes (nominal × the scale of the text matrix and CTM): WPS writes nominal sizes of
+200–700 pt inside a text matrix scaled by 0.05, and a line tolerance from the nominal size collapses a
+page into a few lines. Real space characters are kept: producers that draw a table row as one string
+with the font's own spaces mark cell boundaries only that way. Pages whose text runs at 90°/270° are read
+upright; a page whose lines still look implausible falls back to pdfium's own text order, with a warning.
 """
 
 from __future__ import annotations
 
-import bisect
 import ctypes
 import hashlib
+import math
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ..config import LAYOUT, LayoutSettings
 from ..errors import InputError
+from .layout import Edge, Glyph, GridCell, PageLayout, TableGrid, layout_page
 from .lines import Line, Source, Warn
-from .text import page_number
 
-_SPACES = {" ", "\u00a0", "\u3000", "\t", "\u2002", "\u2003", "\u2009", "\u200b", "\ufeff"}
-_LINE_TOL = 0.35  # baselines closer than this × font size are one visual line
-_CJK_GAP = 0.6  # a gap between two CJK glyphs wider than this × font size is a real space
-_LATIN_GAP = 0.25  # … between a digit/latin glyph and anything else
-_SNAP = 2.5  # rulings closer than this (pt) are the same line
-_THIN = 3.0  # a path thinner than this is a ruling, not a box
-# An image page: images cover ≥ 25% of it and at most a few glyphs (a page number), or they cover half
-# of it with only a caption (a table title and 单位 line over a pasted picture of the table).
-_IMAGE_PAGE_RULES = ((20, 0.25), (80, 0.5))
+__all__ = ["GridCell", "TableGrid", "read_pdf"]
+
+_SPACES = {" ", "\u00a0", "\u3000", "\t", "\u2002", "\u2003", "\u2009"}
+_INVISIBLE = {"\u200b", "\ufeff"}
 
 
-@dataclass
-class Glyph:
-    """One drawn character, in top-down page coordinates (y grows downwards)."""
-
-    ch: str
-    x0: float
-    x1: float
-    top: float  # tight ink box
-    bottom: float
-    base: float  # baseline
-    size: float
-    line_no: int = 0
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-
-@dataclass
-class Edge:
-    """A ruling: horizontal (pos = y, lo..hi = x) or vertical (pos = x, lo..hi = y)."""
-
-    pos: float
-    lo: float
-    hi: float
-
-
-@dataclass
-class GridCell:
-    """One (possibly merged) table cell; rows/cols are atomic grid indices, end exclusive."""
-
-    row: int
-    row_end: int
-    col: int
-    col_end: int
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    lines: list[str] = field(default_factory=list)  # text lines inside the cell, top to bottom
-    line_no: int | None = None  # Line.no of the cell's first text line
-    bases: list[float] = field(default_factory=list)  # baseline of each text line
-    line_nos: list[int | None] = field(default_factory=list)  # Line.no of each text line
-
-    @property
-    def text(self) -> str:
-        return "".join(self.lines)
-
-
-@dataclass
-class TableGrid:
-    """A ruled table block on one page, with the page text lines printed just above it (title, unit)."""
-
-    page: int
-    xs: list[float]
-    ys: list[float]
-    cells: list[GridCell]
-    lines_above: list[Line]
-
-    @property
-    def bbox(self) -> tuple[float, float, float, float]:
-        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
-
-
-def read_pdf(path: str | Path) -> Source:
+def read_pdf(path: str | Path, settings: LayoutSettings = LAYOUT) -> Source:
     """Read every page of a PDF into numbered visual lines plus table grids (kind="pdf")."""
     path = Path(path)
     data = _read_bytes(path)
     doc = _open(path, data)
     try:
-        return _read_doc(path, data, doc)
+        return _read_doc(path, data, doc, settings)
     except (pdfium.PdfiumError, OSError, RuntimeError) as exc:  # a damaged page: no traceback for the user
         raise InputError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
     finally:
@@ -147,7 +78,7 @@ def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
     return doc
 
 
-def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument) -> Source:
+def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: LayoutSettings) -> Source:
     lines: list[Line] = []
     tables: list[TableGrid] = []
     warnings: list[Warn] = []
@@ -157,20 +88,30 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument) -> Source:
         page_no = index + 1
         page = doc[index]
         try:
-            glyphs, hedges, vedges, image_share, height = _page_content(page)
+            content = _page_content(page, settings)
+            glyphs = [g for g in content.glyphs if g.ch != " "]
+            n_glyphs += len(glyphs)
+            if any(len(glyphs) <= most and content.image_share >= least for most, least in settings.image_page_rules):
+                image_pages.append(page_no)
+                msg = "page is an image without a text layer (tables or text on it are not read)"
+                warnings.append(Warn("read", msg, None, page_no))
+            elif _garbled(glyphs):
+                msg = "page text is garbled (fonts without a Unicode map); its figures cannot be trusted"
+                warnings.append(Warn("read", msg, None, page_no))
+            if content.rotation != content.page_rotation:
+                msg = f"page text runs at {content.rotation}°: read as turned upright"
+                warnings.append(Warn("read", msg, None, page_no))
+            laid = layout_page(content.glyphs, content.hedges, content.vedges, page_no, len(lines) + 1,
+                               content.height, settings)
+            if laid.implausible:
+                why = laid.implausible
+                laid = _pdfium_order(page, page_no, len(lines) + 1)
+                msg = f"page lines look implausible ({why}): read in pdfium's text order instead"
+                warnings.append(Warn("read", msg, None, page_no))
         finally:
             page.close()
-        n_glyphs += len(glyphs)
-        if any(len(glyphs) <= most and image_share >= least for most, least in _IMAGE_PAGE_RULES):
-            image_pages.append(page_no)
-            msg = "page is an image without a text layer (tables or text on it are not read)"
-            warnings.append(Warn("read", msg, None, page_no))
-        elif _garbled(glyphs):
-            msg = "page text is garbled (fonts without a Unicode map); its figures cannot be trusted"
-            warnings.append(Warn("read", msg, None, page_no))
-        page_lines = _build_lines(glyphs, vedges, page_no, len(lines) + 1, height)
-        lines.extend(page_lines)
-        tables.extend(_grids(glyphs, hedges, vedges, page_lines, page_no))
+        lines.extend(laid.lines)
+        tables.extend(laid.grids)
     if n_glyphs == 0:
         raise InputError(path, "PDF has no text layer (scanned images only; OCR needed)")
     return Source(
@@ -185,12 +126,24 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument) -> Source:
     )
 
 
+def _pdfium_order(page: pdfium.PdfPage, page_no: int, first_no: int) -> PageLayout:
+    """The fallback: pdfium's own reading order of the page, one Line per text line, no grids."""
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_bounded()
+    finally:
+        textpage.close()
+    rows = [" ".join(t.split()) for t in text.splitlines()]
+    rows = [t for t in rows if t]
+    return PageLayout([Line(first_no + i, page_no, t) for i, t in enumerate(rows)], [], None)
+
+
 # ---------------------------------------------------------------- page content
 
 
 @dataclass(frozen=True)
 class _View:
-    """PDF user space → the page as displayed: x to the right, y downwards, /Rotate applied."""
+    """PDF user space → the page as displayed: x to the right, y downwards, rotation applied."""
 
     left: float
     bottom: float
@@ -217,16 +170,42 @@ class _View:
         return min(ua, ub), min(va, vb), max(ua, ub), max(va, vb)
 
 
-def _page_content(page: pdfium.PdfPage) -> tuple[list[Glyph], list[Edge], list[Edge], float, float]:
-    """Glyphs, horizontal and vertical rulings, image share of the page, and the displayed page height."""
+@dataclass
+class _Char:
+    """One character as pdfium reports it, in user space (before the page is turned upright)."""
+
+    ch: str
+    box: tuple[float, float, float, float]  # tight: left, bottom, right, top
+    loose: tuple[float, float, float, float]
+    origin: tuple[float, float]
+    size: float  # effective
+    angle: int  # direction of the text in user space, quantised to 0/90/180/270
+
+
+@dataclass
+class _Content:
+    glyphs: list[Glyph]
+    hedges: list[Edge]
+    vedges: list[Edge]
+    image_share: float
+    height: float
+    rotation: int
+    page_rotation: int
+
+
+def _page_content(page: pdfium.PdfPage, settings: LayoutSettings) -> _Content:
+    """Glyphs (turned upright), rulings, the image share of the page and the displayed page height."""
     left, bottom, right, top = page.get_bbox()
-    view = _View(left, bottom, right, top, page.get_rotation() % 360)
+    page_rotation = page.get_rotation() % 360
     area = max((right - left) * (top - bottom), 1.0)
     textpage = page.get_textpage()
     try:
-        glyphs = _glyphs(textpage, view)
+        chars = _chars(textpage, settings)
     finally:
         textpage.close()
+    rotation = _text_rotation(chars, page_rotation, settings)
+    view = _View(left, bottom, right, top, rotation)
+    glyphs = _dedupe([_glyph(c, view) for c in chars])
     hedges: list[Edge] = []
     vedges: list[Edge] = []
     image_area = 0.0
@@ -235,17 +214,18 @@ def _page_content(page: pdfium.PdfPage) -> tuple[list[Glyph], list[Edge], list[E
             ol, ob, orr, ot = obj.get_bounds()
             image_area += max(0.0, min(orr, right) - max(ol, left)) * max(0.0, min(ot, top) - max(ob, bottom))
             continue
-        _path_edges(obj, view, hedges, vedges)
-    return glyphs, _merge_edges(hedges), _merge_edges(vedges), min(image_area / area, 1.0), view.height
+        _path_edges(obj, view, hedges, vedges, settings)
+    return _Content(glyphs, hedges, vedges, min(image_area / area, 1.0), view.height, rotation, page_rotation)
 
 
-def _glyphs(textpage: pdfium.PdfTextPage, view: _View) -> list[Glyph]:
-    """Every visible, non-space character with its tight box and baseline (top-down coordinates)."""
+def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> list[_Char]:
+    """Every drawn character (real spaces included) with its boxes, origin, effective size and direction."""
     raw = textpage.raw
-    out: list[Glyph] = []
+    out: list[_Char] = []
     cl, cr, cb, ct = (ctypes.c_double() for _ in range(4))
     ox, oy = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
+    matrix = pdfium_c.FS_MATRIX()
     for i in range(textpage.count_chars()):
         if pdfium_c.FPDFText_IsGenerated(raw, i):
             continue
@@ -253,21 +233,56 @@ def _glyphs(textpage: pdfium.PdfTextPage, view: _View) -> list[Glyph]:
         if code < 32 or 0xD800 <= code <= 0xDFFF:
             continue
         ch = chr(code)
-        if ch in _SPACES or unicodedata.category(ch) in ("Cc", "Cf", "Zs"):
+        if ch in _SPACES or unicodedata.category(ch) == "Zs":
+            ch = " "
+        elif ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf"):
             continue
         pdfium_c.FPDFText_GetCharBox(raw, i, cl, cr, cb, ct)
         pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
         pdfium_c.FPDFText_GetCharOrigin(raw, i, ox, oy)
-        size = pdfium_c.FPDFText_GetFontSize(raw, i)
-        if size <= 1.0:
-            size = max(loose.top - loose.bottom, ct.value - cb.value, 1.0)
-        lx0, _, lx1, _ = view.box(loose.left, loose.bottom, loose.right, loose.top)
-        x0, ink_top, x1, ink_bottom = view.box(cl.value, cb.value, cr.value, ct.value)
-        x0, x1 = min(lx0, x0), max(lx1, x1)
-        if ink_bottom - ink_top < 0.5:  # flat glyphs (一, —): give them a nominal height for cell lookup
-            ink_top, ink_bottom = ink_top - size * 0.3, ink_bottom + size * 0.3
-        out.append(Glyph(ch, x0, x1, ink_top, ink_bottom, view.point(ox.value, oy.value)[1], size))
-    return _dedupe(out)
+        nominal = pdfium_c.FPDFText_GetFontSize(raw, i)
+        if pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
+            a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+        else:
+            a, b, c, d = 1.0, 0.0, 0.0, 1.0
+        scale = math.sqrt(abs(a * d - b * c)) or 1.0
+        angle = round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
+        box = (cl.value, cb.value, cr.value, ct.value)
+        lbox = (loose.left, loose.bottom, loose.right, loose.top)
+        out.append(_Char(ch, box, lbox, (ox.value, oy.value), _effective_size(nominal * scale, lbox, angle, settings), angle))
+    return out
+
+
+def _effective_size(size: float, loose: tuple[float, float, float, float], angle: int, s: LayoutSettings) -> float:
+    """The size the glyph is drawn at; the loose box (ascent to descent) confirms it or replaces it."""
+    extent = (loose[2] - loose[0]) if angle in (90, 270) else (loose[3] - loose[1])
+    if extent <= 0.5:
+        return max(size, 1.0)
+    if size <= 1.0 or not extent / s.size_confirm <= size <= extent * s.size_confirm:
+        return extent
+    return size
+
+
+def _text_rotation(chars: list[_Char], page_rotation: int, s: LayoutSettings) -> int:
+    """The rotation that shows the page's text upright: its dominant direction when most glyphs share one,
+    else the page's /Rotate. (Text drawn at 90° in user space reads upright on a page turned by 90°.)"""
+    visible = [c.angle for c in chars if c.ch != " "]
+    if not visible:
+        return page_rotation
+    angle, n = Counter(visible).most_common(1)[0]
+    return angle if n > s.rotated_share * len(visible) else page_rotation
+
+
+def _glyph(c: _Char, view: _View) -> Glyph:
+    lx0, ltop, lx1, lbottom = view.box(*c.loose)
+    x0, ink_top, x1, ink_bottom = view.box(*c.box)
+    ox, base = view.point(*c.origin)
+    if c.ch == " ":  # a space may have no ink: its loose box is its advance
+        return Glyph(" ", min(lx0, ox), max(lx1, ox), ltop, lbottom, base, c.size)
+    x0, x1 = min(lx0, x0), max(lx1, x1)
+    if ink_bottom - ink_top < 0.5:  # flat glyphs (一, —): give them a nominal height for cell lookup
+        ink_top, ink_bottom = ink_top - c.size * 0.3, ink_bottom + c.size * 0.3
+    return Glyph(c.ch, x0, x1, ink_top, ink_bottom, base, c.size)
 
 
 def _garbled(glyphs: list[Glyph]) -> bool:
@@ -289,25 +304,25 @@ def _dedupe(glyphs: list[Glyph]) -> list[Glyph]:
     return out
 
 
-def _path_edges(obj: pdfium.PdfObject, view: _View, hedges: list[Edge], vedges: list[Edge]) -> None:
+def _path_edges(obj: pdfium.PdfObject, view: _View, hedges: list[Edge], vedges: list[Edge], s: LayoutSettings) -> None:
     """Turn a path object into rulings: thin paths by their bounds, boxes and polylines by segment."""
     x0, top, x1, bottom = view.box(*obj.get_bounds())
     width, height = x1 - x0, bottom - top
-    if width <= _THIN and height <= _THIN:
+    if width <= s.thin and height <= s.thin:
         return
-    if width <= _THIN:
+    if width <= s.thin:
         vedges.append(Edge((x0 + x1) / 2, top, bottom))
         return
-    if height <= _THIN:
+    if height <= s.thin:
         hedges.append(Edge((top + bottom) / 2, x0, x1))
         return
     if not _stroked(obj):
         return  # a filled box is a background or shading, not a ruling (its own borders are drawn apart)
     for a, b in _segments(obj):
         (xa, ya), (xb, yb) = view.point(*a), view.point(*b)
-        if abs(xa - xb) < 1.0 and abs(ya - yb) > _THIN:
+        if abs(xa - xb) < 1.0 and abs(ya - yb) > s.thin:
             vedges.append(Edge((xa + xb) / 2, min(ya, yb), max(ya, yb)))
-        elif abs(ya - yb) < 1.0 and abs(xa - xb) > _THIN:
+        elif abs(ya - yb) < 1.0 and abs(xa - xb) > s.thin:
             hedges.append(Edge((ya + yb) / 2, min(xa, xb), max(xa, xb)))
 
 
@@ -337,209 +352,3 @@ def _segments(obj: pdfium.PdfObject) -> Iterable[tuple[tuple[float, float], tupl
         if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and start != pt:
             yield pt, start
             prev = start
-
-
-def _merge_edges(edges: list[Edge]) -> list[Edge]:
-    """Snap collinear rulings together and join pieces that touch, so a drawn line is one Edge."""
-    out: list[Edge] = []
-    for group in _clusters(sorted(edges, key=lambda e: e.pos), key=lambda e: e.pos, tol=_SNAP):
-        pos = sum(e.pos for e in group) / len(group)
-        for lo, hi in _join_intervals([(e.lo, e.hi) for e in group], gap=_SNAP):
-            out.append(Edge(pos, lo, hi))
-    return out
-
-
-def _clusters(items: list, key, tol: float) -> list[list]:
-    """Split sorted items where consecutive keys differ by more than tol."""
-    groups: list[list] = []
-    for item in items:
-        if groups and key(item) - key(groups[-1][-1]) <= tol:
-            groups[-1].append(item)
-        else:
-            groups.append([item])
-    return groups
-
-
-def _join_intervals(spans: list[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
-    out: list[tuple[float, float]] = []
-    for lo, hi in sorted(spans):
-        if out and lo <= out[-1][1] + gap:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
-
-
-# ---------------------------------------------------------------- text lines
-
-
-def _build_lines(
-    glyphs: list[Glyph], vedges: list[Edge], page_no: int, first_no: int, height: float
-) -> list[Line]:
-    """Cluster glyphs on their baseline, order by x, and number the visual lines of a page."""
-    rows = _baseline_rows(glyphs)
-    texts = [_join_glyphs(row, vedges) for row in rows]
-    keep = [i for i, text in enumerate(texts) if text and not _is_page_number(i, texts, rows[i], height)]
-    out: list[Line] = []
-    for i in keep:
-        no = first_no + len(out)
-        for g in rows[i]:
-            g.line_no = no
-        out.append(Line(no, page_no, texts[i]))
-    return out
-
-
-def _baseline_rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
-    rows: list[list[Glyph]] = []
-    anchors: list[float] = []
-    for g in sorted(glyphs, key=lambda g: g.base):
-        if rows and g.base - anchors[-1] <= _LINE_TOL * max(g.size, rows[-1][0].size):
-            rows[-1].append(g)
-        else:
-            rows.append([g])
-            anchors.append(g.base)
-    return [sorted(row, key=lambda g: g.x0) for row in rows]
-
-
-def _is_cjk(ch: str) -> bool:
-    return ord(ch) >= 0x2E80
-
-
-def _join_glyphs(row: list[Glyph], vedges: list[Edge]) -> str:
-    """Join a line's glyphs; a space only where there is a real gap (or a ruling between them)."""
-    parts: list[str] = []
-    for prev, g in zip([None, *row[:-1]], row, strict=True):
-        if prev is not None and _needs_space(prev, g, vedges):
-            parts.append(" ")
-        parts.append(g.ch)
-    return "".join(parts)
-
-
-def _needs_space(a: Glyph, b: Glyph, vedges: list[Edge]) -> bool:
-    gap = b.x0 - a.x1
-    size = max(a.size, b.size)
-    factor = _CJK_GAP if _is_cjk(a.ch) and _is_cjk(b.ch) else _LATIN_GAP
-    if gap > factor * size:
-        return True
-    return gap > -1.0 and any(a.cx < e.pos < b.cx and e.lo - 1 <= a.base <= e.hi + 1 for e in vedges)
-
-
-def _is_page_number(i: int, texts: list[str], row: list[Glyph], height: float) -> bool:
-    """A lone printed page number as the first or last line, in the top or bottom margin of the page."""
-    if not (i == 0 or i == len(texts) - 1) or len(texts) < 2 or page_number(texts[i]) is None:
-        return False
-    base = row[0].base
-    return base < 0.1 * height or base > 0.85 * height
-
-
-# ---------------------------------------------------------------- table grids
-
-
-def _grids(
-    glyphs: list[Glyph], hedges: list[Edge], vedges: list[Edge], lines: list[Line], page_no: int
-) -> list[TableGrid]:
-    """Every ruled block on the page as a grid of cells with their text.
-
-    Tables drawn without rulings are not guessed at: the extractor warns about their titles instead.
-    """
-    out: list[TableGrid] = []
-    for ys in _blocks(hedges, vedges):
-        grid = _grid(ys, hedges, vedges, glyphs, page_no)
-        if grid is not None:
-            out.append(grid)
-    prev_bottom = float("-inf")
-    line_base = _line_positions(glyphs)
-    for grid in out:
-        top, bottom = grid.ys[0], grid.ys[-1]
-        grid.lines_above = [ln for ln in lines if prev_bottom - 1 < line_base.get(ln.no, -1) < top + 1]
-        prev_bottom = bottom
-    return out
-
-
-def _line_positions(glyphs: list[Glyph]) -> dict[int, float]:
-    pos: dict[int, float] = {}
-    for g in glyphs:
-        if g.line_no and g.line_no not in pos:
-            pos[g.line_no] = g.base
-    return pos
-
-
-def _blocks(hedges: list[Edge], vedges: list[Edge]) -> list[list[float]]:
-    """Row boundaries (y) of each vertically connected ruled block on the page."""
-    ys = sorted({round(e.pos, 1) for e in hedges if e.hi - e.lo > 20})
-    ys = [grp[0] for grp in _clusters(ys, key=lambda v: v, tol=_SNAP)]
-    blocks: list[list[float]] = []
-    for y in ys:
-        if blocks and any(e.lo <= blocks[-1][-1] + _SNAP and e.hi >= y - _SNAP for e in vedges):
-            blocks[-1].append(y)
-        else:
-            blocks.append([y])
-    return [b for b in blocks if len(b) >= 2]
-
-
-def _grid(
-    ys: list[float], hedges: list[Edge], vedges: list[Edge], glyphs: list[Glyph], page_no: int
-) -> TableGrid | None:
-    """Atomic grid from the rulings of one block, merged into cells where a ruling is missing."""
-    top, bottom = ys[0], ys[-1]
-    inside = [e for e in vedges if e.lo < bottom - _SNAP and e.hi > top + _SNAP]
-    xs = sorted({round(e.pos, 1) for e in inside})
-    xs = [sum(g) / len(g) for g in _clusters(xs, key=lambda v: v, tol=_SNAP)]
-    if len(xs) < 2:
-        return None
-    rows, cols = len(ys) - 1, len(xs) - 1
-    parent = list(range(rows * cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        parent[find(a)] = find(b)
-
-    for r in range(rows):
-        for c in range(cols):
-            if c + 1 < cols and not _covered(vedges, xs[c + 1], ys[r], ys[r + 1]):
-                union(r * cols + c, r * cols + c + 1)
-            if r + 1 < rows and not _covered(hedges, ys[r + 1], xs[c], xs[c + 1]):
-                union(r * cols + c, (r + 1) * cols + c)
-    spans: dict[int, list[int]] = {}
-    for r in range(rows):
-        for c in range(cols):
-            box = spans.setdefault(find(r * cols + c), [r, r + 1, c, c + 1])
-            box[0], box[1] = min(box[0], r), max(box[1], r + 1)
-            box[2], box[3] = min(box[2], c), max(box[3], c + 1)
-    cells = {
-        root: GridCell(r0, r1, c0, c1, xs[c0], xs[c1], ys[r0], ys[r1])
-        for root, (r0, r1, c0, c1) in spans.items()
-    }
-    _fill_cells(cells, find, glyphs, xs, ys, cols)
-    ordered = sorted(cells.values(), key=lambda c: (c.row, c.col))
-    return TableGrid(page_no, xs, ys, ordered, [])
-
-
-def _covered(edges: list[Edge], pos: float, lo: float, hi: float) -> bool:
-    """Is there a ruling at pos covering most of lo..hi?"""
-    need = (hi - lo) * 0.6
-    return any(abs(e.pos - pos) <= _SNAP and min(e.hi, hi) - max(e.lo, lo) >= need for e in edges)
-
-
-def _fill_cells(
-    cells: dict[int, GridCell], find, glyphs: list[Glyph], xs: list[float], ys: list[float], cols: int
-) -> None:
-    """Put each glyph into the cell under its centre and rebuild the cell's text lines."""
-    members: dict[int, list[Glyph]] = {}
-    for g in glyphs:
-        c = bisect.bisect_right(xs, g.cx) - 1
-        r = bisect.bisect_right(ys, g.cy) - 1
-        if 0 <= c < len(xs) - 1 and 0 <= r < len(ys) - 1:
-            members.setdefault(find(r * cols + c), []).append(g)
-    for root, gs in members.items():
-        cell = cells[root]
-        rows = _baseline_rows(gs)
-        cell.lines = [_join_glyphs(row, []) for row in rows]
-        cell.bases = [row[0].base for row in rows]
-        cell.line_nos = [min((g.line_no for g in row if g.line_no), default=None) for row in rows]
-        cell.line_no = cell.line_nos[0]

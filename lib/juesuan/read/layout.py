@@ -1,0 +1,371 @@
+"""Page geometry → text: chars → lines, rulings → grids → cells. Knows nothing about PDF libraries.
+
+The model follows pdfplumber (page → chars → words → lines; edges → table cells), on plain objects so that
+any source of positioned characters can feed it: the PDF text layer today, OCR words later. Every
+tolerance is a field of `config.LayoutSettings`, in units of the glyphs' effective size or of points.
+
+Performance tables (绩效自评表) drawn as ruled forms are read from their grid: each grid row becomes one
+text line whose cells are separated by a space, each cell's wrapped lines joined in reading order, and a
+merged (rowspan) cell printed on the first row it spans. The text-path grammar then reads these lines as
+it reads a well-extracted text file, instead of lines that interleave vertically centred cells.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from ..config import LAYOUT, LayoutSettings
+from .lines import Line
+from .text import page_number
+
+
+@dataclass
+class Glyph:
+    """One drawn character, in top-down page coordinates (y grows downwards). A real space has ch " "."""
+
+    ch: str
+    x0: float
+    x1: float
+    top: float  # tight ink box
+    bottom: float
+    base: float  # baseline
+    size: float  # effective size: nominal size × the scale of the text matrix and CTM
+    line_no: int = 0
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class Edge:
+    """A ruling: horizontal (pos = y, lo..hi = x) or vertical (pos = x, lo..hi = y)."""
+
+    pos: float
+    lo: float
+    hi: float
+
+
+@dataclass
+class GridCell:
+    """One (possibly merged) table cell; rows/cols are atomic grid indices, end exclusive."""
+
+    row: int
+    row_end: int
+    col: int
+    col_end: int
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    lines: list[str] = field(default_factory=list)  # text lines inside the cell, top to bottom
+    line_no: int | None = None  # Line.no of the cell's first text line
+    bases: list[float] = field(default_factory=list)  # baseline of each text line
+    line_nos: list[int | None] = field(default_factory=list)  # Line.no of each text line
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
+@dataclass
+class TableGrid:
+    """A ruled table block on one page, with the page text lines printed just above it (title, unit)."""
+
+    page: int
+    xs: list[float]
+    ys: list[float]
+    cells: list[GridCell]
+    lines_above: list[Line]
+    form: bool = False  # a performance form: its rows are the page's text lines
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+
+@dataclass
+class PageLayout:
+    """One page read: its numbered text lines, its ruled grids, and whether the lines looked wrong."""
+
+    lines: list[Line]
+    grids: list[TableGrid]
+    implausible: str | None = None  # why the baseline lines cannot be trusted (the caller falls back)
+
+
+# Header words of the performance forms (template vocabulary): a grid holding one is read row by row.
+FORM_WORDS = re.compile(r"三级指标|一级指标|项目名称|年度目标|年度绩效目标|绩效指标")
+
+
+def layout_page(
+    glyphs: list[Glyph],
+    hedges: list[Edge],
+    vedges: list[Edge],
+    page_no: int,
+    first_no: int,
+    height: float,
+    settings: LayoutSettings = LAYOUT,
+) -> PageLayout:
+    """Lines and grids of one page. Glyphs inside a performance form's grid become that grid's row lines."""
+    hedges, vedges = merge_edges(hedges, settings), merge_edges(vedges, settings)
+    text_glyphs = [g for g in glyphs if g.ch != " "]
+    grids = [g for ys in _blocks(hedges, vedges, settings) if (g := _grid(ys, hedges, vedges, settings, page_no))]
+    inside: set[int] = set()
+    form_rows: list[tuple[float, list[Glyph], str]] = []
+    for grid in grids:
+        members = _fill_cells(grid, glyphs, settings)
+        if FORM_WORDS.search(_compact("".join(c.text for c in grid.cells))):
+            grid.form = True
+            for gs in members.values():
+                inside.update(id(g) for g in gs)
+            form_rows += _form_rows(grid, members)
+    free = [g for g in glyphs if id(g) not in inside]
+    rows = baseline_rows(free, settings)
+    entries = [(row[0].base, row, join_glyphs(row, vedges, settings)) for row in rows if _visible(row)]
+    implausible = _implausible(entries, text_glyphs, settings)
+    entries += form_rows
+    entries.sort(key=lambda e: e[0])
+    texts = [e[2] for e in entries]
+    lines: list[Line] = []
+    for i, (_, row, text) in enumerate(entries):
+        if not text or _is_page_number(i, texts, row, height):
+            continue
+        no = first_no + len(lines)
+        for g in row:
+            g.line_no = no
+        lines.append(Line(no, page_no, text))
+    for grid in grids:
+        _number_cells(grid)
+    _attach_lines_above(grids, lines, glyphs)
+    return PageLayout(lines, grids, implausible)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _visible(row: list[Glyph]) -> bool:
+    return any(g.ch != " " for g in row)
+
+
+# ---------------------------------------------------------------- text lines
+
+
+def baseline_rows(glyphs: list[Glyph], settings: LayoutSettings = LAYOUT) -> list[list[Glyph]]:
+    """Cluster glyphs on their baseline (tolerance relative to the effective size), each row ordered by x."""
+    rows: list[list[Glyph]] = []
+    anchors: list[float] = []
+    for g in sorted(glyphs, key=lambda g: g.base):
+        if rows and g.base - anchors[-1] <= settings.line_tol * max(g.size, rows[-1][0].size):
+            rows[-1].append(g)
+        else:
+            rows.append([g])
+            anchors.append(g.base)
+    return [sorted(row, key=lambda g: (g.x0, g.ch == " ")) for row in rows]
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) >= 0x2E80
+
+
+def join_glyphs(row: list[Glyph], vedges: list[Edge], settings: LayoutSettings = LAYOUT) -> str:
+    """Join a line's glyphs: a space where the document drew one, where there is a real gap, or where a
+    ruling stands between two glyphs."""
+    parts: list[str] = []
+    prev: Glyph | None = None
+    spaced = False
+    for g in row:
+        if g.ch == " ":
+            spaced = prev is not None
+            continue
+        if prev is not None and (spaced or _needs_space(prev, g, vedges, settings)):
+            parts.append(" ")
+        parts.append(g.ch)
+        prev, spaced = g, False
+    return "".join(parts)
+
+
+def _needs_space(a: Glyph, b: Glyph, vedges: list[Edge], settings: LayoutSettings) -> bool:
+    gap = b.x0 - a.x1
+    size = max(a.size, b.size)
+    factor = settings.cjk_gap if _is_cjk(a.ch) and _is_cjk(b.ch) else settings.latin_gap
+    if gap > factor * size:
+        return True
+    return gap > -1.0 and any(a.cx < e.pos < b.cx and e.lo - 1 <= a.base <= e.hi + 1 for e in vedges)
+
+
+def _is_page_number(i: int, texts: list[str], row: list[Glyph], height: float) -> bool:
+    """A lone printed page number as the first or last line, in the top or bottom margin of the page."""
+    if not (i == 0 or i == len(texts) - 1) or len(texts) < 2 or page_number(texts[i]) is None:
+        return False
+    base = row[0].base
+    return base < 0.1 * height or base > 0.85 * height
+
+
+def _implausible(entries: list[tuple[float, list[Glyph], str]], glyphs: list[Glyph], s: LayoutSettings) -> str | None:
+    """Lines much taller than their glyphs mean the line tolerance was wrong (a size misread): say why."""
+    if len(glyphs) < s.min_glyphs_to_judge or not entries:
+        return None
+    heights = sorted(max(g.bottom - g.top, 0.5) for g in glyphs)
+    glyph_h = heights[len(heights) // 2]
+    tall = sum(1 for _, row, _ in entries if _spread(row) > s.tall_line * glyph_h)
+    if tall > s.implausible_share * len(entries):
+        return f"{tall} of {len(entries)} lines span more than {s.tall_line:g}× their glyph height"
+    return None
+
+
+def _spread(row: list[Glyph]) -> float:
+    centres = [g.cy for g in row if g.ch != " "]
+    return max(centres) - min(centres) if centres else 0.0
+
+
+# ---------------------------------------------------------------- rulings and grids
+
+
+def clusters(items: list, key, tol: float) -> list[list]:
+    """Split sorted items where consecutive keys differ by more than tol."""
+    groups: list[list] = []
+    for item in items:
+        if groups and key(item) - key(groups[-1][-1]) <= tol:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _join_intervals(spans: list[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1] + gap:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def merge_edges(edges: list[Edge], settings: LayoutSettings = LAYOUT) -> list[Edge]:
+    """Snap collinear rulings together and join pieces that touch, so a drawn line is one Edge."""
+    out: list[Edge] = []
+    for group in clusters(sorted(edges, key=lambda e: e.pos), key=lambda e: e.pos, tol=settings.snap):
+        pos = sum(e.pos for e in group) / len(group)
+        for lo, hi in _join_intervals([(e.lo, e.hi) for e in group], gap=settings.snap):
+            out.append(Edge(pos, lo, hi))
+    return out
+
+
+def _blocks(hedges: list[Edge], vedges: list[Edge], s: LayoutSettings) -> list[list[float]]:
+    """Row boundaries (y) of each vertically connected ruled block on the page."""
+    ys = sorted({round(e.pos, 1) for e in hedges if e.hi - e.lo > s.min_ruling})
+    ys = [grp[0] for grp in clusters(ys, key=lambda v: v, tol=s.snap)]
+    blocks: list[list[float]] = []
+    for y in ys:
+        if blocks and any(e.lo <= blocks[-1][-1] + s.snap and e.hi >= y - s.snap for e in vedges):
+            blocks[-1].append(y)
+        else:
+            blocks.append([y])
+    return [b for b in blocks if len(b) >= 2]
+
+
+def _grid(ys: list[float], hedges: list[Edge], vedges: list[Edge], s: LayoutSettings, page_no: int) -> TableGrid | None:
+    """Atomic grid from the rulings of one block, merged into cells where a ruling is missing."""
+    top, bottom = ys[0], ys[-1]
+    inside = [e for e in vedges if e.lo < bottom - s.snap and e.hi > top + s.snap]
+    xs = sorted({round(e.pos, 1) for e in inside})
+    xs = [sum(g) / len(g) for g in clusters(xs, key=lambda v: v, tol=s.snap)]
+    if len(xs) < 2:
+        return None
+    rows, cols = len(ys) - 1, len(xs) - 1
+    parent = list(range(rows * cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(rows):
+        for c in range(cols):
+            if c + 1 < cols and not _covered(vedges, xs[c + 1], ys[r], ys[r + 1], s):
+                parent[find(r * cols + c)] = find(r * cols + c + 1)
+            if r + 1 < rows and not _covered(hedges, ys[r + 1], xs[c], xs[c + 1], s):
+                parent[find(r * cols + c)] = find((r + 1) * cols + c)
+    spans: dict[int, list[int]] = {}
+    for r in range(rows):
+        for c in range(cols):
+            box = spans.setdefault(find(r * cols + c), [r, r + 1, c, c + 1])
+            box[0], box[1] = min(box[0], r), max(box[1], r + 1)
+            box[2], box[3] = min(box[2], c), max(box[3], c + 1)
+    cells = [GridCell(r0, r1, c0, c1, xs[c0], xs[c1], ys[r0], ys[r1]) for r0, r1, c0, c1 in spans.values()]
+    return TableGrid(page_no, xs, ys, sorted(cells, key=lambda c: (c.row, c.col)), [])
+
+
+def _covered(edges: list[Edge], pos: float, lo: float, hi: float, s: LayoutSettings) -> bool:
+    """Is there a ruling at pos covering most of lo..hi?"""
+    need = (hi - lo) * s.ruling_cover
+    return any(abs(e.pos - pos) <= s.snap and min(e.hi, hi) - max(e.lo, lo) >= need for e in edges)
+
+
+def _fill_cells(grid: TableGrid, glyphs: list[Glyph], s: LayoutSettings) -> dict[int, list[Glyph]]:
+    """Put each glyph into the cell under its centre and rebuild the cell's text lines."""
+    xs, ys = grid.xs, grid.ys
+    owner: dict[tuple[int, int], int] = {}
+    for k, c in enumerate(grid.cells):
+        for r in range(c.row, c.row_end):
+            for col in range(c.col, c.col_end):
+                owner[r, col] = k
+    members: dict[int, list[Glyph]] = {}
+    for g in glyphs:
+        c = bisect.bisect_right(xs, g.cx) - 1
+        r = bisect.bisect_right(ys, g.cy) - 1
+        if 0 <= c < len(xs) - 1 and 0 <= r < len(ys) - 1:
+            members.setdefault(owner[r, c], []).append(g)
+    for k, gs in members.items():
+        cell = grid.cells[k]
+        rows = [row for row in baseline_rows(gs, s) if _visible(row)]
+        cell.lines = [join_glyphs(row, [], s) for row in rows]
+        cell.bases = [row[0].base for row in rows]
+        cell._rows = rows  # type: ignore[attr-defined]  # numbered once the page's lines are
+    return members
+
+
+def _number_cells(grid: TableGrid) -> None:
+    for cell in grid.cells:
+        rows = getattr(cell, "_rows", [])
+        cell.line_nos = [min((g.line_no for g in row if g.line_no), default=None) for row in rows]
+        cell.line_no = cell.line_nos[0] if cell.line_nos else None
+        if hasattr(cell, "_rows"):
+            del cell._rows  # type: ignore[attr-defined]
+
+
+def _form_rows(grid: TableGrid, members: dict[int, list[Glyph]]) -> list[tuple[float, list[Glyph], str]]:
+    """One text line per grid row of a performance form: the cells that start on that row, left to right,
+    each cell's wrapped lines joined without a break and its own spaces removed (cells are tokens)."""
+    index = {id(c): k for k, c in enumerate(grid.cells)}
+    out: list[tuple[float, list[Glyph], str]] = []
+    for r in range(len(grid.ys) - 1):
+        starting = sorted((c for c in grid.cells if c.row == r and c.lines), key=lambda c: c.col)
+        if not starting:
+            continue
+        texts = [_compact("".join(c.lines)) for c in starting]
+        glyphs = [g for c in starting for g in members.get(index[id(c)], []) if g.ch != " "]
+        out.append((grid.ys[r] + 0.01, glyphs, " ".join(t for t in texts if t)))
+    return out
+
+
+def _attach_lines_above(grids: list[TableGrid], lines: list[Line], glyphs: list[Glyph]) -> None:
+    """Each grid gets the page lines between the previous grid and its top (its title and 单位 line)."""
+    base: dict[int, float] = {}
+    for g in glyphs:
+        if g.line_no and g.line_no not in base:
+            base[g.line_no] = g.base
+    prev_bottom = float("-inf")
+    for grid in sorted(grids, key=lambda g: g.ys[0]):
+        top = grid.ys[0]
+        grid.lines_above = [ln for ln in lines if prev_bottom - 1 < base.get(ln.no, -1) < top + 1]
+        prev_bottom = grid.ys[-1]

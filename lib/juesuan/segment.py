@@ -159,11 +159,32 @@ def find_parts(lines: list[Line]) -> dict[str, tuple[int, int]]:
         if body and (ordinal <= body[-1][1] or key in {k for _, _, k in body}):
             continue
         body.append((i, ordinal, key))
+    body = sorted(body + _unnumbered_parts(lines, hits[:first], body))
     parts: dict[str, tuple[int, int]] = {}
     for n, (i, _, key) in enumerate(body):
         end = body[n + 1][0] if n + 1 < len(body) else len(lines)
         parts[key] = (i, end)
     return parts
+
+
+def _unnumbered_parts(lines: list[Line], toc: list[tuple[int, int, str]], body: list[tuple[int, int, str]]) -> list:
+    """Parts the contents list names but whose body heading drops "第N部分" (WPS template: "第二部分 XX局2024年度
+    部门决算表" in the 目录, "XX局 2024年度部门决算表" over the tables): the first line after the previous
+    part that reads exactly as the listed title."""
+    found = {key for _, _, key in body}
+    out: list[tuple[int, int, str]] = []
+    for i, ordinal, key in toc:
+        if key in found:
+            continue
+        title = _PART_RE.match(heading(lines[i])).group(2)
+        before = [j for j, o, _ in body if o < ordinal]
+        after = [j for j, o, _ in body if o > ordinal]
+        lo, hi = (max(before) + 1 if before else toc[-1][0] + 1), (min(after) if after else len(lines))
+        hit = next((j for j in range(lo, hi) if heading(lines[j]) == title), None)
+        if title and hit is not None:
+            out.append((hit, ordinal, key))
+            found.add(key)
+    return out
 
 
 def find_sections(lines: list[Line], start: int, end: int, pattern: re.Pattern = _SECTION_RE) -> list[Section]:

@@ -266,6 +266,7 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
 
 
 _REPEATED_HEADER = re.compile(r"三级指标|^偏差原因分析及?$|^改进措施$")
+_COLUMN_HEADER = re.compile(r"(?:一\s*级\s*指\s*标.*?)?三\s*级\s*指\s*标.*?得\s*分")
 _NATURE = {"定性", "定量"}
 
 
@@ -437,7 +438,8 @@ def parse_project(lines: list[Line], no: int, warns: list[Warn]) -> tuple[dict, 
     layout = _layout(lines, 0, head_end)
     total_i = next((i for i in range(head_end, len(lines)) if compact(lines[i].text).startswith("总分")), len(lines))
     indicators = parse_indicator_rows(lines[head_end:total_i], warns, layout)
-    tail = Passage(lines[total_i:])
+    # a table broken over a page after its 总分 row repeats its column header there: not part of the text
+    tail = Passage([ln._replace(text=_COLUMN_HEADER.sub(" ", ln.text)) for ln in lines[total_i:]])
     # "总分 100" (Hubei), "总分 100 97.12" (national: the 分值 total, then the score)
     m = re.match(r"总分(\d+(?:\.\d+)?)(?: (\d+(?:\.\d+)?))?" if layout.weighted else r"总分(\d+(?:\.\d+)?)", tail.text)
     project["total_score"] = float(m.group(m.lastindex)) if m else None

@@ -29,7 +29,7 @@ class LayoutSettings:
     """Tolerances of the PDF layout model (read.layout), in units of a glyph's effective size or in points."""
 
     line_tol: float = 0.35  # baselines closer than this × size are one visual line
-    cjk_gap: float = 0.6  # a gap between two CJK glyphs wider than this × size is a space
+    cjk_gap: float = 0.35  # a gap between two CJK glyphs wider than this × size over the line's usual is a space
     latin_gap: float = 0.25  # … between a digit/latin glyph and anything else
     snap: float = 2.5  # rulings closer than this (pt) are the same line
     thin: float = 3.0  # a path thinner than this (pt) is a ruling, not a box
@@ -61,3 +61,12 @@ MAX_PAGE_CONTENT_MB = 64  # decompressed content streams of one page (forms coun
 MAX_MEMORY_MB = 4096  # address space of the worker process that reads one input (RLIMIT_AS)
 TIME_BASE_S = 60.0  # time to read one input: this, plus TIME_PER_PAGE_S for each PDF page
 TIME_PER_PAGE_S = 0.5
+
+# Years and departments (issue 13): how documents of several years and departments are matched.
+LARGE_CHANGE_PCT = 20.0  # a matched item whose change exceeds ±this is marked
+RENAME_SIMILARITY = 0.5  # project names at least this similar (difflib ratio) with equal budgets: one project renamed
+RENAME_SIMILARITY_ALONE = 0.8  # names at least this similar are one project renamed whatever the budgets
+UNIT_OVERLAP = 0.5  # share of 二级预算单位 in common for two names to be one department (renamed or abbreviated)
+BATCH_CHUNK = 25  # documents per Dask task: one Parquet file per table, year and task
+LOCK_TIMEOUT_S = 900.0  # a run waits this long for another run writing into the same output folder
+DOC_ID_MAX = 80  # characters of a doc_id taken from the file name (a folder and file name must fit in 255 bytes)

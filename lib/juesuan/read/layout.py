@@ -180,21 +180,33 @@ def join_glyphs(row: list[Glyph], vedges: list[Edge], settings: LayoutSettings =
     parts: list[str] = []
     prev: Glyph | None = None
     spaced = False
+    usual = _usual_gap(row)
     for g in row:
         if g.ch == " ":
             spaced = prev is not None
             continue
-        if prev is not None and (spaced or _needs_space(prev, g, vedges, settings)):
+        if prev is not None and (spaced or _needs_space(prev, g, vedges, settings, usual)):
             parts.append(" ")
         parts.append(g.ch)
         prev, spaced = g, False
     return "".join(parts)
 
 
-def _needs_space(a: Glyph, b: Glyph, vedges: list[Edge], settings: LayoutSettings) -> bool:
+def _usual_gap(row: list[Glyph]) -> float:
+    """The line's own spacing between neighbouring CJK glyphs, in units of their size (0 unless the line is
+    letter-spaced or justified): a space is a gap clearly wider than that."""
+    gaps = sorted(
+        max(b.x0 - a.x1, 0.0) / max(a.size, b.size, 1.0)
+        for a, b in zip(row, row[1:], strict=False)
+        if a.ch != " " and b.ch != " " and _is_cjk(a.ch) and _is_cjk(b.ch)
+    )
+    return gaps[len(gaps) // 2] if len(gaps) >= 3 else 0.0
+
+
+def _needs_space(a: Glyph, b: Glyph, vedges: list[Edge], settings: LayoutSettings, usual: float = 0.0) -> bool:
     gap = b.x0 - a.x1
     size = max(a.size, b.size)
-    factor = settings.cjk_gap if _is_cjk(a.ch) and _is_cjk(b.ch) else settings.latin_gap
+    factor = settings.cjk_gap + usual if _is_cjk(a.ch) and _is_cjk(b.ch) else settings.latin_gap
     if gap > factor * size:
         return True
     return gap > -1.0 and any(a.cx < e.pos < b.cx and e.lo - 1 <= a.base <= e.hi + 1 for e in vedges)

@@ -24,6 +24,7 @@ report: parse
 	$(BIN)/juesuan export $(RAW) --xlsx --out reports
 
 test: setup
+	bash tests/pdfcorpus/install.sh
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -1,0 +1,202 @@
+"""Text-layer producers on reportlab, one function per drawing technique.
+
+Each page is a list of placed lines (text, x, distance of the baseline from the top). A technique turns a
+placed line into content-stream operators; the operators are written directly (canvas._code) so that the
+text matrix, the CTM, the font and the order of the glyphs are exactly what the variant says.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from .fonts import CID_FONT, LATIN_FONT, register_reportlab
+
+SIZE = 10.5  # effective font size of every variant
+LEADING = 15.0
+MARGIN_X = 50.0
+MARGIN_TOP = 60.0
+GAP_EM = 0.5  # geometric gap standing for one space where no space character is drawn
+SHUFFLE_SEED = 20240229
+
+
+@dataclass(frozen=True)
+class Placed:
+    text: str
+    x: float
+    top: float  # baseline, points from the top of the (upright) page
+
+
+def place(lines: list[str], page_no: int, width: float, height: float) -> list[Placed]:
+    """Lines top to bottom at a fixed leading (tighter if a page holds more), and the page number below."""
+    leading = min(LEADING, (height - 2 * MARGIN_TOP) / max(len(lines), 1))
+    placed = [Placed(t, MARGIN_X, MARGIN_TOP + (i + 1) * leading) for i, t in enumerate(lines)]
+    number = str(page_no)
+    return placed + [Placed(number, (width - stringWidth(number, CID_FONT, SIZE)) / 2, height - 30)]
+
+
+def glyphs(text: str, x: float, size: float = SIZE) -> Iterable[tuple[str, float]]:
+    """(character, x) of each non-space character, a space advancing by GAP_EM."""
+    for ch in text:
+        if ch == " ":
+            x += GAP_EM * size
+            continue
+        yield ch, x
+        x += stringWidth(ch, CID_FONT, size)
+
+
+def cid(text: str) -> str:
+    """A string for the UniGB-UCS2-H encoding: UTF-16BE code units in hex."""
+    return "<" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+class Ops:
+    """The page's content stream as written, plus the page size in user space."""
+
+    def __init__(self, canvas: Canvas, width: float, height: float):
+        self.canvas, self.width, self.height = canvas, width, height
+        canvas.setFont(CID_FONT, SIZE)  # registers the font resources on the page
+        canvas.setFont(LATIN_FONT, SIZE)
+        self.cid = canvas._doc.getInternalFontName(CID_FONT)
+        self.latin = canvas._doc.getInternalFontName(LATIN_FONT)
+        self.ops: list[str] = []
+
+    def text(self, font: str, size: float, x: float, top: float, string: str, rise: float = 0.0) -> str:
+        y = self.height - top + rise
+        return f"BT {font} {size:g} Tf 1 0 0 1 {x:.3f} {y:.3f} Tm {string} Tj ET"
+
+    def flush(self) -> None:
+        self.canvas._code.extend(self.ops)
+
+
+Technique = Callable[[Ops, list[Placed]], None]
+
+
+def line_strings(ops: Ops, page: list[Placed]) -> None:
+    """1: one string per line, with the line's own spaces (the font's space glyph)."""
+    ops.ops += [ops.text(ops.cid, SIZE, p.x, p.top, cid(p.text)) for p in page]
+
+
+def token_strings(ops: Ops, page: list[Placed]) -> None:
+    """2: each space-separated token drawn alone; a geometric gap instead of the space."""
+    for p in page:
+        x = p.x
+        for token in re.split(r"( +)", p.text):
+            if token.startswith(" ") or not token:
+                x += GAP_EM * SIZE * len(token)
+                continue
+            ops.ops.append(ops.text(ops.cid, SIZE, x, p.top, cid(token)))
+            x += stringWidth(token, CID_FONT, SIZE)
+
+
+def glyph_by_glyph(ops: Ops, page: list[Placed]) -> None:
+    """3: every glyph positioned alone, no space characters."""
+    ops.ops += [ops.text(ops.cid, SIZE, x, p.top, cid(ch)) for p in page for ch, x in glyphs(p.text, p.x)]
+
+
+def glyphs_shuffled(ops: Ops, page: list[Placed]) -> None:
+    """3b: as glyph_by_glyph, the content stream in a random (seeded) order; positions unchanged."""
+    glyph_by_glyph(ops, page)
+    random.Random(SHUFFLE_SEED + len(ops.ops)).shuffle(ops.ops)
+
+
+def wps_text_matrix(nominal: float) -> Technique:
+    """4: as WPS writes: a y-flipping CTM, Tm scaled to nominal × scale = SIZE, glyphs advanced by TD."""
+    scale = SIZE / nominal
+
+    def draw(ops: Ops, page: list[Placed]) -> None:
+        ops.ops.append(f"q 1 0 0 -1 0 {ops.height:.3f} cm")
+        for p in page:
+            parts = [f"BT {ops.cid} {nominal:g} Tf {scale:g} 0 0 {-scale:g} {p.x:.3f} {p.top:.3f} Tm"]
+            prev = p.x
+            for i, (ch, x) in enumerate(glyphs(p.text, p.x)):
+                if i:
+                    parts.append(f"{(x - prev) / scale:.3f} -0 TD")
+                parts.append(f"{cid(ch)} Tj")
+                prev = x
+            ops.ops.append(" ".join(parts) + " ET")
+        ops.ops.append("Q")
+
+    draw.__doc__ = f"4: WPS text matrix, nominal {nominal:g} pt × {scale:g}"
+    return draw
+
+
+def scaled_ctm(nominal: float) -> Technique:
+    """4b: the CTM scaled (cm) instead of the text matrix; Tm in the scaled units, one string per line."""
+    scale = SIZE / nominal
+
+    def draw(ops: Ops, page: list[Placed]) -> None:
+        ops.ops.append(f"q {scale:g} 0 0 {scale:g} 0 0 cm")
+        for p in page:
+            y = (ops.height - p.top) / scale
+            ops.ops.append(
+                f"BT {ops.cid} {nominal:g} Tf 1 0 0 1 {p.x / scale:.3f} {y:.3f} Tm {cid(p.text)} Tj ET"
+            )
+        ops.ops.append("Q")
+
+    return draw
+
+
+NUMBER = re.compile(r"[0-9.%]+")
+
+
+def numbers_in_second_font(ops: Ops, page: list[Placed], shift: float = -1.0) -> None:
+    """5: digits, '.' and '%' in Helvetica on a baseline shifted by a point; the rest in the CID font."""
+    for p in page:
+        x, pos = p.x, 0
+        for m in [*NUMBER.finditer(p.text), None]:
+            end = m.start() if m else len(p.text)
+            if end > pos:
+                run = p.text[pos:end]
+                ops.ops.append(ops.text(ops.cid, SIZE, x, p.top, cid(run)))
+                x += stringWidth(run, CID_FONT, SIZE)
+            if m:
+                ops.ops.append(ops.text(ops.latin, SIZE, x, p.top, f"({m.group()})", rise=shift))
+                x += stringWidth(m.group(), LATIN_FONT, SIZE)
+                pos = m.end()
+
+
+# Page setups: (page size as stored, /Rotate, CTM taking the upright user space onto the page)
+PORTRAIT = "portrait"
+LANDSCAPE = "landscape"
+ROTATE90 = "rotate90"  # portrait media, /Rotate 90, content drawn in the rotated space: displays upright
+SIDEWAYS90 = "sideways90"  # portrait media, no /Rotate, landscape content turned 90° (text runs upward)
+SIDEWAYS270 = "sideways270"  # the same turned the other way (text runs downward)
+
+
+def upright_size(setup: str) -> tuple[float, float]:
+    return A4 if setup == PORTRAIT else landscape(A4)
+
+
+def render(
+    pages: list[list[str]], technique: Technique, out: Path, setup: str | list[str] = PORTRAIT
+) -> None:
+    """Draw `pages` with `technique`; `setup` is one page setup for all pages or one per page."""
+    register_reportlab()
+    setups = [setup] * len(pages) if isinstance(setup, str) else setup
+    canvas = Canvas(str(out), pagesize=A4, invariant=1, pageCompression=1)
+    for no, (lines, page_setup) in enumerate(zip(pages, setups, strict=True), 1):
+        width, height = upright_size(page_setup)
+        media = landscape(A4) if page_setup == LANDSCAPE else A4
+        canvas.setPageSize(media)
+        ops = Ops(canvas, width, height)
+        turned = page_setup in (ROTATE90, SIDEWAYS90, SIDEWAYS270)
+        if page_setup in (ROTATE90, SIDEWAYS90):
+            ops.ops.append(f"q 0 1 -1 0 {media[0]:.3f} 0 cm")
+        elif page_setup == SIDEWAYS270:
+            ops.ops.append(f"q 0 -1 1 0 0 {media[1]:.3f} cm")
+        technique(ops, place(lines, no, width, height))
+        if turned:
+            ops.ops.append("Q")
+        ops.flush()
+        if page_setup == ROTATE90:
+            canvas.setPageRotation(90)
+        canvas.showPage()
+    canvas.save()

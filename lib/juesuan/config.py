@@ -31,6 +31,7 @@ class LayoutSettings:
     line_tol: float = 0.35  # baselines closer than this × size are one visual line
     cjk_gap: float = 0.35  # a gap between two CJK glyphs wider than this × size over the line's usual is a space
     latin_gap: float = 0.25  # … between a digit/latin glyph and anything else
+    generated_space: float = 0.15  # a space pdfium inferred counts where the glyphs are this × size apart
     snap: float = 2.5  # rulings closer than this (pt) are the same line
     thin: float = 3.0  # a path thinner than this (pt) is a ruling, not a box
     min_ruling: float = 20.0  # a horizontal ruling shorter than this (pt) bounds no table row

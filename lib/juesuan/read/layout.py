@@ -33,6 +33,7 @@ class Glyph:
     base: float  # baseline
     size: float  # effective size: nominal size × the scale of the text matrix and CTM
     line_no: int = 0
+    generated: bool = False  # a space the PDF library inferred: it counts only over a visible gap
 
     @property
     def cx(self) -> float:
@@ -161,12 +162,18 @@ def baseline_rows(glyphs: list[Glyph], settings: LayoutSettings = LAYOUT) -> lis
     """Cluster glyphs on their baseline (tolerance relative to the effective size), each row ordered by x."""
     rows: list[list[Glyph]] = []
     anchors: list[float] = []
-    for g in sorted(glyphs, key=lambda g: g.base):
+    for g in sorted((g for g in glyphs if g.ch != " "), key=lambda g: g.base):
         if rows and g.base - anchors[-1] <= settings.line_tol * max(g.size, rows[-1][0].size):
             rows[-1].append(g)
         else:
             rows.append([g])
             anchors.append(g.base)
+    for g in glyphs:  # spaces join the line they sit on; they never start or split one
+        if g.ch == " " and rows:
+            k = bisect.bisect_left(anchors, g.base)
+            near = min((i for i in (k - 1, k) if 0 <= i < len(rows)), key=lambda i: abs(anchors[i] - g.base))
+            if abs(anchors[near] - g.base) <= settings.line_tol * rows[near][0].size + (rows[near][-1].base - anchors[near]):
+                rows[near].append(g)
     return [sorted(row, key=lambda g: (g.x0, g.ch == " ")) for row in rows]
 
 
@@ -181,10 +188,18 @@ def join_glyphs(row: list[Glyph], vedges: list[Edge], settings: LayoutSettings =
     prev: Glyph | None = None
     spaced = False
     usual = _usual_gap(row)
+    weak: Glyph | None = None
     for g in row:
         if g.ch == " ":
-            spaced = prev is not None
+            if g.generated:
+                weak = weak or g
+            else:
+                spaced = prev is not None
             continue
+        if weak is not None and prev is not None and \
+                g.x0 - prev.x1 > (settings.generated_space + usual) * max(g.size, prev.size):
+            spaced = True
+        weak = None
         if prev is not None and (spaced or _needs_space(prev, g, vedges, settings, usual)):
             parts.append(" ")
         parts.append(g.ch)
@@ -195,10 +210,11 @@ def join_glyphs(row: list[Glyph], vedges: list[Edge], settings: LayoutSettings =
 def _usual_gap(row: list[Glyph]) -> float:
     """The line's own spacing between neighbouring CJK glyphs, in units of their size (0 unless the line is
     letter-spaced or justified): a space is a gap clearly wider than that."""
+    ink = [g for g in row if g.ch != " "]
     gaps = sorted(
         max(b.x0 - a.x1, 0.0) / max(a.size, b.size, 1.0)
-        for a, b in zip(row, row[1:], strict=False)
-        if a.ch != " " and b.ch != " " and _is_cjk(a.ch) and _is_cjk(b.ch)
+        for a, b in zip(ink, ink[1:], strict=False)
+        if _is_cjk(a.ch) and _is_cjk(b.ch)
     )
     return gaps[len(gaps) // 2] if len(gaps) >= 3 else 0.0
 

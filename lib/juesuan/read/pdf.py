@@ -47,34 +47,45 @@ def read_pdf(path: str | Path, settings: LayoutSettings = LAYOUT) -> Source:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read file ({exc.strerror or exc})") from exc
+    from . import guard
+
+    data = guard.read_input(path)  # a regular file within the size bound, else InputError
     if not data.strip():
         raise InputError(path, "empty file")
     if b"%PDF" not in data[:1024]:
         raise InputError(path, "not a PDF file")
-    if b"%%EOF" not in data[-4096:]:
-        raise InputError(path, "truncated PDF (no end-of-file marker)")
-    return data
+    return data  # junk after %%EOF is common and pdfium reads it: truncation is judged only when opening fails
 
 
 def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
-    """Open with pdfium; a password, a broken xref or anything else becomes an InputError."""
+    """Open with pdfium; a password, a broken xref or anything else becomes an InputError; bounds are checked
+    (read.guard) before any page is loaded."""
+    from .. import limits
+    from . import guard
+
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         msg = str(exc).lower()
         if "password" in msg or "security" in msg:
             raise InputError(path, "encrypted PDF (password required)") from exc
+        if b"%%EOF" not in data[-65536:]:
+            raise InputError(path, "truncated PDF (no end-of-file marker)") from exc
         detail = str(exc).rsplit("PDFium:", 1)[-1].strip(" .)").lower()
+        if detail == "success":  # pdfium found no error to name: what it lacks is the page tree
+            raise InputError(path, "PDF has no pages (no readable page tree)") from exc
         raise InputError(path, f"corrupt PDF ({detail})") from exc
     except Exception as exc:
         raise InputError(path, f"corrupt PDF ({type(exc).__name__})") from exc
     if len(doc) == 0:
         doc.close()
         raise InputError(path, "PDF has no pages")
+    try:
+        guard.check_pdf(path, data, len(doc))
+    except InputError:
+        doc.close()
+        raise
+    limits.announce_pages(len(doc))
     return doc
 
 
@@ -180,6 +191,7 @@ class _Char:
     origin: tuple[float, float]
     size: float  # effective
     angle: int  # direction of the text in user space, quantised to 0/90/180/270
+    generated: bool = False  # a space pdfium inserted (where a lone space object was, or by its own guess)
 
 
 @dataclass
@@ -227,9 +239,10 @@ def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> list[_Char
     loose = pdfium_c.FS_RECTF()
     matrix = pdfium_c.FS_MATRIX()
     for i in range(textpage.count_chars()):
-        if pdfium_c.FPDFText_IsGenerated(raw, i):
-            continue
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        generated = bool(pdfium_c.FPDFText_IsGenerated(raw, i))
+        if generated and code != 32:
+            continue  # a generated space stays, weakly: pdfium replaces a text object that is a lone space by one
         if code < 32 or 0xD800 <= code <= 0xDFFF:
             continue
         ch = chr(code)
@@ -249,7 +262,8 @@ def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> list[_Char
         angle = round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
         box = (cl.value, cb.value, cr.value, ct.value)
         lbox = (loose.left, loose.bottom, loose.right, loose.top)
-        out.append(_Char(ch, box, lbox, (ox.value, oy.value), _effective_size(nominal * scale, lbox, angle, settings), angle))
+        size = _effective_size(nominal * scale, lbox, angle, settings)
+        out.append(_Char(ch, box, lbox, (ox.value, oy.value), size, angle, generated))
     return out
 
 
@@ -278,7 +292,7 @@ def _glyph(c: _Char, view: _View) -> Glyph:
     x0, ink_top, x1, ink_bottom = view.box(*c.box)
     ox, base = view.point(*c.origin)
     if c.ch == " ":  # a space may have no ink: its loose box is its advance
-        return Glyph(" ", min(lx0, ox), max(lx1, ox), ltop, lbottom, base, c.size)
+        return Glyph(" ", min(lx0, ox), max(lx1, ox), ltop, lbottom, base, c.size, generated=c.generated)
     x0, x1 = min(lx0, x0), max(lx1, x1)
     if ink_bottom - ink_top < 0.5:  # flat glyphs (一, —): give them a nominal height for cell lookup
         ink_top, ink_bottom = ink_top - c.size * 0.3, ink_bottom + c.size * 0.3

@@ -95,6 +95,7 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
     warnings: list[Warn] = []
     image_pages: list[int] = []
     n_glyphs = 0
+    turned: dict[int, list[int]] = {}  # pages whose text runs sideways on the page as displayed
     for index in range(len(doc)):
         page_no = index + 1
         page = doc[index]
@@ -110,8 +111,7 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
                 msg = "page text is garbled (fonts without a Unicode map); its figures cannot be trusted"
                 warnings.append(Warn("read", msg, None, page_no))
             if content.rotation != content.page_rotation:
-                msg = f"page text runs at {content.rotation}°: read as turned upright"
-                warnings.append(Warn("read", msg, None, page_no))
+                turned.setdefault((content.rotation - content.page_rotation) % 360, []).append(page_no)
             laid = layout_page(content.glyphs, content.hedges, content.vedges, page_no, len(lines) + 1,
                                content.height, settings)
             if laid.implausible:
@@ -125,6 +125,9 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
         tables.extend(laid.grids)
     if n_glyphs == 0:
         raise InputError(path, "PDF has no text layer (scanned images only; OCR needed)")
+    for angle, pages in turned.items():  # one warning per direction, naming the pages
+        msg = f"text printed sideways ({angle}°) on page(s) {_page_list(pages)}: read turned upright"
+        warnings.append(Warn("read", msg, None, pages[0]))
     return Source(
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -135,6 +138,17 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
         tables=tables,
         warnings=warnings,
     )
+
+
+def _page_list(pages: list[int]) -> str:
+    """"1–3, 7": runs of consecutive pages."""
+    runs: list[list[int]] = []
+    for p in pages:
+        if runs and p == runs[-1][-1] + 1:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def _pdfium_order(page: pdfium.PdfPage, page_no: int, first_no: int) -> PageLayout:

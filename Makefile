@@ -28,7 +28,8 @@ test: setup
 	$(BIN)/python -m pytest
 
 bench: setup
-	$(BIN)/python -m juesuan.bench
+	$(BIN)/python -m tests.pdfcorpus build/corpus >/dev/null
+	$(BIN)/python -m juesuan.bench build/corpus/seed-html-forms.pdf build/corpus/seed-wps-tm720.pdf
 
 browser-test: setup
 	bash tests/browser/install.sh

@@ -10,7 +10,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-MEASURES = ["actual", "prior_change", "change_pct", "share_pct", "budget", "exec_pct", "budget_change", "count"]
+MEASURES = ["actual", "prior_change", "change_pct", "share_pct", "budget", "exec_pct", "budget_change", "count",
+            "budget_full", "budget_adjusted"]  # 全年预算 / 调整预算 where a sentence states them beside 年初预算
 OPS = ["≥", "≤", ">", "<", "="]
 
 

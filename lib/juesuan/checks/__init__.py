@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import unicodedata
 
 import pandas as pd
@@ -119,23 +117,15 @@ def _counts(checks: pd.DataFrame) -> str:
             f"提示 {f.get('info', 0)}), {STATUS_LABELS['not_assessable']} {s.get('not_assessable', 0)}")
 
 
-def main(paths: list[str]) -> int:
+def main(paths: list[str], limits=None) -> int:
     """`juesuan check PATH…`: print failed rules; exit 1 on an error-level failure, 2 on unusable input."""
-    from ..model import load_or_report
+    from ..batch import each, say
 
-    status = 0
-    for path in paths:
-        disclosure = load_or_report(path)
-        if disclosure is None:
-            status = 2
-            continue
+    def check(path: str, disclosure) -> int:
         checks = run_checks(disclosure)
-        try:
-            print(f"{path}: {_counts(checks)}")
-            if (checks["status"] == "fail").any():
-                print(format_failures(checks), flush=True)
-        except BrokenPipeError:  # `juesuan check … | head`: the reader left; the exit status still counts
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        if ((checks["status"] == "fail") & (checks["severity"] == "error")).any():
-            status = max(status, 1)
-    return status
+        say(f"{path}: {_counts(checks)}")
+        if (checks["status"] == "fail").any():
+            say(format_failures(checks))  # disclosure text: control characters escaped
+        return int(((checks["status"] == "fail") & (checks["severity"] == "error")).any())
+
+    return each(paths, check, limits)

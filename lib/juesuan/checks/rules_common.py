@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 
 import pandas as pd
@@ -32,6 +33,12 @@ class Operand:
     line: int | None = None
     page: int | None = None
     eps: float = AMOUNT_EPS  # rounding half-width of the value (derived values carry their operands' error)
+    to_wan: float | None = None  # factor to 万元 when the value is money (None: a count, rate, score or name)
+
+    @property
+    def wan(self) -> float | None:
+        """The value in 万元, or None when it is not money."""
+        return None if self.to_wan is None or self.value is None else self.value * self.to_wan
 
     def describe(self) -> str:
         loc = [self.where] if self.where else []
@@ -56,6 +63,9 @@ class Outcome:
     operands: Sequence[Operand] = field(default_factory=tuple)
     note: str = ""
     severity: str | None = None  # None → the rule's severity
+    stake: float | None = None  # money affected, 万元 (None → derived from the operands when the outcome fails)
+    sentence: str = ""  # the finding in plain Chinese (empty → composed from subject, operands and note)
+    group: str | None = None  # outcomes of one rule with the same group state one fact: listed once
 
     @property
     def evidence(self) -> str:
@@ -108,12 +118,46 @@ def na(subject: str, why: str) -> Outcome:
     return Outcome(subject, "not_assessable", note=why)
 
 
+def show(value: float | None, money: bool = False) -> str:
+    """A number as an auditor reads it: 21,468.30 万元 for money, 4,824 for a whole count, else as printed."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if money:
+        return f"{value:,.2f} 万元"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def _is_money(ops: Sequence[Operand]) -> bool:
+    return bool(ops) and all(op.to_wan is not None for op in ops if op.value is not None)
+
+
+def decimal_slip(a: float, b: float) -> str:
+    """Two statements of one amount a factor 10, 100 or 1000 apart: a slipped decimal point, worth a word."""
+    lo, hi = sorted((abs(a), abs(b)))
+    if lo <= 0:
+        return ""
+    ratio = hi / lo
+    for k in (1, 2, 3):
+        if abs(ratio - 10 ** k) <= 10 ** k * 0.005:
+            return f"，两者相差正好 {10 ** k} 倍，疑为小数点错位"
+    return f"，后者是前者的 {b / a:.1f} 倍" if a and abs(b / a) >= 2 else ""
+
+
 def compare_amount(subject: str, expected: float, actual: float, tol: float, operands: Sequence[Operand],
                    note: str = "") -> Outcome:
-    """pass when |actual − expected| ≤ tol; a failure no larger than ROUNDING_BAND is reported as info."""
+    """pass when |actual − expected| ≤ tol; a failure no larger than ROUNDING_BAND is reported as info.
+    When the operands are money, the difference is the amount at stake."""
     diff = actual - expected
     ok = abs(diff) <= tol + FLOAT_SLACK
     out = Outcome(subject, "pass" if ok else "fail", expected, actual, round(diff, 6), tol, operands, note)
+    if not ok:
+        money = _is_money(operands)
+        if money:
+            out.stake = abs(diff) * (operands[0].to_wan or 1.0)
+        out.sentence = (f"{subject}：应为 {show(expected, money)}，实为 {show(actual, money)}，"
+                        f"相差 {show(abs(diff), money)}")
     if not ok and abs(diff) <= ROUNDING_BAND + FLOAT_SLACK:
         out.severity = "info"
         out.note = (out.note + "; " if out.note else "") + "差额在舍入量级内(≤0.05)"
@@ -123,12 +167,22 @@ def compare_amount(subject: str, expected: float, actual: float, tol: float, ope
 def compare_sum(subject: str, total: Operand, parts: Sequence[Operand], note: str = "") -> Outcome:
     expected = sum(p.value for p in parts)
     tol = amount_tol(len(parts)) if len(parts) > 1 else FLOAT_SLACK
-    return compare_amount(subject, round(expected, 6), total.value, tol, [total, *parts], note)
+    out = compare_amount(subject, round(expected, 6), total.value, tol, [total, *parts], note)
+    if out.status == "fail":
+        money = _is_money([total, *parts])
+        out.sentence = (f"{total.label} {show(total.value, money)}，而 {len(parts)} 个分项之和为 "
+                        f"{show(expected, money)}，相差 {show(abs(out.difference or 0), money)}")
+    return out
 
 
 def compare_same(subject: str, a: Operand, b: Operand, note: str = "") -> Outcome:
     """The same fact printed twice must be the same number."""
-    return compare_amount(subject, a.value, b.value, 0.0, [a, b], note)
+    out = compare_amount(subject, a.value, b.value, 0.0, [a, b], note)
+    if out.status == "fail":
+        money = _is_money([a, b])
+        out.sentence = (f"{a.label} {show(a.value, money)} 与 {b.label} {show(b.value, money)} 不一致，"
+                        f"相差 {show(abs(out.difference or 0), money)}{decimal_slip(a.value, b.value)}")
+    return out
 
 
 def bounds(f: Callable[..., float], values: Sequence[float], eps: Sequence[float]) -> tuple[float, float]:
@@ -176,6 +230,12 @@ def compare_pct(subject: str, stated: Operand, f: Callable[..., float], inputs: 
     diff = stated.value - expected
     out = Outcome(subject, "pass" if ok else "fail", round(expected, 4), stated.value, round(diff, 4),
                   round(tol, 4), [stated, *inputs], (note + "; " if note else "") + f"印刷精度 {decimals} 位小数")
+    if not ok:
+        base = [abs(op.wan) for op in inputs if op.wan is not None]
+        out.stake = abs(diff) / 100 * max(base) if base else None  # the money the wrong percentage misstates
+        out.sentence = (f"{stated.label.removesuffix('%')} 印为 {show(stated.value)}%，按 "
+                        f"{'、'.join(f'{op.label} {show(op.value, op.wan is not None)}' for op in inputs)} "
+                        f"重算为 {expected:.2f}%")
     if not ok and abs(diff) <= tol + 10 ** (-decimals):
         out.severity = "info"
         out.note += "; 仅差一个印刷单位(截断/进位)"
@@ -183,16 +243,30 @@ def compare_pct(subject: str, stated: Operand, f: Callable[..., float], inputs: 
 
 
 class Ctx:
-    """The disclosure's tables with lookup helpers the evaluators share."""
+    """The disclosure's tables with lookup helpers the evaluators share.
+
+    Figures are indexed once by (item, measure) and by measure: rules look facts up by key instead of
+    filtering the DataFrame, which made the checks cost more than the parse (issue 13)."""
 
     def __init__(self, disclosure) -> None:
         self.d = disclosure
         fig = getattr(disclosure, "figures", None)
-        fig = fig.copy() if isinstance(fig, pd.DataFrame) else pd.DataFrame()
-        if not fig.empty:
-            fig["_item"] = fig["item"].map(norm_name)
+        rows: list[dict] = []
+        if isinstance(fig, pd.DataFrame) and not fig.empty:
             fig = fig.sort_values("source_line", kind="stable", na_position="last")
-        self.figures = fig
+            rows = fig.to_dict("records")
+        self.figures: list[dict] = rows
+        self._by_item: dict[tuple[str, str], list[dict]] = {}
+        self._by_name: dict[str, list[dict]] = {}
+        self._by_measure: dict[str, list[dict]] = {}
+        for i, r in enumerate(rows):
+            r["_i"], r["_item"], r["_head"] = i, norm_name(r["item"]), head(r["section"])
+            r["source_line"], r["page"] = _int(r.get("source_line")), _int(r.get("page"))
+            self._by_item.setdefault((r["_item"], r["measure"]), []).append(r)
+            self._by_name.setdefault(r["_item"], []).append(r)
+            self._by_measure.setdefault(r["measure"], []).append(r)
+        self._tables: dict[str, pd.DataFrame] = {}
+        self._memo: dict[object, object] = {}
         self._scored: pd.DataFrame | None = None
         self._scoring_error: str | None = None
 
@@ -200,39 +274,63 @@ class Ctx:
         df = getattr(self.d, name, None)
         return df if isinstance(df, pd.DataFrame) else pd.DataFrame()
 
+    def records(self, name: str) -> list[dict]:
+        """A table's rows as dicts (missing values as None), built once: rules loop over these, not `iterrows`."""
+        def make() -> list[dict]:
+            df = self.table(name)
+            if df.empty:
+                return []
+            rows = df.astype(object).where(df.notna(), None).to_dict("records")
+            return rows
+        return self.memo(("records", name), make)  # type: ignore[return-value]
+
+    def memo(self, key: object, make: Callable[[], object]) -> object:
+        """A value computed once per document (statements sub-tables, the source text, line items…)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
     # ── figures ──
+    def by_measure(self, measure: str) -> list[dict]:
+        return self._by_measure.get(measure, [])
+
+    def named(self, item_norm: str, measure: str | None = None) -> list[dict]:
+        """Figures of one normalised item name (all measures when `measure` is None), in document order."""
+        if measure is None:
+            return self._by_name.get(item_norm, [])
+        return self._by_item.get((item_norm, measure), [])
+
     def figs(self, key: str | Iterable[str], measure: str | None = None,
-             sections: Sequence[str] | None = None) -> pd.DataFrame:
+             sections: Sequence[str] | None = None) -> list[dict]:
         """Figures whose item is one of the aliases of `key` (or a literal name), optionally by measure/section."""
-        f = self.figures
-        if f.empty:
-            return f
+        if not self.figures:
+            return []
         keys = [key] if isinstance(key, str) else list(key)
         names: set[str] = set()
         for k in keys:
             names |= ALIASES.get(k, {norm_name(k)})
-        sel = f[f["_item"].isin(names)]
         if sections is None and set(keys) <= THREE_PUBLIC_KEYS and set(keys) != {"three_public"}:
             home = self.three_public_sections()
             if home:  # 公务接待费 etc. also name basic-expenditure lines (六): read them where 三公 is explained
                 sections = home
-        if measure is not None:
-            sel = sel[sel["measure"] == measure]
+        hits = [r for n in names for r in self.named(n, measure)]
+        if len(names) > 1:
+            hits.sort(key=lambda r: r["_i"])
         if sections is not None:
-            sel = sel[sel["section"].astype(str).map(lambda s: section_in(s, sections)).astype(bool)]
-        return sel
+            sections = tuple(sections)
+            hits = [r for r in hits if section_in(r["section"], sections)]
+        return hits
 
     def fig(self, key: str, measure: str = "actual", sections: Sequence[str] | None = None,
             label: str | None = None) -> Operand | None:
         sel = self.figs(key, measure, sections)
-        return None if sel.empty else fig_operand(sel.iloc[0], label)
+        return fig_operand(sel[0], label) if sel else None
 
     def three_public_sections(self) -> tuple[str, ...]:
-        f = self.figures
-        if f.empty:
-            return ()
-        heads = f.loc[f["_item"].isin(ALIASES["three_public"]), "section"].astype(str)
-        return tuple(dict.fromkeys(re.match(r"[一二三四五六七八九十]*", h).group() or h for h in heads))
+        def make() -> tuple[str, ...]:
+            rows = sorted((r for n in ALIASES["three_public"] for r in self.named(n)), key=lambda r: r["_i"])
+            return tuple(dict.fromkeys(r["_head"] or r["section"] for r in rows))
+        return self.memo("three_public_sections", make)  # type: ignore[return-value]
 
     # ── scoring (reused from analysis.scoring; never re-implemented here) ──
     def scored(self) -> pd.DataFrame | None:
@@ -251,15 +349,29 @@ class Ctx:
         return self._scored
 
 
+_HEAD = re.compile(r"[一二三四五六七八九十]+")
+
+
+def head(section: object) -> str:
+    """The leading numeral of a section label ('五（三）' → '五'), or the label itself."""
+    m = _HEAD.match(str(section))
+    return m.group() if m else str(section)
+
+
 def section_in(section: str, prefixes: Sequence[str]) -> bool:
     """'五（三）' is in '五'; '十三' is not in '一' (sections compare by their leading numeral)."""
+    return _section_in(str(section), tuple(prefixes))
+
+
+@lru_cache(maxsize=4096)
+def _section_in(section: str, prefixes: tuple[str, ...]) -> bool:
     s = unicodedata.normalize("NFKC", section)
-    head = re.match(r"[一二三四五六七八九十]+", s)
+    lead = _HEAD.match(s)
     for p in prefixes:
         p = unicodedata.normalize("NFKC", p)
         if s == p or s.startswith(p + "("):
             return True
-        if head and head.group() == p:
+        if lead and lead.group() == p:
             return True
     return False
 
@@ -268,13 +380,18 @@ _MEASURE_LABEL = {"prior_change": "比上年增减", "budget": "预算", "budget
                   "exec_pct": "完成预算%", "change_pct": "增长率%"}
 
 
-def fig_operand(row: pd.Series, label: str | None = None) -> Operand:
-    return Operand(label or f"{row['item']}{_MEASURE_LABEL.get(str(row['measure']), '')}", float(row["value"]), f"说明{row['section']}",
-                   _int(row.get("source_line")), _int(row.get("page")))
+MONEY_UNITS = {"万元": 1.0, "万": 1.0, "元": 1e-4, "亿元": 1e4}
 
 
-def row_operand(row: pd.Series, label: str, value_col: str, where: str) -> Operand:
-    return Operand(label, float(row[value_col]), where, _int(row.get("source_line")), _int(row.get("page")))
+def fig_operand(row, label: str | None = None) -> Operand:
+    return Operand(label or f"{row['item']}{_MEASURE_LABEL.get(str(row['measure']), '')}", float(row["value"]),
+                   f"说明{row['section']}", _int(row.get("source_line")), _int(row.get("page")),
+                   to_wan=MONEY_UNITS.get(str(row.get("unit"))))
+
+
+def row_operand(row, label: str, value_col: str, where: str) -> Operand:
+    """An amount (万元) from a table row."""
+    return Operand(label, float(row[value_col]), where, _int(row.get("source_line")), _int(row.get("page")), to_wan=1.0)
 
 
 def _int(x: object) -> int | None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-import pandas as pd
-
 from ..values import UNITS, norm
 from . import catalogue as cat
 from .rules_common import (
     Ctx,
     Operand,
     Outcome,
+    _int,
     compare_pct,
     compare_same,
     compare_sum,
@@ -26,23 +25,19 @@ from .rules_common import (
 from .rules_performance import project_budgets
 
 
-def _op(r: pd.Series, col: str, label: str, where: str) -> Operand:
-    line, page = r.get("source_line"), r.get("page")
-    return Operand(label, float(r[col]), where, int(line) if pd.notna(line) else None,
-                   int(page) if pd.notna(page) else None)
+def _op(r: dict, col: str, label: str, where: str, money: bool = False) -> Operand:
+    return Operand(label, float(r[col]), where, _int(r.get("source_line")), _int(r.get("page")),
+                   to_wan=1.0 if money else None)
 
 
-def _text_op(r: pd.Series, label: str, where: str) -> Operand:
-    line, page = r.get("source_line"), r.get("page")
-    return Operand(label, None, where, int(line) if pd.notna(line) else None, int(page) if pd.notna(page) else None)
+def _text_op(r: dict, label: str, where: str) -> Operand:
+    return Operand(label, None, where, _int(r.get("source_line")), _int(r.get("page")))
 
 
-def _pairs(ctx: Ctx) -> list[tuple[pd.Series, pd.Series]]:
-    po, pr = ctx.table("project_outputs"), ctx.table("projects")
-    if po.empty or pr.empty:
-        return []
-    by_no = {int(r["project_no"]): r for _, r in pr.iterrows()}
-    return [(r, by_no[int(r["project_no"])]) for _, r in po.iterrows() if int(r["project_no"]) in by_no]
+def _pairs(ctx: Ctx) -> list[tuple[dict, dict]]:
+    po, pr = ctx.records("project_outputs"), ctx.records("projects")
+    by_no = {int(r["project_no"]): r for r in pr}
+    return [(r, by_no[int(r["project_no"])]) for r in po if int(r["project_no"]) in by_no]
 
 
 @rule("X01")
@@ -52,8 +47,8 @@ def x01(ctx: Ctx) -> list[Outcome]:
         for col, label in (("budget_wan", "预算数"), ("executed_wan", "执行数")):
             if present(o[col]) and present(p[col]):
                 out.append(compare_same(f"项目{o['project_no']} {label}",
-                                        _op(o, col, f"说明十三.项目{o['project_no']}.{label}", "情况说明"),
-                                        _op(p, col, f"自评表.项目{p['project_no']}.{label}", "自评表")))
+                                        _op(o, col, f"说明十三.项目{o['project_no']}.{label}", "情况说明", True),
+                                        _op(p, col, f"自评表.项目{p['project_no']}.{label}", "自评表", True)))
     return out or [na("项目金额", "缺少说明项目列表或自评表")]
 
 
@@ -73,54 +68,50 @@ def x02(ctx: Ctx) -> list[Outcome]:
 
 @rule("X03")
 def x03(ctx: Ctx) -> list[Outcome]:
-    po = ctx.table("project_outputs")
     out = []
-    for _, r in po.iterrows():
+    for r in ctx.records("project_outputs"):
         if not (present(r["budget_wan"]) and present(r["executed_wan"]) and present(r["exec_pct"])):
             continue
         if float(r["budget_wan"]) == 0:
             continue
         stated = _op(r, "exec_pct", f"项目{r['project_no']}.完成预算%", "情况说明")
         out.append(compare_pct(f"项目{r['project_no']} 完成预算%", stated, lambda b, e: e / b * 100,
-                               [_op(r, "budget_wan", "预算数", "情况说明"), _op(r, "executed_wan", "执行数", "情况说明")],
+                               [_op(r, "budget_wan", "预算数", "情况说明", True),
+                                _op(r, "executed_wan", "执行数", "情况说明", True)],
                                printed_decimals(stated.value, None)))
     return out or [na("项目完成预算%", "说明未列项目完成预算百分比")]
 
 
 def _evaluated_count(ctx: Ctx) -> Operand | None:
-    sel = ctx.figs("evaluated_projects", "count")
-    if sel.empty and not ctx.figures.empty:
-        f = ctx.figures
-        sel = f[(f["measure"] == "count") & (f["unit"] == "个") & f["section"].astype(str).str.startswith("十三")
-                & f["_item"].str.contains("项目")]
-    if sel.empty:
+    sel = ctx.figs("evaluated_projects", "count") or [
+        r for r in ctx.by_measure("count")
+        if r["unit"] == "个" and str(r["section"]).startswith("十三") and "项目" in r["_item"]]
+    if not sel:
         return None
-    r = sel.iloc[0]
+    r = sel[0]
     return _op(r, "value", f"说明.{r['item']}", f"说明{r['section']}")
 
 
 def _evaluated_funds(ctx: Ctx) -> Operand | None:
-    sel = ctx.figs("evaluated_funds", "actual")
-    if sel.empty and not ctx.figures.empty:
-        f = ctx.figures
-        sel = f[(f["measure"] == "actual") & (f["unit"] == "万元") & f["section"].astype(str).str.startswith("十三")
-                & f["evidence"].astype(str).str.contains("自评")]
-    if sel.empty:
+    sel = ctx.figs("evaluated_funds", "actual") or [
+        r for r in ctx.by_measure("actual")
+        if r["unit"] == "万元" and str(r["section"]).startswith("十三") and "自评" in str(r["evidence"])]
+    if not sel:
         return None
-    r = sel.iloc[0]
-    return _op(r, "value", f"说明.{r['item']}(自评项目资金)", f"说明{r['section']}")
+    r = sel[0]
+    return _op(r, "value", f"说明.{r['item']}(自评项目资金)", f"说明{r['section']}", True)
 
 
 @rule("X04")
 def x04(ctx: Ctx) -> list[Outcome]:
     stated = _evaluated_count(ctx)
-    pr, po = ctx.table("projects"), ctx.table("project_outputs")
-    if stated is None and (pr.empty or po.empty):
+    pr, po = ctx.records("projects"), ctx.records("project_outputs")
+    if stated is None and (not pr or not po):
         return [na("项目个数", "说明未给出自评项目个数")]
     out = []
     ref = stated or Operand("说明十三列示项目数", float(len(po)))
     for name, df in (("项目自评表个数", pr), ("说明十三列示项目数", po)):
-        if df.empty or (stated is None and name == "说明十三列示项目数"):
+        if not df or (stated is None and name == "说明十三列示项目数"):
             continue
         o = compare_same(f"{ref.label} = {name}", ref, Operand(name, float(len(df))))
         o.severity = None
@@ -130,8 +121,8 @@ def x04(ctx: Ctx) -> list[Outcome]:
 
 @rule("X05")
 def x05(ctx: Ctx) -> list[Outcome]:
-    funds, pr = _evaluated_funds(ctx), ctx.table("projects")
-    if funds is None or pr.empty or pr["budget_wan"].isna().all():
+    funds, pr = _evaluated_funds(ctx), ctx.records("projects")
+    if funds is None or not any(present(r["budget_wan"]) for r in pr):
         return [na("自评资金合计", "缺少说明的自评资金或项目预算数")]
     parts = project_budgets(pr)
     return [compare_sum(f"Σ{len(parts)}个项目预算数 = 自评资金", funds, parts)]
@@ -140,15 +131,15 @@ def x05(ctx: Ctx) -> list[Outcome]:
 @rule("X06")
 def x06(ctx: Ctx) -> list[Outcome]:
     funds = _evaluated_funds(ctx)
-    pr = ctx.table("projects")
-    if funds is None and not pr.empty and pr["budget_wan"].notna().any():
-        funds = Operand("Σ项目预算数", float(pr["budget_wan"].sum()), "自评表")
+    budgets = [float(r["budget_wan"]) for r in ctx.records("projects") if present(r["budget_wan"])]
+    if funds is None and budgets:
+        funds = Operand("Σ项目预算数", float(sum(budgets)), "自评表", to_wan=1.0)
     out: list[Outcome] = []
     for sections, label in ((cat.SCOPE_GENERAL_BUDGET, "一般公共预算项目支出"), (cat.SCOPE_ALL_FUNDS, "项目支出(全部资金)")):
         proj = ctx.fig("project", sections=sections)
         if funds is None or proj is None or out:
             continue
-        proj = Operand(label, proj.value, proj.where, proj.line, proj.page)
+        proj = Operand(label, proj.value, proj.where, proj.line, proj.page, to_wan=proj.to_wan)
         ok = funds.value <= proj.value + 0.01
         out.append(Outcome(f"自评项目资金 ≤ {label}", "pass" if ok else "fail", proj.value, funds.value,
                            round(funds.value - proj.value, 4), 0.01, [funds, proj],
@@ -177,14 +168,17 @@ def quantities(text: str) -> list[tuple[float, str, str]]:
 
 @rule("X07")
 def x07(ctx: Ctx) -> list[Outcome]:
-    po, ind = ctx.table("project_outputs"), ctx.table("indicators")
-    if po.empty or ind.empty:
+    po, ind = ctx.records("project_outputs"), ctx.records("indicators")
+    if not po or not ind:
         return [na("产出数量", "缺少说明项目列表或指标表")]
-    ind = ind[(ind["scope"] == "project") & ind["actual_value"].notna()]
+    by_project: dict[object, list[dict]] = {}
+    for x in ind:
+        if x["scope"] == "project" and present(x["actual_value"]):
+            by_project.setdefault(x["project_no"], []).append(x)
     out = []
-    for _, r in po.iterrows():
-        rows = ind[ind["project_no"] == r["project_no"]]
-        if rows.empty or not present(r.get("outputs")):
+    for r in po:
+        rows = by_project.get(r["project_no"], [])
+        if not rows or not present(r.get("outputs")):
             continue
         for value, unit, printed in quantities(r["outputs"]):
             if unit == "%" and value == 100:
@@ -193,7 +187,7 @@ def x07(ctx: Ctx) -> list[Outcome]:
             d = len(re.sub(r"\D", "", printed.split(".")[1])) if "." in printed else 0
             tol = 0.5 * 10 ** (-d) * factor + 1e-9
             hit = None
-            for _, x in rows.iterrows():
+            for x in rows:
                 xu = str(x["actual_unit"]) if present(x["actual_unit"]) else ""
                 xv, xbase, _ = _to_base(float(x["actual_value"]), xu)
                 if xbase == base and abs(xv - v) <= tol:
@@ -205,7 +199,7 @@ def x07(ctx: Ctx) -> list[Outcome]:
                 out.append(Outcome(f"项目{r['project_no']} {printed}", "pass", value, float(hit["actual_value"]), None,
                                    None, [said, Operand(f"指标.{hit['level3']}({hit['actual_raw']})",
                                                         float(hit["actual_value"]), "自评表",
-                                                        int(hit["source_line"]) if pd.notna(hit.get("source_line")) else None)]))
+                                                        _int(hit.get("source_line")))]))
             else:
                 out.append(Outcome(f"项目{r['project_no']} {printed}", "fail", None, value, None, None, [said],
                                    f"该项目 {len(rows)} 个指标的完成值中没有 {printed}"))
@@ -226,11 +220,11 @@ def _same_indicator(a: str, b: str) -> bool:
     return len(short) >= 8 and short in long_ and len(short) / len(long_) >= 0.7
 
 
-def _unit(r: pd.Series, side: str) -> str:
+def _unit(r: dict, side: str) -> str:
     return str(r[f"{side}_unit"]) if present(r[f"{side}_unit"]) else ""
 
 
-def _quantity(r: pd.Series, side: str, other: pd.Series) -> tuple[float, str] | None:
+def _quantity(r: dict, side: str, other: dict) -> tuple[float, str] | None:
     """Value in base units; a bare 万 in a cell (shorthand for 万元/万人) takes the other statement's 万-unit."""
     if not present(r[f"{side}_value"]):
         return None
@@ -243,21 +237,20 @@ def _quantity(r: pd.Series, side: str, other: pd.Series) -> tuple[float, str] | 
 
 @rule("X08")
 def x08(ctx: Ctx) -> list[Outcome]:
-    ind = ctx.table("indicators")
-    if ind.empty:
+    ind = ctx.records("indicators")
+    if not ind:
         return [na("部门/项目同名指标", "无指标")]
-    dep, proj = ind[ind["scope"] == "department"], ind[ind["scope"] == "project"]
-    if dep.empty or proj.empty:
+    dep = [r for r in ind if r["scope"] == "department"]
+    proj = [r for r in ind if r["scope"] == "project"]
+    if not dep or not proj:
         return [na("部门/项目同名指标", "缺少部门整体或项目指标")]
-    pk = proj["level3"].map(_ind_key)
+    pk = [_ind_key(p["level3"]) for p in proj]
     out = []
-    for _, d in dep.iterrows():
+    for d in dep:
         dk = _ind_key(d["level3"])
-        matches = pk.index[pk == dk]
-        if matches.empty:
-            matches = pk.index[pk.map(lambda k, dk=dk: _same_indicator(dk, k)).astype(bool)]
+        matches = [i for i, k in enumerate(pk) if k == dk] or [i for i, k in enumerate(pk) if _same_indicator(dk, k)]
         for i in matches:
-            p = proj.loc[i]
+            p = proj[i]
             issues, severity = [], None
             for side, label in (("target", "目标值"), ("actual", "完成值")):
                 qd, qp = _quantity(d, side, p), _quantity(p, side, d)
@@ -291,7 +284,7 @@ def _num(x: object) -> float | None:
     return float(x) if present(x) else None
 
 
-def _unit_tol(d: pd.Series, p: pd.Series, side: str) -> float:
+def _unit_tol(d: dict, p: dict, side: str) -> float:
     """Half a printed unit of the coarser of the two statements, in base units (7.34万人 vs 73439人 agree)."""
     tols = []
     for r in (d, p):

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
 from ..values import norm
 from . import catalogue as cat
 from .rules_common import (
@@ -30,48 +28,46 @@ from .rules_narrative import budget_of
 _GROUPS = {"人员经费": "personnel", "公用经费": "public_funds"}
 
 
-def line_items(ctx: Ctx) -> pd.DataFrame:
-    """Basic-expenditure items as (group, item, amount, is_total, source_line, page, where), from either source."""
-    li = ctx.table("line_items")
-    if not li.empty:
-        df = li.rename(columns={"amount_wan": "amount"}).copy()
-        df["where"] = "基本支出明细"
-    else:
-        st = ctx.table("statements")
-        if st.empty:
-            return pd.DataFrame()
-        st = st[st["table_code"] == "general_budget_basic"]
-        if st.empty:
-            return pd.DataFrame()
-        # 款 rows are the items; the panel totals are the "合计" rows (类 rows are sub-totals, left to S07/S10).
-        keep = st[(st["level"] == "款") | st["row_label"].astype(str).str.contains("合计")]
-        df = pd.DataFrame({
-            "group": keep["panel"].map(lambda p: "人员经费" if "人员" in str(p) else "公用经费"),
-            "item": keep["row_label"], "amount": keep["value"],
-            "is_total": keep["row_label"].astype(str).str.contains("合计"),
-            "source_line": pd.NA, "page": keep["page"], "where": "表6",
-        })
-    df["_item"] = df["item"].map(norm_name)
-    return df
+def line_items(ctx: Ctx) -> list[dict]:
+    """Basic-expenditure items as dicts (group, item, amount, is_total, source_line, page, where, _item), from
+    the narrative list or, for a PDF, from table 6; built once per document."""
+    def make() -> list[dict]:
+        li = ctx.records("line_items")
+        if li:
+            rows = [dict(r, amount=r["amount_wan"], where="基本支出明细") for r in li]
+        else:
+            # 款 rows are the items; the panel totals are the "合计" rows (类 rows are sub-totals, left to S07/S10).
+            rows = [{"group": "人员经费" if "人员" in str(r["panel"]) else "公用经费", "item": r["row_label"],
+                     "amount": r["value"], "is_total": "合计" in str(r["row_label"]), "source_line": None,
+                     "page": r["page"], "where": "表6"}
+                    for r in ctx.records("statements")
+                    if r["table_code"] == "general_budget_basic" and (r["level"] == "款" or "合计" in str(r["row_label"]))]
+        for r in rows:
+            r["_item"] = norm_name(r["item"])
+        return rows
+    return ctx.memo("line_items", make)  # type: ignore[return-value]
 
 
-def _group_total(ctx: Ctx, items: pd.DataFrame, group: str) -> Operand | None:
-    tot = items[(items["group"] == group) & items["is_total"]]
-    if not tot.empty:
-        r = tot.iloc[0]
-        return row_operand(r, f"{group}合计", "amount", r["where"])
+def _group_total(ctx: Ctx, items: list[dict], group: str) -> Operand | None:
+    tot = [r for r in items if r["group"] == group and r["is_total"]]
+    if tot:
+        return row_operand(tot[0], f"{group}合计", "amount", tot[0]["where"])
     return ctx.fig(_GROUPS[group])
+
+
+def _parts(items: list[dict], group: str | None = None) -> list[dict]:
+    return [r for r in items if not r["is_total"] and (group is None or r["group"] == group)]
 
 
 def _sum_group(ctx: Ctx, group: str) -> list[Outcome]:
     items = line_items(ctx)
-    if items.empty:
+    if not items:
         return [na(group, "没有基本支出明细")]
     total = _group_total(ctx, items, group)
-    parts = items[(items["group"] == group) & ~items["is_total"]]
-    if total is None or parts.empty:
+    parts = _parts(items, group)
+    if total is None or not parts:
         return [na(group, f"未找到{group}合计或明细")]
-    ops = [row_operand(r, str(r["item"]), "amount", r["where"]) for _, r in parts.iterrows()]
+    ops = [row_operand(r, str(r["item"]), "amount", r["where"]) for r in parts]
     return [compare_sum(f"{group} = Σ明细({len(ops)}项)", total, ops)]
 
 
@@ -95,17 +91,19 @@ def _econ_class(group: str, item_norm: str) -> str:
 @rule("L03")
 def l03(ctx: Ctx) -> list[Outcome]:
     items = line_items(ctx)
-    if items.empty:
+    if not items:
         return [na("经济分类", "没有基本支出明细")]
-    parts = items[~items["is_total"]].copy()
-    parts["econ"] = [_econ_class(g, i) for g, i in zip(parts["group"], parts["_item"], strict=True)]
+    groups: dict[str, list[dict]] = {}
+    for r in _parts(items):
+        groups.setdefault(_econ_class(r["group"], r["_item"]), []).append(r)
     out = []
-    for key, grp in parts.groupby("econ"):
+    for key in sorted(groups):
+        grp = groups[key]
         total = ctx.fig(key, sections=cat.SCOPE_GENERAL_BUDGET)
         if total is None:
             continue
-        s = round(float(grp["amount"].sum()), 6)
-        basic = Operand(f"基本支出明细中{cat.ITEMS[key][0]}({len(grp)}项)", s, "基本支出明细")
+        s = round(float(sum(r["amount"] for r in grp)), 6)
+        basic = Operand(f"基本支出明细中{cat.ITEMS[key][0]}({len(grp)}项)", s, "基本支出明细", to_wan=1.0)
         o = compare_amount(f"{cat.ITEMS[key][0]}: 基本支出 ≤ 全部", total.value, s, 0.0, [basic, total])
         tol = max(0.01, 0.005 * len(grp))
         o.status = "pass" if s <= total.value + tol else "fail"
@@ -119,18 +117,18 @@ def l03(ctx: Ctx) -> list[Outcome]:
 def _basic_line(ctx: Ctx, key: str) -> tuple[Operand | None, str]:
     """The basic-expenditure line matching a 三公 item; an absent line counts as 0 only if the list is complete."""
     items = line_items(ctx)
-    if items.empty:
+    if not items:
         return None, "没有基本支出明细"
     names = {norm_name(n) for n in cat.THREE_PUBLIC_LINES[key]}
-    hit = items[items["_item"].isin(names) & ~items["is_total"]]
-    if not hit.empty:
-        r = hit.iloc[0]
-        return row_operand(r, f"基本支出.{r['item']}", "amount", r["where"]), ""
+    hit = [r for r in _parts(items) if r["_item"] in names]
+    if hit:
+        return row_operand(hit[0], f"基本支出.{hit[0]['item']}", "amount", hit[0]["where"]), ""
     group = "公用经费"
     total = _group_total(ctx, items, group)
-    parts = items[(items["group"] == group) & ~items["is_total"]]
-    if total is not None and abs(total.value - parts["amount"].sum()) <= max(0.01, 0.005 * len(parts)) + 1e-6:
-        return Operand(f"基本支出.{cat.THREE_PUBLIC_LINES[key][0]}(未列, 明细完整 ⇒ 0)", 0.0, "基本支出明细"), ""
+    parts = _parts(items, group)
+    if total is not None and abs(total.value - sum(r["amount"] for r in parts)) <= max(0.01, 0.005 * len(parts)) + 1e-6:
+        return Operand(f"基本支出.{cat.THREE_PUBLIC_LINES[key][0]}(未列, 明细完整 ⇒ 0)", 0.0, "基本支出明细",
+                       to_wan=1.0), ""
     return None, "明细中未列该科目且明细不完整"
 
 
@@ -179,7 +177,7 @@ def l05(ctx: Ctx) -> list[Outcome]:
 def l06(ctx: Ctx) -> list[Outcome]:
     office = ctx.fig("office_running")
     items = line_items(ctx)
-    public = _group_total(ctx, items, "公用经费") if not items.empty else ctx.fig("public_funds")
+    public = _group_total(ctx, items, "公用经费") if items else ctx.fig("public_funds")
     if office is None or public is None:
         return [na("机关运行经费", "未找到机关运行经费或公用经费合计")]
     ok = office.value <= public.value + 0.01
@@ -203,12 +201,8 @@ def t01(ctx: Ctx) -> list[Outcome]:
     return out or [na("三公预算", "未找到三公决算与预算")]
 
 
-def _counts_like(ctx: Ctx, words: tuple[str, ...], units: tuple[str, ...]) -> pd.DataFrame:
-    f = ctx.figures
-    if f.empty:
-        return f
-    sel = f[(f["measure"] == "count") & f["unit"].isin(units)]
-    return sel[sel["_item"].map(lambda s: any(w in s for w in words)).astype(bool)]
+def _counts_like(ctx: Ctx, words: tuple[str, ...], units: tuple[str, ...]) -> list[dict]:
+    return [r for r in ctx.by_measure("count") if r["unit"] in units and any(w in r["_item"] for w in words)]
 
 
 @rule("T02")
@@ -220,15 +214,15 @@ def t02(ctx: Ctx) -> list[Outcome]:
         return [Outcome("公务接待批次/人次", "pass", None, rec.value, operands=[rec], note="无接待支出")]
     batches = _counts_like(ctx, ("接待", "团组", "来访"), ("个", "批", "批次", "次"))
     persons = _counts_like(ctx, ("接待", "团组", "来访"), ("人次",))
-    ops = [rec] + [fig_operand(r) for _, r in pd.concat([batches, persons]).iterrows() if r["value"] > 0]
-    n_persons = [float(v) for v in persons["value"]]
+    ops = [rec] + [fig_operand(r) for r in batches + persons if r["value"] > 0]
+    n_persons = [float(r["value"]) for r in persons]
     if not any(v > 0 for v in n_persons):  # the sentence that gives the batches usually gives the persons too ("202 个，1984 人次")
-        for _, r in batches[batches["value"] > 0].iterrows():
+        for r in (b for b in batches if b["value"] > 0):
             for m in re.finditer(r"(\d+)\s*人次", norm(str(r["evidence"]))):
                 n_persons.append(float(m.group(1)))
                 ops.append(Operand(f"{r['item']}人次(据原句)", float(m.group(1)), f"说明{r['section']}",
                                    _int(r["source_line"]), _int(r["page"])))
-    ok = (batches["value"] > 0).any() and any(v > 0 for v in n_persons)
+    ok = any(r["value"] > 0 for r in batches) and any(v > 0 for v in n_persons)
     return [Outcome("公务接待批次/人次", "pass" if ok else "fail", None, rec.value, operands=ops,
                     note="" if ok else "有接待支出但未说明批次或人次")]
 
@@ -236,13 +230,11 @@ def t02(ctx: Ctx) -> list[Outcome]:
 @rule("T03")
 def t03(ctx: Ctx) -> list[Outcome]:
     held = _counts_like(ctx, ("保有量",), ("辆",))
-    f = ctx.figures
-    total = ctx.figs("vehicles", "count") if not f.empty else f
-    if total.empty and not f.empty:
-        total = f[(f["measure"] == "count") & (f["unit"] == "辆") & f["_item"].str.contains("共有车辆|车辆总数|车辆$")]
-    if held.empty or total.empty:
+    total = ctx.figs("vehicles", "count") or [
+        r for r in ctx.by_measure("count") if r["unit"] == "辆" and re.search("共有车辆|车辆总数|车辆$", r["_item"])]
+    if not held or not total:
         return [na("公务用车保有量", "未找到保有量或国有资产车辆数")]
-    a, b = fig_operand(held.iloc[0]), fig_operand(total.iloc[0])
+    a, b = fig_operand(held[0]), fig_operand(total[0])
     o = compare_amount("公务用车保有量 = 车辆数", b.value, a.value, 0.0, [a, b])
     o.severity = None
     if o.status == "fail" and a.value < b.value:
@@ -258,7 +250,7 @@ def t04(ctx: Ctx) -> list[Outcome]:
     if buy.value <= 0:
         return [Outcome("购置车辆数", "pass", None, buy.value, operands=[buy], note="无购置支出")]
     n = _counts_like(ctx, ("购置", "更新"), ("辆",))
-    ok = (n["value"] > 0).any()
-    ops = [buy] + [fig_operand(r) for _, r in n.iterrows()]
+    ok = any(r["value"] > 0 for r in n)
+    ops = [buy] + [fig_operand(r) for r in n]
     return [Outcome("购置车辆数", "pass" if ok else "fail", None, buy.value, operands=ops,
                     note="" if ok else "有购置费但未说明购置数量")]

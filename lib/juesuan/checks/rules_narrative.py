@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-import pandas as pd
-
 from . import catalogue as cat
 from .rules_common import (
     ALIASES,
@@ -17,11 +13,11 @@ from .rules_common import (
     compare_pct,
     compare_sum,
     fig_operand,
+    head,
     na,
     norm_name,
     printed_decimals,
     rule,
-    section_in,
 )
 
 _KEY_OF: dict[str, str] = {name: key for key, names in ALIASES.items() for name in names}
@@ -32,22 +28,16 @@ def key_of(item: str) -> str | None:
     return _KEY_OF.get(norm_name(item))
 
 
-def _head(section: str) -> str:
-    m = re.match(r"[一二三四五六七八九十]+", str(section))
-    return m.group() if m else str(section)
-
-
 def _pick(ctx: Ctx, key: str, measure: str, near: Operand | None = None,
           sections: tuple[str, ...] | None = None) -> Operand | None:
     """The figure of `key`, preferring the section of `near` (same top-level numeral)."""
     sel = ctx.figs(key, measure, sections)
-    if sel.empty:
+    if not sel:
         return None
     if near is not None and near.where:
-        same = sel[sel["section"].map(_head) == _head(near.where.removeprefix("说明"))]
-        if not same.empty:
-            sel = same
-    return fig_operand(sel.iloc[0])
+        home = head(near.where.removeprefix("说明"))
+        sel = [r for r in sel if r["_head"] == home] or sel
+    return fig_operand(sel[0])
 
 
 def _sum_rule(ctx: Ctx, subject: str, total_key: str, part_keys: tuple[str, ...], measure: str = "actual",
@@ -108,26 +98,23 @@ def n04(ctx: Ctx) -> list[Outcome]:
 def n05(ctx: Ctx) -> list[Outcome]:
     total = _gb_total(ctx)
     sel = ctx.figs(["basic", "project"], "actual", ("五",))
-    if total is None or sel.empty:
+    if total is None or not sel:
         return [na("一般公共预算支出 = 基本 + 项目", "五 中未找到总数或基本/项目支出")]
-    parts = [fig_operand(r) for _, r in sel.iterrows()]
+    parts = [fig_operand(r) for r in sel]
     return [compare_sum("一般公共预算支出 = 基本 + 项目", total, parts)]
 
 
 _LEVEL_MARK = {"项": "(项)", "款": "(款)", "类": "(类)"}
 
 
-def subject_lines(ctx: Ctx, measure: str) -> pd.DataFrame:
+def subject_lines(ctx: Ctx, measure: str) -> list[dict]:
     """五（三）'s per-subject lines ("…(类)…(款)。年初预算为…") at their lowest printed level."""
-    sel = ctx.figures
-    if sel.empty:
-        return sel
-    sel = sel[(sel["measure"] == measure) & sel["section"].map(lambda s: section_in(str(s), ("五",))).astype(bool)]
+    sel = [r for r in ctx.by_measure(measure) if r["_head"] == "五"]
     for mark in _LEVEL_MARK.values():
-        lvl = sel[sel["_item"].str.contains(re.escape(mark), regex=True)]
-        if not lvl.empty:
+        lvl = [r for r in sel if mark in r["_item"]]
+        if lvl:
             return lvl
-    return lvl
+    return []
 
 
 @rule("N06")
@@ -136,10 +123,10 @@ def n06(ctx: Ctx) -> list[Outcome]:
     for measure, label in (("budget", "年初预算"), ("actual", "支出决算")):
         total = _gb_total(ctx, measure)
         lines = subject_lines(ctx, measure)
-        if total is None or lines.empty:
+        if total is None or not lines:
             out.append(na(f"分科目{label}之和", "五（三）中未找到总数或分科目数"))
             continue
-        parts = [fig_operand(r) for _, r in lines.iterrows()]
+        parts = [fig_operand(r) for r in lines]
         out.append(compare_sum(f"分科目{label}之和 = {label}合计", total, parts))
     return out
 
@@ -207,9 +194,9 @@ def n10(ctx: Ctx) -> list[Outcome]:
 def n11(ctx: Ctx) -> list[Outcome]:
     total = _pick(ctx, "vehicles", "count")
     uses = ctx.figs(list(cat.VEHICLE_USES), "count")
-    if total is None or uses.empty:
+    if total is None or not uses:
         return [na("车辆总数", "未找到车辆总数或按用途分类数")]
-    parts = [fig_operand(r) for _, r in uses.iterrows()]
+    parts = [fig_operand(r) for r in uses]
     out = compare_sum("车辆总数 = Σ按用途", total, parts)
     out.tolerance = 0.0
     if out.status == "fail":
@@ -230,18 +217,18 @@ def n12(ctx: Ctx) -> list[Outcome]:
         for measure in ("actual", "budget"):
             sel = ctx.figs(key, measure)
             for group in _SCOPE_GROUPS:
-                g = sel[sel["section"].map(lambda s, g=group: _head(s) in g).astype(bool)]
+                g = [r for r in sel if r["_head"] in group]
                 if len(g) < 2:
                     continue
-                first = fig_operand(g.iloc[0])
-                for _, r in g.iloc[1:].iterrows():
+                first = fig_operand(g[0])
+                for r in g[1:]:
                     out.append(compare_amount(f"{cat.ITEMS[key][0]}({measure})重述", first.value, float(r["value"]),
                                               0.0, [first, fig_operand(r)]))
     # Σ 基本支出 by 类 in 五（二） vs the 一般公共预算基本支出 of 六 (same 口径).
     basic5 = ctx.figs("basic", "actual", ("五",))
     gb_basic = ctx.fig("gb_basic") or ctx.fig("basic", sections=("六",))
-    if not basic5.empty and gb_basic is not None:
-        parts = [fig_operand(r) for _, r in basic5.iterrows()]
+    if basic5 and gb_basic is not None:
+        parts = [fig_operand(r) for r in basic5]
         out.append(compare_sum("五 Σ基本支出 = 六 基本支出", gb_basic, parts))
     return out or [na("重述", "没有在多处出现的总数")]
 
@@ -249,33 +236,31 @@ def n12(ctx: Ctx) -> list[Outcome]:
 _SECTION_DENOMINATOR = {"二": "income_total", "三": "expenditure_total", "五": "gb_expenditure"}
 
 
-def _nearest(ctx: Ctx, item_norm: str, measure: str, section: str, line: object) -> Operand | None:
-    f = ctx.figures
-    sel = f[(f["_item"] == item_norm) & (f["measure"] == measure) & (f["section"] == section)]
-    if sel.empty:
-        sel = f[(f["_item"] == item_norm) & (f["measure"] == measure)
-                & (f["section"].map(_head) == _head(section))]
-    if sel.empty:
+def _nearest(ctx: Ctx, item_norm: str, measure: str, section: str, line: int | None) -> Operand | None:
+    """The figure of an item and measure stated closest before `line` in the same (else the same top) section."""
+    rows = ctx.named(item_norm, measure)
+    sel = [r for r in rows if r["section"] == section] or [r for r in rows if r["_head"] == head(section)]
+    if not sel:
         return None
-    if pd.notna(line):
-        before = sel[sel["source_line"] <= line]
-        if not before.empty:
-            return fig_operand(before.iloc[-1])
-    return fig_operand(sel.iloc[0])
+    if line is not None:
+        before = [r for r in sel if r["source_line"] is not None and r["source_line"] <= line]
+        if before:
+            return fig_operand(before[-1])
+    return fig_operand(sel[0])
 
 
 @rule("N13")
 def n13(ctx: Ctx) -> list[Outcome]:
-    f = ctx.figures
-    if f.empty or (f["measure"] == "share_pct").sum() == 0:
+    shares = ctx.by_measure("share_pct")
+    if not shares:
         return [na("占比", "情况说明中没有占比")]
     out = []
-    for _, r in f[f["measure"] == "share_pct"].iterrows():
+    for r in shares:
         stated = fig_operand(r, f"{r['item']}占比%")
         subject = f"{r['item']} 占比 ({r['section']})"
         part = _nearest(ctx, r["_item"], "actual", r["section"], r["source_line"])
         key = key_of(r["item"])
-        den_key = cat.SHARE_DENOMINATOR.get(key or "") or _SECTION_DENOMINATOR.get(_head(r["section"]))
+        den_key = cat.SHARE_DENOMINATOR.get(key or "") or _SECTION_DENOMINATOR.get(r["_head"])
         if part is None or den_key is None:
             out.append(na(subject, "找不到分子或分母口径"))
             continue
@@ -291,11 +276,11 @@ def n13(ctx: Ctx) -> list[Outcome]:
 
 @rule("N14")
 def n14(ctx: Ctx) -> list[Outcome]:
-    f = ctx.figures
-    if f.empty or (f["measure"] == "change_pct").sum() == 0:
+    rates = ctx.by_measure("change_pct")
+    if not rates:
         return [na("增长率", "情况说明中没有增长率")]
     out = []
-    for _, r in f[f["measure"] == "change_pct"].iterrows():
+    for r in rates:
         stated = fig_operand(r, f"{r['item']}增长率%")
         subject = f"{r['item']} 增长率 ({r['section']})"
         actual = _nearest(ctx, r["_item"], "actual", r["section"], r["source_line"])
@@ -312,7 +297,7 @@ def n14(ctx: Ctx) -> list[Outcome]:
     return out
 
 
-def _exec_inputs(ctx: Ctx, r: pd.Series) -> tuple[Operand | None, Operand | None]:
+def _exec_inputs(ctx: Ctx, r: dict) -> tuple[Operand | None, Operand | None]:
     actual = _nearest(ctx, r["_item"], "actual", r["section"], r["source_line"])
     key = key_of(r["item"])
     budget = _nearest(ctx, r["_item"], "budget", r["section"], r["source_line"])
@@ -326,18 +311,17 @@ def _exec_inputs(ctx: Ctx, r: pd.Series) -> tuple[Operand | None, Operand | None
     return actual, budget
 
 
-def _exec_rows(ctx: Ctx) -> pd.DataFrame:
-    f = ctx.figures
-    return f[f["measure"] == "exec_pct"] if not f.empty else f
+def _exec_rows(ctx: Ctx) -> list[dict]:
+    return ctx.by_measure("exec_pct")
 
 
 @rule("N15")
 def n15(ctx: Ctx) -> list[Outcome]:
     rows = _exec_rows(ctx)
-    if rows.empty:
+    if not rows:
         return [na("完成预算%", "情况说明中没有完成预算百分比")]
     out = []
-    for _, r in rows.iterrows():
+    for r in rows:
         stated = fig_operand(r, f"{r['item']}完成预算%")
         subject = f"{r['item']} 完成预算% ({r['section']})"
         actual, budget = _exec_inputs(ctx, r)
@@ -353,10 +337,8 @@ def n15(ctx: Ctx) -> list[Outcome]:
 
 @rule("N16")
 def n16(ctx: Ctx) -> list[Outcome]:
-    f = ctx.figures
-    rows = f[f["measure"] == "budget_change"] if not f.empty else f
     out = []
-    for _, r in rows.iterrows():
+    for r in ctx.by_measure("budget_change"):
         change = fig_operand(r, f"{r['item']}比预算增减")
         actual = _nearest(ctx, r["_item"], "actual", r["section"], r["source_line"])
         budget = _nearest(ctx, r["_item"], "budget", r["section"], r["source_line"])
@@ -371,7 +353,7 @@ def n16(ctx: Ctx) -> list[Outcome]:
 def n17(ctx: Ctx) -> list[Outcome]:
     rows = _exec_rows(ctx)
     out = []
-    for _, r in rows.iterrows():
+    for r in rows:
         actual, budget = _exec_inputs(ctx, r)
         if budget is None:
             continue
@@ -382,14 +364,12 @@ def n17(ctx: Ctx) -> list[Outcome]:
     return out or [na("预算为 0", "没有可判断的完成预算百分比")]
 
 
-
-
 @rule("N18")
 def n18(ctx: Ctx) -> list[Outcome]:
     rows = _exec_rows(ctx)
     lo, hi = cat.BUDGET_DEVIATION
     out = []
-    for _, r in rows.iterrows():
+    for r in rows:
         if key_of(r["item"]) in THREE_PUBLIC_KEYS:
             continue  # under-spending 三公 is the policy goal, not a deviation to explain
         stated = fig_operand(r, f"{r['item']}完成预算%")

@@ -6,13 +6,14 @@ its output, so there is one scoring engine in the project.
 
 from __future__ import annotations
 
-import pandas as pd
+import math
 
 from . import catalogue as cat
 from .rules_common import (
     Ctx,
     Operand,
     Outcome,
+    _int,
     compare_amount,
     compare_pct,
     compare_same,
@@ -30,33 +31,58 @@ def has_explanation(text: object) -> bool:
     return present(text) and norm_name(text).lower() not in _NO_EXPLANATION
 
 
-def _proj_op(r: pd.Series, col: str, label: str) -> Operand:
-    line = r.get("source_line")
-    return Operand(f"项目{r['project_no']}.{label}", float(r[col]), "自评表",
-                   int(line) if pd.notna(line) else None, int(r["page"]) if pd.notna(r.get("page")) else None)
+def _num(x: object) -> float | None:
+    """A cell as a float (None when empty or not a number)."""
+    if not present(x):
+        return None
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
 
 
-def _ind_op(r: pd.Series, value: float, label: str) -> Operand:
+def _proj_op(r: dict, col: str, label: str) -> Operand:
+    money = col in ("budget_wan", "executed_wan", "initial_budget_wan")
+    return Operand(f"项目{r['project_no']}.{label}", float(r[col]), "自评表", _int(r.get("source_line")),
+                   _int(r.get("page")), to_wan=1.0 if money else None)
+
+
+def _ind_op(r: dict, value: float, label: str) -> Operand:
     where = f"项目{r['project_no']}" if r["scope"] == "project" else f"部门整体目标{r['goal_no']}"
-    line = r.get("source_line")
-    return Operand(f"{where}.{r['level3']}.{label}", float(value), "自评表",
-                   int(line) if pd.notna(line) else None, int(r["page"]) if pd.notna(r.get("page")) else None)
+    return Operand(f"{where}.{r['level3']}.{label}", float(value), "自评表", _int(r.get("source_line")),
+                   _int(r.get("page")))
 
 
-def project_budgets(pr: pd.DataFrame) -> list[Operand]:
+def project_budgets(pr: list[dict]) -> list[Operand]:
     """Each project table's 预算数 as an operand (for sums against a stated total)."""
-    return [_proj_op(r, "budget_wan", "预算数") for _, r in pr.iterrows() if present(r["budget_wan"])]
+    return [_proj_op(r, "budget_wan", "预算数") for r in pr if present(r["budget_wan"])]
 
 
-def _projects(ctx: Ctx) -> pd.DataFrame:
-    return ctx.table("projects")
+def _projects(ctx: Ctx) -> list[dict]:
+    return ctx.records("projects")
+
+
+def _indicators(ctx: Ctx, scope: str) -> dict[object, list[dict]]:
+    """Indicator rows of one scope by project_no (project) or goal_no (department), built once."""
+    def make() -> dict[object, list[dict]]:
+        key = "project_no" if scope == "project" else "goal_no"
+        out: dict[object, list[dict]] = {}
+        for r in ctx.records("indicators"):
+            if r["scope"] == scope:
+                out.setdefault(r[key], []).append(r)
+        return out
+    return ctx.memo(("indicators", scope), make)  # type: ignore[return-value]
+
+
+def _score_sum(rows: list[dict]) -> float:
+    return float(sum(v for v in (_num(x["score"]) for x in rows) if v is not None))
 
 
 @rule("P01")
 def p01(ctx: Ctx) -> list[Outcome]:
-    pr = _projects(ctx)
     out = []
-    for _, r in pr.iterrows():
+    for r in _projects(ctx):
         if not (present(r["budget_wan"]) and present(r["executed_wan"]) and present(r["exec_rate_pct"])):
             continue
         if float(r["budget_wan"]) == 0:
@@ -79,14 +105,13 @@ def exec_score_outcome(subject: str, score: Operand, budget: Operand, executed: 
 
 @rule("P02")
 def p02(ctx: Ctx) -> list[Outcome]:
-    pr = _projects(ctx)
     out = []
-    for _, r in pr.iterrows():
+    for r in _projects(ctx):
         if not (present(r["budget_wan"]) and present(r["executed_wan"]) and present(r["exec_score"])):
             continue
         if float(r["budget_wan"]) <= 0:
             continue
-        weight = float(r["exec_weight"]) if present(r.get("exec_weight")) else None
+        weight = _num(r.get("exec_weight"))
         o = exec_score_outcome(f"项目{r['project_no']} 执行率得分", _proj_op(r, "exec_score", "执行率得分"),
                                _proj_op(r, "budget_wan", "A"), _proj_op(r, "executed_wan", "B"), weight)
         o.severity = None
@@ -96,16 +121,15 @@ def p02(ctx: Ctx) -> list[Outcome]:
 
 @rule("P03")
 def p03(ctx: Ctx) -> list[Outcome]:
-    pr, ind = _projects(ctx), ctx.table("indicators")
-    if pr.empty or ind.empty:
+    pr, by_project = _projects(ctx), _indicators(ctx, "project")
+    if not pr or not ctx.records("indicators"):
         return [na("总分", "缺少项目表或指标表")]
-    ind = ind[ind["scope"] == "project"]
     out = []
-    for _, r in pr.iterrows():
-        rows = ind[ind["project_no"] == r["project_no"]]
-        if rows.empty or not present(r["total_score"]) or not present(r["exec_score"]):
+    for r in pr:
+        rows = by_project.get(r["project_no"], [])
+        if not rows or not present(r["total_score"]) or not present(r["exec_score"]):
             continue
-        s = float(pd.to_numeric(rows["score"], errors="coerce").sum())
+        s = _score_sum(rows)
         o = compare_amount(f"项目{r['project_no']} 总分", round(float(r["exec_score"]) + s, 4),
                            float(r["total_score"]), 0.5,
                            [_proj_op(r, "total_score", "总分"), _proj_op(r, "exec_score", "执行率得分"),
@@ -118,39 +142,33 @@ def p03(ctx: Ctx) -> list[Outcome]:
 @rule("P04")
 def p04(ctx: Ctx) -> list[Outcome]:
     out = []
-    for _, r in _projects(ctx).iterrows():
+    for r in _projects(ctx):
         if present(r["total_score"]):
             ok = float(r["total_score"]) <= 100.5
             out.append(Outcome(f"项目{r['project_no']} 总分 ≤ 100", "pass" if ok else "fail", 100.0,
                                float(r["total_score"]), None, 0.5, [_proj_op(r, "total_score", "总分")]))
-    scored = ctx.scored()
-    if scored is not None and not scored.empty:
-        printed = scored[scored["weight_source"] == "table"]
-        for _, r in printed.iterrows():
-            if present(r["score"]) and present(r["weight"]):
-                ok = float(r["score"]) <= float(r["weight"]) + 0.5
-                out.append(Outcome(f"{r['level3']} 得分 ≤ 分值", "pass" if ok else "fail", float(r["weight"]),
-                                   float(r["score"]), None, 0.5,
-                                   [_ind_op(r, r["score"], "得分"), _ind_op(r, r["weight"], "分值")]))
+    for r in _scored_rows(ctx):
+        if r["weight_source"] == "table" and present(r["score"]) and present(r["weight"]):
+            ok = float(r["score"]) <= float(r["weight"]) + 0.5
+            out.append(Outcome(f"{r['level3']} 得分 ≤ 分值", "pass" if ok else "fail", float(r["weight"]),
+                               float(r["score"]), None, 0.5,
+                               [_ind_op(r, r["score"], "得分"), _ind_op(r, r["weight"], "分值")]))
     return out or [na("得分上限", "没有总分或印刷的分值")]
 
 
 @rule("P05")
 def p05(ctx: Ctx) -> list[Outcome]:
-    goals, ind = ctx.table("department_goals"), ctx.table("indicators")
-    if goals.empty or ind.empty:
+    goals, by_goal = ctx.records("department_goals"), _indicators(ctx, "department")
+    if not goals or not ctx.records("indicators"):
         return [na("部门整体目标分值", "缺少部门整体目标或指标")]
-    ind = ind[ind["scope"] == "department"]
     out = []
-    for _, g in goals.iterrows():
-        rows = ind[ind["goal_no"] == g["goal_no"]]
-        if rows.empty or not present(g["goal_points"]):
+    for g in goals:
+        rows = by_goal.get(g["goal_no"], [])
+        if not rows or not present(g["goal_points"]):
             continue
-        s = float(pd.to_numeric(rows["score"], errors="coerce").sum())
+        s = _score_sum(rows)
         pts = float(g["goal_points"])
-        line = g.get("source_line")
-        ops = [Operand(f"目标{g['goal_no']}.分值", pts, "部门整体自评表", int(line) if pd.notna(line) else None,
-                       int(g["page"]) if pd.notna(g.get("page")) else None),
+        ops = [Operand(f"目标{g['goal_no']}.分值", pts, "部门整体自评表", _int(g.get("source_line")), _int(g.get("page"))),
                Operand(f"目标{g['goal_no']}.Σ指标得分({len(rows)}项)", s, "部门整体自评表")]
         ok = s <= pts + 0.5
         out.append(Outcome(f"部门整体目标{g['goal_no']} Σ得分 ≤ 分值", "pass" if ok else "fail", pts, s,
@@ -162,15 +180,34 @@ def _summary_pass(subject: str, n: int) -> Outcome:
     return Outcome(subject, "pass", None, float(n), None, None, (), f"{n} 个指标无此问题")
 
 
-def _scored_or_na(ctx: Ctx, subject: str) -> tuple[pd.DataFrame | None, list[Outcome]]:
-    scored = ctx.scored()
-    if scored is None or scored.empty:
+def _scored_rows(ctx: Ctx) -> list[dict]:
+    def make() -> list[dict]:
+        scored = ctx.scored()
+        if scored is None or scored.empty:
+            return []
+        return scored.astype(object).where(scored.notna(), None).to_dict("records")
+    return ctx.memo("scored_records", make)  # type: ignore[return-value]
+
+
+def _scored_or_na(ctx: Ctx, subject: str) -> tuple[list[dict] | None, list[Outcome]]:
+    rows = _scored_rows(ctx)
+    if not rows:
         return None, [na(subject, ctx._scoring_error or "无指标")]
-    return scored, []
+    return rows, []
 
 
-def _full(r: pd.Series) -> bool:
+def _full(r: dict) -> bool:
     return present(r["score"]) and present(r["weight"]) and float(r["score"]) >= float(r["weight"]) - 0.5
+
+
+def _finite(x: object) -> bool:
+    v = _num(x)
+    return v is not None and math.isfinite(v)
+
+
+def _indicator_group(r: dict) -> str:
+    """The same indicator in the department and a project table (same target, actual and score) is one fact."""
+    return f"{norm_name(r['target_raw'])}|{norm_name(r['actual_raw'])}|{r.get('score')}"
 
 
 @rule("P06")
@@ -179,14 +216,14 @@ def p06(ctx: Ctx) -> list[Outcome]:
     if scored is None:
         return na_
     # Over-achievement is P07's business (≥130% threshold); here: missed targets, qualitative tiers, caps.
-    perf = pd.to_numeric(scored["performance"], errors="coerce")
-    scored = scored[(scored["classification"] != "exceeded") & ~(perf > 1 + 1e-9)]
-    gap = pd.to_numeric(scored["score_gap"], errors="coerce")
-    bad = scored[gap.abs() > 0.5]
+    rows = [r for r in scored if r["classification"] != "exceeded" and not ((_num(r["performance"]) or 0) > 1 + 1e-9)]
+    gaps = [(r, _num(r["score_gap"])) for r in rows]
+    bad = [r for r, g in gaps if g is not None and abs(g) > 0.5]
     out = [Outcome(f"{r['level3']}", "fail", float(r["rule_score"]), float(r["score"]), float(r["score_gap"]), 0.5,
-                   [_ind_op(r, r["score"], "自评得分"), _ind_op(r, r["rule_score"], "规则得分")], str(r["rule"]))
-           for _, r in bad.iterrows()]
-    assessed = int(gap.notna().sum())
+                   [_ind_op(r, r["score"], "自评得分"), _ind_op(r, r["rule_score"], "规则得分")], str(r["rule"]),
+                   group=_indicator_group(r))
+           for r in bad]
+    assessed = sum(1 for _, g in gaps if g is not None)
     return out + [_summary_pass("其余指标自评得分与规则一致", assessed - len(bad))] if assessed else (
         out or [na("自评得分 vs 规则得分", "没有可计分的指标")])
 
@@ -196,10 +233,9 @@ def p07(ctx: Ctx) -> list[Outcome]:
     scored, na_ = _scored_or_na(ctx, "超额完成仍满分")
     if scored is None:
         return na_
-    perf = pd.to_numeric(scored["performance"], errors="coerce")
-    quantitative = scored[perf.notna() & perf.map(lambda x: x == x and x != float("inf")).astype(bool)]
+    quantitative = [r for r in scored if _finite(r["performance"])]
     out = []
-    for _, r in quantitative.iterrows():
+    for r in quantitative:
         p = float(r["performance"])
         if p >= cat.OVERACHIEVE_RATIO and _full(r):
             out.append(Outcome(f"{r['level3']}", "fail", float(r["target_value"]), float(r["actual_value"]),
@@ -207,8 +243,9 @@ def p07(ctx: Ctx) -> list[Outcome]:
                                [_ind_op(r, r["target_value"], f"目标值({r['target_raw']})"),
                                 _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
                                 _ind_op(r, r["score"], "得分")],
-                               f"完成值为目标值的 {p:.2f} 倍仍得满分: 目标设置偏低, 未按偏离度调减"))
-    return out + [_summary_pass("其余定量指标", len(quantitative) - len(out))] if len(quantitative) else (
+                               f"完成值为目标值的 {p:.2f} 倍仍得满分: 目标设置偏低, 未按偏离度调减",
+                               group=_indicator_group(r)))
+    return out + [_summary_pass("其余定量指标", len(quantitative) - len(out))] if quantitative else (
         [na("超额完成仍满分", "没有定量指标")])
 
 
@@ -217,16 +254,16 @@ def p08(ctx: Ctx) -> list[Outcome]:
     scored, na_ = _scored_or_na(ctx, "上限类指标超限")
     if scored is None:
         return na_
-    capped = scored[(scored["direction"] == "lower") & pd.to_numeric(scored["performance"], errors="coerce").notna()]
+    capped = [r for r in scored if r["direction"] == "lower" and _num(r["performance"]) is not None]
     out = []
-    for _, r in capped.iterrows():
+    for r in capped:
         if float(r["actual_value"]) > float(r["target_value"]) + 1e-9 and _full(r):
             out.append(Outcome(f"{r['level3']}", "fail", float(r["target_value"]), float(r["actual_value"]),
                                round(float(r["actual_value"]) - float(r["target_value"]), 4), 0.0,
                                [_ind_op(r, r["target_value"], f"上限({r['target_raw']})"),
                                 _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
-                                _ind_op(r, r["score"], "得分")], "超过上限仍得满分"))
-    return out + [_summary_pass("其余上限类指标", len(capped) - len(out))] if len(capped) else (
+                                _ind_op(r, r["score"], "得分")], "超过上限仍得满分", group=_indicator_group(r)))
+    return out + [_summary_pass("其余上限类指标", len(capped) - len(out))] if capped else (
         [na("上限类指标超限", "没有 ≤ 类定量指标")])
 
 
@@ -234,41 +271,39 @@ def p08(ctx: Ctx) -> list[Outcome]:
 def p09(ctx: Ctx) -> list[Outcome]:
     scored, na_ = _scored_or_na(ctx, "偏差原因")
     pr = _projects(ctx)
-    if scored is None or pr.empty:
+    if scored is None or not pr:
         return na_ or [na("偏差原因", "无项目表")]
-    proj = scored[scored["scope"] == "project"]
-    perf = pd.to_numeric(proj["performance"], errors="coerce")
-    finite = perf.map(lambda x: x == x and x != float("inf")).astype(bool)
-    dev = proj[finite & ((perf >= cat.OVERACHIEVE_RATIO) | (proj["classification"] == "missed"))]
+    by_no = {r["project_no"]: r for r in pr}
+    dev: dict[object, list[dict]] = {}
+    for x in scored:
+        if x["scope"] == "project" and _finite(x["performance"]) and (
+                float(x["performance"]) >= cat.OVERACHIEVE_RATIO or x["classification"] == "missed"):
+            dev.setdefault(x["project_no"], []).append(x)
     out = []
-    for no, rows in dev.groupby("project_no"):
-        p = pr[pr["project_no"] == no]
-        if p.empty:
+    for no in sorted(dev, key=lambda n: (n is None, n)):
+        rows, r = dev[no], by_no.get(no)
+        if r is None:
             continue
-        r = p.iloc[0]
         # the project's own 偏差原因, or (national form) one beside every deviating row
-        per_row = "deviation" in rows and all(has_explanation(x) for x in rows["deviation"])
+        per_row = all("deviation" in x for x in rows) and all(has_explanation(x.get("deviation")) for x in rows)
         ok = has_explanation(r.get("deviation_reason")) or per_row
-        names = "、".join(f"{x['level3']}({x['target_raw']}→{x['actual_raw']})" for _, x in rows.iterrows())
-        line = r.get("source_line")
+        names = "、".join(f"{x['level3']}({x['target_raw']}→{x['actual_raw']})" for x in rows)
         out.append(Outcome(f"项目{no} 偏差原因", "pass" if ok else "fail", None, None, None, None,
-                           [Operand(f"项目{no}.偏差指标数", float(len(rows)), "自评表",
-                                    int(line) if pd.notna(line) else None)],
+                           [Operand(f"项目{no}.偏差指标数", float(len(rows)), "自评表", _int(r.get("source_line")))],
                            f"偏差指标: {names}; 偏差原因: {(r.get('deviation_reason') if not per_row else '见各指标行') if ok else '空/无'}"))
     return out or [Outcome("偏差原因", "pass", note="没有需说明偏差的指标")]
 
 
 @rule("P10")
 def p10(ctx: Ctx) -> list[Outcome]:
-    pr = _projects(ctx)
-    scores = pd.to_numeric(pr.get("total_score", pd.Series(dtype=float)), errors="coerce").dropna()
+    scores = [v for v in (_num(r.get("total_score")) for r in _projects(ctx)) if v is not None]
     if len(scores) < 2:
         return [na("全部满分", "项目少于 2 个")]
-    high = int((scores >= cat.FULL_SCORE_RED_FLAG).sum())
+    high = sum(1 for v in scores if v >= cat.FULL_SCORE_RED_FLAG)
     ok = high < len(scores)
-    return [Outcome(f"{len(scores)} 个项目自评总分", "pass" if ok else "fail", None, float(scores.min()), None,
-                    cat.FULL_SCORE_RED_FLAG, [Operand("最低总分", float(scores.min())),
-                                              Operand("最高总分", float(scores.max())),
+    return [Outcome(f"{len(scores)} 个项目自评总分", "pass" if ok else "fail", None, float(min(scores)), None,
+                    cat.FULL_SCORE_RED_FLAG, [Operand("最低总分", float(min(scores))),
+                                              Operand("最高总分", float(max(scores))),
                                               Operand(f"≥{cat.FULL_SCORE_RED_FLAG:g}分项目数", float(high))],
                     "" if ok else "全部项目自评 ≥95 分(含满分), 自评缺乏区分度")]
 
@@ -276,31 +311,31 @@ def p10(ctx: Ctx) -> list[Outcome]:
 @rule("P11")
 def p11(ctx: Ctx) -> list[Outcome]:
     pr = _projects(ctx)
-    if pr.empty or len(pr) < 2:
+    if len(pr) < 2:
         return [na("执行率全部 100%", "项目少于 2 个")]
-    b = pd.to_numeric(pr["budget_wan"], errors="coerce")
-    e = pd.to_numeric(pr["executed_wan"], errors="coerce")
-    known = b.notna() & e.notna()
-    if known.sum() < 2:
+    known = [(b, e) for b, e in ((_num(r["budget_wan"]), _num(r["executed_wan"])) for r in pr)
+             if b is not None and e is not None]
+    if len(known) < 2:
         return [na("执行率全部 100%", "预算数/执行数缺失")]
-    equal = int(((b - e).abs() < 0.005)[known].sum())
-    ok = equal < int(known.sum())
-    return [Outcome(f"{int(known.sum())} 个项目 执行数 = 预算数", "pass" if ok else "fail", None, float(equal), None,
-                    None, [Operand("执行数=预算数的项目", float(equal)), Operand("项目数", float(known.sum())),
-                           Operand("预算合计", float(b[known].sum())), Operand("执行合计", float(e[known].sum()))],
-                    "" if ok else "每个项目执行率均为 100%, 预算数与执行数分毫不差: 预算可能按执行数倒填")]
+    equal = sum(1 for b, e in known if abs(b - e) < 0.005)
+    ok = equal < len(known)
+    total_b, total_e = sum(b for b, _ in known), sum(e for _, e in known)
+    return [Outcome(f"{len(known)} 个项目 执行数 = 预算数", "pass" if ok else "fail", None, float(equal), None,
+                    None, [Operand("执行数=预算数的项目", float(equal)), Operand("项目数", float(len(known))),
+                           Operand("预算合计", float(total_b), to_wan=1.0), Operand("执行合计", float(total_e), to_wan=1.0)],
+                    "" if ok else "每个项目执行率均为 100%, 预算数与执行数分毫不差: 预算可能按执行数倒填", stake=0.0)]
 
 
 @rule("P12")
 def p12(ctx: Ctx) -> list[Outcome]:
-    ind = ctx.table("indicators")
-    if ind.empty:
+    ind = ctx.records("indicators")
+    if not ind:
         return [na("完成值照抄目标值", "无指标")]
-    same = ind["target_raw"].map(norm_name) == ind["actual_raw"].map(norm_name)
-    share = float(same.mean())
+    same = sum(1 for r in ind if norm_name(r["target_raw"]) == norm_name(r["actual_raw"]))
+    share = same / len(ind)
     ok = share < cat.COPIED_SHARE
     return [Outcome(f"{len(ind)} 个指标", "pass" if ok else "fail", cat.COPIED_SHARE, round(share, 4), None, None,
-                    [Operand("完成值=目标值原文的指标", float(same.sum())), Operand("指标数", float(len(ind)))],
+                    [Operand("完成值=目标值原文的指标", float(same)), Operand("指标数", float(len(ind)))],
                     f"{share:.0%} 的指标完成值与目标值原文相同" + ("" if ok else ", 完成值疑似照抄"))]
 
 
@@ -308,16 +343,17 @@ def p12(ctx: Ctx) -> list[Outcome]:
 
 
 def _dept(ctx: Ctx, col: str, label: str) -> Operand | None:
-    doc = ctx.table("document")
-    if doc.empty or col not in doc or not present(doc[col].iloc[0]):
+    doc = ctx.records("document")
+    if not doc or not present(doc[0].get(col)):
         return None
-    return Operand(f"部门整体自评表.{label}", float(doc[col].iloc[0]), "部门整体自评表")
+    money = col.endswith("_wan")
+    return Operand(f"部门整体自评表.{label}", float(doc[0][col]), "部门整体自评表", to_wan=1.0 if money else None)
 
 
 @rule("P13")
 def p13(ctx: Ctx) -> list[Outcome]:
     total, pr = _dept(ctx, "dept_project_wan", "项目支出总额"), _projects(ctx)
-    if total is None or pr.empty or pr["budget_wan"].isna().all():
+    if total is None or not any(present(r["budget_wan"]) for r in pr):
         return [na("部门整体项目支出总额", "缺少部门整体自评表或项目预算数")]
     parts = project_budgets(pr)
     return [compare_sum(f"项目支出总额 = Σ{len(parts)}个项目预算数", total, parts)]
@@ -368,15 +404,14 @@ def p16(ctx: Ctx) -> list[Outcome]:
 
 @rule("P17")
 def p17(ctx: Ctx) -> list[Outcome]:
-    pr, ind = _projects(ctx), ctx.table("indicators")
-    if pr.empty or ind.empty or "weight" not in ind or "exec_weight" not in pr:
+    pr, by_project = _projects(ctx), _indicators(ctx, "project")
+    if not pr or not ctx.records("indicators") or "exec_weight" not in pr[0]:
         return [na("分值合计", "缺少项目表或指标表")]
-    ind = ind[(ind["scope"] == "project") & ind["weight"].notna()]
     out = []
-    for _, r in pr.iterrows():
-        rows = ind[ind["project_no"] == r["project_no"]]
-        if rows.empty or not present(r["exec_weight"]):
+    for r in pr:
+        rows = [x for x in by_project.get(r["project_no"], []) if present(x.get("weight"))]
+        if not rows or not present(r["exec_weight"]):
             continue
-        ops = [_proj_op(r, "exec_weight", "执行率分值")] + [_ind_op(x, x["weight"], "分值") for _, x in rows.iterrows()]
+        ops = [_proj_op(r, "exec_weight", "执行率分值")] + [_ind_op(x, x["weight"], "分值") for x in rows]
         out.append(compare_amount(f"项目{r['project_no']} 分值合计", 100.0, sum(o.value for o in ops), 0.5, ops))
     return out or [na("分值合计", "自评表未列分值(湖北式样只列得分)")]

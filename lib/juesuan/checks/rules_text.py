@@ -1,18 +1,14 @@
 """Rule X09: "共 N（a，b，c）" breakdowns anywhere in the text (incl. 自评报告) must add up.
 
-Such sentences are not tabulated by the parser, so this rule reads the source lines itself
-(through `read.read_source`, the only place that knows about encodings and PDFs).
+Such sentences are not tabulated by the parser, so this rule reads the document's text (`checks.source`).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from pathlib import Path
 
-from .. import config
-from ..values import norm
 from .rules_common import Ctx, Operand, Outcome, compare_amount, na, rule
+from .source import source
 
 _UNIT = r"万元|万人次|万人|人次|亿元|[人个项件家期名户份例辆台套批所场笔]"
 _BREAKDOWN = re.compile(rf"共(?:计|有)?(?P<n>\d+(?:\.\d+)?)(?P<u>{_UNIT})[(（](?P<inner>[^()（）]{{3,160}})[)）]")
@@ -20,38 +16,12 @@ _QTY = re.compile(rf"(\d+(?:\.\d+)?)({_UNIT}|%|元|年|月|日|天)")
 _PARTIAL = re.compile(r"^(?:其中|含|包括)|等$")
 
 
-def source_text(ctx: Ctx) -> tuple[str, list[int], list[tuple[int, int]]] | None:
-    """The disclosure's text joined without line breaks, with each line's start offset, number and page."""
-    doc = ctx.table("document")
-    if doc.empty or "source_path" not in doc:
-        return None
-    p = Path(str(doc["source_path"].iloc[0]))
-    for candidate in (p, config.ROOT / p):
-        if candidate.exists():
-            p = candidate
-            break
-    else:
-        return None
-    from ..read import read_source
-
-    starts, where, parts, pos = [], [], [], 0
-    for line in read_source(p).lines:
-        t = re.sub(r"\s+", "", norm(line.text))
-        if not t:
-            continue
-        starts.append(pos)
-        where.append((line.no, line.page))
-        parts.append(t)
-        pos += len(t)
-    return "".join(parts), starts, where
-
-
 @rule("X09")
 def x09(ctx: Ctx) -> list[Outcome]:
-    src = source_text(ctx)
+    src = source(ctx)
     if src is None:
         return [na("共N(分项)", "找不到源文件")]
-    text, starts, where = src
+    text, _, _ = src.flat()
     out = []
     for m in _BREAKDOWN.finditer(text):
         n, unit, inner = float(m["n"]), m["u"], m["inner"]
@@ -62,7 +32,7 @@ def x09(ctx: Ctx) -> list[Outcome]:
         s = round(sum(parts), 6)
         if s < n and _PARTIAL.search(inner.strip("，,;；。")):
             continue  # "其中…" may list only part of the total
-        line, page = where[max(0, bisect_right(starts, m.start()) - 1)]
+        line, page = src.locate(m.start())
         total = Operand(f"共{m['n']}{unit}", n, "原文", line, page)
         ops = [total, *(Operand(f"{v}{u}", float(v), "原文") for v, u in qty)]
         o = compare_amount(f"{m.group(0)[:40]}", s, n, 0.0 if unit not in ("万元", "亿元") else 0.005 * len(parts),

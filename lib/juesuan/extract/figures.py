@@ -38,8 +38,14 @@ _AMBIGUOUS = re.compile(r"(增加|减少|增长|下降)\((增加|减少|增长|�
 _UNITLESS_CUE = re.compile(r"(增加|减少|增长|下降|占|占.*的|为|完成.*的)$")
 _EXEC = re.compile(r"完成.*(?:预算|计划)|执行率|执行进度|较年初完成")
 _BUDGET_CUES = re.compile(r"(?:年初预算|全年预算|调整预算|预算)(?:数)?(?:为|是)?$")
+# A sentence that states a 全年 or 调整(后) budget beside the 年初 one keeps the bases apart (budget_full,
+# budget_adjusted), so that "完成年初预算的 X%" can be checked against the basis it really used; where it is the
+# only budget of its sentence it is the item's budget.
+_BUDGET_BASIS = re.compile(r"(全年预算|调整后?预算)(?:数)?(?:为|是)?$")
+_BASIS_MEASURES = ("budget_full", "budget_adjusted")
 _TRAILING_CUES = [
-    "支出决算为", "支出决算数", "支出决算", "决算数为", "决算为", "执行数为", "年初预算数为", "年初预算为", "全年预算数为", "预算数为", "预算为",
+    "支出决算为", "支出决算数", "支出决算", "决算数为", "决算为", "执行数为", "年初预算数为", "年初预算为", "全年预算数为",
+    "全年预算为", "调整后预算数为", "调整后预算为", "调整预算数为", "调整预算为", "预算数为", "预算为",
     "增加(减少)", "减少(增加)", "增加", "减少", "增长", "下降", "均为", "各为", "总计为", "合计为", "为", "是", "各",
     "达到", "达", "约", "共计", "累计",
 ]  # fmt: skip
@@ -122,6 +128,9 @@ def _measure(unit: str, cue: str) -> tuple[str, int | None]:
             return "budget_change", sign
         if _CHANGE.search(cue):
             return "prior_change", sign
+        basis = _BUDGET_BASIS.search(cue)
+        if basis:
+            return ("budget_full" if basis.group(1) == "全年预算" else "budget_adjusted"), 1
         if _BUDGET_CUES.search(cue):
             return "budget", 1
     return "actual", 1
@@ -175,7 +184,7 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
             item = _changed_subject(text, masked, sentence_start, clause_start)
         if not item:
             item = current
-        if not in_paren and measure in ("actual", "budget", "count"):
+        if not in_paren and measure in ("actual", "budget", "count", *_BASIS_MEASURES):
             current = item or current
         last_measure = measure
         sentence_end = next((i for i in range(end, len(text)) if text[i] in _SENTENCE_END), len(text))
@@ -190,12 +199,23 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
                 "value": sign * float(m["num"].replace(",", "")),
                 "unit": unit,
                 "evidence": passage.original(sentence_start, sentence_end + 1).strip(),
+                "_sentence": sentence_start,
             }
         )
+    _single_basis_is_the_budget(rows)
     for m in _MISSING.finditer(text):
         line = passage.line_at(m.start())
         warns.append(Warn("extract:figures", f"amount missing before 万元: …{text[max(0, m.start() - 12) : m.end() + 2]}…", line.no, line.page))
     return rows
+
+
+def _single_basis_is_the_budget(rows: list[dict]) -> None:
+    """A 全年/调整 budget with no 年初 budget in its sentence is simply the budget (项目全年预算数为 10 万元)."""
+    initial = {r["_sentence"] for r in rows if r["measure"] == "budget"}
+    for r in rows:
+        if r["measure"] in _BASIS_MEASURES and r["_sentence"] not in initial:
+            r["measure"] = "budget"
+        del r["_sentence"]
 
 
 def _lead_in(text: str, masked: str, sentence_start: int, clause_start: int) -> str:

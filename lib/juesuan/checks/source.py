@@ -1,0 +1,98 @@
+"""The disclosure's own text, for the rules that read words rather than tables (contents page, headings, years,
+names, placeholders, direction words, free-text restatements).
+
+The text is read once per document through `read.read_source` (the only place that knows encodings and PDFs)
+and segmented with the parser's own `segment`, so a rule sees the same parts and sections as the extractors.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import config
+from ..read.lines import Line
+from ..segment import Passage, Segments, compact, segment
+from ..values import norm
+from .rules_common import Ctx
+
+
+@dataclass
+class Text:
+    """Content lines, their parts and sections, and the whole text joined without whitespace."""
+
+    path: Path
+    kind: str
+    lines: list[Line]
+    image_pages: set[int] = field(default_factory=set)
+    _segs: Segments | None = None
+    _flat: tuple[str, list[int], list[tuple[int, int]]] | None = None
+    _compact: list[str] | None = None
+
+    @property
+    def segs(self) -> Segments:
+        if self._segs is None:
+            self._segs = segment(self.lines)
+        return self._segs
+
+    @property
+    def compact_lines(self) -> list[str]:
+        """Each line normalised (NFKC) with its whitespace removed: the form heading patterns match against."""
+        if self._compact is None:
+            self._compact = [compact(ln.text).replace(" ", "") for ln in self.lines]
+        return self._compact
+
+    def flat(self) -> tuple[str, list[int], list[tuple[int, int]]]:
+        """The text joined without line breaks or spaces, each line's start offset, and each line's (no, page)."""
+        if self._flat is None:
+            starts, where, parts, pos = [], [], [], 0
+            for line in self.lines:
+                t = re.sub(r"\s+", "", norm(line.text))
+                if not t:
+                    continue
+                starts.append(pos)
+                where.append((line.no, line.page))
+                parts.append(t)
+                pos += len(t)
+            self._flat = ("".join(parts), starts, where)
+        return self._flat
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """(line number, page) of a character of the flat text."""
+        _, starts, where = self.flat()
+        return where[max(0, bisect_right(starts, offset) - 1)]
+
+    def part(self, key: str) -> tuple[int, int] | None:
+        return self.segs.parts.get(key)
+
+    def passage(self, start: int, end: int) -> Passage:
+        return Passage(self.lines[start:end])
+
+
+def _resolve(path: str) -> Path | None:
+    p = Path(path)
+    for candidate in (p, config.ROOT / p):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def source(ctx: Ctx) -> Text | None:
+    """The document's text (None when the Disclosure was not parsed from a file that is still there)."""
+
+    def make() -> Text | None:
+        doc = ctx.records("document")
+        if not doc or not doc[0].get("source_path"):
+            return None
+        path = _resolve(str(doc[0]["source_path"]))
+        if path is None:
+            return None
+        from ..read import read_source
+
+        src = read_source(path)
+        pages = {int(p) for p in re.findall(r"\d+", str(doc[0].get("image_pages") or ""))}
+        return Text(path, src.kind, src.lines, pages | set(src.image_pages))
+
+    return ctx.memo("source", make)  # type: ignore[return-value]

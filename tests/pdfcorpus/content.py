@@ -7,6 +7,7 @@ are built from the hand-checked fixtures, so the expected result of a form is th
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,8 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from juesuan.config import DATA_RAW, FIXTURES
-
+ROOT = (
+    Path(__file__).resolve().parents[2]
+)  # the checkout (not juesuan.config: a snapshot may use another lib)
+DATA_RAW = ROOT / "data" / "raw"
+FIXTURES = ROOT / "tests" / "fixtures"
 SEED = DATA_RAW / "2023-tongcheng-renshe.txt"
 SEED_FIXTURES = FIXTURES / "tongcheng_2023"
 SHANGHAI = {
@@ -81,9 +85,15 @@ class Page:
     grids: list[Grid] = field(default_factory=list)
 
 
-@cache
-def shanghai_pages(sample: str) -> tuple[Page, ...]:
-    """One Page per page of the sample: its lines and its table grids, as today's reader returns them."""
+SNAPSHOTS = Path(__file__).parent / "data"
+
+
+def snapshot_shanghai(sample: str) -> Path:
+    """Write what the reader returns for a Shanghai sample (pages, lines, grids) to data/<sample>.json.
+
+    The corpus draws from this snapshot, not from the reader under test: a change to the reader must not
+    change the PDFs it is measured on. Regenerate only with a reader that matches the sample's fixtures.
+    """
     import pypdfium2 as pdfium
 
     from juesuan.read import read_source
@@ -91,15 +101,38 @@ def shanghai_pages(sample: str) -> tuple[Page, ...]:
     path = SHANGHAI[sample]
     source = read_source(path)
     pdf = pdfium.PdfDocument(path)
-    pages = [Page(*pdf[i].get_size(), lines=[]) for i in range(len(pdf))]
+    pages = [{"width": w, "height": h, "lines": [], "grids": []} for w, h in (p.get_size() for p in pdf)]
     pdf.close()
     for ln in source.lines:
-        pages[ln.page - 1].lines.append((ln.no, ln.text))
+        pages[ln.page - 1]["lines"].append([ln.no, ln.text])
     for t in source.tables:
-        cells = [Cell(c.row, c.row_end, c.col, c.col_end, list(c.lines)) for c in t.cells]
-        used = {n for c in t.cells for n in (c.line_nos or [])}
-        pages[t.page - 1].grids.append(Grid(list(t.xs), list(t.ys), cells, used))
-    return tuple(pages)
+        pages[t.page - 1]["grids"].append(
+            {
+                "xs": list(t.xs),
+                "ys": list(t.ys),
+                "cells": [[c.row, c.row_end, c.col, c.col_end, list(c.lines)] for c in t.cells],
+                "line_nos": sorted({n for c in t.cells for n in (c.line_nos or [])}),
+            }
+        )
+    out = SNAPSHOTS / f"{sample}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"source": path.name, "pages": pages}, ensure_ascii=False, indent=0), "utf-8")
+    return out
+
+
+@cache
+def shanghai_pages(sample: str) -> tuple[Page, ...]:
+    """One Page per page of the sample: its lines and table grids, from the committed snapshot."""
+    data = json.loads((SNAPSHOTS / f"{sample}.json").read_text("utf-8"))
+    return tuple(
+        Page(
+            p["width"],
+            p["height"],
+            [(no, text) for no, text in p["lines"]],
+            [Grid(g["xs"], g["ys"], [Cell(*c) for c in g["cells"]], set(g["line_nos"])) for g in p["grids"]],
+        )
+        for p in data["pages"]
+    )
 
 
 def shanghai_line_pages(sample: str) -> list[list[str]]:

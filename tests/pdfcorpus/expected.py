@@ -1,0 +1,67 @@
+"""What each variant must parse to, table by table, and the score of a parsed PDF against it."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from . import Expect, Variant
+from .compare import Comparison, compare, content_columns
+from .content import FIXTURES, SEED, fixture
+
+SEED_TABLES = (
+    "projects",
+    "indicators_project",
+    "indicators_department",
+    "department_goals",
+    "figures",
+    "units",
+    "line_items",
+)
+TABLES = {
+    Expect.SEED_TEXT: SEED_TABLES,
+    Expect.SEED_FORMS: SEED_TABLES,
+    Expect.SHANGHAI_LINES: ("figures", "units", "line_items"),
+    Expect.SHANGHAI_TABLES: ("statements", "figures", "units", "line_items"),
+}
+SEED_FIXTURE = {
+    "projects": "projects_*.csv",
+    "indicators_project": "indicators_projects_*.csv",
+    "indicators_department": "indicators_department.csv",
+    "department_goals": "department_goals.csv",
+}
+
+
+def table(d, name: str) -> pd.DataFrame:
+    """A tidy table of a Disclosure; indicators split by scope (project / department)."""
+    if name.startswith("indicators_"):
+        ind = d.indicators
+        return ind[ind.scope == name.removeprefix("indicators_")].reset_index(drop=True)
+    return getattr(d, name)
+
+
+@cache
+def seed_text():
+    from juesuan import load
+
+    return load(SEED)
+
+
+def expected(variant: Variant, name: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The expected table and the provenance columns that must agree too (page, where the variant keeps
+    the original's pages and the fixture has them)."""
+    if variant.expect in (Expect.SEED_TEXT, Expect.SEED_FORMS):
+        if variant.expect == Expect.SEED_FORMS and name in SEED_FIXTURE:
+            return fixture(SEED_FIXTURE[name]), ()
+        return table(seed_text(), name), ()
+    return fixture(f"{name}.csv", FIXTURES / f"putuo_{variant.sample}_2024"), ("page",)
+
+
+def score(variant: Variant, d) -> list[Comparison]:
+    results = []
+    for name in TABLES[variant.expect]:
+        want, keep = expected(variant, name)
+        got = table(d, name)
+        results.append(compare(want, got, content_columns(want, got, keep), name))
+    return results

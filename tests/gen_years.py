@@ -28,7 +28,7 @@ REBUDGETED = ("“三支一扶”高校生生活补助", "124 124 100.00", "100 
 # What the seed states against the prior year for 三公 and 机关运行经费 in `current_year` (consistent with the prior).
 CURRENT_EXTRA = [
     ("完成预算的 62 %，比年初预", "完成预算的 62 %，比上年减少 3.65 万元，下降 14 %，比年初预"),
-    ("比年初预算数增加 23.64 万元，增长 16%。", "比年初预算数增加 23.64 万元，增长 16%，比上年增加 11.64 万元，增长 7.4%。"),
+    ("比年初预算数增加 23.64 万元，增长 16%。", "比上年增加 11.64 万元，增长 7.4%。"),
 ]
 
 # seed value → prior-year value (perturbed where the seed states no change against the prior year).

@@ -138,5 +138,8 @@ def findings(checks: pd.DataFrame) -> list[str]:
 
 
 def display_table(checks: pd.DataFrame) -> pd.DataFrame:
-    """For the report: the status as a flag column next to the checks' own."""
-    return checks.assign(flag=np.where(checks["status"].eq("fail"), True, False))
+    """For the report: the status in Chinese, and a flag on the mismatches."""
+    from ..checks.schema import STATUS_LABELS
+
+    return checks.assign(flag=np.where(checks["status"].eq("fail"), True, False),
+                         status=checks["status"].map(STATUS_LABELS))

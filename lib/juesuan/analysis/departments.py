@@ -1,0 +1,277 @@
+"""Across departments: the documents of one year side by side, and each department over the years.
+
+Why: a reviewer of a county reads its departments together — which spent far more than the others, whose 三公
+grew, whose projects all score 100, who has the most errors. The data come from the panel (`juesuan.panel`), so
+a report on one document shows it among the others parsed into the same directory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .priors import normalise_department
+
+# column → (label, the item names the templates print for it, measure). Matched after removing spaces and quotes.
+HEADLINE: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "total": ("收支总计", ("收支总计", "收入支出总计"), "actual"),
+    "income": ("收入合计", ("收入合计", "本年收入合计"), "actual"),
+    "expenditure": ("支出合计", ("支出合计", "本年支出合计"), "actual"),
+    "basic": ("基本支出", ("基本支出",), "actual"),
+    "project": ("项目支出", ("项目支出",), "actual"),
+    "general_budget": ("一般公共预算财政拨款支出·预算", ("一般公共预算财政拨款支出",), "budget"),
+    "general_actual": ("一般公共预算财政拨款支出·决算", ("一般公共预算财政拨款支出",), "actual"),
+    "three_public_budget": ("“三公”经费·预算", ("三公经费",), "budget"),
+    "three_public": ("“三公”经费·决算", ("三公经费",), "actual"),
+    "operating": ("机关运行经费", ("机关运行经费",), "actual"),
+}
+# A budget and its actual are taken from the same section (五（三）'s 决算 beside its 预算, not 五（一）'s).
+PAIRS = {"general_actual": "general_budget", "three_public": "three_public_budget"}
+SEVERITIES = ["error", "warning", "info"]
+SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
+_STRIP = re.compile(r"[\s“”\"'‘’]")
+
+
+def _item_key(item: object) -> str:
+    return _STRIP.sub("", str(item))
+
+
+@dataclass
+class Gathered:
+    """The rows the cross-department report needs, for every document of the panel (and the current one)."""
+
+    documents: pd.DataFrame  # doc_id, department, department_key, year, sha256, current (bool)
+    figures: pd.DataFrame  # doc_id, section, item, measure, value, source_line (headline items only)
+    projects: pd.DataFrame  # doc_id, project_name, budget_wan, executed_wan, exec_rate_pct, total_score
+    checks: pd.DataFrame  # doc_id, severity, status, n
+
+
+_ITEMS = sorted({name for _, names, _ in HEADLINE.values() for name in names})
+
+
+def gather(processed_dir: str | Path | None, current=None) -> Gathered:
+    """Read the panel at `processed_dir` (only the columns and items used here) and add `current` (a
+    Disclosure) when the panel does not hold it as it is now (absent, or parsed from another version)."""
+    frames = {"documents": pd.DataFrame(columns=["doc_id", "department", "year", "sha256"]),
+              "figures": pd.DataFrame(columns=["doc_id", "section", "item", "measure", "value", "source_line"]),
+              "projects": pd.DataFrame(columns=["doc_id", "project_name", "budget_wan", "executed_wan",
+                                                "exec_rate_pct", "total_score"]),
+              "checks": pd.DataFrame(columns=["doc_id", "severity", "status", "n"])}
+    root = Path(processed_dir) if processed_dir else None
+    if root is not None and root.is_dir():
+        from ..panel import cached
+
+        panel = cached(root)
+        if "document" in panel.tables:
+            frames["documents"] = panel.sql("SELECT doc_id, department, year, sha256 FROM document")
+            items = ", ".join("'" + i + "'" for i in _ITEMS)
+            frames["figures"] = panel.sql(
+                "SELECT doc_id, section, item, measure, value, source_line FROM figures WHERE measure IN "
+                f"('actual', 'budget') AND regexp_replace(item, '[\\s“”\"]', '', 'g') IN ({items})")
+            frames["projects"] = panel.sql("SELECT doc_id, project_name, budget_wan, executed_wan, exec_rate_pct, "
+                                           "total_score FROM projects")
+            if "checks" in panel.tables:
+                frames["checks"] = panel.sql("SELECT doc_id, severity, status, count(*) AS n FROM checks "
+                                             "GROUP BY ALL")
+    docs = frames["documents"]
+    if current is not None:
+        sha = str(current.document["sha256"].iloc[0])
+        stale = docs["doc_id"].eq(current.doc_id) & docs["sha256"].ne(sha)
+        if stale.any() or not docs["doc_id"].eq(current.doc_id).any():
+            from ..checks import run_checks
+
+            for key in frames:
+                frames[key] = frames[key][frames[key]["doc_id"].ne(current.doc_id)]
+            checks = run_checks(current)
+            extra = {
+                "documents": current.document[["doc_id", "department", "year", "sha256"]],
+                "figures": current.figures[["doc_id", "section", "item", "measure", "value", "source_line"]],
+                "projects": current.projects[frames["projects"].columns],
+                "checks": checks.groupby(["doc_id", "severity", "status"]).size().rename("n").reset_index(),
+            }
+            frames = {k: pd.concat([v, extra[k]], ignore_index=True) if len(v) else extra[k].reset_index(drop=True)
+                      for k, v in frames.items()}
+    docs = frames["documents"].copy()
+    docs["year"] = pd.to_numeric(docs["year"], errors="coerce").astype("Int64")
+    docs["department_key"] = docs["department"].map(normalise_department)
+    docs["current"] = docs["doc_id"].eq(current.doc_id) if current is not None else False
+    frames["documents"] = docs.sort_values(["year", "department_key", "doc_id"]).reset_index(drop=True)
+    return Gathered(**frames)
+
+
+def headline(figures: pd.DataFrame) -> pd.DataFrame:
+    """One row per doc_id, one column per HEADLINE item (the first the document states), in 万元."""
+    f = figures.assign(key=figures["item"].map(_item_key)).sort_values(["doc_id", "source_line"], kind="stable")
+    out = {}
+    for col, (_, names, measure) in HEADLINE.items():
+        part = f[f["key"].isin(names) & f["measure"].eq(measure)]
+        if col in PAIRS:  # the actual printed in the budget's section
+            budget = f[f["key"].isin(HEADLINE[PAIRS[col]][1]) & f["measure"].eq("budget")]
+            where = budget.drop_duplicates("doc_id").set_index("doc_id")["section"]
+            same = part[part["section"].eq(part["doc_id"].map(where))]
+            part = pd.concat([same, part]).drop_duplicates("doc_id")
+        out[col] = part.drop_duplicates("doc_id").set_index("doc_id")["value"]
+    return pd.DataFrame(out, columns=list(HEADLINE))
+
+
+def _share(values: pd.Series, of: pd.Series) -> pd.Series:
+    return (values / of * 100).where(of > 0).round(1)
+
+
+def department_table(g: Gathered, year: int | None) -> pd.DataFrame:
+    """Per document of `year` (every document when None): department, the headline amounts, execution rates
+    (一般公共预算 and 三公 决算/预算), projects (count, median 执行率, share scoring 100, mean score) and findings
+    by severity (failed checks). `current` marks the report's own document."""
+    docs = g.documents if year is None else g.documents[g.documents["year"].eq(year)]
+    t = docs[["doc_id", "department", "year", "current"]].set_index("doc_id")
+    t = t.join(headline(g.figures))
+    t["general_exec_pct"] = _share(t["general_actual"], t["general_budget"])
+    t["three_public_exec_pct"] = _share(t["three_public"], t["three_public_budget"])
+    p = g.projects.groupby("doc_id")
+    t["n_projects"] = p.size().reindex(t.index).fillna(0).astype(int)
+    t["median_exec_pct"] = p["exec_rate_pct"].median().reindex(t.index).round(1)
+    t["score_100_pct"] = p["total_score"].agg(lambda s: (s.dropna() >= 100).mean() * 100 if s.notna().any()
+                                              else np.nan).reindex(t.index).round(1)
+    t["mean_score"] = p["total_score"].mean().reindex(t.index).round(1)
+    fails = g.checks[g.checks["status"].eq("fail")].pivot_table(index="doc_id", columns="severity", values="n",
+                                                                 aggfunc="sum")
+    checked = set(g.checks["doc_id"])
+    for sev in SEVERITIES:
+        col = fails[sev] if sev in fails else pd.Series(dtype=float)
+        t[sev] = col.reindex(t.index).where(t.index.isin(checked)).fillna(0).where(t.index.isin(checked))
+    return t.reset_index()
+
+
+COLUMNS = {"department": "部门", "year": "年度", "total": "收支总计", "expenditure": "支出合计", "basic": "基本支出",
+           "project": "项目支出", "general_exec_pct": "一般公共预算执行%", "three_public_budget": "“三公”预算",
+           "three_public": "“三公”决算", "three_public_exec_pct": "“三公”执行%", "operating": "机关运行经费",
+           "n_projects": "项目数", "median_exec_pct": "项目执行率中位数%", "score_100_pct": "自评满分项目占比%",
+           "mean_score": "平均自评分", "error": "错误", "warning": "警告", "info": "提示"}
+
+
+def findings(t: pd.DataFrame) -> list[str]:
+    """Sentences a reviewer reads first: spread of spending, 三公 over budget, all-100 self-scores, errors."""
+    if t.empty:
+        return ["数据目录中没有该年度的解析结果。"]
+    out = [f"共 {len(t)} 份公开（{t['department'].nunique()} 个部门）。"]
+    spend = t.dropna(subset=["expenditure"]).sort_values("expenditure", ascending=False)
+    if len(spend) >= 2:
+        top = spend.iloc[0]
+        out.append(f"支出合计最高：{top.department} {top.expenditure:.2f} 万元，占全部 {top.expenditure / spend['expenditure'].sum() * 100:.1f}%。")
+    over = t[t["three_public_exec_pct"] > 100]
+    if len(over):
+        out.append("“三公”经费决算超过预算：" + "、".join(f"{r.department}（{r.three_public_exec_pct:.1f}%）"
+                                                  for r in over.itertuples(index=False)) + "。")
+    full = t[t["score_100_pct"].ge(100) & t["n_projects"].gt(1)]
+    if len(full):
+        out.append("所有项目自评均为满分：" + "、".join(full["department"].astype(str)) + "（自评未区分绩效高低）。")
+    unchecked = t[t["error"].isna()]
+    errs = t[t["error"].gt(0)].sort_values("error", ascending=False)
+    if len(errs):
+        out.append("勾稽关系错误最多：" + "、".join(f"{r.department} {int(r.error)} 项" for r in errs.head(5).itertuples(index=False)) + "。")
+    if len(unchecked):
+        out.append(f"{len(unchecked)} 份公开未存检查结果（解析时用了 --no-checks），其错误数从略。")
+    return out
+
+
+def by_year(g: Gathered) -> pd.DataFrame:
+    """Each department × year: the headline amounts and their change against the department's previous year.
+    Departments are matched by normalised name; one document per department and year (the first by doc_id)."""
+    docs = g.documents.dropna(subset=["year"]).drop_duplicates(["department_key", "year"])
+    t = docs[["doc_id", "department_key", "department", "year"]].set_index("doc_id").join(headline(g.figures))
+    t = t.sort_values(["department_key", "year"]).reset_index()
+    t["department"] = t.groupby("department_key")["department"].transform("last")
+    for col in ["total", "expenditure", "three_public", "operating"]:
+        prev = t.groupby("department_key")[col].shift()
+        t[f"{col}_change_pct"] = ((t[col] - prev) / prev * 100).where(prev > 0).round(1)
+    return t
+
+
+def multi_year(g: Gathered) -> bool:
+    return g.documents["year"].dropna().nunique() >= 2
+
+
+# ---------------------------------------------------------------- charts
+
+
+def _figure(data, layout, height=None):
+    from ..report import Figure
+
+    return Figure(data, layout, **({"height": height} if height else {}))
+
+
+def _no_chart(title: str):
+    from ..report import Html, esc
+
+    return Html(f'<p class="juesuan-empty">{esc(title)}：无可绘制的数据。</p>')
+
+
+def _labels(values) -> list[str]:
+    from ..report import esc
+
+    return [esc(v) for v in values]
+
+
+def bars(t: pd.DataFrame, columns: dict[str, str], title: str):
+    """Grouped horizontal bars, one group per department (万元)."""
+    from ..report import esc
+
+    t = t.dropna(subset=list(columns), how="all")
+    if t.empty:
+        return _no_chart(title)
+    labels = _labels(t["department"])
+    data = [{"type": "bar", "orientation": "h", "name": esc(label), "y": labels, "x": list(t[col])}
+            for col, label in columns.items()]
+    layout = {"title": {"text": esc(title)}, "barmode": "group", "xaxis": {"title": {"text": "万元"}},
+              "yaxis": {"autorange": "reversed", "automargin": True}, "legend": {"orientation": "h", "y": -0.15}}
+    return _figure(data, layout, height=max(260, 80 + 30 * len(t) * max(1, len(columns) // 2)))
+
+
+def score_boxes(g: Gathered, t: pd.DataFrame, title: str):
+    """The self-scores (总分) of every project, one box per department: a box squeezed at 100 is a red flag."""
+    from ..report import esc
+
+    p = g.projects[g.projects["doc_id"].isin(t["doc_id"])].dropna(subset=["total_score"])
+    if p.empty:
+        return _no_chart(title)
+    names = t.set_index("doc_id")["department"]
+    data = [{"type": "box", "name": esc(names[doc]), "y": list(part["total_score"]), "boxpoints": "all",
+             "jitter": 0.4, "pointpos": 0, "text": _labels(part["project_name"]), "hoverinfo": "y+text"}
+            for doc, part in p.groupby("doc_id", sort=False)]
+    layout = {"title": {"text": esc(title)}, "yaxis": {"title": {"text": "自评总分"}, "range": [0, 105]},
+              "showlegend": False}
+    return _figure(data, layout)
+
+
+def severity_bars(t: pd.DataFrame, title: str):
+    """Failed checks per department, stacked by severity."""
+    from ..report import esc
+
+    t = t.dropna(subset=["error"])
+    if t.empty:
+        return _no_chart(title)
+    colors = {"error": "#c0392b", "warning": "#e67e22", "info": "#95a5a6"}
+    data = [{"type": "bar", "orientation": "h", "name": SEVERITY_LABEL[s], "y": _labels(t["department"]),
+             "x": list(t[s]), "marker": {"color": colors[s]}} for s in SEVERITIES]
+    layout = {"title": {"text": esc(title)}, "barmode": "stack", "xaxis": {"title": {"text": "不符项数"}},
+              "yaxis": {"autorange": "reversed", "automargin": True}, "legend": {"orientation": "h", "y": -0.15}}
+    return _figure(data, layout, height=max(260, 80 + 30 * len(t)))
+
+
+def year_lines(y: pd.DataFrame, column: str, title: str):
+    """One line per department over the years."""
+    from ..report import esc
+
+    y = y.dropna(subset=[column])
+    if y["year"].nunique() < 2:
+        return _no_chart(title)
+    data = [{"type": "scatter", "mode": "lines+markers", "name": esc(part["department"].iloc[-1]),
+             "x": [int(v) for v in part["year"]], "y": list(part[column])}
+            for _, part in y.groupby("department_key", sort=False)]
+    layout = {"title": {"text": esc(title)}, "xaxis": {"title": {"text": "年度"}, "dtick": 1},
+              "yaxis": {"title": {"text": "万元"}}}
+    return _figure(data, layout)

@@ -188,6 +188,7 @@ def join_glyphs(row: list[Glyph], vedges: list[Edge], settings: LayoutSettings =
     prev: Glyph | None = None
     spaced = False
     usual = _usual_gap(row)
+    rulings = (vedges, [e.pos for e in vedges]) if vedges else None  # sorted by pos (merge_edges)
     weak: Glyph | None = None
     for g in row:
         if g.ch == " ":
@@ -200,7 +201,7 @@ def join_glyphs(row: list[Glyph], vedges: list[Edge], settings: LayoutSettings =
                 g.x0 - prev.x1 > (settings.generated_space + usual) * max(g.size, prev.size):
             spaced = True
         weak = None
-        if prev is not None and (spaced or _needs_space(prev, g, vedges, settings, usual)):
+        if prev is not None and (spaced or _needs_space(prev, g, rulings, settings, usual)):
             parts.append(" ")
         parts.append(g.ch)
         prev, spaced = g, False
@@ -219,13 +220,18 @@ def _usual_gap(row: list[Glyph]) -> float:
     return gaps[len(gaps) // 2] if len(gaps) >= 3 else 0.0
 
 
-def _needs_space(a: Glyph, b: Glyph, vedges: list[Edge], settings: LayoutSettings, usual: float = 0.0) -> bool:
+def _needs_space(a: Glyph, b: Glyph, rulings: tuple[list[Edge], list[float]] | None, settings: LayoutSettings,
+                 usual: float = 0.0) -> bool:
     gap = b.x0 - a.x1
     size = max(a.size, b.size)
     factor = settings.cjk_gap + usual if _is_cjk(a.ch) and _is_cjk(b.ch) else settings.latin_gap
     if gap > factor * size:
         return True
-    return gap > -1.0 and any(a.cx < e.pos < b.cx and e.lo - 1 <= a.base <= e.hi + 1 for e in vedges)
+    if gap <= -1.0 or rulings is None:
+        return False
+    edges, positions = rulings
+    lo, hi = bisect.bisect_right(positions, a.cx), bisect.bisect_left(positions, b.cx)
+    return any(edges[k].lo - 1 <= a.base <= edges[k].hi + 1 for k in range(lo, hi))
 
 
 def _is_page_number(i: int, texts: list[str], row: list[Glyph], height: float) -> bool:

@@ -180,14 +180,20 @@ class _View:
     def height(self) -> float:
         return self.right - self.left if self.rotation in (90, 270) else self.top - self.bottom
 
-    def point(self, x: float, y: float) -> tuple[float, float]:
+    @property
+    def affine(self) -> tuple[float, float, float, float, float, float]:
+        """(a, b, c, d, e, f): display x = a·x + b·y + e, display y = c·x + d·y + f."""
         if self.rotation == 90:
-            return y - self.bottom, x - self.left
+            return 0.0, 1.0, 1.0, 0.0, -self.bottom, -self.left
         if self.rotation == 180:
-            return self.right - x, y - self.bottom
+            return -1.0, 0.0, 0.0, 1.0, self.right, -self.bottom
         if self.rotation == 270:
-            return self.top - y, self.right - x
-        return x - self.left, self.top - y
+            return 0.0, -1.0, -1.0, 0.0, self.top, self.right
+        return 1.0, 0.0, 0.0, -1.0, -self.left, self.top
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        a, b, c, d, e, f = self.affine
+        return a * x + b * y + e, c * x + d * y + f
 
     def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
         """(x0, top, x1, bottom) of a user-space rectangle, in display coordinates."""
@@ -231,11 +237,12 @@ def _page_content(page: pdfium.PdfPage, settings: LayoutSettings) -> _Content:
         textpage.close()
     rotation = _text_rotation(chars, page_rotation, settings)
     view = _View(left, bottom, right, top, rotation)
-    glyphs = _dedupe([_glyph(c, view) for c in chars])
+    affine = view.affine
+    glyphs = _dedupe([_glyph(c, affine) for c in chars])
     hedges: list[Edge] = []
     vedges: list[Edge] = []
     image_area = 0.0
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+    for obj in _drawings(page):
         if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             ol, ob, orr, ot = obj.get_bounds()
             image_area += max(0.0, min(orr, right) - max(ol, left)) * max(0.0, min(ot, top) - max(ob, bottom))
@@ -252,13 +259,15 @@ def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> list[_Char
     ox, oy = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
     matrix = pdfium_c.FS_MATRIX()
+    last_obj: int | None = None
+    nominal = scale = 1.0
+    angle = 0
     for i in range(textpage.count_chars()):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        generated = bool(pdfium_c.FPDFText_IsGenerated(raw, i))
-        if generated and code != 32:
-            continue  # a generated space stays, weakly: pdfium replaces a text object that is a lone space by one
         if code < 32 or 0xD800 <= code <= 0xDFFF:
-            continue
+            continue  # pdfium's own line breaks (generated), control codes
+        # a generated space stays, weakly: pdfium replaces a text object that is a lone space by one
+        generated = code == 32 and bool(pdfium_c.FPDFText_IsGenerated(raw, i))
         ch = chr(code)
         if ch in _SPACES or unicodedata.category(ch) == "Zs":
             ch = " "
@@ -267,13 +276,16 @@ def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> list[_Char
         pdfium_c.FPDFText_GetCharBox(raw, i, cl, cr, cb, ct)
         pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
         pdfium_c.FPDFText_GetCharOrigin(raw, i, ox, oy)
-        nominal = pdfium_c.FPDFText_GetFontSize(raw, i)
-        if pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
-            a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-        else:
-            a, b, c, d = 1.0, 0.0, 0.0, 1.0
-        scale = math.sqrt(abs(a * d - b * c)) or 1.0
-        angle = round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
+        obj = pdfium_c.FPDFText_GetTextObject(raw, i)
+        if obj is None or ctypes.cast(obj, ctypes.c_void_p).value != last_obj:  # size and matrix are per object
+            last_obj = ctypes.cast(obj, ctypes.c_void_p).value if obj is not None else None
+            nominal = pdfium_c.FPDFText_GetFontSize(raw, i)
+            if pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
+                a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+            else:
+                a, b, c, d = 1.0, 0.0, 0.0, 1.0
+            scale = math.sqrt(abs(a * d - b * c)) or 1.0
+            angle = round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
         box = (cl.value, cb.value, cr.value, ct.value)
         lbox = (loose.left, loose.bottom, loose.right, loose.top)
         size = _effective_size(nominal * scale, lbox, angle, settings)
@@ -301,16 +313,43 @@ def _text_rotation(chars: list[_Char], page_rotation: int, s: LayoutSettings) ->
     return angle if n > s.rotated_share * len(visible) else page_rotation
 
 
-def _glyph(c: _Char, view: _View) -> Glyph:
-    lx0, ltop, lx1, lbottom = view.box(*c.loose)
-    x0, ink_top, x1, ink_bottom = view.box(*c.box)
-    ox, base = view.point(*c.origin)
-    if c.ch == " ":  # a space may have no ink: its loose box is its advance
-        return Glyph(" ", min(lx0, ox), max(lx1, ox), ltop, lbottom, base, c.size, generated=c.generated)
-    x0, x1 = min(lx0, x0), max(lx1, x1)
+def _box(affine: tuple[float, ...], r: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    a, b, c, d, e, f = affine
+    xa, xb = a * r[0] + b * r[1] + e, a * r[2] + b * r[3] + e
+    ya, yb = c * r[0] + d * r[1] + f, c * r[2] + d * r[3] + f
+    return (xa, ya, xb, yb) if xa <= xb and ya <= yb else (min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
+
+
+def _glyph(ch: _Char, affine: tuple[float, ...]) -> Glyph:
+    """The character in display coordinates (inlined: this runs once per glyph of the document)."""
+    lx0, ltop, lx1, lbottom = _box(affine, ch.loose)
+    a, b, c, d, e, f = affine
+    ox, oy = ch.origin
+    x_origin, base = a * ox + b * oy + e, c * ox + d * oy + f
+    if ch.ch == " ":  # a space may have no ink: its loose box is its advance
+        return Glyph(" ", min(lx0, x_origin), max(lx1, x_origin), ltop, lbottom, base, ch.size, generated=ch.generated)
+    x0, ink_top, x1, ink_bottom = _box(affine, ch.box)
     if ink_bottom - ink_top < 0.5:  # flat glyphs (一, —): give them a nominal height for cell lookup
-        ink_top, ink_bottom = ink_top - c.size * 0.3, ink_bottom + c.size * 0.3
-    return Glyph(c.ch, x0, x1, ink_top, ink_bottom, base, c.size)
+        ink_top, ink_bottom = ink_top - ch.size * 0.3, ink_bottom + ch.size * 0.3
+    return Glyph(ch.ch, min(lx0, x0), max(lx1, x1), ink_top, ink_bottom, base, ch.size)
+
+
+def _drawings(page: pdfium.PdfPage, form: pdfium.PdfObject | None = None, level: int = 0) -> Iterable[pdfium.PdfObject]:
+    """Path and image objects, in Form XObjects too. Text objects are skipped before any wrapper is made:
+    a glyph-by-glyph export has one per character."""
+    count, get = (pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject) if form else \
+        (pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject)
+    parent = form.raw if form else page.raw
+    for i in range(max(count(parent), 0)):
+        raw = get(parent, i)
+        kind = pdfium_c.FPDFPageObj_GetType(raw) if raw else None
+        if kind in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE):
+            yield pdfium.PdfObject(raw, page=page, pdf=page.pdf, container=form, level=level)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < _MAX_FORM_DEPTH:
+            yield from _drawings(page, pdfium.PdfObject(raw, page=page, pdf=page.pdf, container=form, level=level), level + 1)
+
+
+_MAX_FORM_DEPTH = 15
 
 
 def _garbled(glyphs: list[Glyph]) -> bool:

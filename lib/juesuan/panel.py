@@ -235,6 +235,7 @@ def store_checks(disclosure: Disclosure, doc_dir: Path) -> Path:
     from .checks import run_checks
 
     checks = run_checks(disclosure)
+    checks["doc_id"] = Path(doc_dir).name  # the folder's doc_id (a colliding stem gets a sha256 suffix)
     target = Path(doc_dir) / f"{CHECKS}.parquet"
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:

@@ -4,6 +4,7 @@ Each `Variant` is one way of writing the same content; its `expect` says what th
 - SEED_TEXT: the tidy tables of the seed parsed as text (`juesuan.load(data/raw/…txt)`);
 - SEED_FORMS: the hand-checked performance fixtures (tests/fixtures/tongcheng_2023) for the forms, the
   seed text for the narrative tables;
+- TEXT_TWIN: the same forms written as text lines (the variant's `twin`), read by the text path;
 - SHANGHAI_LINES / SHANGHAI_TABLES: the fixtures of the Shanghai sample (tests/fixtures/putuo_*), the
   nine tables' cells (statements) only where the tables are drawn as ruled grids.
 
@@ -19,7 +20,7 @@ from enum import StrEnum
 from functools import partial
 from pathlib import Path
 
-from . import content, draw, html, ttf
+from . import content, draw, html, layouts, ttf
 
 logging.getLogger("fontTools").setLevel(logging.ERROR)  # fpdf2's subsetter is chatty about the font
 
@@ -27,6 +28,7 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)  # fpdf2's subsetter is c
 class Expect(StrEnum):
     SEED_TEXT = "seed_text"
     SEED_FORMS = "seed_forms"
+    TEXT_TWIN = "text_twin"
     SHANGHAI_LINES = "shanghai_lines"
     SHANGHAI_TABLES = "shanghai_tables"
 
@@ -38,6 +40,7 @@ class Variant:
     expect: Expect
     description: str
     sample: str = "seed"  # seed | caizhengju | guihuaziyuanju
+    twin: Callable[[], list[str]] | None = None  # TEXT_TWIN: the text lines whose parse is expected
 
     def write(self, directory: Path) -> Path:
         out = directory / f"{self.name}.pdf"
@@ -66,6 +69,22 @@ def _shanghai(sample: str, technique: draw.Technique) -> Callable[[Path], None]:
     return build
 
 
+def _shanghai_grids(
+    sample: str, technique: draw.Technique, turn: str = draw.LANDSCAPE
+) -> Callable[[Path], None]:
+    """The sample's pages with their table grids ruled as in the original; landscape pages set up as `turn`."""
+
+    def build(out: Path) -> None:
+        pages = content.shanghai_pages(sample)
+        sheets = [
+            draw.grid_sheet(p, no, turn if p.width > p.height else draw.PORTRAIT)
+            for no, p in enumerate(pages, 1)
+        ]
+        draw.render_sheets(sheets, technique, out)
+
+    return build
+
+
 def _seed_ttf(out: Path) -> None:
     ttf.render(content.seed_pages(), out)
 
@@ -78,6 +97,22 @@ VARIANTS: list[Variant] = [
         Expect.SEED_FORMS,
         "weasyprint HTML: seed narrative line for line; the 部门整体 and 26 project tables as ruled Hubei "
         "forms (rowspans for 一级/二级, wrapped labels, vertically centred cells, repeated <thead>)",
+    ),
+    Variant(
+        "seed-html-national",
+        partial(html.layout_forms, "national"),
+        Expect.TEXT_TWIN,
+        f"weasyprint HTML: the seed's parts 一–五, then {layouts.N_PROJECTS} of its projects as ruled "
+        "财预〔2020〕10号 forms (年初/全年预算数, 分值 per row, 偏差原因 per row, wrapped cells)",
+        twin=partial(layouts.twin, "national"),
+    ),
+    Variant(
+        "seed-html-sichuan",
+        partial(html.layout_forms, "sichuan"),
+        Expect.TEXT_TWIN,
+        f"weasyprint HTML: the seed's parts 一–五, then {layouts.N_PROJECTS} of its projects as ruled "
+        "Sichuan forms (指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分)",
+        twin=partial(layouts.twin, "sichuan"),
     ),
     Variant(
         "seed-wps-tm720",
@@ -169,6 +204,35 @@ for _sample in content.SHANGHAI:
             _sample,
         ),
         Variant(
+            f"{_sample}-grids",
+            _shanghai_grids(_sample, draw.line_strings),
+            Expect.SHANGHAI_TABLES,
+            f"the Shanghai {_sample} sample re-drawn with reportlab: table grids ruled where the original has "
+            "them, each cell's lines centred in it (STSong-Light), free lines above and below",
+            _sample,
+        ),
+        Variant(
+            f"{_sample}-grids-wps",
+            _shanghai_grids(_sample, draw.wps_text_matrix(210)),
+            Expect.SHANGHAI_TABLES,
+            f"as {_sample}-grids, the text WPS style (Tf 210 in a Tm scaled by 0.05, glyph by glyph)",
+            _sample,
+        ),
+        Variant(
+            f"{_sample}-grids-sideways",
+            _shanghai_grids(_sample, draw.line_strings, draw.SIDEWAYS90),
+            Expect.SHANGHAI_TABLES,
+            f"as {_sample}-grids, each landscape page printed sideways on portrait media (no /Rotate)",
+            _sample,
+        ),
+        Variant(
+            f"{_sample}-grids-rotate90",
+            _shanghai_grids(_sample, draw.line_strings, draw.ROTATE90),
+            Expect.SHANGHAI_TABLES,
+            f"as {_sample}-grids, each landscape page as portrait media with /Rotate 90 (displays upright)",
+            _sample,
+        ),
+        Variant(
             f"{_sample}-lines",
             _shanghai(_sample, draw.line_strings),
             Expect.SHANGHAI_LINES,
@@ -190,6 +254,8 @@ EXPECTED = {
     Expect.SEED_TEXT: "same projects, indicators, department_goals, figures, units, line_items as the seed text",
     Expect.SEED_FORMS: "projects, indicators, department_goals = tests/fixtures/tongcheng_2023; figures, units, "
     "line_items as the seed text",
+    Expect.TEXT_TWIN: "same projects, indicators, figures, units, line_items as the same forms written as text "
+    "lines (one line per row) and read by the text path",
     Expect.SHANGHAI_LINES: "figures, units, line_items = tests/fixtures/putuo_<sample>_2024 (pages agree)",
     Expect.SHANGHAI_TABLES: "statements, figures, units, line_items = tests/fixtures/putuo_<sample>_2024 "
     "(pages agree)",

@@ -151,6 +151,10 @@ class Indicator:
     target: str
     actual: str
     score: str
+    target_op: str = ""  # the target as (operator, value, unit), for forms that print them apart (Sichuan)
+    target_value: str = ""
+    target_unit: str = ""
+    actual_value: str = ""
 
 
 @dataclass
@@ -210,7 +214,19 @@ def options(choices: tuple[str, ...], chosen: str) -> str:
 
 def _indicators(df: pd.DataFrame) -> list[Indicator]:
     return [
-        Indicator(r.level1, r.level2, r.level3, r.target_raw, r.actual_raw, r.score) for r in df.itertuples()
+        Indicator(
+            r.level1,
+            r.level2,
+            r.level3,
+            r.target_raw,
+            r.actual_raw,
+            r.score,
+            r.target_op,
+            r.target_value,
+            r.target_unit,
+            r.actual_value,
+        )
+        for r in df.itertuples()
     ]
 
 

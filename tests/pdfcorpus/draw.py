@@ -1,7 +1,7 @@
 """Text-layer producers on reportlab, one function per drawing technique.
 
-Each page is a list of placed lines (text, x, distance of the baseline from the top). A technique turns a
-placed line into content-stream operators; the operators are written directly (canvas._code) so that the
+Each page is a `Sheet`: placed lines (text, x, distance of the baseline from the top, size) and rulings. A
+technique turns a placed line into content-stream operators; the operators are written directly (canvas._code) so that the
 text matrix, the CTM, the font and the order of the glyphs are exactly what the variant says.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4, landscape
@@ -18,6 +18,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from .fonts import CID_FONT, LATIN_FONT, register_reportlab
+
+register_reportlab()  # widths of the CID font are needed before any canvas exists
 
 SIZE = 10.5  # effective font size of every variant
 LEADING = 15.0
@@ -32,14 +34,28 @@ class Placed:
     text: str
     x: float
     top: float  # baseline, points from the top of the (upright) page
+    size: float = SIZE
+
+
+@dataclass
+class Sheet:
+    """One page: its setup (size, rotation), its text and its rulings ((x0, top0, x1, top1) segments)."""
+
+    setup: str
+    placed: list[Placed]
+    rules: list[tuple[float, float, float, float]] = field(default_factory=list)
+
+
+def footer(page_no: int, width: float, height: float) -> Placed:
+    number = str(page_no)
+    return Placed(number, (width - stringWidth(number, CID_FONT, SIZE)) / 2, height - 30)
 
 
 def place(lines: list[str], page_no: int, width: float, height: float) -> list[Placed]:
     """Lines top to bottom at a fixed leading (tighter if a page holds more), and the page number below."""
     leading = min(LEADING, (height - 2 * MARGIN_TOP) / max(len(lines), 1))
     placed = [Placed(t, MARGIN_X, MARGIN_TOP + (i + 1) * leading) for i, t in enumerate(lines)]
-    number = str(page_no)
-    return placed + [Placed(number, (width - stringWidth(number, CID_FONT, SIZE)) / 2, height - 30)]
+    return placed + [footer(page_no, width, height)]
 
 
 def glyphs(text: str, x: float, size: float = SIZE) -> Iterable[tuple[str, float]]:
@@ -81,7 +97,7 @@ Technique = Callable[[Ops, list[Placed]], None]
 
 def line_strings(ops: Ops, page: list[Placed]) -> None:
     """1: one string per line, with the line's own spaces (the font's space glyph)."""
-    ops.ops += [ops.text(ops.cid, SIZE, p.x, p.top, cid(p.text)) for p in page]
+    ops.ops += [ops.text(ops.cid, p.size, p.x, p.top, cid(p.text)) for p in page]
 
 
 def token_strings(ops: Ops, page: list[Placed]) -> None:
@@ -90,15 +106,17 @@ def token_strings(ops: Ops, page: list[Placed]) -> None:
         x = p.x
         for token in re.split(r"( +)", p.text):
             if token.startswith(" ") or not token:
-                x += GAP_EM * SIZE * len(token)
+                x += GAP_EM * p.size * len(token)
                 continue
-            ops.ops.append(ops.text(ops.cid, SIZE, x, p.top, cid(token)))
-            x += stringWidth(token, CID_FONT, SIZE)
+            ops.ops.append(ops.text(ops.cid, p.size, x, p.top, cid(token)))
+            x += stringWidth(token, CID_FONT, p.size)
 
 
 def glyph_by_glyph(ops: Ops, page: list[Placed]) -> None:
     """3: every glyph positioned alone, no space characters."""
-    ops.ops += [ops.text(ops.cid, SIZE, x, p.top, cid(ch)) for p in page for ch, x in glyphs(p.text, p.x)]
+    ops.ops += [
+        ops.text(ops.cid, p.size, x, p.top, cid(ch)) for p in page for ch, x in glyphs(p.text, p.x, p.size)
+    ]
 
 
 def glyphs_shuffled(ops: Ops, page: list[Placed]) -> None:
@@ -109,14 +127,14 @@ def glyphs_shuffled(ops: Ops, page: list[Placed]) -> None:
 
 def wps_text_matrix(nominal: float) -> Technique:
     """4: as WPS writes: a y-flipping CTM, Tm scaled to nominal × scale = SIZE, glyphs advanced by TD."""
-    scale = SIZE / nominal
 
     def draw(ops: Ops, page: list[Placed]) -> None:
         ops.ops.append(f"q 1 0 0 -1 0 {ops.height:.3f} cm")
         for p in page:
+            scale = p.size / nominal
             parts = [f"BT {ops.cid} {nominal:g} Tf {scale:g} 0 0 {-scale:g} {p.x:.3f} {p.top:.3f} Tm"]
             prev = p.x
-            for i, (ch, x) in enumerate(glyphs(p.text, p.x)):
+            for i, (ch, x) in enumerate(glyphs(p.text, p.x, p.size)):
                 if i:
                     parts.append(f"{(x - prev) / scale:.3f} -0 TD")
                 parts.append(f"{cid(ch)} Tj")
@@ -124,7 +142,6 @@ def wps_text_matrix(nominal: float) -> Technique:
             ops.ops.append(" ".join(parts) + " ET")
         ops.ops.append("Q")
 
-    draw.__doc__ = f"4: WPS text matrix, nominal {nominal:g} pt × {scale:g}"
     return draw
 
 
@@ -135,9 +152,10 @@ def scaled_ctm(nominal: float) -> Technique:
     def draw(ops: Ops, page: list[Placed]) -> None:
         ops.ops.append(f"q {scale:g} 0 0 {scale:g} 0 0 cm")
         for p in page:
+            nominal_here = nominal * p.size / SIZE
             y = (ops.height - p.top) / scale
             ops.ops.append(
-                f"BT {ops.cid} {nominal:g} Tf 1 0 0 1 {p.x / scale:.3f} {y:.3f} Tm {cid(p.text)} Tj ET"
+                f"BT {ops.cid} {nominal_here:g} Tf 1 0 0 1 {p.x / scale:.3f} {y:.3f} Tm {cid(p.text)} Tj ET"
             )
         ops.ops.append("Q")
 
@@ -155,11 +173,11 @@ def numbers_in_second_font(ops: Ops, page: list[Placed], shift: float = -1.0) ->
             end = m.start() if m else len(p.text)
             if end > pos:
                 run = p.text[pos:end]
-                ops.ops.append(ops.text(ops.cid, SIZE, x, p.top, cid(run)))
-                x += stringWidth(run, CID_FONT, SIZE)
+                ops.ops.append(ops.text(ops.cid, p.size, x, p.top, cid(run)))
+                x += stringWidth(run, CID_FONT, p.size)
             if m:
-                ops.ops.append(ops.text(ops.latin, SIZE, x, p.top, f"({m.group()})", rise=shift))
-                x += stringWidth(m.group(), LATIN_FONT, SIZE)
+                ops.ops.append(ops.text(ops.latin, p.size, x, p.top, f"({m.group()})", rise=shift))
+                x += stringWidth(m.group(), LATIN_FONT, p.size)
                 pos = m.end()
 
 
@@ -175,28 +193,84 @@ def upright_size(setup: str) -> tuple[float, float]:
     return A4 if setup == PORTRAIT else landscape(A4)
 
 
+def sheets(pages: list[list[str]], setup: str | list[str] = PORTRAIT) -> list[Sheet]:
+    """Pages of lines as sheets; `setup` is one page setup for all pages or one per page."""
+    setups = [setup] * len(pages) if isinstance(setup, str) else setup
+    return [
+        Sheet(s, place(lines, no, *upright_size(s)))
+        for no, (lines, s) in enumerate(zip(pages, setups, strict=True), 1)
+    ]
+
+
 def render(
     pages: list[list[str]], technique: Technique, out: Path, setup: str | list[str] = PORTRAIT
 ) -> None:
-    """Draw `pages` with `technique`; `setup` is one page setup for all pages or one per page."""
-    register_reportlab()
-    setups = [setup] * len(pages) if isinstance(setup, str) else setup
+    """Draw pages of lines with `technique`."""
+    render_sheets(sheets(pages, setup), technique, out)
+
+
+def render_sheets(pages: list[Sheet], technique: Technique, out: Path) -> None:
     canvas = Canvas(str(out), pagesize=A4, invariant=1, pageCompression=1)
-    for no, (lines, page_setup) in enumerate(zip(pages, setups, strict=True), 1):
-        width, height = upright_size(page_setup)
-        media = landscape(A4) if page_setup == LANDSCAPE else A4
+    for sheet in pages:
+        width, height = upright_size(sheet.setup)
+        media = landscape(A4) if sheet.setup == LANDSCAPE else A4
         canvas.setPageSize(media)
         ops = Ops(canvas, width, height)
-        turned = page_setup in (ROTATE90, SIDEWAYS90, SIDEWAYS270)
-        if page_setup in (ROTATE90, SIDEWAYS90):
+        turned = sheet.setup in (ROTATE90, SIDEWAYS90, SIDEWAYS270)
+        if sheet.setup in (ROTATE90, SIDEWAYS90):
             ops.ops.append(f"q 0 1 -1 0 {media[0]:.3f} 0 cm")
-        elif page_setup == SIDEWAYS270:
+        elif sheet.setup == SIDEWAYS270:
             ops.ops.append(f"q 0 -1 1 0 0 {media[1]:.3f} cm")
-        technique(ops, place(lines, no, width, height))
+        if sheet.rules:
+            segments = " ".join(
+                f"{x0:.2f} {height - t0:.2f} m {x1:.2f} {height - t1:.2f} l" for x0, t0, x1, t1 in sheet.rules
+            )
+            ops.ops.append(f"q 0.6 w 0 J {segments} S Q")
+        technique(ops, sheet.placed)
         if turned:
             ops.ops.append("Q")
         ops.flush()
-        if page_setup == ROTATE90:
+        if sheet.setup == ROTATE90:
             canvas.setPageRotation(90)
         canvas.showPage()
     canvas.save()
+
+
+CELL_SIZE = 8.0  # largest font size in a grid cell; smaller where the text would not fit
+
+
+def grid_sheet(page, page_no: int, setup: str) -> Sheet:
+    """A Shanghai page re-drawn: its grids ruled at their original place, each cell's lines centred in it,
+    the free lines above and below the grid at a leading that fits."""
+    width, height = upright_size(setup)
+    placed: list[Placed] = []
+    rules: list[tuple[float, float, float, float]] = []
+    top_of = [g.ys[0] for g in page.grids]
+    for g in page.grids:
+        for c in g.cells:
+            x0, x1, t0, t1 = g.xs[c.col], g.xs[c.col_end], g.ys[c.row], g.ys[c.row_end]
+            rules += [(x0, t0, x1, t0), (x0, t1, x1, t1), (x0, t0, x0, t1), (x1, t0, x1, t1)]
+            if not c.lines:
+                continue
+            size = min(CELL_SIZE, (t1 - t0) / (1.25 * len(c.lines)))
+            size = min([size] + [(x1 - x0 - 3) / max(stringWidth(t, CID_FONT, 1), 0.1) for t in c.lines])
+            first = (t0 + t1) / 2 - 1.25 * size * (len(c.lines) - 1) / 2 + 0.35 * size
+            for i, text in enumerate(c.lines):
+                w = stringWidth(text, CID_FONT, size)
+                placed.append(Placed(text, (x0 + x1 - w) / 2, first + i * 1.25 * size, size))
+    used = set().union(*(g.line_nos for g in page.grids))
+    free = [(no, t) for no, t in page.lines if no not in used]
+    if page.grids:
+        first_grid = min(min(g.line_nos, default=10**9) for g in page.grids)
+        above = [t for no, t in free if no < first_grid]
+        below = [t for no, t in free if no > first_grid]
+        top, bottom = min(top_of), max(g.ys[-1] for g in page.grids)
+    else:
+        above, below, top, bottom = [t for _, t in free], [], height - MARGIN_TOP, height - MARGIN_TOP
+    if above:
+        leading = min(LEADING, (top - 40) / len(above))
+        placed += [Placed(t, MARGIN_X, top - 4 - (len(above) - 1 - i) * leading) for i, t in enumerate(above)]
+    if below:
+        leading = min(LEADING, (height - 45 - bottom) / len(below))
+        placed += [Placed(t, MARGIN_X, bottom + (i + 1) * leading) for i, t in enumerate(below)]
+    return Sheet(setup, placed + [footer(page_no, width, height)], sorted(set(rules)))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,6 +23,7 @@ SEED_TABLES = (
 )
 TABLES = {
     Expect.SEED_TEXT: SEED_TABLES,
+    Expect.TEXT_TWIN: ("projects", "indicators_project", "figures", "units", "line_items"),
     Expect.SEED_FORMS: SEED_TABLES,
     Expect.SHANGHAI_LINES: ("figures", "units", "line_items"),
     Expect.SHANGHAI_TABLES: ("statements", "figures", "units", "line_items"),
@@ -48,9 +51,23 @@ def seed_text():
     return load(SEED)
 
 
+@cache
+def twin_text(variant: Variant):
+    """The variant's text twin parsed by the text path (written to a temporary file, then removed)."""
+    from juesuan import load
+
+    assert variant.twin is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{variant.name}.txt"
+        path.write_text("\n".join(variant.twin()) + "\n", encoding="utf-8")
+        return load(path)
+
+
 def expected(variant: Variant, name: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """The expected table and the provenance columns that must agree too (page, where the variant keeps
     the original's pages and the fixture has them)."""
+    if variant.expect == Expect.TEXT_TWIN:
+        return table(twin_text(variant), name), ()
     if variant.expect in (Expect.SEED_TEXT, Expect.SEED_FORMS):
         if variant.expect == Expect.SEED_FORMS and name in SEED_FIXTURE:
             return fixture(SEED_FIXTURE[name]), ()

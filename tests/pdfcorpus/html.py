@@ -178,6 +178,15 @@ def seed_forms(out: Path) -> None:
     render("".join(parts), out)
 
 
+def layout_forms(layout: str, out: Path) -> None:
+    """The seed's parts 一–五 line for line, then project tables in another template layout as ruled forms."""
+    from . import layouts
+
+    parts = [_lines(layouts.narrative())]
+    parts += [layouts.html_form(title, widths, rows) for title, widths, rows in layouts.forms(layout)]
+    render("".join(parts), out)
+
+
 def _grid_table(grid, page: Page) -> str:
     """A reader grid re-drawn as an HTML table with the same column proportions and spans."""
     widths = [b - a for a, b in zip(grid.xs, grid.xs[1:], strict=False)]

@@ -20,7 +20,7 @@ from enum import StrEnum
 from functools import partial
 from pathlib import Path
 
-from . import content, draw, html, layouts, ttf
+from . import content, draw, html, layouts, redraw, ttf
 
 logging.getLogger("fontTools").setLevel(logging.ERROR)  # fpdf2's subsetter is chatty about the font
 
@@ -97,6 +97,25 @@ VARIANTS: list[Variant] = [
         Expect.SEED_FORMS,
         "weasyprint HTML: seed narrative line for line; the 部门整体 and 26 project tables as ruled Hubei "
         "forms (rowspans for 一级/二级, wrapped labels, vertically centred cells, repeated <thead>)",
+    ),
+    Variant(
+        "seed-forms-wps",
+        redraw.seed_forms(draw.wps_text_matrix(210)),
+        Expect.SEED_FORMS,
+        "seed-html-forms re-drawn as WPS writes: rulings kept, each text run glyph by glyph in a y-flipped CTM "
+        "with Tf 210 in a scaled Tm (TD advances), no space characters",
+    ),
+    Variant(
+        "seed-forms-sideways",
+        redraw.seed_forms(draw.glyph_by_glyph, draw.SIDEWAYS90),
+        Expect.SEED_FORMS,
+        "seed-html-forms re-drawn glyph by glyph, every page turned 90° on landscape media without /Rotate",
+    ),
+    Variant(
+        "seed-forms-rotate90",
+        redraw.seed_forms(draw.glyph_by_glyph, draw.ROTATE90),
+        Expect.SEED_FORMS,
+        "seed-html-forms re-drawn glyph by glyph on landscape media with /Rotate 90 (displays upright)",
     ),
     Variant(
         "seed-html-national",

@@ -35,6 +35,9 @@ class Placed:
     x: float
     top: float  # baseline, points from the top of the (upright) page
     size: float = SIZE
+    xs: tuple[float, ...] | None = (
+        None  # each character's own x (a re-drawn layout); else from the font widths
+    )
 
 
 @dataclass
@@ -44,6 +47,9 @@ class Sheet:
     setup: str
     placed: list[Placed]
     rules: list[tuple[float, float, float, float]] = field(default_factory=list)
+    upright: tuple[float, float] | None = (
+        None  # page size as displayed; default: A4 in the setup's orientation
+    )
 
 
 def footer(page_no: int, width: float, height: float) -> Placed:
@@ -58,8 +64,13 @@ def place(lines: list[str], page_no: int, width: float, height: float) -> list[P
     return placed + [footer(page_no, width, height)]
 
 
-def glyphs(text: str, x: float, size: float = SIZE) -> Iterable[tuple[str, float]]:
-    """(character, x) of each non-space character, a space advancing by GAP_EM."""
+def glyphs(
+    text: str, x: float, size: float = SIZE, xs: tuple[float, ...] | None = None
+) -> Iterable[tuple[str, float]]:
+    """(character, x) of each non-space character, a space advancing by GAP_EM (or at the given xs)."""
+    if xs is not None:
+        yield from ((ch, at) for ch, at in zip(text, xs, strict=True) if ch != " ")
+        return
     for ch in text:
         if ch == " ":
             x += GAP_EM * size
@@ -96,7 +107,8 @@ Technique = Callable[[Ops, list[Placed]], None]
 
 
 def line_strings(ops: Ops, page: list[Placed]) -> None:
-    """1: one string per line, with the line's own spaces (the font's space glyph)."""
+    """1: one string per line, with the line's own spaces (the font's space glyph); positions from the
+    font's widths (a re-drawn layout's own xs are for the glyph techniques)."""
     ops.ops += [ops.text(ops.cid, p.size, p.x, p.top, cid(p.text)) for p in page]
 
 
@@ -115,7 +127,9 @@ def token_strings(ops: Ops, page: list[Placed]) -> None:
 def glyph_by_glyph(ops: Ops, page: list[Placed]) -> None:
     """3: every glyph positioned alone, no space characters."""
     ops.ops += [
-        ops.text(ops.cid, p.size, x, p.top, cid(ch)) for p in page for ch, x in glyphs(p.text, p.x, p.size)
+        ops.text(ops.cid, p.size, x, p.top, cid(ch))
+        for p in page
+        for ch, x in glyphs(p.text, p.x, p.size, p.xs)
     ]
 
 
@@ -134,7 +148,7 @@ def wps_text_matrix(nominal: float) -> Technique:
             scale = p.size / nominal
             parts = [f"BT {ops.cid} {nominal:g} Tf {scale:g} 0 0 {-scale:g} {p.x:.3f} {p.top:.3f} Tm"]
             prev = p.x
-            for i, (ch, x) in enumerate(glyphs(p.text, p.x, p.size)):
+            for i, (ch, x) in enumerate(glyphs(p.text, p.x, p.size, p.xs)):
                 if i:
                     parts.append(f"{(x - prev) / scale:.3f} -0 TD")
                 parts.append(f"{cid(ch)} Tj")
@@ -212,11 +226,11 @@ def render(
 def render_sheets(pages: list[Sheet], technique: Technique, out: Path) -> None:
     canvas = Canvas(str(out), pagesize=A4, invariant=1, pageCompression=1)
     for sheet in pages:
-        width, height = upright_size(sheet.setup)
-        media = landscape(A4) if sheet.setup == LANDSCAPE else A4
+        width, height = sheet.upright or upright_size(sheet.setup)
+        turned = sheet.setup in (ROTATE90, SIDEWAYS90, SIDEWAYS270)
+        media = (height, width) if turned else (width, height)
         canvas.setPageSize(media)
         ops = Ops(canvas, width, height)
-        turned = sheet.setup in (ROTATE90, SIDEWAYS90, SIDEWAYS270)
         if sheet.setup in (ROTATE90, SIDEWAYS90):
             ops.ops.append(f"q 0 1 -1 0 {media[0]:.3f} 0 cm")
         elif sheet.setup == SIDEWAYS270:

@@ -8,6 +8,7 @@ table's column header in <thead> so a table continued on the next page repeats i
 
 from __future__ import annotations
 
+from functools import cache
 from html import escape
 from itertools import groupby
 from pathlib import Path
@@ -158,15 +159,22 @@ def _lines(lines: list[str]) -> str:
     return "".join(f"<p class='ln'>{escape(t)}</p>" for t in lines)
 
 
-def render(body: str, out: Path, css: str = CSS) -> None:
+def render(body: str, out: Path | None = None, css: str = CSS) -> bytes | None:
+    """The HTML body as PDF, written to `out` (or returned as bytes)."""
     from weasyprint import CSS as WCSS
     from weasyprint import HTML
 
-    HTML(string=f"<html><body>{body}</body></html>").write_pdf(out, stylesheets=[WCSS(string=css)])
+    return HTML(string=f"<html><body>{body}</body></html>").write_pdf(out, stylesheets=[WCSS(string=css)])
 
 
 def seed_forms(out: Path) -> None:
     """8a: the whole seed, narrative line for line, its 27 performance tables as ruled forms."""
+    out.write_bytes(_seed_forms_pdf())
+
+
+@cache
+def _seed_forms_pdf() -> bytes:
+    """Rendered once per process (the re-drawn variants start from it too)."""
     parts = []
     for block in seed_layout().blocks:
         if isinstance(block, ProjectForm):
@@ -175,7 +183,7 @@ def seed_forms(out: Path) -> None:
             parts.append(department_form(block))
         else:
             parts.append(_lines(block))
-    render("".join(parts), out)
+    return render("".join(parts))
 
 
 def layout_forms(layout: str, out: Path) -> None:

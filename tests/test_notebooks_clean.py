@@ -10,7 +10,7 @@ import pytest
 from juesuan import config
 
 NOTEBOOKS = sorted(config.NOTEBOOKS.glob("*.ipynb"))
-OURS = ["01_yoy_change.ipynb", "02_budget_vs_actual.ipynb", "03_target_deviation.ipynb"]
+OURS = ["01_yoy_change.ipynb", "02_budget_vs_actual.ipynb", "03_target_deviation.ipynb", "05_departments.ipynb"]
 
 
 def test_analysis_notebooks_exist():

@@ -3,5 +3,6 @@
 from .config import PARSER_VERSION as __version__
 from .errors import InputError
 from .model import Disclosure, load
+from .panel import open_panel as panel  # juesuan.panel(dir): every parsed document of dir, via DuckDB
 
-__all__ = ["Disclosure", "InputError", "load", "__version__"]
+__all__ = ["Disclosure", "InputError", "load", "panel", "__version__"]

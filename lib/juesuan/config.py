@@ -69,5 +69,6 @@ RENAME_SIMILARITY = 0.5  # project names at least this similar (difflib ratio) w
 RENAME_SIMILARITY_ALONE = 0.8  # names at least this similar are one project renamed whatever the budgets
 UNIT_OVERLAP = 0.5  # share of 二级预算单位 in common for two names to be one department (renamed or abbreviated)
 BATCH_CHUNK = 25  # documents per Dask task: one Parquet file per table, year and task
+DASK_CONNECT_TIMEOUT = "20s"  # how long `parse --dask tcp://…` tries to reach the scheduler before giving up
 LOCK_TIMEOUT_S = 900.0  # a run waits this long for another run writing into the same output folder
 DOC_ID_MAX = 80  # characters of a doc_id taken from the file name (a folder and file name must fit in 255 bytes)

@@ -250,8 +250,10 @@ def store_checks(disclosure: Disclosure, doc_dir: Path) -> Path:
 
 
 def printable(text: object) -> str:
-    """Text from a disclosure, safe for a terminal: control characters (C0, C1, DEL) removed."""
-    return "".join(ch for ch in str(text) if unicodedata.category(ch) != "Cc")
+    """Text from a disclosure, safe for a terminal: control characters shown as escapes, never obeyed."""
+    from .safe import terminal
+
+    return terminal(text)
 
 
 def _width(s: str) -> int:

@@ -258,8 +258,9 @@ def _tables(path: str, with_checks: bool):
     return d, tables
 
 
-def sweep_chunk(paths: Sequence[str], out: str, part: str, with_checks: bool = True) -> list[DocResult]:
-    """A Dask task: parse (and check) each document, then write one Parquet file per table and year."""
+def sweep_chunk(paths: Sequence[tuple[str, str]], out: str, part: str, with_checks: bool = True) -> list[DocResult]:
+    """A Dask task: parse (and check) each document, then write one Parquet file per table and year.
+    `paths` are (as the user gave it, as the worker reads it)."""
     import pandas as pd
 
     from .errors import InputError
@@ -268,11 +269,11 @@ def sweep_chunk(paths: Sequence[str], out: str, part: str, with_checks: bool = T
     results: list[DocResult] = []
     frames: dict[object, dict[str, list[pd.DataFrame]]] = defaultdict(lambda: defaultdict(list))
     written: list[tuple[int, object, str]] = []
-    for path in paths:
+    for path, readable in paths:
         try:
-            d, tables = _tables(path, with_checks)
+            d, tables = _tables(readable, with_checks)
         except InputError as exc:
-            results.append(DocResult(path, 2, err=terminal(f"juesuan: error: {exc.path}: {exc.reason}") + "\n"))
+            results.append(DocResult(path, 2, err=terminal(f"juesuan: error: {path}: {exc.reason}") + "\n"))
             continue
         except Exception as exc:  # noqa: BLE001 - a bug: one line, the other documents go on
             results.append(DocResult(path, 2, err=terminal(f"juesuan: error: {path}: internal error "
@@ -336,7 +337,7 @@ def sweep(client, paths: Sequence[str], out: Path, with_checks: bool = True, chu
 
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    paths = [str(Path(p).resolve()) if not str(p).startswith(("s3://", "gs://")) else str(p) for p in paths]
+    paths = [(str(p), str(Path(p).resolve())) for p in paths]
     chunks = [paths[i : i + chunk] for i in range(0, len(paths), chunk)]
     run = run_id()
     progress = progress or Progress(len(paths), "parse --dask")
@@ -352,7 +353,7 @@ def sweep(client, paths: Sequence[str], out: Path, with_checks: bool = True, chu
             from .safe import terminal
 
             done[i] = [DocResult(p, 2, err=terminal(f"juesuan: error: {p}: the Dask task failed "
-                                                    f"({type(exc).__name__}: {exc})") + "\n") for p in chunks[i]]
+                                                    f"({type(exc).__name__}: {exc})") + "\n") for p, _ in chunks[i]]
         fut.release()
         while next_out in done:
             for r in done.pop(next_out):
@@ -374,11 +375,11 @@ def dask_client(address: str | None, jobs: int, processes: bool = True):
 
     if address in (None, LOCAL):
         with dask.config.set({"distributed.worker.daemon": False}), \
-                LocalCluster(n_workers=jobs, threads_per_worker=1, processes=processes, dashboard_address=None,
+                LocalCluster(n_workers=jobs, threads_per_worker=1, processes=processes, dashboard_address=":0",
                              silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             yield client
     else:
-        with Client(address, timeout="20s") as client:
+        with Client(address, timeout=config.DASK_CONNECT_TIMEOUT) as client:
             yield client
 
 

@@ -1,0 +1,202 @@
+"""Many documents: the process pool (--jobs: input order, isolated failures, worst status, progress, one
+report kernel per worker) and the Dask sweep on a LocalCluster (year-partitioned panel)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import gen_years as g
+from juesuan import config, parallel
+from juesuan.panel import Panel
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "juesuan", *map(str, args)], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("batch")
+    paths = g.write_county(tmp)
+    bad = tmp / "2023-not-a-disclosure.txt"
+    bad.write_text("从前有座山，山里有座庙。\n" * 40, encoding="utf-8")
+    return [paths["prior"], paths["current"], bad, paths["2023-tongcheng-minzheng"]]
+
+
+# ---------------------------------------------------------------- the pool, through the command line
+
+
+def test_pool_keeps_input_order_isolates_a_bad_file_and_returns_the_worst_status(inputs, tmp_path):
+    out = tmp_path / "processed"
+    r = run("parse", *inputs, "--out", out, "--jobs", "2")
+    assert r.returncode == 2
+    heads = [ln.split(" → ")[0] for ln in r.stdout.splitlines() if " → " in ln]
+    assert heads == [str(p) for p in inputs if "not-a" not in p.name]
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and str(inputs[2]) in err[0] and "not a 部门决算 disclosure" in err[0]
+    assert sorted(p.name for p in out.iterdir()) == ["2022-tongcheng-renshe", "2023-tongcheng-minzheng",
+                                                     "2023-tongcheng-renshe"]
+    assert all((out / d / "checks.parquet").exists() for d in ["2022-tongcheng-renshe", "2023-tongcheng-renshe"])
+    single = run("parse", inputs[1], "--out", tmp_path / "one", "--no-checks")
+    assert single.returncode == 0 and not (tmp_path / "one" / "2023-tongcheng-renshe" / "checks.parquet").exists()
+    # the same document's lines as when it runs alone
+    assert [ln for ln in r.stdout.splitlines() if ln.startswith(str(inputs[1]))][0].split(": ", 1)[1] == \
+        single.stdout.splitlines()[0].split(": ", 1)[1]
+
+
+def test_check_over_many_documents_in_the_pool(inputs):
+    r = run("check", inputs[1], inputs[2], "--jobs", "2")
+    assert r.returncode == 2 and r.stdout.startswith(f"{inputs[1]}: ") and "条规则" in r.stdout.splitlines()[0]
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_jobs_must_be_positive():
+    r = run("parse", "a.txt", "--jobs", "0")
+    assert r.returncode == 2 and "--jobs" in r.stderr and "at least 1" in r.stderr
+
+
+# ---------------------------------------------------------------- the pool, in process
+
+
+def _fake(args: argparse.Namespace) -> int:
+    """A command: prints its paths and returns the status a path names; 'die' kills its worker."""
+    path = args.paths[0]
+    if path == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if path == "crash":
+        raise ValueError("a bug")
+    print(f"{path} done by {os.getpid()}")
+    time.sleep(0.05)
+    return {"ok": 0, "findings": 1, "bad": 2}.get(path.split("-")[0], 0)
+
+
+def _ns(paths, command="parse", func=_fake):
+    return argparse.Namespace(command=command, paths=list(paths), func=func, jobs=2)
+
+
+def test_worst_status_and_order(capsys):
+    paths = ["ok-1", "findings-2", "ok-3", "ok-4"]
+    assert parallel.run_pool(_ns(paths), 2) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [ln.split()[0] for ln in out] == paths
+    assert len({ln.split()[-1] for ln in out}) == 2  # two worker processes did the work
+
+
+def test_a_dead_worker_or_a_crash_costs_only_its_document(capsys):
+    assert parallel.run_pool(_ns(["ok-1", "die", "ok-3", "crash", "ok-5"]), 2) == 2
+    cap = capsys.readouterr()
+    assert [ln.split()[0] for ln in cap.out.splitlines()] == ["ok-1", "ok-3", "ok-5"]
+    err = cap.err.strip().splitlines()
+    assert len(err) == 2
+    assert err[0].startswith("juesuan: error: die: the worker process died")
+    assert err[1].startswith("juesuan: error: crash: internal error (ValueError: a bug)")
+
+
+def _report_share(args: argparse.Namespace) -> int:
+    print(f"{os.getpid()} {' '.join(args.paths)}")
+    return 0
+
+
+def test_report_sends_each_worker_one_share(capsys):
+    assert parallel._shares(list("abcde"), 2) == [["a", "b", "c"], ["d", "e"]]
+    assert parallel.run_pool(_ns(list("abcde"), command="report", func=_report_share), 2) == 0
+    calls = [ln.split() for ln in capsys.readouterr().out.splitlines()]
+    assert [c[1:] for c in calls] == [["a", "b", "c"], ["d", "e"]]  # one run_reports call (one kernel) per share
+
+
+def test_run_reports_starts_one_kernel_for_all_documents_of_a_run(monkeypatch, tmp_path):
+    from juesuan import report
+
+    started = []
+    monkeypatch.setattr(report, "_Kernel", lambda *a, **k: started.append(1) or _NoKernel())
+    monkeypatch.setattr(report, "_run_books", lambda *a, **k: 0)
+    monkeypatch.setattr(report, "_Exporter", lambda: None)
+    assert report.run_reports([str(g.SEED), str(g.SEED)], prior=[], out=tmp_path) == 0
+    assert started == [1]
+
+
+class _NoKernel:
+    def close(self):
+        pass
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(capsys):
+    tty = _Tty()
+    p = parallel.Progress(3, "parse", stream=tty)
+    p.advance(1)
+    p.advance(2, failed=1)
+    p.close()
+    text = tty.getvalue()
+    assert "juesuan parse" in text and "3/3" in text
+    assert text.strip().splitlines()[-1].startswith("juesuan: 3 documents in") and text.rstrip().endswith("1 failed")
+    quiet = io.StringIO()
+    q = parallel.Progress(3, "parse", stream=quiet)
+    q.advance(3)
+    q.close()
+    assert quiet.getvalue() == ""
+
+
+# ---------------------------------------------------------------- Dask
+
+
+@pytest.fixture(scope="module")
+def client():
+    with parallel.dask_client(None, 1, processes=False) as c:
+        yield c
+
+
+def test_dask_sweep_writes_a_year_partitioned_panel(client, inputs, tmp_path, capsys):
+    out = tmp_path / "panel"
+    assert parallel.sweep(client, inputs, out, chunk=2) == 2
+    cap = capsys.readouterr()
+    assert [ln.split(" → ")[0] for ln in cap.out.splitlines()] == [str(p) for p in inputs if "not-a" not in p.name]
+    assert cap.err.strip().splitlines() == [f"juesuan: error: {inputs[2]}: not a 部门决算 disclosure (no 第…部分 "
+                                            "structure, no 决算 tables or 情况说明 found)"]
+    years = sorted(p.name for p in (out / "_panel" / "document").iterdir())
+    assert years == ["year=2022", "year=2023"]
+    assert len(list((out / "_panel" / "figures" / "year=2023").glob("*.parquet"))) == 2  # two tasks had 2023 docs
+    with Panel(out) as p:
+        assert sorted(p.document["doc_id"]) == ["2022-tongcheng-renshe", "2023-tongcheng-minzheng",
+                                                "2023-tongcheng-renshe"]
+        assert p.coverage().loc[g.DEPARTMENT].tolist() == [1, 1]
+        assert set(p.checks["doc_id"]) == set(p.document["doc_id"])
+        n = len(p.figures)
+    # a second sweep of the same documents replaces them: the panel keeps each document's latest part
+    assert parallel.sweep(client, inputs[:2], out, chunk=2, with_checks=False) == 0
+    capsys.readouterr()
+    with Panel(out) as p:
+        assert len(p) == 3 and len(p.figures) == n
+        assert set(p.checks["doc_id"]) == {"2023-tongcheng-minzheng"}  # the new parts were written without checks
+
+
+def test_parse_dask_on_a_local_cluster_from_the_command_line(inputs, tmp_path):
+    out = tmp_path / "panel"
+    r = run("parse", inputs[1], inputs[2], "--dask", "--jobs", "1", "--out", out)
+    assert r.returncode == 2, r.stderr
+    assert r.stdout.startswith(f"{inputs[1]} → 2023-tongcheng-renshe (year=2023): units 6")
+    assert len(r.stderr.strip().splitlines()) == 1 and str(inputs[2]) in r.stderr
+    listing = run("panel", out)
+    assert listing.returncode == 0 and listing.stdout.splitlines()[3].split() == [g.DEPARTMENT, "1"]
+
+
+def test_unreachable_scheduler_is_one_line(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(config, "DASK_CONNECT_TIMEOUT", "1s")
+    args = argparse.Namespace(command="parse", paths=[str(g.SEED)], dask="tcp://127.0.0.1:9", jobs=1,
+                              out=str(tmp_path), no_checks=True)
+    assert parallel.run_dask(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("juesuan: error: cannot use the Dask scheduler at tcp://127.0.0.1:9")
+    assert not any(tmp_path.iterdir())

@@ -624,7 +624,7 @@ def test_main_exit_codes(tmp_path, capsys):
 def test_format_failures_lists_only_failures():
     c = run_checks(D(figures=[F("二", "收入合计", "actual", 100), F("二", "财政拨款收入", "actual", 60)]))
     text = format_failures(c)
-    assert text.splitlines()[0].split()[:3] == ["规则", "级别", "对象"]
+    assert text.splitlines()[0].split()[:4] == ["规则", "级别", "涉及金额(万元)", "对象"]
     assert "N01" in text and "N02" not in text
 
 
@@ -754,7 +754,7 @@ PUTUO_FINDINGS = {
 def test_putuo_findings(name):
     c = run_checks(juesuan.load(DATA_RAW / name))
     assert not c["evidence"].str.contains("规则执行出错").any()
-    f = findings(c)
+    f = findings(c, grouped=False)
     got = {(r.rule_id, r.severity, r.subject, round(r.expected, 4), r.actual) for r in f.itertuples()}
     expected = PUTUO_FINDINGS[name]
     assert expected <= got, sorted(got)

@@ -55,7 +55,8 @@ def test_every_sheet_frozen_filtered_with_chinese_headers(workbook):
 def test_checks_sheet_values_and_formats(workbook):
     wb, checks, _ = workbook
     ws = wb["检查结果"]
-    assert _header(ws) == ["文档", "规则", "规则说明", "对象", "结果", "级别", "应为", "实际", "差额", "容差", "证据(数值与行/页)"]
+    assert _header(ws) == ["文档", "规则", "规则说明", "对象", "结果", "级别", "应为", "实际", "差额", "容差", "证据(数值与行/页)",
+                           "涉及金额(万元)", "发现", "同一事实"]
     assert ws.max_row == len(checks) + 1
     assert {ws.cell(i, 5).value for i in range(2, ws.max_row + 1)} == {"通过", "不符", "无法判断"}
     exp = _column(ws, "应为")
@@ -63,17 +64,24 @@ def test_checks_sheet_values_and_formats(workbook):
     assert ws.cell(2, exp).value == pytest.approx(checks.iloc[0]["expected"])
 
 
-def test_findings_sheet_errors_then_warnings_then_info(workbook):
+def test_findings_sheet_opens_with_sentences_ranked_by_severity_then_amount(workbook):
     wb, checks, _ = workbook
     ws = wb["发现汇总"]
-    n_fail = int((checks["status"] == "fail").sum())
-    assert ws.max_row == n_fail + 1
-    levels = [ws.cell(i, _column(ws, "级别")).value for i in range(2, ws.max_row + 1)]
+    assert _header(ws)[:4] == ["发现", "级别", "涉及金额(万元)", "规则"]
+    failed = checks[checks["status"] == "fail"]
+    n_groups = failed["fact"].where(failed["fact"] != "", failed.index.astype(str)).nunique()
+    assert ws.max_row == n_groups + 1 < len(failed) + 1  # the same fact in several places is one row
+    levels = [ws.cell(i, 2).value for i in range(2, ws.max_row + 1)]
+    amounts = [ws.cell(i, 3).value for i in range(2, ws.max_row + 1)]
     order = {"错误": 0, "警告": 1, "提示": 2}
-    assert levels == sorted(levels, key=order.get)
-    rows = {(ws.cell(i, 2).value, ws.cell(i, 4).value): i for i in range(2, ws.max_row + 1)}
+    keys = [(order[lv], -a) for lv, a in zip(levels, amounts, strict=True)]
+    assert keys == sorted(keys)
+    top = ws.cell(2, 1).value  # the largest problem of the seed first, as a sentence with amounts and pages
+    assert top.startswith("项目自评资金 21,468.30 万元，是一般公共预算项目支出 275.77 万元的 77.8 倍") and top.endswith("（第16、21页）。")
+    rows = {(ws.cell(i, 4).value, ws.cell(i, 5).value): i for i in range(2, ws.max_row + 1)}
     i = rows[("L05", "三公.公务接待费 = 基本支出同名科目")]
     assert ws.cell(i, _column(ws, "应为")).value == 12.09 and ws.cell(i, _column(ws, "实际")).value == 15.29
+    assert ws.cell(i, 3).value == pytest.approx(3.2) and ws.cell(i, 3).number_format == "#,##0.00"
     assert "行387" in ws.cell(i, _column(ws, "证据(数值与行/页)")).value
     assert ws.cell(i, 1).fill.fgColor.rgb.endswith("FFF3CD")  # warnings shaded
 

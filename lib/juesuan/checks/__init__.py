@@ -10,19 +10,28 @@ import unicodedata
 
 import pandas as pd
 
-from . import rules_cross, rules_links, rules_narrative, rules_performance, rules_statements, rules_text  # noqa: F401
+from . import (  # noqa: F401  (each module registers its rules)
+    ranking,
+    rules_cross,
+    rules_links,
+    rules_narrative,
+    rules_performance,
+    rules_statements,
+    rules_structure,
+    rules_text,
+)
 from .catalogue import RULES, RULES_LIST, Rule
 from .rules_common import EVALUATORS, Ctx, Outcome, fmt
-from .schema import COLUMNS, HEADERS, SEVERITY_LABELS, STATUS_LABELS, Checks
+from .schema import HEADERS, SEVERITY_LABELS, STATUS_LABELS, frame
 
-__all__ = ["RULES", "run_checks", "findings", "main", "format_failures"]
-
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+__all__ = ["RULES", "run_checks", "findings", "headlines", "main", "format_failures"]
 
 
 def _rows(rule: Rule, outcomes: list[Outcome], doc_id: str) -> list[dict]:
-    return [
-        {
+    rows = []
+    for o in outcomes:
+        failed = o.status == "fail"
+        rows.append({
             "doc_id": doc_id,
             "rule_id": rule.id,
             "description": rule.description,
@@ -34,9 +43,11 @@ def _rows(rule: Rule, outcomes: list[Outcome], doc_id: str) -> list[dict]:
             "difference": o.difference,
             "tolerance": o.tolerance,
             "evidence": o.evidence,
-        }
-        for o in outcomes
-    ]
+            "amount_at_stake_wan": ranking.stake(o) if failed else None,
+            "finding": ranking.sentence(rule, o) if failed else "",
+            "fact": ranking.group_key(rule.id, o) if failed else "",
+        })
+    return rows
 
 
 def run_checks(disclosure) -> pd.DataFrame:
@@ -52,18 +63,20 @@ def run_checks(disclosure) -> pd.DataFrame:
         if not outcomes:
             outcomes = [Outcome(rule.description, "not_assessable", note="缺少输入")]
         rows += _rows(rule, outcomes, doc_id)
-    df = pd.DataFrame(rows, columns=COLUMNS)
-    for c in ("expected", "actual", "difference", "tolerance"):
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
-    return Checks.validate(df)
+    return frame(rows)
 
 
-def findings(checks: pd.DataFrame) -> pd.DataFrame:
-    """Failed instances, errors first, then warnings, then info (rule order inside each)."""
-    f = checks[checks["status"] == "fail"].copy()
-    f["_o"] = f["severity"].map(_SEVERITY_ORDER)
-    f["_r"] = f["rule_id"].map({r.id: i for i, r in enumerate(RULES_LIST)})
-    return f.sort_values(["_o", "_r"], kind="stable").drop(columns=["_o", "_r"])
+def findings(checks: pd.DataFrame, grouped: bool = True) -> pd.DataFrame:
+    """Failed instances, errors first, then warnings, then info; inside each by amount at stake (largest first),
+    then rule order. `grouped`: a fact stated in several places is one row (`group_size`, `also`)."""
+    f = ranking.order(checks[checks["status"] == "fail"])
+    return ranking.group(f) if grouped else f
+
+
+def headlines(checks: pd.DataFrame, n: int = 7) -> list[str]:
+    """The top findings in plain Chinese, with amounts and pages: what `juesuan check`, report 04 and the
+    workbook open with."""
+    return ranking.headlines(findings(checks), n)
 
 
 def summary(checks: pd.DataFrame) -> pd.DataFrame:
@@ -76,7 +89,7 @@ def summary(checks: pd.DataFrame) -> pd.DataFrame:
         "not_assessable": g["status"].apply(lambda s: int((s == "not_assessable").sum())),
     })
     worst = checks[checks["status"] == "fail"].groupby("rule_id")["severity"].agg(
-        lambda s: min(s, key=_SEVERITY_ORDER.get))
+        lambda s: min(s, key=ranking.SEVERITY_ORDER.get))
     out["worst"] = worst.reindex(out.index).fillna("")
     return out.reset_index()
 
@@ -98,10 +111,11 @@ def _cut(s: str, n: int) -> str:
 def format_failures(checks: pd.DataFrame, evidence_width: int = 90) -> str:
     """Failed rules as a plain-text table (East-Asian-width aware)."""
     f = findings(checks)
-    cols = ["rule_id", "severity", "subject", "expected", "actual", "difference", "evidence"]
+    cols = ["rule_id", "severity", "amount_at_stake_wan", "subject", "expected", "actual", "difference", "evidence"]
     header = [HEADERS[c] for c in cols]
-    body = [[str(r.rule_id), SEVERITY_LABELS[r.severity], _cut(str(r.subject), 40), fmt(r.expected), fmt(r.actual),
-             fmt(r.difference), _cut(str(r.evidence), evidence_width)] for r in f.itertuples()]
+    body = [[str(r.rule_id), SEVERITY_LABELS[r.severity], f"{r.amount_at_stake_wan:,.2f}",
+             _cut(str(r.subject) + (f" (+{r.group_size - 1})" if r.group_size > 1 else ""), 40), fmt(r.expected),
+             fmt(r.actual), fmt(r.difference), _cut(str(r.evidence), evidence_width)] for r in f.itertuples()]
     widths = [max(_width(x) for x in col) for col in zip(header, *body, strict=False)]
     lines = []
     for row in [header, *body]:
@@ -125,6 +139,8 @@ def main(paths: list[str], limits=None) -> int:
         checks = run_checks(disclosure)
         say(f"{path}: {_counts(checks)}")
         if (checks["status"] == "fail").any():
+            top = headlines(checks)
+            say("主要发现（按严重程度与涉及金额排序）：\n" + "\n".join(f"  {i}. {t}" for i, t in enumerate(top, 1)))
             say(format_failures(checks))  # disclosure text: control characters escaped
         return int(((checks["status"] == "fail") & (checks["severity"] == "error")).any())
 

@@ -110,6 +110,11 @@ RULES_LIST: list[Rule] = [
     _r("X07", "情况说明所列产出数量可在该项目指标中找到", "十三 主要产出的数量 ∈ 该项目指标完成值 (按单位换算、印刷精度)", "warning", "按印刷精度", "project_outputs", "indicators"),
     _r("X09", "“共 N（a，b，c）”式分项之和等于总数", "共 N (a, b, c…) ⇒ a + b + c… = N (同一计量单位, 全文含自评报告)", "warning", "0 (个数); 0.005·k (万元)", "document"),
     _r("X08", "部门整体表与项目表同一指标的目标值、完成值、单位一致", "同名指标: 目标值、完成值、单位相同", "warning", TOL_SAME, "indicators"),
+    # ── completeness, order and identity of the document (its text) ───────────────────────────────
+    _r("C01", "目录所列部分、节、表在正文中均存在", "目录条目 ⇒ 正文有同序号、标题相近的标题(表按表名)", "error", "标题相似度 ≥0.5", "document"),
+    _r("C02", "模板要求的九张决算表均有(或有“本表无数据”说明)", "九张表 ∈ 有数据 ∪ 空表说明 ∪ 有标题", "error", TOL_NONE, "document"),
+    _r("C03", "决算表不能只有表头没有数值", "表格无数值且无空表说明: 说明列有金额 ⇒ 错误, 否则警告", "error", TOL_NONE, "document", "figures"),
+    _r("O01", "部分、节、条目序号连续且不颠倒", "各级序号在其上级内为 1, 2, 3…: 无重复、无缺号、无倒序", "warning", "0", "document"),
 ]
 
 RULES: dict[str, Rule] = {r.id: r for r in RULES_LIST}
@@ -167,6 +172,10 @@ ITEMS: dict[str, tuple[str, ...]] = {
     "evaluated_projects": ("绩效自评项目", "自评项目", "项目个数", "绩效自评项目个数", "共涉及项目", "涉及项目"),
     "evaluated_funds": ("绩效自评项目资金", "自评项目资金", "绩效自评资金"),
 }
+
+# The heading of a contents page, and the parts whose headings are numbered 一、（一）1. (O01).
+TOC_HEADINGS = ("目录", "目次")
+NUMBERED_PARTS = ("overview", "explanation", "other")
 
 # Vehicle-use categories listed under 车辆 in 国有资产占用 (summed by N11).
 VEHICLE_USES = (

@@ -21,6 +21,7 @@ from .rules_common import (
     present,
     printed_decimals,
     rule,
+    show,
 )
 from .rules_performance import project_budgets
 
@@ -62,7 +63,9 @@ def x02(ctx: Ctx) -> list[Outcome]:
         out.append(Outcome(f"项目{o['project_no']} 名称", "pass" if ok else "fail", None, None, None, None,
                            [_text_op(o, f"说明十三: {o['project_name']}", "情况说明"),
                             _text_op(p, f"自评表: {p['project_name']}", "自评表")],
-                           "" if ok else f"名称不一致(相似度 {sim:.2f})"))
+                           "" if ok else f"名称不一致(相似度 {sim:.2f})",
+                           sentence=f"项目{o['project_no']}的名称在情况说明十三中为“{o['project_name']}”，自评表中为"
+                                    f"“{p['project_name']}”"))
     return out or [na("项目名称", "缺少说明项目列表或自评表")]
 
 
@@ -141,10 +144,14 @@ def x06(ctx: Ctx) -> list[Outcome]:
             continue
         proj = Operand(label, proj.value, proj.where, proj.line, proj.page, to_wan=proj.to_wan)
         ok = funds.value <= proj.value + 0.01
+        times = f"是{label} {show(proj.value, True)}的 {funds.value / proj.value:.1f} 倍" if proj.value else \
+            f"而{label}为 0"
         out.append(Outcome(f"自评项目资金 ≤ {label}", "pass" if ok else "fail", proj.value, funds.value,
                            round(funds.value - proj.value, 4), 0.01, [funds, proj],
-                           "" if ok else f"自评资金为{label}的 {funds.value / proj.value:.1f} 倍: 含社保基金等其他口径, "
-                                         "且与“占一般公共预算项目支出总额”的表述不符" if proj.value else "项目支出为 0"))
+                           "" if ok else f"自评资金{times}: 含社保基金等其他口径, "
+                                         "且与“占一般公共预算项目支出总额”的表述不符",
+                           sentence=f"项目自评资金 {show(funds.value, True)}，{times}：自评范围含社保基金等其他口径，"
+                                    "与“占一般公共预算项目支出总额”的说法不符"))
     return out or [na("自评资金口径", "缺少自评资金或项目支出")]
 
 
@@ -202,7 +209,9 @@ def x07(ctx: Ctx) -> list[Outcome]:
                                                         _int(hit.get("source_line")))]))
             else:
                 out.append(Outcome(f"项目{r['project_no']} {printed}", "fail", None, value, None, None, [said],
-                                   f"该项目 {len(rows)} 个指标的完成值中没有 {printed}"))
+                                   f"该项目 {len(rows)} 个指标的完成值中没有 {printed}",
+                                   sentence=f"情况说明十三称项目{r['project_no']}“{r['project_name']}”产出 {printed}，"
+                                            f"该项目自评表 {len(rows)} 个指标的完成值中没有这个数"))
     return out or [na("产出数量", "说明未列产出数量")]
 
 
@@ -276,7 +285,9 @@ def x08(ctx: Ctx) -> list[Outcome]:
                             "项目自评表")]
             out.append(Outcome(f"{d['level3']} ↔ 项目{p['project_no']}", "fail" if issues else "pass",
                                _num(d["actual_value"]), _num(p["actual_value"]), None, None, ops,
-                               "; ".join(issues), severity))
+                               "; ".join(issues), severity, group=f"{d['goal_no']}|{_ind_key(d['level3'])}",
+                               sentence=f"部门整体自评表的“{d['level3']}”与项目{p['project_no']}自评表的同一指标"
+                                        f"不一致：{'；'.join(issues)}"))
     return out or [na("部门/项目同名指标", "部门整体表与项目表没有同名指标")]
 
 

@@ -22,6 +22,7 @@ from .rules_common import (
     norm_name,
     row_operand,
     rule,
+    show,
 )
 from .rules_narrative import budget_of
 
@@ -153,7 +154,9 @@ def l04(ctx: Ctx) -> list[Outcome]:
         ok = tp.value >= line.value - 0.01
         out.append(Outcome(f"三公.{name} ≥ 基本支出同名科目", "pass" if ok else "fail", line.value, tp.value,
                            round(tp.value - line.value, 6), 0.01, [tp, line],
-                           "" if ok else "三公决算低于基本支出同名科目: 三公少报或科目错列"))
+                           "" if ok else "三公决算低于基本支出同名科目: 三公少报或科目错列",
+                           sentence=f"“三公”中的{name} {show(tp.value, True)}，低于基本支出中的同名科目 "
+                                    f"{show(line.value, True)}：三公经费少报或科目错列"))
     return out or [na("三公 vs 基本支出", "未找到三公分项")]
 
 
@@ -169,6 +172,9 @@ def l05(ctx: Ctx) -> list[Outcome]:
             o.severity = None
             o.note = ("三公高于基本支出同名科目: 差额应来自项目支出或其他资金, 需说明" if tp.value > line.value
                       else "三公低于基本支出同名科目")
+            o.sentence = (f"“三公”中的{name} {show(tp.value, True)}，与基本支出中的同名科目 {show(line.value, True)}"
+                          f"相差 {show(abs(tp.value - line.value), True)}" +
+                          ("，差额应来自项目支出或其他资金，需说明" if tp.value > line.value else ""))
         out.append(o)
     return out or [na("三公 vs 基本支出", "未找到三公分项")]
 
@@ -183,7 +189,8 @@ def l06(ctx: Ctx) -> list[Outcome]:
     ok = office.value <= public.value + 0.01
     return [Outcome("机关运行经费 ≤ 公用经费合计", "pass" if ok else "fail", public.value, office.value,
                     round(office.value - public.value, 6), 0.01, [office, public],
-                    "" if ok else "机关运行经费超过公用经费合计")]
+                    "" if ok else "机关运行经费超过公用经费合计",
+                    sentence=f"机关运行经费 {show(office.value, True)} 超过公用经费合计 {show(public.value, True)}")]
 
 
 @rule("T01")
@@ -197,7 +204,9 @@ def t01(ctx: Ctx) -> list[Outcome]:
         ok = actual.value <= budget.value + 0.01
         out.append(Outcome(f"{cat.ITEMS[key][0]} 决算 ≤ 预算", "pass" if ok else "fail", budget.value, actual.value,
                            round(actual.value - budget.value, 6), 0.01, [actual, budget],
-                           "" if ok else "三公决算超预算"))
+                           "" if ok else "三公决算超预算",
+                           sentence=f"{cat.ITEMS[key][0]}决算 {show(actual.value, True)} 超过预算 "
+                                    f"{show(budget.value, True)}，超支 {show(actual.value - budget.value, True)}"))
     return out or [na("三公预算", "未找到三公决算与预算")]
 
 
@@ -224,7 +233,8 @@ def t02(ctx: Ctx) -> list[Outcome]:
                                    _int(r["source_line"]), _int(r["page"])))
     ok = any(r["value"] > 0 for r in batches) and any(v > 0 for v in n_persons)
     return [Outcome("公务接待批次/人次", "pass" if ok else "fail", None, rec.value, operands=ops,
-                    note="" if ok else "有接待支出但未说明批次或人次")]
+                    note="" if ok else "有接待支出但未说明批次或人次",
+                    sentence=f"有公务接待费 {show(rec.value, True)}，却未说明接待批次或人次")]
 
 
 @rule("T03")
@@ -239,6 +249,7 @@ def t03(ctx: Ctx) -> list[Outcome]:
     o.severity = None
     if o.status == "fail" and a.value < b.value:
         o.note = "车辆数多于财政拨款保有量: 可能含非财政拨款开支车辆, 需说明"
+    o.sentence = f"“三公”说明中的公务用车保有量 {show(a.value)} 辆，与国有资产说明中的车辆 {show(b.value)} 辆不一致"
     return [o]
 
 
@@ -253,4 +264,5 @@ def t04(ctx: Ctx) -> list[Outcome]:
     ok = any(r["value"] > 0 for r in n)
     ops = [buy] + [fig_operand(r) for r in n]
     return [Outcome("购置车辆数", "pass" if ok else "fail", None, buy.value, operands=ops,
-                    note="" if ok else "有购置费但未说明购置数量")]
+                    note="" if ok else "有购置费但未说明购置数量",
+                    sentence=f"有公务用车购置费 {show(buy.value, True)}，却未说明购置数量")]

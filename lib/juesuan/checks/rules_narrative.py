@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import catalogue as cat
 from .rules_common import (
     ALIASES,
+    FLOAT_SLACK,
     THREE_PUBLIC_KEYS,
     Ctx,
     Operand,
@@ -18,6 +19,7 @@ from .rules_common import (
     norm_name,
     printed_decimals,
     rule,
+    show,
 )
 
 _KEY_OF: dict[str, str] = {name: key for key, names in ALIASES.items() for name in names}
@@ -291,10 +293,29 @@ def n14(ctx: Ctx) -> list[Outcome]:
         if actual is None or change is None:
             out.append(na(subject, "找不到本年数或增减额"))
             continue
-        out.append(compare_pct(subject, stated, lambda a, c: c / (a - c) * 100, [actual, change],
-                               printed_decimals(stated.value, r["evidence"]),
-                               note=f"隐含{base}数 = {round(actual.value - change.value, 2)}"))
+        zero = _zero_base(subject, stated, actual, change, base)
+        out.append(zero or compare_pct(subject, stated, lambda a, c: c / (a - c) * 100, [actual, change],
+                                       printed_decimals(stated.value, r["evidence"]),
+                                       note=f"隐含{base}数 = {round(actual.value - change.value, 2)}"))
     return out
+
+
+def _zero_base(subject: str, stated: Operand, actual: Operand, change: Operand, base: str) -> Outcome | None:
+    """A growth rate over an implied prior year (or budget) of 0 within rounding: any finite rate is wrong
+    ("增长 100%" on nothing); both years 0 is template boilerplate."""
+    prior = actual.value - change.value
+    if abs(prior) > actual.eps + change.eps + FLOAT_SLACK:
+        return None
+    ops = [stated, actual, change]
+    if abs(actual.value) <= actual.eps and abs(change.value) <= change.eps:
+        return Outcome(subject, "fail", None, stated.value, None, None, ops, f"本年与{base}均为 0, 不应表述增长率",
+                       severity="info", sentence=f"{stated.label.removesuffix('%')}：本年与{base}均为 0，不应表述增长率")
+    return Outcome(subject, "fail", 0.0, stated.value, None, None, ops,
+                   f"隐含{base}数为 0 (本年 {actual.value:g} − 增减 {change.value:g}), 增长率无意义",
+                   severity="error", stake=abs(change.wan or 0.0),
+                   sentence=f"{actual.label}{show(actual.value, actual.wan is not None)}，比{base}增加 "
+                            f"{show(change.value, change.wan is not None)}，隐含{base}数为 0，却表述增长 "
+                            f"{show(stated.value)}%：{base}为 0 时增长率无意义")
 
 
 def _exec_inputs(ctx: Ctx, r: dict) -> tuple[Operand | None, Operand | None]:
@@ -330,9 +351,30 @@ def n15(ctx: Ctx) -> list[Outcome]:
         elif abs(budget.value) < 1e-9:
             continue  # N17's business
         else:
-            out.append(compare_pct(subject, stated, lambda a, b: a / b * 100, [actual, budget],
-                                   printed_decimals(stated.value, r["evidence"])))
+            o = compare_pct(subject, stated, lambda a, b: a / b * 100, [actual, budget],
+                            printed_decimals(stated.value, r["evidence"]))
+            used = _basis_used(ctx, r, stated, actual) if o.status == "fail" else None
+            if used is not None:
+                o.operands = [*o.operands, used[1]]
+                o.note += f"; 与{used[0]}相符"
+                o.sentence += f"；该百分比实为决算占{used[0]} {show(used[1].value, True)} 的比例"
+            out.append(o)
     return out or [na("完成预算%", "全部预算为 0")]
+
+
+_BASES = (("budget_full", "全年预算"), ("budget_adjusted", "调整预算"))
+
+
+def _basis_used(ctx: Ctx, r: dict, stated: Operand, actual: Operand) -> tuple[str, Operand] | None:
+    """The 全年/调整 budget of the same item that the stated percentage was in fact computed on, if any."""
+    for measure, name in _BASES:
+        alt = _nearest(ctx, r["_item"], measure, r["section"], r["source_line"])
+        if alt is None or abs(alt.value) < 1e-9:
+            continue
+        o = compare_pct("", stated, lambda a, b: a / b * 100, [actual, alt], printed_decimals(stated.value, r["evidence"]))
+        if o.status == "pass":
+            return name, alt
+    return None
 
 
 @rule("N16")
@@ -358,9 +400,27 @@ def n17(ctx: Ctx) -> list[Outcome]:
         if budget is None:
             continue
         stated = fig_operand(r, f"{r['item']}完成预算%")
-        ok = abs(budget.value) >= 1e-9
-        out.append(Outcome(f"{r['item']} 完成预算% ({r['section']})", "pass" if ok else "fail", None, stated.value,
-                           None, None, [stated, budget], "" if ok else "预算为 0, 不应表述完成预算百分比"))
+        subject = f"{r['item']} 完成预算% ({r['section']})"
+        if abs(budget.value) >= 1e-9:
+            out.append(Outcome(subject, "pass", None, stated.value, None, None, [stated, budget]))
+            continue
+        used = _basis_used(ctx, r, stated, actual) if actual is not None else None
+        said = f"“{r['item']}”年初预算为 0，却表述“完成预算的 {show(stated.value)}%”"
+        if used is not None:
+            out.append(Outcome(subject, "fail", None, stated.value, None, None, [stated, budget, actual, used[1]],
+                               f"年初预算为 0; 所述百分比实为决算/{used[0]}", severity="error",
+                               stake=abs(actual.wan or 0.0) if actual is not None else None,
+                               sentence=f"{said}：该百分比实为决算 {show(actual.value, True)} 占{used[0]} "
+                                        f"{show(used[1].value, True)} 的比例，应写明所用基数"))
+        elif abs(stated.value) < 1e-9 and (actual is None or abs(actual.value) < 1e-9):
+            out.append(Outcome(subject, "fail", None, stated.value, None, None, [stated, budget],
+                               "预算为 0, 不应表述完成预算百分比", sentence=f"{said}：预算与决算均为 0，不应表述百分比"))
+        else:
+            out.append(Outcome(subject, "fail", None, stated.value, None, None,
+                               [stated, budget] + ([actual] if actual is not None else []),
+                               "预算为 0, 所述百分比没有基数", severity="error",
+                               stake=abs(actual.wan or 0.0) if actual is not None else None,
+                               sentence=f"{said}：预算为 0 时百分比没有基数"))
     return out or [na("预算为 0", "没有可判断的完成预算百分比")]
 
 

@@ -22,6 +22,7 @@ from .rules_common import (
     norm_name,
     present,
     rule,
+    show,
 )
 
 _NO_EXPLANATION = {"", "无", "无。", "不适用", "/", "—", "-", "nan", "none", "<na>"}
@@ -146,13 +147,17 @@ def p04(ctx: Ctx) -> list[Outcome]:
         if present(r["total_score"]):
             ok = float(r["total_score"]) <= 100.5
             out.append(Outcome(f"项目{r['project_no']} 总分 ≤ 100", "pass" if ok else "fail", 100.0,
-                               float(r["total_score"]), None, 0.5, [_proj_op(r, "total_score", "总分")]))
+                               float(r["total_score"]), None, 0.5, [_proj_op(r, "total_score", "总分")],
+                               sentence=f"项目{r['project_no']}“{r['project_name']}”自评总分 {show(float(r['total_score']))} "
+                                        "超过 100 分"))
     for r in _scored_rows(ctx):
         if r["weight_source"] == "table" and present(r["score"]) and present(r["weight"]):
             ok = float(r["score"]) <= float(r["weight"]) + 0.5
             out.append(Outcome(f"{r['level3']} 得分 ≤ 分值", "pass" if ok else "fail", float(r["weight"]),
                                float(r["score"]), None, 0.5,
-                               [_ind_op(r, r["score"], "得分"), _ind_op(r, r["weight"], "分值")]))
+                               [_ind_op(r, r["score"], "得分"), _ind_op(r, r["weight"], "分值")],
+                               sentence=f"{_who(r)}指标“{r['level3']}”得分 {show(float(r['score']))} 超过其分值 "
+                                        f"{show(float(r['weight']))}"))
     return out or [na("得分上限", "没有总分或印刷的分值")]
 
 
@@ -172,7 +177,9 @@ def p05(ctx: Ctx) -> list[Outcome]:
                Operand(f"目标{g['goal_no']}.Σ指标得分({len(rows)}项)", s, "部门整体自评表")]
         ok = s <= pts + 0.5
         out.append(Outcome(f"部门整体目标{g['goal_no']} Σ得分 ≤ 分值", "pass" if ok else "fail", pts, s,
-                           round(s - pts, 4), 0.5, ops, "全部满分" if abs(s - pts) <= 0.5 else ""))
+                           round(s - pts, 4), 0.5, ops, "全部满分" if abs(s - pts) <= 0.5 else "",
+                           sentence=f"部门整体目标{g['goal_no']}的 {len(rows)} 个指标得分合计 {show(s)}，超过该目标分值 "
+                                    f"{show(pts)}"))
     return out or [na("部门整体目标分值", "目标没有对应指标")]
 
 
@@ -205,9 +212,13 @@ def _finite(x: object) -> bool:
     return v is not None and math.isfinite(v)
 
 
+def _who(r: dict) -> str:
+    return f"项目{r['project_no']}" if r["scope"] == "project" else "部门整体自评表"
+
+
 def _indicator_group(r: dict) -> str:
-    """The same indicator in the department and a project table (same target, actual and score) is one fact."""
-    return f"{norm_name(r['target_raw'])}|{norm_name(r['actual_raw'])}|{r.get('score')}"
+    """The same indicator in the department and a project table (same target and actual) is one fact."""
+    return f"{norm_name(r['target_raw'])}→{norm_name(r['actual_raw'])}"
 
 
 @rule("P06")
@@ -221,7 +232,9 @@ def p06(ctx: Ctx) -> list[Outcome]:
     bad = [r for r, g in gaps if g is not None and abs(g) > 0.5]
     out = [Outcome(f"{r['level3']}", "fail", float(r["rule_score"]), float(r["score"]), float(r["score_gap"]), 0.5,
                    [_ind_op(r, r["score"], "自评得分"), _ind_op(r, r["rule_score"], "规则得分")], str(r["rule"]),
-                   group=_indicator_group(r))
+                   group=_indicator_group(r),
+                   sentence=f"{_who(r)}指标“{r['level3']}”（目标 {r['target_raw']}，完成 {r['actual_raw']}）自评 "
+                            f"{show(float(r['score']))} 分，按计分规则应得 {show(float(r['rule_score']))} 分")
            for r in bad]
     assessed = sum(1 for _, g in gaps if g is not None)
     return out + [_summary_pass("其余指标自评得分与规则一致", assessed - len(bad))] if assessed else (
@@ -244,7 +257,9 @@ def p07(ctx: Ctx) -> list[Outcome]:
                                 _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
                                 _ind_op(r, r["score"], "得分")],
                                f"完成值为目标值的 {p:.2f} 倍仍得满分: 目标设置偏低, 未按偏离度调减",
-                               group=_indicator_group(r)))
+                               group=_indicator_group(r),
+                               sentence=f"{_who(r)}指标“{r['level3']}”完成 {r['actual_raw']}，是目标 {r['target_raw']} 的 "
+                                        f"{p:.2f} 倍，仍得满分：目标设置偏低，未按偏离度调减"))
     return out + [_summary_pass("其余定量指标", len(quantitative) - len(out))] if quantitative else (
         [na("超额完成仍满分", "没有定量指标")])
 
@@ -262,7 +277,9 @@ def p08(ctx: Ctx) -> list[Outcome]:
                                round(float(r["actual_value"]) - float(r["target_value"]), 4), 0.0,
                                [_ind_op(r, r["target_value"], f"上限({r['target_raw']})"),
                                 _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
-                                _ind_op(r, r["score"], "得分")], "超过上限仍得满分", group=_indicator_group(r)))
+                                _ind_op(r, r["score"], "得分")], "超过上限仍得满分", group=_indicator_group(r),
+                               sentence=f"{_who(r)}指标“{r['level3']}”上限 {r['target_raw']}，实际 {r['actual_raw']}，"
+                                        "超过上限仍得满分"))
     return out + [_summary_pass("其余上限类指标", len(capped) - len(out))] if capped else (
         [na("上限类指标超限", "没有 ≤ 类定量指标")])
 
@@ -290,7 +307,9 @@ def p09(ctx: Ctx) -> list[Outcome]:
         names = "、".join(f"{x['level3']}({x['target_raw']}→{x['actual_raw']})" for x in rows)
         out.append(Outcome(f"项目{no} 偏差原因", "pass" if ok else "fail", None, None, None, None,
                            [Operand(f"项目{no}.偏差指标数", float(len(rows)), "自评表", _int(r.get("source_line")))],
-                           f"偏差指标: {names}; 偏差原因: {(r.get('deviation_reason') if not per_row else '见各指标行') if ok else '空/无'}"))
+                           f"偏差指标: {names}; 偏差原因: {(r.get('deviation_reason') if not per_row else '见各指标行') if ok else '空/无'}",
+                           sentence=f"项目{no}“{r['project_name']}”有 {len(rows)} 个指标偏离目标（{names}），"
+                                    "却没有说明偏差原因"))
     return out or [Outcome("偏差原因", "pass", note="没有需说明偏差的指标")]
 
 
@@ -305,7 +324,9 @@ def p10(ctx: Ctx) -> list[Outcome]:
                     cat.FULL_SCORE_RED_FLAG, [Operand("最低总分", float(min(scores))),
                                               Operand("最高总分", float(max(scores))),
                                               Operand(f"≥{cat.FULL_SCORE_RED_FLAG:g}分项目数", float(high))],
-                    "" if ok else "全部项目自评 ≥95 分(含满分), 自评缺乏区分度")]
+                    "" if ok else "全部项目自评 ≥95 分(含满分), 自评缺乏区分度",
+                    sentence=f"全部 {len(scores)} 个项目自评总分都在 {cat.FULL_SCORE_RED_FLAG:g} 分以上（最低 "
+                             f"{show(float(min(scores)))} 分）：自评缺乏区分度")]
 
 
 @rule("P11")
@@ -323,7 +344,9 @@ def p11(ctx: Ctx) -> list[Outcome]:
     return [Outcome(f"{len(known)} 个项目 执行数 = 预算数", "pass" if ok else "fail", None, float(equal), None,
                     None, [Operand("执行数=预算数的项目", float(equal)), Operand("项目数", float(len(known))),
                            Operand("预算合计", float(total_b), to_wan=1.0), Operand("执行合计", float(total_e), to_wan=1.0)],
-                    "" if ok else "每个项目执行率均为 100%, 预算数与执行数分毫不差: 预算可能按执行数倒填", stake=0.0)]
+                    "" if ok else "每个项目执行率均为 100%, 预算数与执行数分毫不差: 预算可能按执行数倒填", stake=0.0,
+                    sentence=f"全部 {len(known)} 个项目的执行数都等于预算数（合计 {show(total_b, True)}），执行率均为 "
+                             "100%：预算可能按执行数倒填")]
 
 
 @rule("P12")
@@ -336,7 +359,8 @@ def p12(ctx: Ctx) -> list[Outcome]:
     ok = share < cat.COPIED_SHARE
     return [Outcome(f"{len(ind)} 个指标", "pass" if ok else "fail", cat.COPIED_SHARE, round(share, 4), None, None,
                     [Operand("完成值=目标值原文的指标", float(same)), Operand("指标数", float(len(ind)))],
-                    f"{share:.0%} 的指标完成值与目标值原文相同" + ("" if ok else ", 完成值疑似照抄"))]
+                    f"{share:.0%} 的指标完成值与目标值原文相同" + ("" if ok else ", 完成值疑似照抄"),
+                    sentence=f"{len(ind)} 个指标中 {same} 个（{share:.0%}）的完成值与目标值原文相同：完成值疑似照抄")]
 
 
 # ── the 部门整体绩效自评表's own totals (document.dept_*) ─────────────────────────────────────────
@@ -399,7 +423,8 @@ def p16(ctx: Ctx) -> list[Outcome]:
     where = Operand(f"说明等级“{stated}”", None, "情况说明", int(line) if present(line) else None)
     ok = _GRADE_WORDS[stated] == expected
     return [Outcome(f"等级“{stated}” vs 总分{total.value:g}", "pass" if ok else "fail", None, None, None, None,
-                    [total, where], f"按总分应为“{expected}”")]
+                    [total, where], f"按总分应为“{expected}”",
+                    sentence=f"情况说明称部门整体评价等级为“{stated}”，而部门整体自评总分 {total.value:g} 分按分数段应为“{expected}”")]
 
 
 @rule("P17")

@@ -33,20 +33,25 @@ def lab(text: object) -> str:
 
 
 def table(ctx: Ctx, code: str) -> pd.DataFrame:
-    st = ctx.table("statements")
-    if st.empty:
-        return st
-    t = st[st["table_code"] == code].copy()
-    t["_lab"] = t["row_label"].map(lab)
-    t["_ordinal"] = t["row_label"].map(lambda s: bool(re.match(r"^[一二三四五六七八九十]+、", norm_name(s))))
-    return t
+    """One statement's cells with the normalised row label (`_lab`) and whether it carries an ordinal; split
+    once per document (a copy each call: some rules add columns)."""
+    def make() -> dict[str, pd.DataFrame]:
+        st = ctx.table("statements")
+        if st.empty:
+            return {}
+        st = st.assign(_lab=st["row_label"].map(lab),
+                       _ordinal=st["row_label"].map(lambda s: bool(re.match(r"^[一二三四五六七八九十]+、", norm_name(s)))))
+        return {str(c): g for c, g in st.groupby("table_code", sort=False)}
+    parts = ctx.memo("statement_tables", make)
+    t = parts.get(code)  # type: ignore[union-attr]
+    return t.copy() if t is not None else ctx.table("statements").iloc[0:0]
 
 
 def op(r: pd.Series, code: str, label: str | None = None) -> Operand:
     panel = f"{r['panel']}." if isinstance(r.get("panel"), str) and r.get("panel") else ""
     page = r.get("page")
     return Operand(label or f"{SHORT[code]}.{panel}{r['row_label']}.{r['column']}", float(r["value"]), "",
-                   None, int(page) if pd.notna(page) else None)
+                   None, int(page) if pd.notna(page) else None, to_wan=1.0)
 
 
 def cell(t: pd.DataFrame, code: str, label: str | Callable[[str], bool], column: str | None = None,
@@ -65,7 +70,7 @@ def cell(t: pd.DataFrame, code: str, label: str | Callable[[str], bool], column:
 
 
 def _zero(label: str) -> Operand:
-    return Operand(f"{label}(空白=0)", 0.0)
+    return Operand(f"{label}(空白=0)", 0.0, to_wan=1.0)
 
 
 # ── table 1 ──
@@ -259,13 +264,16 @@ def s09(ctx: Ctx) -> list[Outcome]:
         if ta.empty or tb.empty:
             continue
         a, b = _class_rows(ta, pa, cola), _class_rows(tb, pb, colb)
-        for name in a.keys() & b.keys():
+        for name in [n for n in a if n in b]:
             out.append(compare_same(f"{name}: {SHORT[cb]} = {SHORT[ca]}", op(a[name], ca), op(b[name], cb)))
-        for name in a.keys() ^ b.keys():
+        for name in [n for n in a if n not in b] + [n for n in b if n not in a]:
             src = (ca, a[name]) if name in a else (cb, b[name])
+            other = cb if name in a else ca
             if abs(float(src[1]["value"])) > 0.005:
                 out.append(Outcome(f"{name}: 仅见于{SHORT[src[0]]}", "fail", None, float(src[1]["value"]), None, 0.0,
-                                   [op(src[1], src[0])], "另一表缺少该类级科目"))
+                                   [op(src[1], src[0])], "另一表缺少该类级科目",
+                                   sentence=f"{SHORT[src[0]]}列有“{name}” {float(src[1]['value']):,.2f} 万元，"
+                                            f"{SHORT[other]}却没有这一类级科目"))
     return out or [na("类级对照", "缺少表1/表3或表4/表5")]
 
 
@@ -386,7 +394,9 @@ def s14(ctx: Ctx) -> list[Outcome]:
         return [Outcome(f"全部 {len(st)} 个金额", "pass", 0.0, float(st["value"].min()), None, 0.0)]
     return [Outcome(f"{SHORT.get(r['table_code'], r['table_code'])} {r['row_label']}.{r['column']}", "fail", 0.0,
                     float(r["value"]), float(r["value"]), 0.0, [op(r, r["table_code"]) if r["table_code"] in SHORT
-                                                               else Operand(str(r["row_label"]), float(r["value"]))])
+                                                               else Operand(str(r["row_label"]), float(r["value"]), to_wan=1.0)],
+                    sentence=f"{SHORT.get(r['table_code'], r['table_code'])}“{r['row_label']}”的“{r['column']}”为负数 "
+                             f"{float(r['value']):,.2f} 万元")
             for _, r in neg.iterrows()]
 
 
@@ -409,14 +419,16 @@ def s15(ctx: Ctx) -> list[Outcome]:
     for code, fund in _FUND_TABLES:
         cells = t4[t4["column"].astype(str).str.contains(fund)]
         money = float(cells["value"].abs().sum()) if not cells.empty else 0.0
-        ops = [Operand(f"表4.{fund}栏金额绝对值合计", money)]
+        ops = [Operand(f"表4.{fund}栏金额绝对值合计", money, to_wan=1.0)]
         subject = f"{SHORT[code]}({fund})"
         if code in absent:
             out.append(na(subject, f"{SHORT[code]}有标题但无文字层数据"))
         elif money > 0.005 and code in empty:
-            out.append(Outcome(subject, "fail", None, money, None, None, ops, f"表4有{fund}收支, {SHORT[code]}却为空表"))
+            out.append(Outcome(subject, "fail", None, money, None, None, ops, f"表4有{fund}收支, {SHORT[code]}却为空表",
+                               sentence=f"表4有{fund}收支 {money:,.2f} 万元，{SHORT[code]}却是空表"))
         elif money <= 0.005 and code in found and table(ctx, code)["value"].abs().sum() > 0.005:
-            out.append(Outcome(subject, "fail", None, money, None, None, ops, f"表4{fund}栏为 0, {SHORT[code]}却有数据"))
+            out.append(Outcome(subject, "fail", None, money, None, None, ops, f"表4{fund}栏为 0, {SHORT[code]}却有数据",
+                               sentence=f"表4的{fund}栏为 0，{SHORT[code]}却有数据"))
         elif code not in found and code not in empty:
             o = Outcome(subject, "fail", None, money, None, None, ops, f"未见{SHORT[code]}及空表说明")
             o.severity = "warning"

@@ -38,5 +38,7 @@ def x09(ctx: Ctx) -> list[Outcome]:
         o = compare_amount(f"{m.group(0)[:40]}", s, n, 0.0 if unit not in ("万元", "亿元") else 0.005 * len(parts),
                            ops, f"括号内分项之和 {s:g}{unit}")
         o.severity = None
+        if o.status == "fail":
+            o.sentence = f"原文“{m.group(0)[:40]}”中括号内各项之和为 {s:g}{unit}，与所说的共 {m['n']}{unit} 不符"
         out.append(o)
     return out or [na("共N(分项)", "原文没有“共N（分项）”式的表述")]

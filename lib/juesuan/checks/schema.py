@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -23,6 +24,9 @@ class Checks(pa.DataFrameModel):
     difference: Series[float] = pa.Field(nullable=True)
     tolerance: Series[float] = pa.Field(nullable=True)
     evidence: Series[str]
+    amount_at_stake_wan: Series[float] = pa.Field(nullable=True, ge=0)  # money affected by a failure (万元)
+    finding: Series[str]  # a failure in plain Chinese with amounts and pages ("" when not a failure)
+    fact: Series[str]  # failures of one rule sharing this key state one fact and are listed once ("" = own fact)
 
     class Config:
         strict = True
@@ -30,15 +34,38 @@ class Checks(pa.DataFrameModel):
 
 
 COLUMNS = list(Checks.to_schema().columns)
+_STR = Checks.to_schema().columns["doc_id"].dtype.type
 
 # Chinese headers for printing and the workbook.
 HEADERS = {
     "doc_id": "文档", "rule_id": "规则", "description": "规则说明", "subject": "对象", "status": "结果",
     "severity": "级别", "expected": "应为", "actual": "实际", "difference": "差额", "tolerance": "容差",
-    "evidence": "证据(数值与行/页)",
+    "evidence": "证据(数值与行/页)", "amount_at_stake_wan": "涉及金额(万元)", "finding": "发现", "fact": "同一事实",
+    "group_size": "同类条数", "also": "同类另见",
 }
 STATUS_LABELS = {"pass": "通过", "fail": "不符", "not_assessable": "无法判断"}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+_FLOATS = ("expected", "actual", "difference", "tolerance", "amount_at_stake_wan")
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    """The checks table from evaluated rows, typed as the model says. Built column by column (pandera costs more
+    than all the rules together); the enumerations are checked here and tests validate the result with `Checks`."""
+    if not rows:
+        return empty()
+    data = {}
+    for c in COLUMNS:
+        values = [r.get(c) for r in rows]
+        if c in _FLOATS:
+            data[c] = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+        else:
+            data[c] = pd.array(["" if v is None else str(v) for v in values], dtype=_STR)
+    bad = set(data["status"]) - set(STATUSES) | set(data["severity"]) - set(SEVERITIES)
+    if bad:
+        raise ValueError(f"checks: unknown status or severity {sorted(bad)}")
+    return pd.DataFrame(data, copy=False)
 
 
 def empty() -> pd.DataFrame:

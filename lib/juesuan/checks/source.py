@@ -96,3 +96,49 @@ def source(ctx: Ctx) -> Text | None:
         return Text(path, src.kind, src.lines, pages | set(src.image_pages))
 
     return ctx.memo("source", make)  # type: ignore[return-value]
+
+
+# ── headings: the ordinals a reader sees (一、 （一） 1、/1.) with where they sit ──────────────────────────────
+
+_ORDINAL_PATTERNS = (
+    (1, re.compile(r"^([一二三四五六七八九十]{1,3})、(.*)$")),
+    (2, re.compile(r"^\(([一二三四五六七八九十]{1,3})\)(.*)$")),
+    (3, re.compile(r"^(\d{1,2})[、.](?![\d.])(.*)$")),
+)
+_SENTENCE_PUNCT = re.compile(r"[，,；;。]")
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 1: 一、 2: （一） 3: 1、 or 1.
+    n: int
+    label: str  # as printed: "五", "三", "12"
+    title: str
+    index: int  # into Text.lines
+    no: int
+    page: int
+
+
+def headings(text: Text, start: int, end: int) -> list[Heading]:
+    """Numbered lines in lines[start:end]. A level-1 or level-2 ordinal counts as a heading only on a short line
+    without sentence punctuation inside (a wrapped sentence that happens to start with "二、" is body text)."""
+    from ..values import cn_ordinal
+
+    out = []
+    for i in range(start, end):
+        c = text.compact_lines[i]
+        if not c or not (c[0] in "一二三四五六七八九十(" or c[0].isdigit()):
+            continue
+        for level, pattern in _ORDINAL_PATTERNS:
+            m = pattern.match(c)
+            if not m:
+                continue
+            title = m.group(2)
+            if level < 3 and (len(title) > 40 or _SENTENCE_PUNCT.search(title.rstrip("。"))):
+                break
+            n = int(m.group(1)) if level == 3 else cn_ordinal(m.group(1))
+            if n:
+                line = text.lines[i]
+                out.append(Heading(level, n, m.group(1), title, i, line.no, line.page))
+            break
+    return out

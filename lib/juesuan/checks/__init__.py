@@ -13,6 +13,7 @@ import pandas as pd
 from . import (  # noqa: F401  (each module registers its rules)
     ranking,
     rules_cross,
+    rules_identity,
     rules_links,
     rules_narrative,
     rules_performance,

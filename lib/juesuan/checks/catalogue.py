@@ -6,6 +6,7 @@ that names an item differently is fixed here, not in the rules.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SEVERITIES = ("error", "warning", "info")
@@ -115,6 +116,9 @@ RULES_LIST: list[Rule] = [
     _r("C02", "模板要求的九张决算表均有(或有“本表无数据”说明)", "九张表 ∈ 有数据 ∪ 空表说明 ∪ 有标题", "error", TOL_NONE, "document"),
     _r("C03", "决算表不能只有表头没有数值", "表格无数值且无空表说明: 说明列有金额 ⇒ 错误, 否则警告", "error", TOL_NONE, "document", "figures"),
     _r("O01", "部分、节、条目序号连续且不颠倒", "各级序号在其上级内为 1, 2, 3…: 无重复、无缺号、无倒序", "warning", "0", "document"),
+    _r("Y01", "封面、标题、截至日期的年度等于公开年度, “与X年度相比”为上年", "标题/截至日期年度 = 公开年度; 比较年度 = 公开年度 − 1", "error", "0 年", "document"),
+    _r("Y02", "部门名称在封面、部分标题与正文中一致", "以部门自称之处的名称 = 封面名称 (简称为提示)", "warning", TOL_NONE, "document"),
+    _r("Y03", "不得留有模板占位符(XX局、XXX、。。。)或填写说明", "原文不含占位符; 模板填写说明为警告", "error", TOL_NONE, "document"),
 ]
 
 RULES: dict[str, Rule] = {r.id: r for r in RULES_LIST}
@@ -172,6 +176,13 @@ ITEMS: dict[str, tuple[str, ...]] = {
     "evaluated_projects": ("绩效自评项目", "自评项目", "项目个数", "绩效自评项目个数", "共涉及项目", "涉及项目"),
     "evaluated_funds": ("绩效自评项目资金", "自评项目资金", "绩效自评资金"),
 }
+
+# Leftovers of the template (Y03): placeholders, and its instructions to the drafter.
+PLACEHOLDER = re.compile(r"[X×Ｘ]{2,}|。{3,}|待填|待补充")
+TEMPLATE_INSTRUCTIONS = (
+    "如持平作持平表述", "不涉及的不列", "按上述格式依次说明", "作下述说明", "（制度名称）", "(制度名称)", "仍保留该表格式",
+    "根据三定方案等相关规定中有关主要职能填写", "预决算持平的不用说明变动原因",
+)
 
 # The heading of a contents page, and the parts whose headings are numbered 一、（一）1. (O01).
 TOC_HEADINGS = ("目录", "目次")

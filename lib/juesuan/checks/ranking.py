@@ -78,7 +78,7 @@ def group(failed: pd.DataFrame) -> pd.DataFrame:
     out = failed.iloc[keep].copy()
     kept_keys = [keys[p] for p in keep]
     out["group_size"] = [len(members[k]) for k in kept_keys]
-    out["also"] = ["；".join(members[k][1:]) for k in kept_keys]
+    out["also"] = ["；".join(dict.fromkeys(members[k][1:])) for k in kept_keys]
     return out
 
 
@@ -86,6 +86,8 @@ def headlines(findings: pd.DataFrame, n: int = 7) -> list[str]:
     """The top findings as sentences, each led by its severity ("错误：…")."""
     lines = []
     for r in findings.head(n).itertuples():
-        more = f"（同一事实另有 {r.group_size - 1} 处：{r.also}）" if r.group_size > 1 else ""
+        others = r.also.split("；") if r.group_size > 1 else []
+        more = (f"（同一事实另有 {r.group_size - 1} 处：{'；'.join(others[:3])}{'等' if len(others) > 3 else ''}）"
+                if others else "")
         lines.append(f"{SEVERITY_LABELS[r.severity]}：{r.finding}{more}")
     return lines

@@ -180,10 +180,11 @@ def _find_section(text: Text, e: TocEntry, body: int) -> int | None:
     """The body heading of a contents entry: same ordinal and a similar title inside its part, else the same
     title anywhere in the body under another number."""
     start, end = text.segs.parts.get(e.part or "", (body, len(text.lines)))
-    hs = [h for h in headings(text, max(start + 1, body), end) if h.level == 1]
-    same = [h for h in hs if h.n == e.n and _similar(h.title, e.title) >= 0.5]
-    if same:
-        return same[0].index
+    prefix = f"{e.label}、"
+    for i in range(max(start + 1, body), end):  # a heading may run on into a remark ("…构成（仅有一个单位的…）")
+        c = text.compact_lines[i]
+        if c.startswith(prefix) and _similar(c[len(prefix): len(prefix) + len(e.title)], e.title) >= 0.5:
+            return i
     moved = [h for h in headings(text, body, len(text.lines)) if h.level == 1 and _similar(h.title, e.title) >= 0.85]
     return moved[0].index if moved else None
 

@@ -64,6 +64,14 @@ class Text:
         _, starts, where = self.flat()
         return where[max(0, bisect_right(starts, offset) - 1)]
 
+    def joined(self, start: int, end: int) -> tuple[str, list[int]]:
+        """compact_lines[start:end] as one string (a sentence may wrap) and the offset each line starts at."""
+        starts, pos = [], 0
+        for c in self.compact_lines[start:end]:
+            starts.append(pos)
+            pos += len(c)
+        return "".join(self.compact_lines[start:end]), starts
+
     def part(self, key: str) -> tuple[int, int] | None:
         return self.segs.parts.get(key)
 

@@ -11,7 +11,7 @@ import pytest
 import juesuan
 from pdfcorpus import VARIANTS, Variant
 from pdfcorpus.compare import compare, content_columns
-from pdfcorpus.expected import TABLES, expected, table
+from pdfcorpus.expected import expected, table, tables
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +35,7 @@ def parsed(tmp_path_factory):
     return get
 
 
-CASES = [pytest.param(v, t, id=f"{v.name}-{t}") for v in VARIANTS for t in TABLES[v.expect]]
+CASES = [pytest.param(v, t, id=f"{v.name}-{t}") for v in VARIANTS for t in tables(v)]
 
 
 @pytest.mark.parametrize("variant,name", CASES)

@@ -240,6 +240,7 @@ class SeedLayout:
     """The seed cut into runs of narrative lines and the performance forms between them."""
 
     blocks: list[list[str] | ProjectForm | DepartmentForm]
+    ends: list[int]  # index in seed_lines() after each block
 
 
 def _title_start(lines: tuple[str, ...], before: int) -> int:
@@ -339,15 +340,37 @@ def seed_layout() -> SeedLayout:
         forms.append((start, end, form))
 
     blocks: list = []
+    ends: list[int] = []
     pos = 0
     for start, end, form in sorted(forms, key=lambda f: f[0]):
         assert start >= pos, "forms overlap"
         if start > pos:
             blocks.append(list(lines[pos:start]))
+            ends.append(start)
         blocks.append(form)
+        ends.append(end)
         pos = end
     blocks.append(list(lines[pos:]))
-    return SeedLayout(blocks)
+    ends.append(len(lines))
+    return SeedLayout(blocks, ends)
+
+
+EXCERPT_PROJECTS = 6
+
+
+def seed_excerpt() -> list[str]:
+    """The seed up to its sixth project table (parts 一–五, the 部门整体 table and report, six projects):
+    every table the seed has, at a third of its pages, for the variants that vary only the drawing."""
+    layout = seed_layout()
+    at = [i for i, b in enumerate(layout.blocks) if isinstance(b, ProjectForm)][EXCERPT_PROJECTS - 1]
+    return list(seed_lines()[: layout.ends[at]])
+
+
+def seed_excerpt_text() -> list[str]:
+    """The same excerpt as the seed file has it (blank lines and printed page numbers included), which is
+    what its text parse must be measured on: the reader's lines alone lose the blank lines the grammar uses."""
+    last = _seed_source_lines()[len(seed_excerpt()) - 1].no
+    return SEED.read_text("utf-8").split("\n")[:last]
 
 
 @cache

@@ -3,31 +3,29 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from . import Expect, Variant
+from . import SEED_TABLES, Expect, Variant
 from .compare import Comparison, compare, content_columns
 from .content import FIXTURES, SEED, fixture
 
-SEED_TABLES = (
-    "projects",
-    "indicators_project",
-    "indicators_department",
-    "department_goals",
-    "figures",
-    "units",
-    "line_items",
-)
 TABLES = {
     Expect.SEED_TEXT: SEED_TABLES,
-    Expect.TEXT_TWIN: ("projects", "indicators_project", "figures", "units", "line_items"),
     Expect.SEED_FORMS: SEED_TABLES,
+    Expect.TEXT_TWIN: SEED_TABLES,
     Expect.SHANGHAI_LINES: ("figures", "units", "line_items"),
     Expect.SHANGHAI_TABLES: ("statements", "figures", "units", "line_items"),
 }
+
+
+def tables(variant: Variant) -> tuple[str, ...]:
+    return variant.tables or TABLES[variant.expect]
+
+
 SEED_FIXTURE = {
     "projects": "projects_*.csv",
     "indicators_project": "indicators_projects_*.csv",
@@ -51,15 +49,19 @@ def seed_text():
     return load(SEED)
 
 
-@cache
 def twin_text(variant: Variant):
-    """The variant's text twin parsed by the text path (written to a temporary file, then removed)."""
+    assert variant.twin is not None
+    return _parse_lines(variant.twin)
+
+
+@cache
+def _parse_lines(lines: Callable[[], list[str]]):
+    """Text lines parsed by the text path (via a temporary file); cached per source of lines."""
     from juesuan import load
 
-    assert variant.twin is not None
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{variant.name}.txt"
-        path.write_text("\n".join(variant.twin()) + "\n", encoding="utf-8")
+        path = Path(tmp) / "twin.txt"
+        path.write_text("\n".join(lines()) + "\n", encoding="utf-8")
         return load(path)
 
 
@@ -77,7 +79,7 @@ def expected(variant: Variant, name: str) -> tuple[pd.DataFrame, tuple[str, ...]
 
 def score(variant: Variant, d) -> list[Comparison]:
     results = []
-    for name in TABLES[variant.expect]:
+    for name in tables(variant):
         want, keep = expected(variant, name)
         got = table(d, name)
         results.append(compare(want, got, content_columns(want, got, keep), name))

@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     rows += _pdf_rows([*sorted(DATA_RAW.glob("*.pdf")), *sorted(FIXTURES.glob("wps/*.pdf")), *extra])
     if "--no-report" not in (argv or sys.argv[1:]):
         rows += _report_rows()
+    from .bench_batch import rows as batch_rows  # many documents: batch, reports per document, scaling
+
+    rows += batch_rows(list(argv if argv is not None else sys.argv[1:]))
     width = max(len(r[0]) for r in rows)
     print(f"{'input':<{width}}  {'measured':<32} {'seconds':>8}  {'reference':<38} {'seconds':>8}  verdict")
     for name, what, secs, ref_what, ref, verdict in rows:

@@ -1,0 +1,143 @@
+"""`make bench` rows for many documents: the batch of 100, report time per document with one kernel, and the
+scaling curve on the process pool and on a Dask LocalCluster (1, 10, 100, 1000 documents, projected to 100,000).
+
+Measured as the commands a user runs (`juesuan parse …`), wall time and the peak memory of the whole process
+tree (sampled), on copies of the seed text. Options: --scale 1,10,100 (the sizes), --no-batch (skip these rows).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .config import DATA_RAW
+
+SIZES = (1, 10, 100, 1000)
+BATCH = 100
+BATCH_GOAL_S = 15.0
+PROJECT_TO = 100_000
+
+
+def _copies(n: int, folder: Path) -> list[Path]:
+    """n seed-sized text disclosures: the seed under n file names (each its own doc_id)."""
+    seed = sorted(DATA_RAW.glob("*.txt"))[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        p = folder / f"bench-{i:05d}.txt"
+        if not p.exists():
+            shutil.copyfile(seed, p)
+        out.append(p)
+    return out
+
+
+def timed(cmd: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, peak resident memory (MB) of the process and all its children, exit status."""
+    import psutil
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    try:
+        root = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+    finally:
+        proc.wait()
+    return time.perf_counter() - start, peak / 2**20, proc.returncode
+
+
+def _parse_cmd(paths: list[Path], out: Path, dask: bool) -> list[str]:
+    return [sys.executable, "-m", "juesuan", "parse", *map(str, paths), "--out", str(out), *(["--dask"] if dask else [])]
+
+
+def per_document() -> list[tuple]:
+    """Where one document's time goes, in process: bounded parse, checks, write (median of 5)."""
+    from .bench import median_seconds
+    from .checks import run_checks
+    from .model import load
+    from .write import write_tables
+
+    seed = sorted(DATA_RAW.glob("*.txt"))[0]
+    d = load(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = [
+            (seed.name, "  per doc: load (parse)", median_seconds(lambda: load(seed), 5), "", None, ""),
+            (seed.name, "  per doc: checks", median_seconds(lambda: run_checks(d), 5), "", None, ""),
+            (seed.name, "  per doc: write CSV+Parquet", median_seconds(lambda: write_tables(d, Path(tmp)), 5), "", None, ""),
+        ]
+    return rows
+
+
+def batch_rows() -> list[tuple]:
+    """100 seed-sized disclosures, parse + check + write on the pool (all cores), with 10 for the memory."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        paths = _copies(BATCH, tmp / "in")
+        small_s, small_mb, _ = timed(_parse_cmd(paths[:10], tmp / "out10", dask=False))
+        secs, mb, status = timed(_parse_cmd(paths, tmp / "out", dask=False))
+        verdict = ("ok" if secs <= BATCH_GOAL_S else "over goal") + f"; peak {mb:.0f} MB (10 docs: {small_mb:.0f} MB)"
+        rows.append((f"{BATCH} × seed text", "parse+check+write, pool", secs,
+                     f"goal ≤ {BATCH_GOAL_S:g} s", None, verdict if status in (0, 1) else f"exit {status}"))
+    return rows + per_document()
+
+
+def report_rows(n_docs: int = 4) -> list[tuple]:
+    """`run_reports` over n documents (one kernel): seconds per document against the papermill floor."""
+    from .bench import _papermill_floor
+    from .report import notebooks, run_reports
+
+    n = len(notebooks())
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = _copies(n_docs, Path(tmp) / "in")
+        t = time.perf_counter()
+        run_reports([str(p) for p in paths], prior=[], out=Path(tmp) / "out")
+        per_doc = (time.perf_counter() - t) / n_docs
+    floor = _papermill_floor(n, cli=True)
+    return [(f"{n_docs} × seed text", f"  report per doc, one kernel ({n} nb)", per_doc,
+             f"`papermill` command × {n} (empty nb)", floor, f"ratio {per_doc / floor:.2f} (goal ≤ 1.0)")]
+
+
+def scaling_rows(sizes=SIZES) -> list[tuple]:
+    """Wall time of `juesuan parse` (with checks) over n copies, on the pool and on a Dask LocalCluster."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        paths = _copies(max(sizes), tmp / "in")
+        for dask in (False, True):
+            label = "Dask LocalCluster" if dask else "process pool"
+            last = None
+            for n in sizes:
+                out = tmp / f"out-{label[:4]}-{n}"
+                secs, mb, status = timed(_parse_cmd(paths[:n], out, dask))
+                shutil.rmtree(out, ignore_errors=True)
+                rows.append((f"{n} × seed text", f"  {label}", secs, "", None,
+                             f"{n / secs:.1f} docs/s, peak {mb:.0f} MB" + ("" if status in (0, 1) else f", exit {status}")))
+                last = (n, secs)
+            n, secs = last
+            rows.append((f"{PROJECT_TO:,} (projected)", f"  {label}", secs / n * PROJECT_TO, f"from {n} docs, linear",
+                         None, f"{secs / n * PROJECT_TO / 3600:.1f} h on this machine"))
+    return rows
+
+
+def rows(argv: list[str]) -> list[tuple]:
+    """The rows `juesuan.bench` prints for many documents (none with --no-batch)."""
+    if "--no-batch" in argv:
+        return []
+    sizes = SIZES
+    if "--scale" in argv:
+        sizes = tuple(int(x) for x in argv[argv.index("--scale") + 1].split(","))
+    out = batch_rows()
+    if "--no-report" not in argv:
+        out += report_rows()
+    return out + scaling_rows(sizes)

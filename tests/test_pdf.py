@@ -119,7 +119,7 @@ def test_image_page_detected(tmp_path):
     writer.append(str(_image_pdf(tmp_path / "scan.pdf")))
     mixed = tmp_path / "mixed.pdf"
     writer.write(mixed)
-    source = read_pdf(mixed)
+    source = read_pdf(mixed, ocr="off")  # without OCR (tests/test_ocr.py reads such pages)
     assert source.n_pages == 2
     assert source.image_pages == [2]
     assert [(w.stage, w.page) for w in source.warnings] == [("read", 2)]

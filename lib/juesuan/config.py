@@ -52,6 +52,27 @@ class LayoutSettings:
 
 LAYOUT = LayoutSettings()
 
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """OCR of image-only pages and regions (read.ocr): rendering, deskew, rulings found in the picture, and
+    the confidence below which a recognised number is reported as unsure instead of used."""
+
+    mode: str = "auto"  # auto: image-only pages and regions only | off | force: every page, text layer ignored
+    dpi: float = 200.0  # rendering resolution of a page to recognise
+    max_side: int = 2400  # the engine scales a larger picture down to this many pixels (speed against accuracy)
+    min_confidence: float = 0.9  # a number with a character recognised below this is a warning, not a value
+    min_region: float = 0.05  # an image covering less of the page than this is a logo or a stamp: not read
+    max_glyphs_over_picture: int = 5  # a picture with more text-layer glyphs over it is a background: not read
+    max_skew: float = 2.0  # degrees: scans turned by up to this are turned back before reading
+    min_ruling: float = 15.0  # pt: a straight dark run at least this long is a ruling
+    max_ruling_width: float = 3.5  # pt: … and at most this thick (thicker is a filled box)
+    size_of_box: float = 0.8  # a recognised line's box height × this is the glyphs' effective size
+    time_per_page_s: float = 20.0  # added to the read time bound for each page recognised
+
+
+OCR = OcrSettings()
+
 # Bounds on untrusted input (README "Untrusted input"). Each is a default a user can raise on the command line
 # (`--max-size`, `--max-pages`, `--max-objects`, `--max-memory`, `--timeout`); an input over one is refused with
 # one line naming it. Generous enough for a real 2000-page disclosure (about 25 s and 250 MB).

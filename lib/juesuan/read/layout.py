@@ -34,6 +34,7 @@ class Glyph:
     size: float  # effective size: nominal size × the scale of the text matrix and CTM
     line_no: int = 0
     generated: bool = False  # a space the PDF library inferred: it counts only over a visible gap
+    conf: float | None = None  # the recogniser's confidence in an OCR glyph; None: from the text layer
 
     @property
     def cx(self) -> float:
@@ -69,6 +70,7 @@ class GridCell:
     line_no: int | None = None  # Line.no of the cell's first text line
     bases: list[float] = field(default_factory=list)  # baseline of each text line
     line_nos: list[int | None] = field(default_factory=list)  # Line.no of each text line
+    conf: float | None = None  # OCR: the lowest confidence of its glyphs; None: read from the text layer
 
     @property
     def text(self) -> str:
@@ -364,6 +366,8 @@ def _fill_cells(grid: TableGrid, glyphs: list[Glyph], s: LayoutSettings) -> dict
         rows = [row for row in baseline_rows(gs, s) if _visible(row)]
         cell.lines = [join_glyphs(row, [], s) for row in rows]
         cell.bases = [row[0].base for row in rows]
+        confs = [g.conf for g in gs if g.conf is not None and g.ch != " "]
+        cell.conf = min(confs) if confs else None
         cell._rows = rows  # type: ignore[attr-defined]  # numbered once the page's lines are
     return members
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ..config import LAYOUT, LayoutSettings
+from ..config import LAYOUT, OCR, LayoutSettings
 from ..errors import InputError
 from .layout import Edge, Glyph, GridCell, PageLayout, TableGrid, layout_page
 from .lines import Line, Source, Warn
@@ -33,13 +33,17 @@ _SPACES = {" ", "\u00a0", "\u3000", "\t", "\u2002", "\u2003", "\u2009"}
 _INVISIBLE = {"\u200b", "\ufeff"}
 
 
-def read_pdf(path: str | Path, settings: LayoutSettings = LAYOUT) -> Source:
-    """Read every page of a PDF into numbered visual lines plus table grids (kind="pdf")."""
+def read_pdf(path: str | Path, settings: LayoutSettings = LAYOUT, ocr: str | None = None) -> Source:
+    """Read every page of a PDF into numbered visual lines plus table grids (kind="pdf"). `ocr` (auto, off,
+    force; default: the current limits' mode) says which pages are recognised from their picture."""
+    from .ocr import OcrMode
+
     path = Path(path)
+    mode = OcrMode(ocr if ocr is not None else _current_ocr())
     data = _read_bytes(path)
     doc = _open(path, data)
     try:
-        return _read_doc(path, data, doc, settings)
+        return _read_doc(path, data, doc, settings, mode)
     except (pdfium.PdfiumError, OSError, RuntimeError) as exc:  # a damaged page: no traceback for the user
         raise InputError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
     finally:
@@ -89,42 +93,66 @@ def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
     return doc
 
 
-def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: LayoutSettings) -> Source:
+def _current_ocr() -> str:
+    from .. import limits
+
+    return getattr(limits.current(), "ocr", None) or OCR.mode
+
+
+def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: LayoutSettings, ocr_mode: str = OCR.mode) -> Source:
     lines: list[Line] = []
     tables: list[TableGrid] = []
     warnings: list[Warn] = []
     image_pages: list[int] = []
     n_glyphs = 0
     turned: dict[int, list[int]] = {}  # pages whose text runs sideways on the page as displayed
+    recognised: list[int] = []  # pages read (in part) from their picture
     for index in range(len(doc)):
         page_no = index + 1
         page = doc[index]
         try:
             content = _page_content(page, settings)
             glyphs = [g for g in content.glyphs if g.ch != " "]
-            n_glyphs += len(glyphs)
-            if any(len(glyphs) <= most and content.image_share >= least for most, least in settings.image_page_rules):
+            image_page = any(len(glyphs) <= most and content.image_share >= least
+                             for most, least in settings.image_page_rules)
+            if image_page:
                 image_pages.append(page_no)
-                msg = "page is an image without a text layer (tables or text on it are not read)"
+            regions = _ocr_regions(page, content, image_page, ocr_mode)
+            if regions is not None:
+                recognised.append(page_no)
+                content = _recognise(page, content, page_no, len(doc), regions, len(recognised), warnings)
+                glyphs = [g for g in content.glyphs if g.ch != " "]
+            elif image_page:
+                msg = "page is an image without a text layer (tables or text on it are not read; --ocr auto reads them)"
                 warnings.append(Warn("read", msg, None, page_no))
             elif _garbled(glyphs):
                 msg = "page text is garbled (fonts without a Unicode map); its figures cannot be trusted"
                 warnings.append(Warn("read", msg, None, page_no))
+            n_glyphs += len(glyphs)
             if content.rotation != content.page_rotation:
                 turned.setdefault((content.rotation - content.page_rotation) % 360, []).append(page_no)
             laid = layout_page(content.glyphs, content.hedges, content.vedges, page_no, len(lines) + 1,
                                content.height, settings)
-            if laid.implausible:
+            if laid.implausible and page_no in recognised:
+                msg = f"page lines read by OCR look implausible ({laid.implausible}): check the page"
+                warnings.append(Warn("read:ocr", msg, None, page_no))
+            elif laid.implausible:
                 why = laid.implausible
                 laid = _pdfium_order(page, page_no, len(lines) + 1)
                 msg = f"page lines look implausible ({why}): read in pdfium's text order instead"
                 warnings.append(Warn("read", msg, None, page_no))
+            if page_no in recognised:
+                warnings += _unsure_lines(laid, content.glyphs, page_no)
         finally:
             page.close()
         lines.extend(laid.lines)
         tables.extend(laid.grids)
     if n_glyphs == 0:
-        raise InputError(path, "PDF has no text layer (scanned images only; OCR needed)")
+        why = "OCR found no text either" if recognised else "run with --ocr auto to recognise the pictures"
+        raise InputError(path, f"PDF has no text layer (scanned images only; {why})")
+    if recognised:
+        msg = f"page(s) {_page_list(recognised)} read by OCR from their picture: each value carries its confidence"
+        warnings.append(Warn("read:ocr", msg, None, recognised[0]))
     for angle, pages in turned.items():  # one warning per direction, naming the pages
         msg = f"text printed sideways ({angle}°) on page(s) {_page_list(pages)}: read turned upright"
         warnings.append(Warn("read", msg, None, pages[0]))
@@ -138,6 +166,119 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
         tables=tables,
         warnings=warnings,
     )
+
+
+# ---------------------------------------------------------------- OCR of image pages (read.ocr)
+
+
+_WHOLE: list = []  # _ocr_regions: recognise the whole page, text layer ignored
+
+
+def _ocr_regions(page: pdfium.PdfPage, content: _Content, image_page: bool, mode: str) -> list | None:
+    """What to recognise on a page: None (nothing), _WHOLE, or the display boxes of its pictures. auto reads
+    image-only pages and, on other pages, pictures big enough to hold a table that no text is drawn over;
+    force reads every page whole."""
+    from .ocr import OcrMode
+
+    if mode == OcrMode.FORCE:
+        return _WHOLE
+    if mode != OcrMode.AUTO or not (image_page or content.image_share >= OCR.min_region):
+        return None
+    if content.rotation != content.page_rotation:
+        return _WHOLE if image_page else None
+    boxes = [b for b in _image_regions(page, content) if image_page or _bare(b, content.glyphs)]
+    return boxes or (_WHOLE if image_page else None)
+
+
+def _bare(box: tuple[float, float, float, float], glyphs: list[Glyph]) -> bool:
+    """A picture with (almost) no text drawn over it: not a background or a scan under its own text layer."""
+    return sum(1 for g in glyphs if g.ch != " " and _inside(g, box)) <= OCR.max_glyphs_over_picture
+
+
+def _recognise(page: pdfium.PdfPage, content: _Content, page_no: int, n_pages: int, regions: list, n_done: int,
+               warnings: list[Warn]) -> _Content:
+    """The page's content with its pictures read by OCR: the given regions (or the whole page) recognised,
+    the text layer kept outside them, rulings from both."""
+    from . import ocr
+
+    _extend_time_bound(n_pages, n_done)
+    whole = regions is _WHOLE
+    try:
+        gray, scale = ocr.render(page, OCR)
+        found = [ocr.read_picture(gray, scale, None if whole else r, OCR) for r in (regions or [None])]
+    except ocr.OcrUnavailable as exc:
+        warnings.append(Warn("read:ocr", f"page is an image and OCR is unavailable ({exc}): not read", None, page_no))
+        return content
+    done = ocr.Recognised(skew=max((f.skew for f in found), key=abs), seconds=sum(f.seconds for f in found))
+    done.glyphs = [g for f in found for g in f.glyphs]
+    ocr.progress(page_no, n_pages, done)
+    if whole:
+        keep, hedges, vedges = [], [], []
+        height = gray.shape[0] / scale
+    else:
+        keep = [g for g in content.glyphs if not any(_inside(g, r) for r in regions)]
+        hedges, vedges, height = list(content.hedges), list(content.vedges), content.height
+    for f in found:
+        hedges += f.hedges
+        vedges += f.vedges
+    return _Content(keep + done.glyphs, hedges, vedges, content.image_share, height, content.page_rotation,
+                    content.page_rotation)
+
+
+def _image_regions(page: pdfium.PdfPage, content: _Content) -> list[tuple[float, float, float, float]]:
+    """Display boxes of the page's pictures big enough to hold a table (overlapping ones merged)."""
+    left, bottom, right, top = page.get_bbox()
+    view = _View(left, bottom, right, top, content.page_rotation)
+    area = max((right - left) * (top - bottom), 1.0)
+    boxes: list[list[float]] = []
+    for obj in _drawings(page):
+        if obj.type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            continue
+        ol, ob, orr, ot = obj.get_bounds()
+        ol, ob, orr, ot = max(ol, left), max(ob, bottom), min(orr, right), min(ot, top)
+        if orr <= ol or ot <= ob or (orr - ol) * (ot - ob) < OCR.min_region * area:
+            continue
+        box = list(view.box(ol, ob, orr, ot))
+        for other in [b for b in boxes if b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]]:
+            boxes.remove(other)
+            box = [min(box[0], other[0]), min(box[1], other[1]), max(box[2], other[2]), max(box[3], other[3])]
+        boxes.append(box)
+    return [tuple(b) for b in boxes]
+
+
+def _inside(g: Glyph, box: tuple[float, float, float, float]) -> bool:
+    return box[0] <= g.cx <= box[2] and box[1] <= g.cy <= box[3]
+
+
+def _unsure_lines(laid: PageLayout, glyphs: list[Glyph], page_no: int) -> list[Warn]:
+    """A warning for each text line holding a character OCR was unsure of. Cells of the nine tables are left
+    to extract.statements, which withholds their numbers (the performance forms' rows are lines)."""
+    grids = [g.bbox for g in laid.grids if not g.form]
+    by_no = {ln.no: ln for ln in laid.lines}
+    worst: dict[int, float] = {}
+    unsure: dict[int, list[str]] = {}
+    for g in glyphs:
+        if g.conf is None or g.conf >= OCR.min_confidence or g.line_no not in by_no:
+            continue
+        if any(b[0] <= g.cx <= b[2] and b[1] <= g.cy <= b[3] for b in grids):
+            continue
+        worst[g.line_no] = min(worst.get(g.line_no, 1.0), g.conf)
+        unsure.setdefault(g.line_no, []).append(g.ch)
+    out = []
+    for no, chars in unsure.items():
+        text = by_no[no].text
+        msg = (f"OCR unsure of {''.join(chars)!r} (confidence {worst[no]:.2f}) in: "
+               f"{text[:80]}{'…' if len(text) > 80 else ''}")
+        out.append(Warn("read:ocr", msg, no, page_no))
+    return out
+
+
+def _extend_time_bound(n_pages: int, n_done: int) -> None:
+    """OCR takes seconds a page: the worker's time bound grows by OCR.time_per_page_s for each page read so,
+    announced as the equivalent number of ordinary pages."""
+    from .. import config, limits
+
+    limits.announce_pages(n_pages + math.ceil(n_done * OCR.time_per_page_s / config.TIME_PER_PAGE_S))
 
 
 def _page_list(pages: list[int]) -> str:

@@ -134,7 +134,10 @@ def test_department_table_of_one_year(county):
     assert t.loc["通城县民政局", "score_100_pct"] == round(23 / 26 * 100, 1)  # three tables scored 92, 88, 95
     fails = pd.read_parquet(out / "2023-tongcheng-minzheng" / "checks.parquet").query("status == 'fail'")
     assert t.loc["通城县民政局", "error"] == (fails["severity"] == "error").sum()
+    assert t.loc["通城县人力资源和社会保障局", "cross_year"] == 1  # the generated mismatch in 五（一）
+    assert t[["cross_year"]].drop(index="通城县人力资源和社会保障局")["cross_year"].isna().all()  # no prior year
     text = " ".join(dep.findings(t.reset_index()))
+    assert "本年所述上年数与上年公开不一致：通城县人力资源和社会保障局 1 项" in text
     assert "支出合计最高：通城县教育局 8841.37 万元" in text
     assert "所有项目自评均为满分：通城县人力资源和社会保障局、通城县教育局" in text
 

@@ -188,7 +188,7 @@ def test_check_priors_warns_for_another_department_on_request(county, capsys):
 
 def test_prior_year_as_stated_against_the_prior_disclosure(docs):
     c = crossyear.check(docs["current"], [docs["prior"]])
-    assert len(c) == 10 and set(c["rule_id"]) == {"Y01"}
+    assert len(c) == 10 and set(c["rule_id"]) == {"K01"}
     fails = c[c["status"].eq("fail")]
     section, item, implied, printed = g.MISMATCH
     assert fails["subject"].tolist() == [f"{section} {item}"]

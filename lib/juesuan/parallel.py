@@ -82,8 +82,8 @@ def check_priors(paths: Sequence[str], priors: Sequence[str], allow_other_depart
     """Every --prior must be an earlier year of the same department as at least one input: otherwise one line
     each and exit status 2, before anything runs. With `allow_other_department` another department is a warning."""
     from .analysis.priors import check_prior, identity
+    from .batch import load_bounded as load  # each input read in a bounded worker, as the commands read them
     from .errors import InputError
-    from .model import load
     from .safe import terminal
 
     def ident(path):

@@ -3,7 +3,7 @@
 Why: every "比上年增加 X 万元" states the prior year's figure implicitly (本年 − X). With the prior disclosure at hand,
 that figure must be the one the prior disclosure printed for the same item — totals, income, expenditure,
 基本/项目, 三公 items, 机关运行经费. A difference is a misprint in one of the two, or a restatement nobody explained.
-The result has the columns of the `checks` table (rule Y01), so it joins the other findings.
+The result has the columns of the `checks` table (rule K01), so it joins the other findings.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..checks.schema import COLUMNS
 from .budget import _merge_items
 from .yoy import normalise_name, stated_changes
 
-RULE_ID = "Y01"
+RULE_ID = "K01"  # K: 跨年度 (the catalogue's ids are per document; this one needs two)
 DESCRIPTION = "本年公开所述上年数（本年数 − 比上年增减额）与上年公开所列数一致"
 SEVERITY = "warning"  # a restatement may have a reason; the department must give it
 
@@ -117,7 +117,7 @@ def previous_year(current, priors):
 
 
 def check(current, priors) -> pd.DataFrame:
-    """Rule Y01 for a Disclosure against the disclosure of the year before among `priors` (empty without it)."""
+    """Rule K01 for a Disclosure against the disclosure of the year before among `priors` (empty without it)."""
     prior = previous_year(current, priors)
     if prior is None:
         return pd.DataFrame(columns=COLUMNS)

@@ -50,14 +50,14 @@ class Gathered:
     checks: pd.DataFrame  # doc_id, severity, status, n
 
 
-_ITEMS = sorted({name for _, names, _ in HEADLINE.values() for name in names})
+_FIGURE_COLUMNS = ["doc_id", "section", "item", "measure", "value", "unit", "source_line", "page"]
 
 
 def gather(processed_dir: str | Path | None, current=None) -> Gathered:
     """Read the panel at `processed_dir` (only the columns and items used here) and add `current` (a
     Disclosure) when the panel does not hold it as it is now (absent, or parsed from another version)."""
     frames = {"documents": pd.DataFrame(columns=["doc_id", "department", "year", "sha256"]),
-              "figures": pd.DataFrame(columns=["doc_id", "section", "item", "measure", "value", "source_line"]),
+              "figures": pd.DataFrame(columns=_FIGURE_COLUMNS),
               "projects": pd.DataFrame(columns=["doc_id", "project_name", "budget_wan", "executed_wan",
                                                 "exec_rate_pct", "total_score"]),
               "checks": pd.DataFrame(columns=["doc_id", "severity", "status", "n"])}
@@ -68,10 +68,7 @@ def gather(processed_dir: str | Path | None, current=None) -> Gathered:
         panel = cached(root)
         if "document" in panel.tables:
             frames["documents"] = panel.sql("SELECT doc_id, department, year, sha256 FROM document")
-            items = ", ".join("'" + i + "'" for i in _ITEMS)
-            frames["figures"] = panel.sql(
-                "SELECT doc_id, section, item, measure, value, source_line FROM figures WHERE measure IN "
-                f"('actual', 'budget') AND regexp_replace(item, '[\\s“”\"]', '', 'g') IN ({items})")
+            frames["figures"] = panel.sql(f"SELECT {', '.join(_FIGURE_COLUMNS)} FROM figures")
             frames["projects"] = panel.sql("SELECT doc_id, project_name, budget_wan, executed_wan, exec_rate_pct, "
                                            "total_score FROM projects")
             if "checks" in panel.tables:
@@ -89,7 +86,7 @@ def gather(processed_dir: str | Path | None, current=None) -> Gathered:
             checks = run_checks(current)
             extra = {
                 "documents": current.document[["doc_id", "department", "year", "sha256"]],
-                "figures": current.figures[["doc_id", "section", "item", "measure", "value", "source_line"]],
+                "figures": current.figures[_FIGURE_COLUMNS],
                 "projects": current.projects[frames["projects"].columns],
                 "checks": checks.groupby(["doc_id", "severity", "status"]).size().rename("n").reset_index(),
             }
@@ -143,14 +140,33 @@ def department_table(g: Gathered, year: int | None) -> pd.DataFrame:
     for sev in SEVERITIES:
         col = fails[sev] if sev in fails else pd.Series(dtype=float)
         t[sev] = col.reindex(t.index).where(t.index.isin(checked)).fillna(0).where(t.index.isin(checked))
+    t["cross_year"] = cross_year(g).reindex(t.index)
     return t.reset_index()
+
+
+def cross_year(g: Gathered) -> pd.Series:
+    """Per doc_id with the same department's previous year in the panel: how many prior-year figures this year
+    states differently from that year's own disclosure (rule K01, `analysis.crossyear`); NaN without it."""
+    from .crossyear import compare
+
+    docs = g.documents.dropna(subset=["year"]).sort_values("doc_id")
+    first = docs.drop_duplicates(["department_key", "year"]).set_index(["department_key", "year"])["doc_id"]
+    by_doc = dict(tuple(g.figures.groupby("doc_id")))
+    out = {}
+    for r in docs.itertuples(index=False):
+        prev = first.get((r.department_key, int(r.year) - 1)) if r.department_key else None
+        if prev is not None and r.doc_id in by_doc and prev in by_doc:
+            t = compare(by_doc[r.doc_id], by_doc[prev])
+            out[r.doc_id] = int(t["consistent"].eq(False).sum())
+    return pd.Series(out, dtype=float)
 
 
 COLUMNS = {"department": "部门", "year": "年度", "total": "收支总计", "expenditure": "支出合计", "basic": "基本支出",
            "project": "项目支出", "general_exec_pct": "一般公共预算执行%", "three_public_budget": "“三公”预算",
            "three_public": "“三公”决算", "three_public_exec_pct": "“三公”执行%", "operating": "机关运行经费",
            "n_projects": "项目数", "median_exec_pct": "项目执行率中位数%", "score_100_pct": "自评满分项目占比%",
-           "mean_score": "平均自评分", "error": "错误", "warning": "警告", "info": "提示"}
+           "mean_score": "平均自评分", "error": "错误", "warning": "警告", "info": "提示",
+           "cross_year": "与上年公开不一致"}
 
 
 def findings(t: pd.DataFrame) -> list[str]:
@@ -170,6 +186,10 @@ def findings(t: pd.DataFrame) -> list[str]:
     if len(full):
         out.append("所有项目自评均为满分：" + "、".join(full["department"].astype(str)) + "（自评未区分绩效高低）。")
     unchecked = t[t["error"].isna()]
+    crossed = t[t["cross_year"].gt(0)]
+    if len(crossed):
+        out.append("本年所述上年数与上年公开不一致：" + "、".join(f"{r.department} {int(r.cross_year)} 项"
+                                                      for r in crossed.itertuples(index=False)) + "（见各自的同比变化报告）。")
     errs = t[t["error"].gt(0)].sort_values("error", ascending=False)
     if len(errs):
         out.append("勾稽关系错误最多：" + "、".join(f"{r.department} {int(r.error)} 项" for r in errs.head(5).itertuples(index=False)) + "。")

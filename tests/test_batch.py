@@ -154,7 +154,11 @@ def test_progress_bar_on_a_terminal_only(capsys):
 
 @pytest.fixture(scope="module")
 def client():
-    with parallel.dask_client(None, 1, processes=False) as c:
+    """A tiny cluster in this process (threads), reachable over TCP so that a command can use it too."""
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", dashboard_address=":0",
+                      silence_logs=40) as cluster, Client(cluster) as c:
         yield c
 
 
@@ -200,3 +204,13 @@ def test_unreachable_scheduler_is_one_line(monkeypatch, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("juesuan: error: cannot use the Dask scheduler at tcp://127.0.0.1:9")
     assert not any(tmp_path.iterdir())
+
+
+def test_parse_dask_with_a_scheduler_address(client, inputs, tmp_path):
+    address = client.scheduler.address
+    assert address.startswith("tcp://")
+    r = run("parse", inputs[0], "--dask", address, "--out", tmp_path / "panel", "--no-checks")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"{inputs[0]} → 2022-tongcheng-renshe (year=2022)")
+    assert list((tmp_path / "panel" / "_panel" / "document").iterdir())[0].name == "year=2022"
+    assert not (tmp_path / "panel" / "_panel" / "checks").exists()

@@ -641,11 +641,14 @@ def _one(c: pd.DataFrame, rule_id: str, subject_part: str) -> pd.Series:
     return r.iloc[0]
 
 
-def test_seed_no_rule_crashes_and_no_error_level_failure(seed_checks):
+def test_seed_no_rule_crashes_and_its_only_error_is_the_slipped_decimal(seed_checks):
+    """Every identity of the seed that holds passes; the one error-level failure is a real defect: the 部门整体
+    report (p. 47) says 弥补工伤保险基金缺口 73 万 where its table (p. 36) and project 20 say 730."""
     assert not seed_checks["evidence"].str.contains("规则执行出错").any()
-    assert not ((seed_checks["status"] == "fail") & (seed_checks["severity"] == "error")).any(), \
+    errors = seed_checks[(seed_checks["status"] == "fail") & (seed_checks["severity"] == "error")]
+    assert errors[["rule_id", "subject"]].values.tolist() == [["X10", "自评报告: 弥补工伤保险基金缺口73万"]], \
         format_failures(seed_checks)
-    assert main([str(DATA_RAW / "2023-tongcheng-renshe.txt")]) == 0
+    assert main([str(DATA_RAW / "2023-tongcheng-renshe.txt")]) == 1
 
 
 def test_seed_identities_that_hold_pass(seed_checks):
@@ -735,6 +738,8 @@ PUTUO_FINDINGS = {
         ("S09", "info", "社会保障和就业支出: 表5 = 表4", 326.71, 326.72),
         # 五（二）: 一般公共服务支出 2106.66 "占 71.73%" of 2940.05 — recomputed 71.65 % (the four shares add to 100.07)
         ("N13", "error", "一般公共服务支出(类) 占比 (五（二）)", 71.6539, 71.73),
+        # 四 (p. 21): "财政拨款收入支出总计0.3万元。与2023年度相比…持平" — table 4 (p. 13) totals 2961.68
+        ("S13", "error", "说明.财政拨款收支总计 = 表4", 2961.68, 0.3),
     },
     "2024-shanghai-putuo-guihuaziyuanju.pdf": {
         ("S09", "info", "卫生健康支出: 表3 = 表1", 236.63, 236.64),

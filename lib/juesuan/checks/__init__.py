@@ -13,10 +13,12 @@ import pandas as pd
 from . import (  # noqa: F401  (each module registers its rules)
     ranking,
     rules_cross,
+    rules_direction,
     rules_identity,
     rules_links,
     rules_narrative,
     rules_performance,
+    rules_restated,
     rules_statements,
     rules_structure,
     rules_text,

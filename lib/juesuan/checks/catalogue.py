@@ -112,10 +112,13 @@ RULES_LIST: list[Rule] = [
     _r("X09", "“共 N（a，b，c）”式分项之和等于总数", "共 N (a, b, c…) ⇒ a + b + c… = N (同一计量单位, 全文含自评报告)", "warning", "0 (个数); 0.005·k (万元)", "document"),
     _r("X08", "部门整体表与项目表同一指标的目标值、完成值、单位一致", "同名指标: 目标值、完成值、单位相同", "warning", TOL_SAME, "indicators"),
     # ── completeness, order and identity of the document (its text) ───────────────────────────────
+    _r("X10", "自评报告、部门整体报告、十三项目说明中的指标值与金额与表格一致", "自由文本“指标名/项目名 + 数值” = 表中完成值/预算数 (10ⁿ 倍差 ⇒ 小数点错位, 错误)", "warning", "按印刷精度", "indicators", "projects"),
     _r("C01", "目录所列部分、节、表在正文中均存在", "目录条目 ⇒ 正文有同序号、标题相近的标题(表按表名)", "error", "标题相似度 ≥0.5", "document"),
     _r("C02", "模板要求的九张决算表均有(或有“本表无数据”说明)", "九张表 ∈ 有数据 ∪ 空表说明 ∪ 有标题", "error", TOL_NONE, "document"),
     _r("C03", "决算表不能只有表头没有数值", "表格无数值且无空表说明: 说明列有金额 ⇒ 错误, 否则警告", "error", TOL_NONE, "document", "figures"),
     _r("O01", "部分、节、条目序号连续且不颠倒", "各级序号在其上级内为 1, 2, 3…: 无重复、无缺号、无倒序", "warning", "0", "document"),
+    _r("D01", "“决算数大于/小于/持平于预算数”与金额一致", "大于 ⇔ 决算 − 预算 > 0.01; 小于 ⇔ < −0.01; 持平 ⇔ |差| ≤ 0.01 (基本持平 ≤ 1%); 比预算增加/减少 与 完成预算% 同向", "error", "0.01 万元; 基本持平 1%", "document", "figures"),
+    _r("D02", "“增加/减少/持平”与同一句的增减额一致", "称持平 ⇒ 同句无非零增减额; 增减额为 0 ⇒ 应称持平", "error", "0", "document"),
     _r("Y01", "封面、标题、截至日期的年度等于公开年度, “与X年度相比”为上年", "标题/截至日期年度 = 公开年度; 比较年度 = 公开年度 − 1", "error", "0 年", "document"),
     _r("Y02", "部门名称在封面、部分标题与正文中一致", "以部门自称之处的名称 = 封面名称 (简称为提示)", "warning", TOL_NONE, "document"),
     _r("Y03", "不得留有模板占位符(XX局、XXX、。。。)或填写说明", "原文不含占位符; 模板填写说明为警告", "error", TOL_NONE, "document"),
@@ -130,7 +133,7 @@ ITEMS: dict[str, tuple[str, ...]] = {
     "grand_total": ("收支总计", "收入支出总计", "收、支总计"),
     "income_total": ("收入合计", "本年收入合计", "本年收入"),
     "expenditure_total": ("支出合计", "本年支出合计", "本年支出"),
-    "fiscal_grand_total": ("财政拨款收支总计", "财政拨款收、支总计"),
+    "fiscal_grand_total": ("财政拨款收支总计", "财政拨款收、支总计", "财政拨款收入支出总计"),
     "fiscal_income": ("财政拨款收入",),
     "gb_income": ("一般公共预算财政拨款收入",),
     "superior_subsidy": ("上级补助收入",),
@@ -233,6 +236,13 @@ THREE_PUBLIC_LINES: dict[str, tuple[str, ...]] = {
 SCOPE_ALL_FUNDS = ("三",)
 SCOPE_GENERAL_BUDGET = ("五", "六")
 SCOPE_PERFORMANCE = ("十三",)
+
+# Words that make a bare 万 an amount of money (X10: "弥补…基金缺口 73 万").
+MONEY_WORDS = re.compile(r"资金|经费|缺口|补贴|补助|金额|费|款")
+
+# Direction words (D01): a gap within rounding is 持平; 基本持平 allows this share of the budget.
+DIRECTION_ROUNDING = 0.01
+DIRECTION_FLAT_SHARE = 0.01
 
 # Performance thresholds (domain.md §4.5).
 OVERACHIEVE_RATIO = 1.3

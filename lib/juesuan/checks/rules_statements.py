@@ -47,7 +47,7 @@ def table(ctx: Ctx, code: str) -> pd.DataFrame:
     return t.copy() if t is not None else ctx.table("statements").iloc[0:0]
 
 
-def op(r: pd.Series, code: str, label: str | None = None) -> Operand:
+def op(r, code: str, label: str | None = None) -> Operand:
     panel = f"{r['panel']}." if isinstance(r.get("panel"), str) and r.get("panel") else ""
     page = r.get("page")
     return Operand(label or f"{SHORT[code]}.{panel}{r['row_label']}.{r['column']}", float(r["value"]), "",
@@ -135,8 +135,12 @@ def s05(ctx: Ctx) -> list[Outcome]:
 
 # ── per-row column identities ──
 
-def _row_key(r: pd.Series) -> tuple:
-    return (r.get("panel") if isinstance(r.get("panel"), str) else "", r["_lab"], r.get("subject_code") or "")
+def rows(ctx: Ctx, code: str) -> list[dict]:
+    """One statement's cells as dicts (missing values None), built once per document."""
+    def make() -> list[dict]:
+        t = table(ctx, code)
+        return t.astype(object).where(t.notna(), None).to_dict("records") if not t.empty else []
+    return ctx.memo(("statement_rows", code), make)  # type: ignore[return-value]
 
 
 _ROW_IDENTITIES: dict[str, tuple[Callable[[str], bool], Callable[[str], bool]]] = {
@@ -153,57 +157,54 @@ _ROW_IDENTITIES: dict[str, tuple[Callable[[str], bool], Callable[[str], bool]]] 
 def s06(ctx: Ctx) -> list[Outcome]:
     out = []
     for code, (is_total, is_part) in _ROW_IDENTITIES.items():
-        t = table(ctx, code)
-        if t.empty:
-            continue
-        t["column"] = t["column"].map(norm_name)
-        for _key, g in t.groupby(t.apply(_row_key, axis=1), sort=False):
-            tot = g[g["column"].map(is_total).astype(bool)]
-            parts = g[g["column"].map(is_part).astype(bool)]
-            if tot.empty or parts.empty:
+        groups: dict[tuple, list[dict]] = {}
+        for r in rows(ctx, code):
+            key = (r["panel"] if isinstance(r.get("panel"), str) else "", r["_lab"], r.get("subject_code") or "")
+            groups.setdefault(key, []).append(dict(r, column=norm_name(r["column"])))
+        for g in groups.values():
+            tot = [r for r in g if is_total(r["column"])]
+            parts = [r for r in g if is_part(r["column"])]
+            if not tot or not parts:
                 continue
-            r = tot.iloc[0]
+            r = tot[0]
             out.append(compare_sum(f"{SHORT[code]} {r['row_label']}: {r['column']} = Σ栏", op(r, code),
-                                   [op(p, code) for _, p in parts.iterrows()]))
+                                   [op(p, code) for p in parts]))
     return out or [na("表内栏次", "无可核对的表")]
 
 
 # ── hierarchy ──
 
 _HIER_TABLES = (T2, T3, T5, T6, T7, T8)
-
-
-def _children(t: pd.DataFrame, code: str) -> pd.DataFrame:
-    n = {3: 5, 5: 7}.get(len(code))
-    if n is None:
-        return t.iloc[0:0]
-    sc = t["subject_code"].astype(str)
-    return t[(sc.str.len() == n) & sc.str.startswith(code)]
+_CHILD_LEN = {3: 5, 5: 7}
 
 
 @rule("S07")
 def s07(ctx: Ctx) -> list[Outcome]:
     out = []
     for code in _HIER_TABLES:
-        t = table(ctx, code)
-        if t.empty:
+        cells = rows(ctx, code)
+        if not cells:
             continue
-        t["subject_code"] = t["subject_code"].map(lambda s: re.sub(r"\D", "", str(s)) if pd.notna(s) else "")
-        coded = t[t["subject_code"] != ""]
-        for column, tc in coded.groupby("column", sort=False):
-            for _, parent in tc[tc["subject_code"].str.len().isin([3, 5])].iterrows():
-                kids_rows = _children(coded, parent["subject_code"])
-                if kids_rows.empty:
+        coded = [dict(r, subject_code=re.sub(r"\D", "", str(r["subject_code"]))) for r in cells
+                 if r.get("subject_code") is not None and re.sub(r"\D", "", str(r["subject_code"]))]
+        any_child = {sc[:n] for sc in {r["subject_code"] for r in coded} for n in (3, 5) if len(sc) == _CHILD_LEN[n]}
+        by_column: dict[str, list[dict]] = {}
+        for r in coded:
+            by_column.setdefault(r["column"], []).append(r)
+        for column, tc in by_column.items():
+            for parent in tc:
+                pc = parent["subject_code"]
+                if len(pc) not in _CHILD_LEN or pc not in any_child:
                     continue
-                kids = _children(tc, parent["subject_code"])
-                parts = [op(k, code) for _, k in kids.iterrows()] or [_zero("下级")]
-                out.append(compare_sum(f"{SHORT[code]} {parent['subject_code']} {parent['row_label']}.{column} = Σ下级",
+                kids = [k for k in tc if len(k["subject_code"]) == _CHILD_LEN[len(pc)] and k["subject_code"].startswith(pc)]
+                parts = [op(k, code) for k in kids] or [_zero("下级")]
+                out.append(compare_sum(f"{SHORT[code]} {pc} {parent['row_label']}.{column} = Σ下级",
                                        op(parent, code), parts))
-            total = t[(t["_lab"] == "合计") & (t["column"] == column)]
-            classes = tc[tc["subject_code"].str.len() == 3]
-            if not total.empty and not classes.empty and code != T6:
-                out.append(compare_sum(f"{SHORT[code]} 合计.{column} = Σ类", op(total.iloc[0], code),
-                                       [op(c, code) for _, c in classes.iterrows()]))
+            total = [r for r in cells if r["_lab"] == "合计" and r["column"] == column]
+            classes = [r for r in tc if len(r["subject_code"]) == 3]
+            if total and classes and code != T6:
+                out.append(compare_sum(f"{SHORT[code]} 合计.{column} = Σ类", op(total[0], code),
+                                       [op(c, code) for c in classes]))
     return out or [na("科目层级", "无带科目编码的表")]
 
 

@@ -76,7 +76,8 @@ def test_findings_sheet_opens_with_sentences_ranked_by_severity_then_amount(work
     order = {"错误": 0, "警告": 1, "提示": 2}
     keys = [(order[lv], -a) for lv, a in zip(levels, amounts, strict=True)]
     assert keys == sorted(keys)
-    top = ws.cell(2, 1).value  # the largest problem of the seed first, as a sentence with amounts and pages
+    assert ws.cell(2, 1).value.startswith("自评报告写“弥补工伤保险基金缺口73万”")  # the seed's one error first
+    top = ws.cell(levels.index("警告") + 2, 1).value  # then the largest warning, as a sentence with amounts and pages
     assert top.startswith("项目自评资金 21,468.30 万元，是一般公共预算项目支出 275.77 万元的 77.8 倍") and top.endswith("（第16、21页）。")
     rows = {(ws.cell(i, 4).value, ws.cell(i, 5).value): i for i in range(2, ws.max_row + 1)}
     i = rows[("L05", "三公.公务接待费 = 基本支出同名科目")]

@@ -16,7 +16,19 @@ from bisect import bisect_right
 
 from ..values import UNITS
 from . import catalogue as cat
-from .rules_common import Ctx, Operand, Outcome, _int, decimal_slip, na, norm_name, present, rule
+from .rules_common import (
+    Ctx,
+    Operand,
+    Outcome,
+    _int,
+    compare_sum,
+    decimal_slip,
+    na,
+    norm_name,
+    present,
+    rule,
+    show,
+)
 from .rules_cross import _ind_key, _to_base
 from .source import Text, source
 
@@ -205,3 +217,56 @@ def _table_op(what: str, r: dict, value: float, raw: str) -> Operand:
     label = (f"{r['level3']}完成值({raw})" if what == "indicator" else f"项目{r['project_no']}.{raw}")
     return Operand(label, value, where, _int(r.get("source_line")), _int(r.get("page")))
 
+
+
+# ── X11: an amount said to be excluded ("不含 X 万元") against the parts it names ─────────────────────────────
+
+_EXCLUDED = re.compile(r"\((?P<w>不含|含|其中)(?P<names>[^()\d]{2,40}?)(?P<v>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)万元\)")
+_JOIN = re.compile(r"[、,]|以及|和|及|与")
+
+
+def _part_amount(ctx: Ctx, name: str) -> Operand | None:
+    """What the document states elsewhere for a named part: a narrative amount of that item, else a project's
+    budget (both by exact name)."""
+    for r in ctx.named(norm_name(name), "actual"):
+        if r["unit"] in ("万元", "万"):
+            return Operand(f"{r['item']}", float(r["value"]), f"说明{r['section']}", _int(r["source_line"]),
+                           _int(r["page"]), to_wan=1.0)
+    for r in ctx.records("projects"):
+        if norm_name(r["project_name"]) == norm_name(name) and present(r.get("budget_wan")):
+            return Operand(f"项目{r['project_no']}.预算数", float(r["budget_wan"]), "自评表", _int(r.get("source_line")),
+                           _int(r.get("page")), to_wan=1.0)
+    return None
+
+
+@rule("X11")
+def x11(ctx: Ctx) -> list[Outcome]:
+    text = source(ctx)
+    if text is None or "explanation" not in text.segs.parts:
+        return [na("不含X万元", "找不到情况说明")]
+    a, b = text.segs.parts["explanation"]
+    joined, starts = text.joined(a, b)
+    out: list[Outcome] = []
+    seen: dict[str, Operand] = {}
+    for m in _EXCLUDED.finditer(joined):
+        line = text.lines[a + bisect_right(starts, m.start()) - 1]
+        names = [n for n in _JOIN.split(re.sub(r"(?:两|三|四|五|\d)项$", "", m.group("names"))) if len(n) >= 2]
+        stated = Operand(f"“{m.group()[1:-1]}”", float(m.group("v").replace(",", "")), "情况说明", line.no,
+                         line.page, to_wan=1.0)
+        key = "、".join(names)
+        if key in seen:  # the same exclusion stated twice must be the same amount
+            o = compare_sum(f"{m.group('w')}{key} 两处表述", seen[key], [stated])
+            if o.status == "fail":
+                o.sentence = (f"{m.group('w')}“{key}”的金额两处不一致：{show(seen[key].value, True)} 与 "
+                              f"{show(stated.value, True)}{decimal_slip(seen[key].value, stated.value)}")
+            out.append(o)
+        seen.setdefault(key, stated)
+        parts = [_part_amount(ctx, n) for n in names]
+        if not names or any(p is None for p in parts):
+            continue
+        o = compare_sum(f"{m.group('w')}{key} = Σ所列", stated, parts)  # type: ignore[arg-type]
+        if o.status == "fail":
+            o.sentence = (f"括号中{m.group('w')}“{key}” {show(stated.value, True)}，而说明所列这些项目合计 "
+                          f"{show(sum(p.value for p in parts), True)}{decimal_slip(sum(p.value for p in parts), stated.value)}")
+        out.append(o)
+    return out or [na("不含X万元", "没有能与所列分项对照的“（不含…万元）”")]

@@ -6,69 +6,131 @@ import argparse
 from pathlib import Path
 
 from . import config
+from .limits import MB, Limits
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits().with_(
+        max_bytes=None if args.max_size is None else int(args.max_size * MB),
+        max_pages=args.max_pages,
+        max_page_objects=args.max_objects,
+        max_memory=None if args.max_memory is None else int(args.max_memory * MB),
+        timeout_s=args.timeout,
+        ocr=getattr(args, "ocr", None),
+    )
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from .model import load_or_report
+    from .batch import each, say
     from .write import write_tables
 
-    status = 0
-    for path in args.paths:
-        disclosure = load_or_report(path)
-        if disclosure is None:
-            status = 2
-            continue
-        out = write_tables(disclosure, Path(args.out))
+    out_dir = Path(args.out)
+
+    def write(path: str, disclosure) -> int:
+        out = write_tables(disclosure, out_dir)
+        if not getattr(args, "no_checks", False):
+            from .panel import store_checks
+
+            store_checks(disclosure, out)
         counts = ", ".join(f"{name} {len(df)}" for name, df in disclosure.tables().items() if name != "document")
-        print(f"{path} → {out}: {counts}")
+        say(f"{path} → {out}: {counts}")
         for w in disclosure.warnings.itertuples():
-            where = f" (line {w.source_line}, page {w.page})" if w.source_line == w.source_line and w.source_line else ""
-            print(f"  warning [{w.stage}]{where}: {w.message}")
-    return status
+            say(f"  warning [{w.stage}]{_where(w.source_line, w.page)}: {w.message}")
+        return 0
+
+    return each(args.paths, write, _limits(args))
+
+
+def _where(line: object, page: object) -> str:
+    """" (line 12, page 3)", " (page 3)" or "": warnings without a line (an image page) or a page print too."""
+    known = [f"{label} {int(v)}" for label, v in (("line", line), ("page", page)) if _known(v)]
+    return f" ({', '.join(known)})" if known else ""
+
+
+def _known(value: object) -> bool:
+    import pandas as pd
+
+    return not pd.isna(value) and bool(value)  # None, NaN and pandas.NA alike (NA has no truth value)
 
 
 def _report(args: argparse.Namespace) -> int:
     from .report import run_reports
 
-    return run_reports(args.paths, prior=args.prior or [], out=Path(args.out))
+    return run_reports(args.paths, prior=args.prior or [], out=Path(args.out), limits=_limits(args),
+                       parameters={"allow_other_department": bool(getattr(args, "allow_other_department", False))})
 
 
 def _check(args: argparse.Namespace) -> int:
     from .checks import main as check_main
 
-    return check_main(args.paths)
+    return check_main(args.paths, limits=_limits(args))
 
 
 def _export(args: argparse.Namespace) -> int:
     from .export import main as export_main
 
-    return export_main(args.paths, out=Path(args.out) if args.out else None)
+    return export_main(args.paths, out=Path(args.out) if args.out else None, limits=_limits(args))
+
+
+def _bounds() -> argparse.ArgumentParser:
+    """Options every subcommand takes: the bounds on one input (README "Untrusted input")."""
+    b = argparse.ArgumentParser(add_help=False)
+    g = b.add_argument_group("bounds on each input (an input over one is refused with one line)")
+    g.add_argument("--max-size", type=float, metavar="MB", help=f"file size (default {config.MAX_INPUT_MB})")
+    g.add_argument("--max-pages", type=int, metavar="N", help=f"PDF pages (default {config.MAX_PAGES})")
+    g.add_argument("--max-objects", type=int, metavar="N",
+                   help=f"drawing operations on one PDF page, forms expanded (default {config.MAX_PAGE_OBJECTS})")
+    g.add_argument("--max-memory", type=float, metavar="MB",
+                   help=f"memory of the process reading one input (default {config.MAX_MEMORY_MB})")
+    g.add_argument("--timeout", type=float, metavar="S",
+                   help=f"seconds to read one input (default {config.TIME_BASE_S:g} + {config.TIME_PER_PAGE_S:g} per page)")
+    b.add_argument("--ocr", choices=["auto", "off", "force"], default=None,
+                   help=f"recognise pictures: auto (image-only pages and pictured tables only), off, or force (every "
+                        f"page, text layer ignored); default {config.OCR.mode}")
+    return b
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="juesuan", description="Parse and audit 部门决算公开 disclosures.")
     sub = parser.add_subparsers(dest="command", required=True)
+    bounds = _bounds()
 
-    p = sub.add_parser("parse", help="parse disclosures into tidy CSV/Parquet tables")
+    p = sub.add_parser("parse", help="parse disclosures into tidy CSV/Parquet tables", parents=[bounds])
     p.add_argument("paths", nargs="+")
     p.add_argument("--out", default=str(config.DATA_PROCESSED))
     p.set_defaults(func=_parse)
 
-    r = sub.add_parser("report", help="run the analysis notebooks and export HTML reports")
+    r = sub.add_parser("report", help="run the analysis notebooks and export HTML reports", parents=[bounds])
     r.add_argument("paths", nargs="+")
-    r.add_argument("--prior", nargs="*", help="earlier years' disclosures of the same department")
+    r.add_argument("--prior", nargs="+", help="earlier years' disclosures of the same department (default: its "
+                   "earlier years in data/processed)")
     r.add_argument("--out", default=str(config.REPORTS))
     r.set_defaults(func=_report)
 
-    c = sub.add_parser("check", help="run the consistency checks; exit 1 when an error-level rule fails")
+    c = sub.add_parser("check", help="run the consistency checks; exit 1 when an error-level rule fails",
+                       parents=[bounds])
     c.add_argument("paths", nargs="+")
     c.set_defaults(func=_check)
 
-    e = sub.add_parser("export", help="write an Excel audit workbook")
+    e = sub.add_parser("export", help="write an Excel audit workbook", parents=[bounds])
     e.add_argument("paths", nargs="+")
     e.add_argument("--xlsx", action="store_true", default=True)
     e.add_argument("--out", default=None)
     e.set_defaults(func=_export)
 
+    from .parallel import add_options, dispatch
+
+    for name, subparser in sub.choices.items():
+        add_options(subparser, name)
+    n = sub.add_parser("panel", help="what the panel of parsed documents holds: departments × years")
+    n.add_argument("dir", nargs="?", default=str(config.DATA_PROCESSED))
+    n.set_defaults(func=_panel)
+
     args = parser.parse_args(argv)
-    return args.func(args)
+    return dispatch(args)
+
+
+def _panel(args: argparse.Namespace) -> int:
+    from .panel import main as panel_main
+
+    return panel_main(args.dir)

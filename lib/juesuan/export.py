@@ -21,6 +21,7 @@ from .checks import findings, run_checks, summary
 from .checks.catalogue import RULES
 from .checks.schema import HEADERS as CHECK_HEADERS
 from .checks.schema import SEVERITY_LABELS, STATUS_LABELS
+from .safe import formula_like, xml_text
 
 SHEETS: dict[str, str] = {  # table → sheet name (≤31 chars)
     "document": "文档信息",
@@ -90,12 +91,13 @@ def _cell(v: object) -> object:
     return v
 
 
-def _write_sheet(wb: Workbook, title: str, df: pd.DataFrame, severity_col: str | None = None) -> None:
+def _write_sheet(wb: Workbook, title: str, df: pd.DataFrame, severity_col: str | None = None,
+                 removed: list[int] | None = None) -> None:
     ws = wb.create_sheet(title)
     cols = list(df.columns)
     ws.append([HEADERS.get(c, c) for c in cols])
     for row in df.itertuples(index=False):
-        ws.append([_cell(v) for v in row])
+        _append_row(ws, [_cell(v) for v in row], removed)
     bold = Font(bold=True)
     for c in ws[1]:
         c.font = bold
@@ -121,6 +123,27 @@ def _write_sheet(wb: Workbook, title: str, df: pd.DataFrame, severity_col: str |
                     c.fill = PatternFill("solid", fgColor=fill)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
+
+
+def _append_row(ws, values: list[object], removed: list[int] | None) -> None:
+    """One row; disclosure text is always a string cell, never a formula (openpyxl makes "=…" a formula), and
+    text a spreadsheet would evaluate on editing (= + - @ tab CR) is marked as text (quotePrefix), shown as
+    printed. Characters XML cannot hold are removed and counted in `removed`."""
+    marks = []
+    for j, v in enumerate(values):
+        if isinstance(v, str):
+            v, n = xml_text(v)
+            if n and removed is not None:
+                removed.append(n)
+            values[j] = v
+            if formula_like(v):
+                marks.append(j)
+    ws.append(values)
+    if marks:
+        row = ws[ws.max_row]
+        for j in marks:
+            row[j].data_type = "s"
+            row[j].quotePrefix = True
 
 
 # 发现汇总 opens with the findings in plain Chinese, the largest problem first; a fact stated in several places
@@ -157,17 +180,28 @@ def _catalogue(checks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_workbook(disclosure, checks: pd.DataFrame, path: Path) -> Path:
-    """One sheet per tidy table plus 发现汇总 (findings), 检查结果 (all checks) and 规则目录 (catalogue)."""
+def write_workbook(disclosure, checks: pd.DataFrame, path: Path, notes: list[str] | None = None) -> Path:
+    """One sheet per tidy table plus 发现汇总 (findings), 检查结果 (all checks) and 规则目录 (catalogue).
+
+    Characters a workbook cannot hold (control characters) are removed; a row in 解析警告 and `notes` say so."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     wb.remove(wb.active)
-    _write_sheet(wb, "发现汇总", findings_sheet(checks), severity_col="severity")
-    _write_sheet(wb, "检查结果", _labelled(checks), severity_col="severity")
+    removed: list[int] = []
+    _write_sheet(wb, "发现汇总", findings_sheet(checks), severity_col="severity", removed=removed)
+    _write_sheet(wb, "检查结果", _labelled(checks), severity_col="severity", removed=removed)
     _write_sheet(wb, "规则目录", _catalogue(checks))
     for name, df in disclosure.tables().items():
-        _write_sheet(wb, SHEETS.get(name, name[:31]), df)
+        _write_sheet(wb, SHEETS.get(name, name[:31]), df, removed=removed)
+    if removed:
+        message = (f"{sum(removed)} control characters in {len(removed)} cells cannot be stored in a workbook and "
+                   "were removed here (the CSV and Parquet tables keep them)")
+        ws = wb[SHEETS["warnings"]]
+        cols = list(disclosure.warnings.columns)
+        ws.append([{"doc_id": disclosure.doc_id, "stage": "export", "message": message}.get(c) for c in cols])
+        if notes is not None:
+            notes.append(message)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -187,18 +221,27 @@ def workbook_path(doc_id: str, out: Path | None) -> Path:
     return Path(out if out is not None else config.REPORTS) / doc_id / f"{doc_id}-audit.xlsx"
 
 
-def main(paths: list[str], out: Path | None) -> int:
+def main(paths: list[str], out: Path | None, limits=None) -> int:
     """`juesuan export PATH… [--out DIR]`: write one audit workbook per disclosure; 2 on unusable input."""
-    from .model import load_or_report
+    from . import outdir
+    from .batch import each, say
+    from .model import with_doc_id
 
-    status = 0
-    for p in paths:
-        disclosure = load_or_report(p)
-        if disclosure is None:
-            status = 2
-            continue
+    root = Path(out if out is not None else config.REPORTS)
+
+    def export(path: str, disclosure) -> int:
         checks = run_checks(disclosure)
-        target = write_workbook(disclosure, checks, workbook_path(disclosure.doc_id, out))
+        sha = str(disclosure.document["sha256"].iloc[0])
+        with outdir.claim(root, disclosure.doc_id, sha) as place:  # beside this document's reports, never another's
+            if place.doc_id != disclosure.doc_id:
+                disclosure = with_doc_id(disclosure, place.doc_id)
+                checks = checks.assign(doc_id=place.doc_id) if "doc_id" in checks.columns else checks
+            notes: list[str] = []
+            target = write_workbook(disclosure, checks, workbook_path(place.doc_id, root), notes)
         n_fail = int((checks["status"] == "fail").sum())
-        print(f"{p} → {target}: {len(checks)} checks, {n_fail} findings")
-    return status
+        say(f"{path} → {target}: {len(checks)} checks, {n_fail} findings")
+        for note in notes:
+            say(f"  warning [export]: {note}")
+        return 0
+
+    return each(paths, export, limits)

@@ -51,20 +51,21 @@ class Disclosure:
 
 
 def load(path: str | Path) -> Disclosure:
-    """Parse a disclosure (text or PDF) into validated tidy tables. Raises `InputError` on unusable input."""
+    """Parse a disclosure (text or PDF) into validated tidy tables. Raises `InputError` on unusable input.
+
+    In this process, with the pre-read bounds (juesuan.limits); the command line reads each input in a bounded
+    worker process instead (juesuan.batch)."""
     from .pipeline import parse
 
     return parse(path)
 
 
-def load_or_report(path: str | Path) -> Disclosure | None:
-    """For the CLI: the Disclosure, or None after printing one line naming the file and the problem."""
-    import sys
-
-    from .errors import InputError
-
-    try:
-        return load(path)
-    except InputError as exc:
-        print(f"juesuan: error: {exc}", file=sys.stderr)
-        return None
+def with_doc_id(disclosure: Disclosure, doc_id: str) -> Disclosure:
+    """The same tables under another doc_id (its folder name was taken by another document)."""
+    tables = {}
+    for name, df in disclosure.tables().items():
+        df = df.copy()
+        if "doc_id" in df.columns:
+            df["doc_id"] = pd.Series([doc_id] * len(df), index=df.index, dtype=df["doc_id"].dtype)
+        tables[name] = df
+    return Disclosure(doc_id=doc_id, **tables)

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import schemas
-from .config import PARSER_VERSION
+from .config import DOC_ID_MAX, PARSER_VERSION
 from .errors import InputError
 from .extract.figures import extract_figures
 from .extract.narrative import extract_line_items, extract_project_outputs, extract_units
@@ -56,10 +56,16 @@ def _year(source: Source) -> int | None:
 
 
 def _doc_id(path: Path, year: int | None, sha: str) -> str:
+    """The file stem as a slug (the bundled samples keep their names), bounded so that every output name fits
+    in a file name; a stem without letters gives year-sha. Two documents whose stems give one slug are told
+    apart where they are written: a folder held by another document's outputs makes it slug-<sha256 prefix>
+    (juesuan.outdir)."""
     slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
-    if len(re.sub(r"[^a-z]", "", slug)) >= 3:
-        return slug
-    return f"{year or 'unknown'}-{sha[:10]}"
+    if len(re.sub(r"[^a-z]", "", slug)) < 3:
+        return f"{year or 'unknown'}-{sha[:10]}"
+    if len(slug) > DOC_ID_MAX:
+        slug = f"{slug[: DOC_ID_MAX - 9].rstrip('-')}-{sha[:8]}"
+    return slug
 
 
 def _looks_like_disclosure(source: Source, segs: Segments) -> bool:

@@ -16,7 +16,6 @@ import logging
 import math
 import os
 import shutil
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
@@ -55,8 +54,20 @@ def esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _fmt(value: Any, spec: str | None) -> str:
+def _missing(value: Any) -> bool:
+    """None, NaN, NaT and pandas.NA (whose truth value raises TypeError: `NA == NA` is NA, not False)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if pd.api.types.is_scalar(value) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _fmt(value: Any, spec: str | None) -> str:
+    if _missing(value):
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -80,7 +91,7 @@ def table(df, columns: dict[str, str] | None = None, formats: dict[str, str] | N
     head = "".join(f"<th>{esc(label)}</th>" for label in columns.values())
     rows = []
     for _, r in df.head(max_rows).iterrows():
-        mark = bool(r[highlight]) if highlight and highlight in r and r[highlight] == r[highlight] else False
+        mark = bool(r[highlight]) if highlight and highlight in r and not _missing(r[highlight]) else False
         cells = "".join(
             f'<td class="{"num" if isinstance(r[c], int | float) and not isinstance(r[c], bool) else "txt"}">'
             f"{esc(_fmt(r[c], formats.get(c)))}</td>"
@@ -168,16 +179,21 @@ def budget_bars(df, label: str, budget: str, actual: str, title: str, pct: str |
     if len(df) == 0:
         return _no_chart(title)
     labels = _labels(df[label])
-    text = [f"{p:.1f}%" if p == p and p is not None else "" for p in df[pct]] if pct else None
+    text = [f"{p:.1f}%" if not _missing(p) else "" for p in df[pct]] if pct else None
     data = [
-        {"type": "bar", "orientation": "h", "name": "预算", "y": labels, "x": list(df[budget]),
+        {"type": "bar", "orientation": "h", "name": "预算", "y": labels, "x": _numbers(df[budget]),
          "marker": {"color": "#d5dbe3"}, "width": 0.8},
-        {"type": "bar", "orientation": "h", "name": "决算/执行", "y": labels, "x": list(df[actual]),
+        {"type": "bar", "orientation": "h", "name": "决算/执行", "y": labels, "x": _numbers(df[actual]),
          "marker": {"color": "#2c6fbb"}, "width": 0.4, "text": text, "textposition": "outside"},
     ]
     layout = {"title": {"text": esc(title)}, "barmode": "overlay", "xaxis": {"title": {"text": "万元"}},
               "yaxis": {"autorange": "reversed", "automargin": True}, "legend": {"orientation": "h", "y": -0.15}}
     return Figure(data, layout, height=max(260, 60 + 26 * len(df)))
+
+
+def _numbers(values) -> list[float | None]:
+    """Chart values as floats, missing ones as None (pandas.NA is not JSON)."""
+    return [None if _missing(v) else float(v) for v in values]
 
 
 CLASS_COLORS = {"达成": "#2c6fbb", "远超目标": "#e67e22", "未完成": "#c0392b"}
@@ -252,19 +268,38 @@ def notebook_title(nb) -> str:
     return nb.metadata.get("title", "")
 
 
+KERNEL_PREFIX = "juesuan-kernel-"
+
+
+def _clean_kernel_dirs() -> None:
+    """Remove socket folders of runs that were killed (named juesuan-kernel-<pid>-…, the pid no longer alive)."""
+    for d in Path(tempfile.gettempdir()).glob(f"{KERNEL_PREFIX}*"):
+        pid = d.name[len(KERNEL_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except PermissionError:  # another user's live process
+            pass
+
+
 class _Kernel:
     """One python3 kernel (the project environment's) shared by all notebooks of a run."""
 
-    def __init__(self, log: Path):
+    def __init__(self):
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
+        _clean_kernel_dirs()
         self._run = run_sync
         # IPC sockets in a fresh directory: no TCP port reuse between kernels of one process (a reused port
-        # left the next kernel unreachable), and no unencrypted-TCP warning.
-        self._sockets = tempfile.mkdtemp(prefix="juesuan-kernel-")
+        # left the next kernel unreachable), and no unencrypted-TCP warning. The kernel's log goes there too,
+        # so nothing is written into --out before a disclosure has been read.
+        self._sockets = tempfile.mkdtemp(prefix=f"{KERNEL_PREFIX}{os.getpid()}-")
         self.km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
-        self._log = open(log, "w")  # noqa: SIM115 - closed in close()
+        self._log = open(os.path.join(self._sockets, "kernel.log"), "w")  # noqa: SIM115 - closed in close()
         # Started first so the kernel boots while this process parses the disclosure. Only papermill's client
         # talks to it (a second, warm-up client made start-up flaky).
         run_sync(self.km.start_kernel)(cwd=str(config.NOTEBOOKS), stderr=self._log)
@@ -280,6 +315,33 @@ class _Kernel:
         finally:
             self._log.close()
             shutil.rmtree(self._sockets, ignore_errors=True)
+
+
+_KEEP: dict[str, _Kernel | None] = {}  # set by keep_kernel(): the one kernel of this process
+
+
+def keep_kernel() -> None:
+    """From now on, every run_reports in this process uses one kernel, closed when the process ends.
+
+    For a pool worker that reports many documents one at a time (juesuan.parallel): the kernel starts once per
+    worker, not once per document. Closed by a multiprocessing finalizer, which also runs when a worker process
+    exits (atexit handlers do not run there)."""
+    _KEEP.setdefault("kernel", None)
+
+
+def _process_kernel() -> _Kernel | None:
+    """The kept kernel (started on first use, restarted if it died), or None when keep_kernel() was not called."""
+    if "kernel" not in _KEEP:
+        return None
+    kernel = _KEEP["kernel"]
+    if kernel is None:
+        from multiprocessing import util
+
+        kernel = _KEEP["kernel"] = _Kernel()
+        util.Finalize(kernel, kernel.close, exitpriority=10)
+    else:
+        kernel.ensure_alive()
+    return kernel
 
 
 CELL_TIMEOUT = 600  # seconds; a cell that hangs becomes a reported failure instead of a stuck report
@@ -312,14 +374,11 @@ def _register_engine() -> None:
     papermill_engines.register(ENGINE, SharedKernelEngine)
 
 
-def _summary(path: str) -> dict[str, Any]:
-    """What the index page shows about a disclosure (parsed in this process, in parallel with the kernel)."""
-    from .model import load
-
-    d = load(path)
-    doc = d.document.iloc[0].to_dict()
-    doc["counts"] = {name: len(df) for name, df in d.tables().items() if name != "document"}
-    doc["doc_id"] = d.doc_id
+def _summary(disclosure) -> dict[str, Any]:
+    """What the index page shows about a disclosure."""
+    doc = disclosure.document.iloc[0].to_dict()
+    doc["counts"] = {name: len(df) for name, df in disclosure.tables().items() if name != "document"}
+    doc["doc_id"] = disclosure.doc_id
     return doc
 
 
@@ -421,76 +480,109 @@ li.failed a:first-child{{color:#c0392b}}</style></head>
 """
 
 
-def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path) -> int:
+def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path, limits=None,
+                parameters: dict[str, Any] | None = None) -> int:
     """Run every notebook on every disclosure into out/<doc_id>/ (executed .ipynb + .html) plus an index.html.
 
-    Returns 0 on success, 1 when a notebook failed (one line per failure on stderr), 2 for unusable input.
+    Each disclosure's report set is built in a staging folder and swapped in whole (juesuan.outdir), under the
+    output folder's lock: a killed run leaves the previous reports, never a mixture. Returns 0 on success, 1 when
+    a notebook failed (one line per failure on stderr), 2 for unusable input.
     """
     import nbformat
-    import papermill as pm
 
-    from .errors import InputError
+    from . import outdir
+    from .batch import each, say
 
     _register_engine()
     # Failures are reported as one line each below; papermill's own log lines would only repeat them.
     pm_log = logging.getLogger("papermill")
     pm_level, pm_log.level = pm_log.level, logging.CRITICAL
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     books = notebooks()
     titles = {nb: notebook_title(nbformat.read(nb, as_version=4)) or nb.stem for nb in books}
-    status = 0
-    kernel = _Kernel(out / ".kernel.log")
+    kernel = _process_kernel() or _Kernel()
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         exporter_future: Future = pool.submit(_Exporter)
-        for path in paths:
-            try:
-                doc = _summary(path)
-            except (InputError, OSError) as exc:
-                print(f"juesuan: error: {exc}", file=sys.stderr)
-                status = max(status, 2)
-                continue
-            doc_dir = out / doc["doc_id"]
-            doc_dir.mkdir(parents=True, exist_ok=True)
-            label = " ".join(str(x) for x in [doc.get("department") or "", f"{doc['year']} 年度" if doc.get("year") else ""]).strip()
-            params = {
-                "disclosure": str(Path(path).resolve()),
-                "prior": [str(Path(p).resolve()) for p in prior if Path(p).resolve() != Path(path).resolve()],
-                "processed_dir": str(config.DATA_PROCESSED),
-            }
-            exports: list[tuple[Future, str, str]] = []
-            for nb in books:
-                executed = doc_dir / nb.name
-                title = f"{titles[nb]} — {label}" if label else titles[nb]
-                ok = "ok"
+
+        def report(path: str, disclosure) -> int:
+            doc = _summary(disclosure)
+            with outdir.claim(out, disclosure.doc_id, str(doc["sha256"])) as place:
+                doc["doc_id"] = place.doc_id
+                stage = outdir.staging(place.out, place.doc_id)
                 try:
-                    pm.execute_notebook(
-                        _with_reset(nb), str(executed), parameters=params, kernel_name="python3", km=kernel.km,
-                        engine_name=ENGINE, execution_timeout=CELL_TIMEOUT, progress_bar=False,
-                    )
-                except Exception as exc:  # papermill keeps the partial notebook; report one line and go on
-                    print(_failure_line(nb, exc), file=sys.stderr)
-                    status = max(status, 1)
-                    ok = "failed"
-                    kernel.ensure_alive()
-                    if not executed.exists():
-                        continue
-                nav = _nav(doc)
-                fut = pool.submit(lambda e=executed, t=title, n=nav: exporter_future.result().export(e, t, n))
-                exports.append((fut, title, ok))
-            entries = []
-            for fut, title, ok in exports:
-                try:
-                    entries.append((fut.result().name, title, ok))
-                except Exception as exc:  # an export failure is one line too, never a traceback
-                    print(f"juesuan: report failed: HTML export of {title}: {type(exc).__name__}: {exc}",
-                          file=sys.stderr)
-                    status = max(status, 1)
-            (doc_dir / "index.html").write_text(_index_html(doc, entries), encoding="utf-8")
-            print(f"{path} → {doc_dir / 'index.html'}")
+                    status = _run_books(path, prior, doc, stage, books, titles, kernel, pool, exporter_future,
+                                        parameters)
+                    _carry_over(place.target, stage, place.doc_id)
+                except BaseException:
+                    shutil.rmtree(stage, ignore_errors=True)
+                    raise
+                outdir.swap(stage, place.target)
+            say(f"{path} → {place.target / 'index.html'}")
+            return status
+
+        return each(paths, report, limits)
     finally:
         pool.shutdown(wait=True)
-        kernel.close()
+        if kernel is not _KEEP.get("kernel"):
+            kernel.close()
         pm_log.setLevel(pm_level)
+
+
+def _carry_over(target: Path, stage: Path, doc_id: str) -> None:
+    """The audit workbook `export` wrote beside this document's reports stays with the new report set."""
+    from .export import workbook_path
+
+    workbook = workbook_path(doc_id, target.parent)
+    if workbook.exists():
+        try:
+            os.link(workbook, stage / workbook.name)
+        except OSError:
+            shutil.copy2(workbook, stage / workbook.name)
+
+
+def _run_books(path: str, prior: Sequence[str], doc: dict[str, Any], doc_dir: Path, books: list[Path],
+               titles: dict[Path, str], kernel: _Kernel, pool: ThreadPoolExecutor, exporter_future: Future,
+               parameters: dict[str, Any] | None = None) -> int:
+    """Execute and export every notebook for one disclosure into doc_dir, then write its index.html."""
+    import papermill as pm
+
+    from .batch import say
+
+    status = 0
+    label = " ".join(str(x) for x in [doc.get("department") or "", f"{doc['year']} 年度" if doc.get("year") else ""]).strip()
+    params = {
+        "disclosure": str(Path(path).resolve()),
+        "prior": [str(Path(p).resolve()) for p in prior if Path(p).resolve() != Path(path).resolve()],
+        "processed_dir": str(config.DATA_PROCESSED),
+        **(parameters or {}),  # more notebook parameters (allow_other_department, …)
+    }
+    exports: list[tuple[Future, str, str]] = []
+    for nb in books:
+        executed = doc_dir / nb.name
+        title = f"{titles[nb]} — {label}" if label else titles[nb]
+        ok = "ok"
+        try:
+            pm.execute_notebook(
+                _with_reset(nb), str(executed), parameters=params, kernel_name="python3", km=kernel.km,
+                engine_name=ENGINE, execution_timeout=CELL_TIMEOUT, progress_bar=False,
+            )
+        except Exception as exc:  # papermill keeps the partial notebook; report one line and go on
+            say(_failure_line(nb, exc), err=True)
+            status = max(status, 1)
+            ok = "failed"
+            kernel.ensure_alive()
+            if not executed.exists():
+                continue
+        nav = _nav(doc)
+        fut = pool.submit(lambda e=executed, t=title, n=nav: exporter_future.result().export(e, t, n))
+        exports.append((fut, title, ok))
+    entries = []
+    for fut, title, ok in exports:
+        try:
+            entries.append((fut.result().name, title, ok))
+        except Exception as exc:  # an export failure is one line too, never a traceback
+            say(f"juesuan: report failed: HTML export of {title}: {type(exc).__name__}: {exc}", err=True)
+            status = max(status, 1)
+    (doc_dir / "index.html").write_text(_index_html(doc, entries), encoding="utf-8")
     return status

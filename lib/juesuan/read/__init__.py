@@ -11,9 +11,10 @@ __all__ = ["Line", "Source", "Warn", "read_source"]
 
 
 def read_source(path: str | Path) -> Source:
+    from .guard import read_input
+
     path = Path(path)
-    with open(path, "rb") as fh:
-        head = fh.read(5)
+    head = read_input(path, head=5)  # a regular file within the size bound (a FIFO would block an open)
     if head.startswith(b"%PDF"):
         from .pdf import read_pdf
 

@@ -20,26 +20,84 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 
 
 def decode(data: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030; binary files are refused."""
+    """Text of the file; see `decode_as` for the encodings tried."""
+    return decode_as(data, path)[0]
+
+
+def decode_as(data: bytes, path: Path) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (with or without BOM), UTF-16 with or without BOM, GB18030, Big5; binary files
+    are refused.
+
+    GB18030 decodes almost any byte string, Big5 included, so it is accepted only when nearly every hanzi it
+    yields is a common (GB2312) one; Big5 read as GB18030 gives rare characters for about half of them.
+    """
     if not data.strip():
         raise InputError(path, "empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
-        raise InputError(path, "binary file, not a text disclosure")
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    head = data[:4096]
+    if b"\x00" in head:
+        for encoding in ("utf-16-le", "utf-16-be"):
+            text = _utf16(data, encoding)
+            if text is not None:
+                return text, encoding
+        if sum(1 for b in head if b < 9 or 13 < b < 27) > _BINARY_SHARE * len(head):
+            raise InputError(path, "binary file, not a text disclosure")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _common_share(text) >= _GB_COMMON:
+        return text, "gb18030"
+    try:
+        return data.decode("big5hkscs"), "big5"
+    except UnicodeDecodeError:
+        pass
+    if text is not None:
+        return text, "gb18030"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise InputError(path, "cannot decode text (unknown encoding)")
-    return str(best)
+    return str(best), best.encoding
+
+
+_BINARY_SHARE = 0.02  # control bytes in the first 4 KB: binary data has ~10%, text a stray NUL at most
+_GB_COMMON = 0.9  # share of hanzi in GB2312 for GB18030 text (simplified prose: > 0.99)
+_TEXT_CONTROLS = set("\t\n\r\f")
+
+
+def _common_share(text: str) -> float:
+    hanzi = [ch for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff"]
+    if not hanzi:
+        return 1.0
+    common = 0
+    for ch in hanzi:
+        try:
+            ch.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common / len(hanzi)
+
+
+def _utf16(data: bytes, encoding: str) -> str | None:
+    """UTF-16 without a BOM: the text, if it decodes and reads as text (hanzi, ASCII, punctuation, line breaks)."""
+    try:
+        text = data[: len(data) // 2 * 2].decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    sample = text[:4000]
+    plain = sum(1 for ch in sample if " " <= ch <= "~" or ch in _TEXT_CONTROLS or "\u4e00" <= ch <= "\u9fff"
+                or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or "\u2010" <= ch <= "\u2027")
+    return text if "\n" in sample and plain >= 0.97 * len(sample) else None
 
 
 _PAGE_NO_START = set("0123456789０１２３４５６７８９-—–－第")
@@ -246,15 +304,20 @@ def rejoin_numbers(lines: list[Line]) -> tuple[list[Line], list[Warn]]:
 
 
 def read_text(path: str | Path) -> Source:
+    from .guard import read_input
+
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read file ({exc.strerror or exc})") from None
-    text = decode(data, path)
+    data = read_input(path)
+    text, encoding = decode_as(data, path)
+    warns: list[Warn] = []
+    if encoding == "big5":
+        text = _simplified(text)
+        warns.append(Warn("read", "text is Big5 (traditional characters): converted to simplified characters (OpenCC "
+                                  "t2s) for reading; quoted evidence is the converted text"))
     rows, n_lines, form_feeds = split_pages(text)
     lines, n_pages = physical_pages(rows) if form_feeds else assign_pages(rows)
-    lines, warns = rejoin_numbers(lines)
+    lines, rejoin_warns = rejoin_numbers(lines)
+    warns += rejoin_warns
     if n_pages == 1 and len(lines) > _ONE_PAGE_MAX:
         warns.insert(0, Warn("read", "no page breaks or printed page numbers found: every line is reported on page 1"))
     return Source(
@@ -266,3 +329,10 @@ def read_text(path: str | Path) -> Source:
         kind="text",
         warnings=warns,
     )
+
+
+def _simplified(text: str) -> str:
+    """Traditional → simplified characters, so that the template's vocabulary (部门, 决算) matches."""
+    import opencc
+
+    return opencc.OpenCC("t2s").convert(text)

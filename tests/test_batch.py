@@ -100,32 +100,54 @@ def test_a_dead_worker_or_a_crash_costs_only_its_document(capsys):
     assert err[1].startswith("juesuan: error: crash: internal error (ValueError: a bug)")
 
 
-def _report_share(args: argparse.Namespace) -> int:
-    print(f"{os.getpid()} {' '.join(args.paths)}")
+def _kernel_kept(args: argparse.Namespace) -> int:
+    from juesuan import report
+
+    print(f"{args.paths[0]} {os.getpid()} {'kernel' in report._KEEP}")
     return 0
 
 
-def test_report_sends_each_worker_one_share(capsys):
-    assert parallel._shares(list("abcde"), 2) == [["a", "b", "c"], ["d", "e"]]
-    assert parallel.run_pool(_ns(list("abcde"), command="report", func=_report_share), 2) == 0
-    calls = [ln.split() for ln in capsys.readouterr().out.splitlines()]
-    assert [c[1:] for c in calls] == [["a", "b", "c"], ["d", "e"]]  # one run_reports call (one kernel) per share
+def test_report_workers_are_told_to_keep_one_kernel(capsys):
+    assert parallel.run_pool(_ns(list("abcd"), command="report", func=_kernel_kept), 2) == 0
+    assert [ln.split()[::2] for ln in capsys.readouterr().out.splitlines()] == [[x, "True"] for x in "abcd"]
+    assert parallel.run_pool(_ns(list("ab"), command="parse", func=_kernel_kept), 2) == 0
+    assert all(ln.endswith("False") for ln in capsys.readouterr().out.splitlines())
 
 
-def test_run_reports_starts_one_kernel_for_all_documents_of_a_run(monkeypatch, tmp_path):
+def test_a_kept_kernel_serves_every_run_of_the_process(monkeypatch, tmp_path):
     from juesuan import report
 
-    started = []
-    monkeypatch.setattr(report, "_Kernel", lambda *a, **k: started.append(1) or _NoKernel())
+    started, closed = [], []
+
+    class Dummy:
+        def __init__(self):
+            started.append(self)
+
+        def ensure_alive(self):
+            pass
+
+        def close(self):
+            closed.append(self)
+
+    monkeypatch.setattr(report, "_KEEP", {})
+    monkeypatch.setattr(report, "_Kernel", Dummy)
     monkeypatch.setattr(report, "_run_books", lambda *a, **k: 0)
     monkeypatch.setattr(report, "_Exporter", lambda: None)
-    assert report.run_reports([str(g.SEED), str(g.SEED)], prior=[], out=tmp_path) == 0
-    assert started == [1]
+    assert report.run_reports([str(g.SEED)], prior=[], out=tmp_path / "a") == 0
+    assert len(started) == 1 and len(closed) == 1  # not kept: one kernel per run, closed
+    report.keep_kernel()
+    for out in ("b", "c"):
+        assert report.run_reports([str(g.SEED)], prior=[], out=tmp_path / out) == 0
+    assert len(started) == 2 and len(closed) == 1  # kept: one more kernel for both runs, still open
 
 
-class _NoKernel:
-    def close(self):
-        pass
+def test_report_in_the_pool_end_to_end(inputs, tmp_path):
+    out = tmp_path / "reports"
+    r = run("report", inputs[1], inputs[3], "--jobs", "2", "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert [ln.split(" → ")[0] for ln in r.stdout.splitlines()] == [str(inputs[1]), str(inputs[3])]
+    for d in ["2023-tongcheng-renshe", "2023-tongcheng-minzheng"]:
+        assert {p.name for p in (out / d).glob("*.html")} >= {"index.html", "01_yoy_change.html", "05_departments.html"}
 
 
 class _Tty(io.StringIO):

@@ -3,7 +3,7 @@
 Why a pool of whole commands: each document runs through exactly the code a single-document command runs (its
 loading bounds, its one-line errors, its output), in a worker process; the parent only prints each document's
 output in input order, shows progress, and returns the worst exit status. A document whose worker dies gets one
-line and the others go on. `report` sends each worker a share of the documents, so one kernel serves them all.
+line and the others go on. In `report`, each worker keeps one kernel for all the documents it is given.
 
 Why Dask for a province: the same per-document pipeline (parse, check) runs as tasks of `config.BATCH_CHUNK`
 documents each, on as many machines as the scheduler has; each task writes one Parquet file per table and year
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import math
 import os
 import sys
 import time
@@ -175,6 +174,10 @@ class Outcome:
 
 def _run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> Outcome:
     """In a worker: the command on its paths, its stdout and stderr captured (the parent prints them in order)."""
+    if args.command == "report":  # one kernel for every document this worker reports
+        from .report import keep_kernel
+
+        keep_kernel()
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
@@ -189,12 +192,6 @@ def _run_command(func: Callable[[argparse.Namespace], int], args: argparse.Names
     return Outcome(status, out.getvalue(), text, failed=text.count("juesuan: error:"))
 
 
-def _shares(paths: list[str], n: int) -> list[list[str]]:
-    """`n` contiguous shares of about equal size (report: one kernel per worker, reused for its share)."""
-    size = math.ceil(len(paths) / n)
-    return [paths[i : i + size] for i in range(0, len(paths), size)]
-
-
 def run_pool(args: argparse.Namespace, jobs: int) -> int:
     """The command over its paths in a pool of `jobs` worker processes; the worst exit status."""
     from concurrent.futures import as_completed
@@ -202,7 +199,7 @@ def run_pool(args: argparse.Namespace, jobs: int) -> int:
     from pebble import ProcessExpired, ProcessPool
 
     paths = list(args.paths)
-    units = _shares(paths, jobs) if args.command == "report" else [[p] for p in paths]
+    units = [[p] for p in paths]
     progress = Progress(len(paths), args.command)
     status, next_out, done = 0, 0, {}
     with ProcessPool(max_workers=jobs) as pool:

@@ -20,7 +20,16 @@ def _limits(args: argparse.Namespace) -> Limits:
     )
 
 
+def _warm() -> None:
+    """The reader's forkserver imports the parser while this process imports pandas (in this process, so that
+    a pool worker starts its own)."""
+    from .worker import warm
+
+    warm()
+
+
 def _parse(args: argparse.Namespace) -> int:
+    _warm()
     from .batch import each, say
     from .write import write_tables
 
@@ -54,6 +63,7 @@ def _known(value: object) -> bool:
 
 
 def _report(args: argparse.Namespace) -> int:
+    _warm()
     from .report import run_reports
 
     return run_reports(args.paths, prior=args.prior or [], out=Path(args.out), limits=_limits(args),
@@ -61,12 +71,14 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    _warm()
     from .checks import main as check_main
 
     return check_main(args.paths, limits=_limits(args))
 
 
 def _export(args: argparse.Namespace) -> int:
+    _warm()
     from .export import main as export_main
 
     return export_main(args.paths, out=Path(args.out) if args.out else None, limits=_limits(args))

@@ -9,6 +9,7 @@ that has imported the parser once, so each input costs a fork, not an interprete
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import signal
 import time
 from multiprocessing.connection import Connection
@@ -19,14 +20,33 @@ from .limits import MB, Limits, on_pages, using
 
 _PRELOAD = ["juesuan.pipeline", "juesuan.read.pdf", "juesuan.read.guard"]
 _context = None
+_owner: int | None = None  # the process that set the context up
 
 
 def _ctx():
-    global _context
-    if _context is None:
-        _context = mp.get_context("forkserver")
-        _context.set_forkserver_preload(_PRELOAD)
+    """The forkserver context; in a process forked from one that started a forkserver (a pool worker), that
+    server is not ours to use, so spawn instead (slower, same bounds)."""
+    global _context, _owner
+    if _context is None or _owner != os.getpid():
+        if _owner is not None and _owner != os.getpid():
+            _context = mp.get_context("spawn")
+        else:
+            _context = mp.get_context("forkserver")
+            _context.set_forkserver_preload(_PRELOAD)
+        _owner = os.getpid()
     return _context
+
+
+def warm() -> None:
+    """Start the forkserver now, so that it imports the parser while this process imports the rest."""
+    ctx = _ctx()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        try:
+            forkserver.ensure_running()
+        except OSError:  # the first read reports it
+            pass
 
 
 class WorkerError(RuntimeError):

@@ -18,13 +18,8 @@ from dataclasses import dataclass
 from ..read.lines import Line, Warn
 from ..segment import Passage, _sources, compact
 from ..values import DASHES, is_unit, norm, parse_quantity, to_number
+from ..vocab import LEVEL1, LEVEL2
 
-LEVEL1 = ["产出指标", "效益指标", "满意度指标", "成本指标", "过程指标", "决策指标", "管理指标"]
-LEVEL2 = [
-    "数量指标", "质量指标", "时效指标", "成本指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
-    "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标", "可持续性影响指标",
-    "服务对象满意度指标", "满意度指标", "服务对象满意度",
-]  # fmt: skip
 _LEVEL1_RE = re.compile("^(" + "|".join(sorted(LEVEL1, key=len, reverse=True)) + ")")
 _LEVEL2_RE = re.compile("^(" + "|".join(sorted(LEVEL2, key=len, reverse=True)) + ")")
 # fragments a wrapped header or level-1 cell leaves at the start of the next row ("分)", "指标", "度指标")

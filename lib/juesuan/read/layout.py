@@ -16,6 +16,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .. import vocab
 from ..config import LAYOUT, LayoutSettings
 from .lines import Line
 from .text import page_number
@@ -102,8 +103,7 @@ class PageLayout:
     implausible: str | None = None  # why the baseline lines cannot be trusted (the caller falls back)
 
 
-# Header words of the performance forms (template vocabulary): a grid holding one is read row by row.
-FORM_WORDS = re.compile(r"三级指标|一级指标|项目名称|年度目标|年度绩效目标|绩效指标")
+FORM_WORDS = re.compile("|".join(sorted(set(vocab.FORM_WORDS), key=len, reverse=True)))
 
 
 def layout_page(

@@ -229,7 +229,8 @@ def render_sheets(pages: list[Sheet], technique: Technique, out: Path) -> None:
         width, height = sheet.upright or upright_size(sheet.setup)
         turned = sheet.setup in (ROTATE90, SIDEWAYS90, SIDEWAYS270)
         media = (height, width) if turned else (width, height)
-        canvas.setPageSize(media)
+        # reportlab stores the MediaBox swapped on a /Rotate 90 page (its page size is the displayed one)
+        canvas.setPageSize((width, height) if sheet.setup == ROTATE90 else media)
         ops = Ops(canvas, width, height)
         if sheet.setup in (ROTATE90, SIDEWAYS90):
             ops.ops.append(f"q 0 1 -1 0 {media[0]:.3f} 0 cm")

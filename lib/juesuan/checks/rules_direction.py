@@ -182,13 +182,17 @@ def d02(ctx: Ctx) -> list[Outcome]:
         moves = [m for m in _MOVE.finditer(clause) if not m.group("amb")]
         where = a + bisect_right(starts, pos) - 1
         line = text.lines[where]
-        if "持平" in clause and "基本持平" not in clause:
-            for m in moves:
-                if _num(m) and not re.search(r"比(?:年初)?预算", clause[: m.start()]):
-                    out.append(Outcome(f"“{clause[:30]}”", "fail", 0.0, _num(m), _num(m), 0.0,
-                                       [Operand(f"“{m.group()}”", _num(m), "情况说明", line.no, line.page,
-                                                to_wan=1.0 if m.group("u") == "万元" else None)],
-                                       "称持平, 同一句又有增减额", sentence=f"同一句既称“持平”又说“{m.group()}”"))
+        k = clause.find("持平")
+        if k >= 0 and "基本持平" not in clause:
+            nonzero = [m for m in moves if _num(m) and not re.search(r"比(?:年初)?预算", clause[: m.start()])]
+            if nonzero:
+                said = "、".join(f"“{m.group()}”" for m in nonzero)
+                amount = next((m for m in nonzero if m.group("u") == "万元"), None)
+                out.append(Outcome(f"“{clause[max(0, k - 12): k + 2]}”", "fail", 0.0, _num(nonzero[0]), None, 0.0,
+                                   [Operand(f"“{m.group()}”", _num(m), "情况说明", line.no, line.page,
+                                            to_wan=1.0 if m.group("u") == "万元" else None) for m in nonzero],
+                                   "称持平, 同一句又有增减额", stake=_num(amount) if amount else 0.0,
+                                   sentence=f"“{clause[max(0, k - 12): k + 2]}”，同一句又说{said}"))
         for m in moves:
             if _num(m) == 0 and "持平" not in clause:
                 out.append(Outcome(f"“{m.group()}”", "fail", 0.0, 0.0, 0.0, 0.0,

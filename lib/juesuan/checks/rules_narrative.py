@@ -357,7 +357,7 @@ def n15(ctx: Ctx) -> list[Outcome]:
             if used is not None:
                 o.operands = [*o.operands, used[1]]
                 o.note += f"; 与{used[0]}相符"
-                o.sentence += f"；该百分比实为决算占{used[0]} {show(used[1].value, True)} 的比例"
+                o.sentence += f"；该百分比实为决算占{used[0]} {show(used[1].value, True)}的比例"
             out.append(o)
     return out or [na("完成预算%", "全部预算为 0")]
 
@@ -410,8 +410,8 @@ def n17(ctx: Ctx) -> list[Outcome]:
             out.append(Outcome(subject, "fail", None, stated.value, None, None, [stated, budget, actual, used[1]],
                                f"年初预算为 0; 所述百分比实为决算/{used[0]}", severity="error",
                                stake=abs(actual.wan or 0.0) if actual is not None else None,
-                               sentence=f"{said}：该百分比实为决算 {show(actual.value, True)} 占{used[0]} "
-                                        f"{show(used[1].value, True)} 的比例，应写明所用基数"))
+                               sentence=f"{said}：该百分比实为决算 {show(actual.value, True)}占{used[0]} "
+                                        f"{show(used[1].value, True)}的比例，应写明所用基数"))
         elif abs(stated.value) < 1e-9 and (actual is None or abs(actual.value) < 1e-9):
             out.append(Outcome(subject, "fail", None, stated.value, None, None, [stated, budget],
                                "预算为 0, 不应表述完成预算百分比", sentence=f"{said}：预算与决算均为 0，不应表述百分比"))

@@ -52,11 +52,13 @@ def _blocks(text: Text) -> list[tuple[str, int, int]]:
 
 
 def _paragraphs(text: Text, start: int, end: int) -> list[tuple[str, list[int], int]]:
-    """Runs of prose lines joined (a statement may wrap): (text, offset of each line, first line index)."""
+    """Runs of prose lines joined (a statement may wrap): (text, offset of each line, first line index). A line
+    without punctuation between two prose lines is a wrapped part of the prose, not a table row."""
+    prose = [bool(_PROSE.search(text.compact_lines[i])) for i in range(start, end)]
     out, run = [], []
     for i in range(start, end):
-        c = text.compact_lines[i]
-        if _PROSE.search(c):
+        k = i - start
+        if prose[k] or (0 < k < len(prose) - 1 and prose[k - 1] and prose[k + 1]):
             run.append(i)
             continue
         if run:
@@ -228,7 +230,9 @@ _JOIN = re.compile(r"[、,]|以及|和|及|与")
 def _part_amount(ctx: Ctx, name: str) -> Operand | None:
     """What the document states elsewhere for a named part: a narrative amount of that item, else a project's
     budget (both by exact name)."""
-    for r in ctx.named(norm_name(name), "actual"):
+    from .rules_narrative import key_of
+
+    for r in ctx.figs(key_of(name) or name, "actual"):
         if r["unit"] in ("万元", "万"):
             return Operand(f"{r['item']}", float(r["value"]), f"说明{r['section']}", _int(r["source_line"]),
                            _int(r["page"]), to_wan=1.0)

@@ -261,7 +261,7 @@ def c03(ctx: Ctx) -> list[Outcome]:
     if not absent:
         return [Outcome("九张决算表均有数值或空表说明", "pass")]
     text = source(ctx)
-    titles = _table_titles(text, 0, len(text.lines)) if text is not None else {}
+    titles = _table_titles(text, _body_start(text), len(text.lines)) if text is not None else {}
     out = []
     for code in schemas.TABLE_CODES:
         if code not in absent:

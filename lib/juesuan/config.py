@@ -42,6 +42,8 @@ class LayoutSettings:
     # The effective size (nominal × text matrix × CTM) is trusted when the glyph box height confirms it
     # within this factor; otherwise the box height is the size.
     size_confirm: float = 3.0
+    header_margin: float = 0.1  # a lone number this share of the page height from the top or the bottom
+    footer_margin: float = 0.15  # … is a printed page number (as the page's first or last line)
     rotated_share: float = 0.5  # glyphs running at 90°/180°/270° on more than this share turn the page
     # Self-check: lines whose glyph centres spread over more than tall_line × the glyph height are
     # implausible; when more than implausible_share of a page's lines are, pdfium's text order is used.
@@ -67,6 +69,7 @@ class OcrSettings:
     max_skew: float = 2.0  # degrees: scans turned by up to this are turned back before reading
     min_ruling: float = 15.0  # pt: a straight dark run at least this long is a ruling
     max_ruling_width: float = 3.5  # pt: … and at most this thick (thicker is a filled box)
+    erase_rulings: bool = True  # the recogniser reads the picture with its rulings painted out
     size_of_box: float = 0.8  # a recognised line's box height × this is the glyphs' effective size
     time_per_page_s: float = 20.0  # added to the read time bound for each page recognised
 

@@ -137,7 +137,7 @@ def layout_page(
     texts = [e[2] for e in entries]
     lines: list[Line] = []
     for i, (_, row, text) in enumerate(entries):
-        if not text or _is_page_number(i, texts, row, height):
+        if not text or _is_page_number(i, texts, row, height, settings):
             continue
         no = first_no + len(lines)
         for g in row:
@@ -236,12 +236,12 @@ def _needs_space(a: Glyph, b: Glyph, rulings: tuple[list[Edge], list[float]] | N
     return any(edges[k].lo - 1 <= a.base <= edges[k].hi + 1 for k in range(lo, hi))
 
 
-def _is_page_number(i: int, texts: list[str], row: list[Glyph], height: float) -> bool:
+def _is_page_number(i: int, texts: list[str], row: list[Glyph], height: float, s: LayoutSettings) -> bool:
     """A lone printed page number as the first or last line, in the top or bottom margin of the page."""
     if not (i == 0 or i == len(texts) - 1) or len(texts) < 2 or page_number(texts[i]) is None:
         return False
     base = row[0].base
-    return base < 0.1 * height or base > 0.85 * height
+    return base < s.header_margin * height or base > (1 - s.footer_margin) * height
 
 
 def _implausible(entries: list[tuple[float, list[Glyph], str]], glyphs: list[Glyph], s: LayoutSettings) -> str | None:

@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from html import escape
 
-import pytest
-
 from juesuan.extract.performance import extract_performance
 from juesuan.read.pdf import read_pdf
-
-pytest.importorskip("weasyprint")
-from tests.pdfcorpus.html import render  # noqa: E402
+from pdfcorpus.html import render
 
 CSS = """@page { size: A4; margin: 15mm; } body { font-family: 'AR PL SungtiL GB', 'Droid Sans Fallback'; font-size: 9pt; }
 table { border-collapse: collapse; table-layout: fixed; width: 100%; }

@@ -192,27 +192,30 @@ def infer_weights(
     printed = pd.to_numeric(indicators.get("weight", pd.Series(np.nan, index=indicators.index)), errors="coerce")
     if printed.notna().all():
         return out.assign(weight=printed.astype(float), weight_source="table")
-    pool = _pools(indicators, projects, goals)
-    group = [
-        f"{scope}:{pno if scope == 'project' else gno}"
-        for scope, pno, gno in zip(indicators["scope"], indicators["project_no"], indicators["goal_no"], strict=True)
-    ]
-    for _, idx in indicators.groupby(pd.Series(group, index=indicators.index), sort=False).groups.items():
-        s = score[idx]
-        p = pool[idx].iloc[0]
-        total = s.sum(min_count=1)
-        if pd.isna(p) or pd.isna(total) or abs(total - p) <= SCORE_TOLERANCE:
-            out.loc[idx, "weight"], out.loc[idx, "weight_source"] = s, "self_score"
+    pool = _pools(indicators, projects, goals).to_numpy(dtype=float)
+    groups: dict[str, list[int]] = {}
+    for k, (scope, pno, gno) in enumerate(zip(indicators["scope"], indicators["project_no"], indicators["goal_no"], strict=True)):
+        groups.setdefault(f"{scope}:{pno if scope == 'project' else gno}", []).append(k)
+    # positional arrays, one assignment at the end: a .loc write per group cost more than the whole scoring
+    scores, share = score.to_numpy(dtype=float), classes["share"].to_numpy(dtype=float)
+    qualitative = classes["classification"].eq("qualitative").to_numpy()
+    weight, source = np.full(len(scores), np.nan), np.full(len(scores), "", dtype=object)
+    for members in groups.values():
+        idx = np.array(members)
+        s, p = scores[idx], pool[idx[0]]
+        total = np.nan if np.isnan(s).all() else np.nansum(s)
+        if np.isnan(p) or np.isnan(total) or abs(total - p) <= SCORE_TOLERANCE:
+            weight[idx], source[idx] = s, "self_score"
             continue
-        lost = classes.loc[idx, "share"].lt(1 - 1e-9) | classes.loc[idx, "classification"].eq("qualitative")
+        lost = (share[idx] < 1 - 1e-9) | qualitative[idx]
         if total < p and lost.any():
-            shortfall = p - total
-            base = s[lost] if s[lost].sum() > 0 else pd.Series(1.0, index=s[lost].index)
+            base = s[lost] if np.nansum(s[lost]) > 0 else np.ones(int(lost.sum()))
             w = s.copy()
-            w[lost] = s[lost] + shortfall * base / base.sum()
-            out.loc[idx, "weight"], out.loc[idx, "weight_source"] = w, "self_score+shortfall"
+            w[lost] = s[lost] + (p - total) * base / np.nansum(base)
+            weight[idx], source[idx] = w, "self_score+shortfall"
         else:
-            out.loc[idx, "weight"], out.loc[idx, "weight_source"] = s * p / total if total else np.nan, "scaled"
+            weight[idx], source[idx] = (s * p / total if total else np.nan), "scaled"
+    out = pd.DataFrame({"weight": weight, "weight_source": source}, index=indicators.index)
     has = printed.notna()  # a table that prints its 分值 (national form) is read, never inferred
     out.loc[has, "weight"], out.loc[has, "weight_source"] = printed[has].astype(float), "table"
     return out
@@ -271,7 +274,7 @@ def score_indicators(
     qual = out["classification"].eq("qualitative")
     out["rule_score"] = (out["weight"] * classes["share"]).round(2).where(~qual, within.fillna(out["rule_high"]))
     out["score_gap"] = (score - out["rule_score"]).round(2)
-    out["finding"] = [_finding(r, th) for _, r in out.assign(score=score).iterrows()]
+    out["finding"] = [_finding(r, th) for r in out.assign(score=score).itertuples(index=False)]
     out["flagged"] = out["finding"].ne("")
     return out
 

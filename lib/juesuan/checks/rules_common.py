@@ -280,8 +280,8 @@ class Ctx:
             df = self.table(name)
             if df.empty:
                 return []
-            rows = df.astype(object).where(df.notna(), None).to_dict("records")
-            return rows
+            cols = [[None if _missing(v) else v for v in df[c].tolist()] for c in df.columns]
+            return [dict(zip(df.columns, vals, strict=True)) for vals in zip(*cols, strict=True)]
         return self.memo(("records", name), make)  # type: ignore[return-value]
 
     def memo(self, key: object, make: Callable[[], object]) -> object:
@@ -401,6 +401,10 @@ def _int(x: object) -> int | None:
         return int(x)
     except (TypeError, ValueError):
         return None
+
+
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
 def present(x: object) -> bool:

@@ -198,6 +198,9 @@ def y02(ctx: Ctx) -> list[Outcome]:
 # ── Y03: leftovers from the template ───────────────────────────────────────────────────────────────────
 
 
+_INSTRUCTIONS = re.compile("|".join(re.escape(p) for p in cat.TEMPLATE_INSTRUCTIONS))
+
+
 @rule("Y03")
 def y03(ctx: Ctx) -> list[Outcome]:
     text = source(ctx)
@@ -212,8 +215,7 @@ def y03(ctx: Ctx) -> list[Outcome]:
                                operands=[Operand(f"“{ctx_text}”", None, "原文", line.no, line.page)],
                                note="模板占位符未替换", group=f"placeholder|{m.group()[0]}",
                                sentence=f"留有模板占位符“{ctx_text}”"))
-        for phrase in cat.TEMPLATE_INSTRUCTIONS:
-            if phrase in c:
+        for phrase in (p for p in _INSTRUCTIONS.findall(c)):
                 out.append(Outcome(f"第{line.page}页 模板说明“{phrase}”", "fail",
                                    operands=[Operand(f"“{phrase}”", None, "原文", line.no, line.page)],
                                    note="模板中的填写说明未删除", severity="warning", group=f"instruction|{phrase}",

@@ -76,16 +76,18 @@ def _paragraphs(text: Text, start: int, end: int) -> list[tuple[str, list[int], 
 def _scopes(text: Text, start: int, end: int, projects: list[dict]) -> list[object]:
     """The project each line speaks about: a line that opens with a project's name ("3、农民工工资清欠专项工作经费：",
     "2023年度工伤保险基金缺口县级配套资金") starts that project's part; before any, the department's."""
-    names = sorted(((norm_name(r["project_name"]), r["project_no"]) for r in projects), key=lambda x: -len(x[0]))
-    opener = re.compile(r"^(?:\d{1,2}[、.]|\([一二三四五六七八九十\d]{1,2}\))?(?:\d{4}年度?|上年)?")
+    numbers = {norm_name(r["project_name"]): r["project_no"] for r in projects}
+    names = sorted((n for n in numbers if len(n) >= _MIN_NAME), key=len, reverse=True)
     scope: object = None
     out: list[object] = []
+    if not names:
+        return [None] * (end - start)
+    opener = re.compile(r"(?:\d{1,2}[、.]|\([一二三四五六七八九十\d]{1,2}\))?(?:\d{4}年度?|上年)?("
+                        + "|".join(map(re.escape, names)) + ")")
     for i in range(start, end):
-        c = text.compact_lines[i]
-        head = c[opener.match(c).end():]
-        hit = next((no for name, no in names if len(name) >= _MIN_NAME and head.startswith(name)), None)
-        if hit is not None:
-            scope = hit
+        m = opener.match(text.compact_lines[i])
+        if m:
+            scope = numbers[m.group(1)]
         out.append(scope)
     return out
 

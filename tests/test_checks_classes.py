@@ -307,5 +307,5 @@ def test_check_command_opens_with_the_top_findings(capsys):
 
 def test_headlines_of_the_shanghai_samples(pdfs):
     top = headlines(run_checks(pdfs[CAIZHENGJU.name]), 2)
-    assert top[0].startswith("错误：表4.收入.总计.决算数 2,961.68 万元 与 财政拨款收入支出总计 0.30 万元 不一致")
+    assert top[0].startswith("错误：情况说明四称财政拨款收入支出总计 0.30 万元，表4为 2,961.68 万元，相差 2,961.38 万元")
     assert top[1].startswith("错误：一般公共服务支出(类)占比 印为 71.73%")

@@ -180,7 +180,7 @@ def compare_same(subject: str, a: Operand, b: Operand, note: str = "") -> Outcom
     out = compare_amount(subject, a.value, b.value, 0.0, [a, b], note)
     if out.status == "fail":
         money = _is_money([a, b])
-        out.sentence = (f"{a.label} {show(a.value, money)} 与 {b.label} {show(b.value, money)} 不一致，"
+        out.sentence = (f"{a.label} {show(a.value, money)}与{b.label} {show(b.value, money)}不一致，"
                         f"相差 {show(abs(out.difference or 0), money)}{decimal_slip(a.value, b.value)}")
     return out
 

@@ -389,7 +389,11 @@ def p14(ctx: Ctx) -> list[Outcome]:
     basic = ctx.fig("basic", sections=cat.SCOPE_ALL_FUNDS)
     if dept is None or basic is None:
         return [na("部门整体基本支出总额", "缺少部门整体自评表或说明中的基本支出")]
-    return [compare_same("部门整体表基本支出总额 = 说明基本支出", basic, dept)]
+    o = compare_same("部门整体表基本支出总额 = 说明基本支出", basic, dept)
+    if o.status == "fail":
+        o.sentence = (f"情况说明的基本支出 {show(basic.value, True)}，部门整体自评表的基本支出总额却为 "
+                      f"{show(dept.value, True)}，相差 {show(abs(basic.value - dept.value), True)}")
+    return [o]
 
 
 @rule("P15")

@@ -16,6 +16,7 @@ from .rules_common import (
     Outcome,
     compare_same,
     compare_sum,
+    decimal_slip,
     na,
     norm_name,
     rule,
@@ -373,7 +374,7 @@ def s13(ctx: Ctx) -> list[Outcome]:
             continue
         c = cell(t, code, label, column, panel)
         if c is not None:
-            out.append(compare_same(f"说明.{name} = {SHORT[code]}", c, fig))
+            out.append(_said_vs_table(compare_same(f"说明.{name} = {SHORT[code]}", c, fig), name, fig, c, SHORT[code]))
     t9 = table(ctx, T9)
     if not t9.empty:
         for name, key, row in _T9_LINKS:
@@ -381,8 +382,18 @@ def s13(ctx: Ctx) -> list[Outcome]:
                 fig = ctx.fig(key, measure)
                 c = t9_cell(t9, row, column)
                 if fig is not None:
-                    out.append(compare_same(f"说明.{name}{column} = 表9", c or _zero(f"表9.{name}.{column}"), fig))
+                    c = c or _zero(f"表9.{name}.{column}")
+                    out.append(_said_vs_table(compare_same(f"说明.{name}{column} = 表9", c, fig), f"{name}{column}数",
+                                              fig, c, "表9"))
     return out or [na("说明 ↔ 表", "说明与表没有可对应的数字")]
+
+
+def _said_vs_table(o: Outcome, name: str, fig: Operand, c: Operand, table_name: str) -> Outcome:
+    if o.status == "fail":
+        o.sentence = (f"情况说明{fig.where.removeprefix('说明')}称{fig.label or name} {fig.value:,.2f} 万元，{table_name}为 "
+                      f"{c.value:,.2f} 万元，相差 {abs(fig.value - c.value):,.2f} 万元"
+                      f"{decimal_slip(c.value, fig.value)}")
+    return o
 
 
 @rule("S14")

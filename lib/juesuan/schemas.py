@@ -147,6 +147,8 @@ class Statements(_Provenance):
     column: Series[str]
     value: Series[float]
     unit_printed: Series[str]
+    source: Series[str] = pa.Field(nullable=True, isin=["text", "ocr"])  # text layer, or recognised from a picture
+    confidence: Series[float] = pa.Field(nullable=True, ge=0, le=1)  # OCR: lowest recogniser probability of the row's cells
 
 
 class Warnings(pa.DataFrameModel):

@@ -90,10 +90,11 @@ def _ruled_box(page: pdfium.PdfPage) -> tuple[float, float, float, float] | None
             max(b[3] for b in boxes) + 2)
 
 
-def pasted(source: Path, out: Path, pages: Iterable[int], scan: Scan = Scan()) -> Path:
-    """The text PDF with the ruled table of each chosen page replaced by its picture (text around it kept)."""
+def pasted(source: Path, out: Path, scan: Scan = Scan(), pages: Iterable[int] | None = None) -> Path:
+    """The text PDF with the ruled table of each chosen page (default all) replaced by its picture, the text
+    around it kept."""
     pdf = pdfium.PdfDocument(source)
-    for no in pages:
+    for no in pages if pages is not None else range(1, len(pdf) + 1):
         page = pdf[no - 1]
         box = _ruled_box(page)
         if box is None:

@@ -11,8 +11,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from ..read.lines import Source, Warn
+from ..config import OCR
 from ..read.layout import GridCell, TableGrid
+from ..read.lines import Source, Warn
+from . import ocr_identities
 
 STAGE = "extract:statements"
 
@@ -32,6 +34,7 @@ _QUOTES = "“”\"'‘’「」『』"
 # What may follow a title on its line: 单位/编制单位 clauses, "(续)", "(2024年度)"
 _TITLE_TAIL_RE = re.compile(r"(?:(?:编制|金额)?单位[:：].*|续表?|[(（][^()（）]*[)）])+$")
 _LEVELS = {3: "类", 5: "款", 7: "项"}
+_TORN_LABEL_RE = re.compile(r"^[、，,.．:：;；)）]")
 _TWO_PANEL = {"income_expenditure": ("收入", "支出"), "fiscal_income_expenditure": ("收入", "支出")}
 _PERSONNEL = ("301", "303")
 _PUBLIC = ("302", "307", "310", "399")
@@ -78,6 +81,7 @@ def extract_statements(source: Source, doc_id: str) -> tuple[list[dict], list[Wa
     blank: list[str] = []
     for table in _assemble(source, warns):
         rows = _table_records(table, warns)
+        rows = ocr_identities.verify(table.title, rows, warns, _UNIT_FACTORS[table.unit])
         if not rows and not any(_DECIMAL_OR_COMMA_RE.match(_clean(c.text)) for g in table.grids for c in g.cells):
             blank.append(table.code)
         records += [{"doc_id": doc_id, **rec} for rec in rows]
@@ -455,6 +459,8 @@ class _Row:
     code: str
     values: list[tuple[_Column, GridCell]]
     source_line: int | None
+    conf: float | None = None  # OCR: the lowest confidence of its label and code cells
+    unsure: str = ""  # OCR: the label or code text read below the confidence threshold
 
 
 def _row_records(
@@ -477,10 +483,19 @@ def _row_records(
             # sub-header words in the first row are no numbers either (see _subheaders_in_body)
             if text not in _DASHES and not _SUBHEADER_RE.match(text):
                 _warn_cell(table, grid, cell, f"not a number: {text!r}", warns)
+                if cell.conf is not None:  # OCR: the identities this cell is part of cannot be judged
+                    out.append(_placeholder(table, grid, row, col))
             continue
         if not row.label and not row.code and table.code != "three_public":
             _warn_cell(table, grid, cell, "number without a row label, not placed", warns)
             continue
+        conf = _min_conf(cell.conf, row.conf)
+        unsure = bool(row.unsure)  # a label or code OCR was unsure of: the identities cannot confirm it
+        if unsure:  # reported, and kept aside only so that the identities it is part of are not judged
+            _warn_cell(table, grid, cell, f"OCR unsure of the label {row.unsure!r} (confidence {row.conf:.2f}) of "
+                       f"row {row.code or ''}{row.label!r}: its value in column {col.name or '/'.join(col.path)!r} "
+                       "not used", warns)
+        doubt = not unsure and cell.conf is not None and cell.conf < OCR.min_confidence
         row_label, column = row.label, col.name
         if table.code == "three_public":
             placed = _three_public_item(row.label, col.path)
@@ -501,9 +516,24 @@ def _row_records(
                 "column": column,
                 "value": round(value * _UNIT_FACTORS[table.unit], 6),
                 "unit_printed": table.unit,
+                "source": "text" if conf is None else "ocr",
+                "confidence": conf,
+                **({ocr_identities.UNSURE: True} if unsure else {}),
+                **({ocr_identities.DOUBT: _clean(cell.text)} if doubt else {}),
             }
         )
     return out
+
+
+def _placeholder(table: _Table, grid: TableGrid, row: _Row, col: _Column) -> dict:
+    return {"source_line": row.source_line, "page": grid.page, "table_code": table.code, "panel": None,
+            "row_label": row.label, "subject_code": _subject_code(row.code, row.label), "level": _level(row.code, row.label),
+            "column": col.name, "value": float("nan"), "source": "ocr", ocr_identities.UNSURE: True}
+
+
+def _min_conf(*confs: float | None) -> float | None:
+    known = [c for c in confs if c is not None]
+    return min(known) if known else None
 
 
 def _read_row(
@@ -540,12 +570,17 @@ def _read_row(
             _warn_cell(table, grid, cell, "number spans several columns, not placed", warns)
     label = "".join(_clean(c.text) for c in sorted(labels, key=lambda c: c.x0))
     code = "".join(t for _, t in sorted(codes))
+    named = [c for c in cells if c in labels or (c.x0, _clean(c.text)) in codes]
+    conf = _min_conf(*(c.conf for c in named))
+    unsure = "".join(_clean(c.text) for c in named if c.conf is not None and c.conf < OCR.min_confidence)
+    if not unsure and conf is not None and _TORN_LABEL_RE.match(label):
+        unsure = label  # OCR dropped the start of the label (一 of "一、…" reads as a ruling)
     m = _LEADING_CODE_RE.match(label)
     if m and (not code or len(code) + len(m.group(1)) in (5, 7)):
         code, label = code + m.group(1), label[m.end() :].strip()  # "25 专用燃料费" beside its 类 "302"
     if label in ("栏次", "行次"):
         return None
-    return _Row(label, code, values, labels[0].line_no if labels else None)
+    return _Row(label, code, values, labels[0].line_no if labels else None, conf, unsure)
 
 
 def _covered_columns(cell: GridCell, columns: list[_Column]) -> list[int]:

@@ -111,9 +111,11 @@ def read_picture(gray: np.ndarray, scale: float, region: Box | None = None, sett
     if gray.size == 0 or gray.min() > 200:  # blank
         return out
     gray, out.skew = deskew(gray, settings)
-    out.hedges, out.vedges = rulings(gray, scale, (ox, oy), settings)
+    out.hedges, out.vedges, lines = rulings(gray, scale, (ox, oy), settings)
     import cv2
 
+    if settings.erase_rulings:  # a ruling touching a digit reads as 1 or |: the recogniser sees the cells only
+        gray = np.where(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0, 255, gray).astype(np.uint8)
     result, _ = engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), return_word_box=True)
     out.glyphs = glyphs(result or [], scale, (ox, oy), settings)
     out.seconds = time.perf_counter() - start
@@ -167,29 +169,37 @@ def deskew(gray: np.ndarray, settings: OcrSettings = OCR) -> tuple[np.ndarray, f
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255), angle
 
 
-def rulings(gray: np.ndarray, scale: float, origin: tuple[float, float], settings: OcrSettings = OCR) -> tuple[list[Edge], list[Edge]]:
+def rulings(gray: np.ndarray, scale: float, origin: tuple[float, float], settings: OcrSettings = OCR
+            ) -> tuple[list[Edge], list[Edge], np.ndarray]:
     """Horizontal and vertical rulings: runs of ink at least min_ruling long and at most max_ruling_width
-    thick, in display points. Small breaks (JPEG, a faint scan) are closed first."""
+    thick, in display points, and the mask of their pixels. Small breaks (JPEG, a faint scan) are closed
+    first."""
     import cv2
 
     ink = _ink(gray)
-    run = max(int(settings.min_ruling * scale), 8)
+    run = max(int(settings.min_ruling * scale), 8) | 1  # odd kernels: centred, no shift of the lines
     thick = settings.max_ruling_width * scale
     ox, oy = origin
     hedges: list[Edge] = []
     vedges: list[Edge] = []
+    lines = np.zeros_like(ink)
     for horizontal in (True, False):
         shape = (run, 1) if horizontal else (1, run)
-        bridge = (max(int(scale), 2), 1) if horizontal else (1, max(int(scale), 2))
+        gap = max(int(scale), 2) | 1
+        bridge = (gap, 1) if horizontal else (1, gap)
         mask = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
         mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        for x, y, w, h, _area in stats[1:n]:
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        keep = np.zeros(n, dtype=bool)
+        for k, (x, y, w, h, _area) in enumerate(stats[1:n].tolist(), 1):
             if horizontal and h <= thick:
                 hedges.append(Edge(oy + (y + h / 2) / scale, ox + x / scale, ox + (x + w) / scale))
+                keep[k] = True
             elif not horizontal and w <= thick:
                 vedges.append(Edge(ox + (x + w / 2) / scale, oy + y / scale, oy + (y + h) / scale))
-    return hedges, vedges
+                keep[k] = True
+        lines[keep[labels] & (ink > 0)] = 255
+    return hedges, vedges, lines
 
 
 def glyphs(result: list, scale: float, origin: tuple[float, float], settings: OcrSettings = OCR) -> list[Glyph]:

@@ -1,0 +1,312 @@
+"""OCR of image-only pages and pictures (read.ocr): the bundled text PDFs turned into pictures (tests/ocrgen)
+must parse to the same statements as their text layer, and every cell that does not is reported as unsure,
+never silently wrong. OCR takes seconds a page: each picture PDF is made and parsed once per session, on a
+few pages chosen to cover the table layouts (landscape and portrait, two-panel tables over a page break,
+三公, the 基本支出 table with its two panels, the performance forms)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import juesuan
+from juesuan.config import DATA_RAW, FIXTURES, OCR
+from juesuan.extract import ocr_identities
+from juesuan.read import ocr
+from juesuan.read.layout import Edge, Glyph, layout_page
+from juesuan.read.lines import Warn
+from juesuan.read.pdf import read_pdf
+from ocrgen import Scan, pasted, scanned
+from pdfcorpus.compare import compare
+
+CAIZHENGJU = DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf"
+GUIHUA = DATA_RAW / "2024-shanghai-putuo-guihuaziyuanju.pdf"
+STATEMENT_COLUMNS = ["table_code", "panel", "row_label", "subject_code", "level", "column", "value", "page"]
+
+
+# ---------------------------------------------------------------- picture PDFs, parsed once per session
+
+
+@pytest.fixture(scope="session")
+def parsed(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("ocr")
+    done: dict[str, juesuan.Disclosure] = {}
+
+    def get(name: str) -> juesuan.Disclosure:
+        if name not in done:
+            path = directory / f"{name}.pdf"
+            _BUILD[name](path)
+            done[name] = juesuan.load(path)
+        return done[name]
+
+    return get
+
+
+# caizhengju: income (landscape, 类/款/项 codes), 财政拨款收入支出决算总表 over two pages, 三公;
+# guihuaziyuanju: 财政拨款收入支出决算总表 and the 基本支出 table (two panels, 67 cells, portrait)
+SCANNED_PAGES = [8, 12, 13, 18]
+PASTED_PAGES = [12, 13, 16]
+_BUILD = {
+    # a scan: no text layer at all, pages turned by 0.8° and JPEG-compressed
+    "scanned": lambda out: _only(CAIZHENGJU, out, SCANNED_PAGES, Scan(dpi=150, turn=0.8, jpeg=70)),
+    # the tables pasted as pictures into the text PDF, titles and 单位 lines left as text
+    "pasted": lambda out: pasted(GUIHUA, out, Scan(dpi=200, turn=-0.5, jpeg=85), PASTED_PAGES),
+}
+
+
+def _only(source, out, pages, scan):
+    """The chosen pages of a PDF, scanned: a document with no text layer at all."""
+    import pypdfium2 as pdfium
+
+    part = out.with_suffix(".part.pdf")
+    src = pdfium.PdfDocument(source)
+    pdf = pdfium.PdfDocument.new()
+    pdf.import_pages(src, [p - 1 for p in pages])
+    pdf.save(part)
+    scanned(part, out, scan)
+    part.unlink()
+    return out
+
+
+def _fixture(sample: str, pages: list[int], renumber: list[int] | None = None) -> pd.DataFrame:
+    want = pd.read_csv(FIXTURES / f"putuo_{sample}_2024" / "statements.csv", dtype=str, keep_default_na=False)
+    want = want[want.page.astype(int).isin(pages)].copy()
+    if renumber:
+        want["page"] = want.page.astype(int).map({p: i for i, p in enumerate(renumber, 1)}).astype(str)
+    return want
+
+
+def _unsure_cells(d: juesuan.Disclosure) -> pd.DataFrame:
+    w = d.warnings
+    return w[(w.stage == "extract:statements") & w.message.str.contains("OCR")]
+
+
+def _check_statements(d: juesuan.Disclosure, want: pd.DataFrame, pages: list[int]) -> float:
+    """No row read that the text layer does not have (never silently wrong); every row missed is warned on its
+    page; the share of rows identical."""
+    got = d.statements[d.statements.page.isin(pages)]
+    result = compare(want, got, STATEMENT_COLUMNS, "statements")
+    assert not result.extra, result.summary(10)  # a value or label read wrong and used
+    unsure = _unsure_cells(d)
+    for row in result.missing:
+        here = unsure[unsure.page == int(row["page"])]
+        assert here.message.str.contains(re.escape(str(row["row_label"])[-4:])).any(), (row, here.message.tolist())
+    assert (got.source == "ocr").all() and got.confidence.between(0, 1).all()
+    return result.identical / result.expected
+
+
+def test_a_scanned_document_reads_like_its_text_layer(parsed):
+    d = parsed("scanned")
+    want = _fixture("caizhengju", SCANNED_PAGES, renumber=SCANNED_PAGES)
+    pages = list(range(1, len(SCANNED_PAGES) + 1))
+    assert len(want) == 69
+    share = _check_statements(d, want, pages)
+    assert share >= 0.95, share
+    assert set(d.document.tables_found.iloc[0].split("；")) == {"income", "fiscal_income_expenditure", "three_public"}
+    assert d.document.image_pages.iloc[0] == "1；2；3；4"
+    read = d.warnings[d.warnings.stage == "read:ocr"]
+    assert read.message.str.contains("page\\(s\\) 1–4 read by OCR").any()
+
+
+def test_pictures_pasted_into_a_text_pdf(parsed):
+    d = parsed("pasted")
+    want = _fixture("guihuaziyuanju", PASTED_PAGES)
+    assert len(want) == 81
+    share = _check_statements(d, want, PASTED_PAGES)
+    assert share >= 0.95, share
+    text = d.statements[~d.statements.page.isin(PASTED_PAGES)]  # the other pages: the text layer, untouched
+    rest = _fixture("guihuaziyuanju", sorted(set(range(1, 31)) - set(PASTED_PAGES)))
+    assert compare(rest, text, STATEMENT_COLUMNS).ok
+    assert (text.source == "text").all() and text.confidence.isna().all()
+
+
+def test_a_text_pdf_is_not_recognised(tmp_path):
+    d = juesuan.load(GUIHUA)
+    assert (d.statements.source == "text").all()
+    assert not d.warnings.stage.str.startswith("read:ocr").any()
+
+
+def test_ocr_off_reports_image_pages_and_refuses_a_scan(tmp_path):
+    scan = scanned(CAIZHENGJU, tmp_path / "scan.pdf", Scan(dpi=50), pages=[21])
+    source = read_pdf(scan, ocr="off")
+    assert source.image_pages == [21]
+    assert [(w.stage, w.page) for w in source.warnings] == [("read", 21)]
+    assert "--ocr auto" in source.warnings[0].message
+    only = _only(CAIZHENGJU, tmp_path / "only.pdf", [21], Scan(dpi=50))
+    with pytest.raises(juesuan.InputError, match="no text layer.*--ocr auto"):
+        read_pdf(only, ocr="off")
+
+
+def test_force_reads_the_page_picture_not_the_text_layer(tmp_path):
+    import pypdfium2 as pdfium
+
+    one = tmp_path / "three-public.pdf"
+    pdf = pdfium.PdfDocument.new()
+    pdf.import_pages(pdfium.PdfDocument(CAIZHENGJU), [17])
+    pdf.save(one)
+    source = read_pdf(one, ocr="force")
+    texts = "".join(ln.text for ln in source.lines)
+    assert "三公" in texts and "0.95" in texts
+    cells = [c for g in source.tables for c in g.cells if c.text]
+    assert cells and all(c.conf is not None for c in cells)
+
+
+# ---------------------------------------------------------------- the performance forms as pictures
+
+
+@pytest.fixture(scope="session")
+def forms(tmp_path_factory):
+    """seed-html-forms (the seed's performance tables as ruled forms), and the same PDF with two form pages
+    scanned: the 部门整体 table and a project table."""
+    pytest.importorskip("weasyprint")
+    from pdfcorpus import html
+
+    directory = tmp_path_factory.mktemp("ocrforms")
+    text = directory / "seed-html-forms.pdf"
+    html.seed_forms(text)
+    original = juesuan.load(text)
+    pages = _form_pages(original)
+    picture = scanned(text, directory / "forms-scanned.pdf", Scan(dpi=200, turn=0.6, jpeg=80), pages)
+    return original, juesuan.load(picture), pages
+
+
+def _form_pages(d: juesuan.Disclosure) -> list[int]:
+    ind = d.indicators
+    dept = int(ind[ind.scope == "department"].page.min())
+    project = int(ind[ind.scope == "project"].page.median())
+    return sorted({dept, project})
+
+
+INDICATOR_COLUMNS = ["scope", "level1", "level2", "level3", "target_raw", "actual_raw", "score"]
+
+
+def test_performance_forms_from_pictures(forms):
+    original, picture, pages = forms
+    want = original.indicators[original.indicators.page.isin(pages)]
+    got = picture.indicators[picture.indicators.page.isin(pages)]
+    assert len(want) >= 20
+    result = compare(want, got, [c for c in INDICATOR_COLUMNS if c in want.columns], "indicators")
+    assert result.identical >= 0.9 * len(want), result.summary(10)
+    warned = picture.warnings[picture.warnings.stage.str.contains("ocr|performance")]
+    for row in result.extra:  # a row that differs is warned on its page
+        assert warned.page.isin(pages).any(), row
+
+
+# ---------------------------------------------------------------- pieces, without the engine
+
+
+def test_rulings_and_skew_from_a_drawn_table():
+    scale = 2.0
+    img = np.full((400, 600), 255, np.uint8)
+    for y in (50, 150, 250, 350):
+        img[y : y + 2, 40:560] = 0
+    for x in (40, 300, 558):
+        img[50:352, x : x + 2] = 0
+    hedges, vedges, mask = ocr.rulings(img, scale, (10.0, 20.0))
+    assert sorted(e.pos for e in hedges) == [45.5, 95.5, 145.5, 195.5]  # 20 + (y + 1) / 2, in points
+    assert sorted(e.pos for e in vedges) == [30.5, 160.5, 289.5]
+    assert all(round(e.lo) == 30 and round(e.hi) == 290 for e in hedges)
+    assert mask.max() == 255
+    import cv2
+
+    turned = cv2.warpAffine(img, cv2.getRotationMatrix2D((300, 200), 0.8, 1.0), (600, 400), borderValue=255)
+    assert ocr.skew_angle(turned) == pytest.approx(-0.8, abs=0.1)
+    straight, angle = ocr.deskew(turned)
+    assert angle == pytest.approx(-0.8, abs=0.1)
+    hedges, _, _ = ocr.rulings(straight, scale, (0.0, 0.0))
+    assert len(ocr_rows := sorted({round(e.pos) for e in hedges if e.hi - e.lo > 200})) == 4, ocr_rows
+
+
+def test_recognised_words_become_glyphs_with_their_confidence():
+    box = [[100, 200], [180, 200], [180, 230], [100, 230]]
+    chars = [[[100 + 20 * i, 200], [120 + 20 * i, 200], [120 + 20 * i, 230], [100 + 20 * i, 230]] for i in range(4)]
+    result = [[box, "12.5", 0.9, chars, ["1", "2", ".", "5"], [0.99, 0.98, 0.6, 0.97]]]
+    gs = ocr.glyphs(result, 2.0, (0.0, 0.0))
+    assert [g.ch for g in gs] == ["1", "2", ".", "5"]
+    assert [g.conf for g in gs] == [0.99, 0.98, 0.6, 0.97]
+    assert gs[0].x0 == 50 and gs[3].x1 == 90 and gs[0].top == 100 and gs[0].bottom == 115
+    spaced = ocr.glyphs([[box, "合 计", 0.8, [], [], []]], 2.0, (0.0, 0.0))  # no character boxes: split evenly
+    assert [(g.ch, g.x0, g.conf) for g in spaced] == [("合", 50, 0.8), ("计", 70, 0.8)]
+
+
+def test_a_cell_carries_the_lowest_confidence_of_its_glyphs():
+    def glyph(ch, x, conf):
+        return Glyph(ch, x, x + 8, 12, 20, 19, 9, conf=conf)
+
+    edges_h = [Edge(10, 0, 100), Edge(30, 0, 100)]
+    edges_v = [Edge(0, 10, 30), Edge(50, 10, 30), Edge(100, 10, 30)]
+    gs = [glyph("合", 5, 0.99), glyph("计", 14, 0.95), glyph("1", 60, 0.7), glyph("2", 68, None)]
+    laid = layout_page(gs, edges_h, edges_v, 1, 1, 800)
+    cells = sorted(laid.grids[0].cells, key=lambda c: c.col)
+    assert [(c.text, c.conf) for c in cells] == [("合计", 0.95), ("12", 0.7)]
+
+
+def _rec(row_label, column, value, code=None, conf=0.99, **extra):
+    level = {3: "类", 5: "款", 7: "项"}.get(len(code or ""))
+    return {"source_line": 1, "page": 3, "table_code": "expenditure", "panel": None, "row_label": row_label,
+            "subject_code": code, "level": level, "column": column, "value": value, "source": "ocr",
+            "confidence": conf, **extra}
+
+
+def _expenditure(**change) -> list[dict]:
+    cells = {("合计", None): (30.0, 20.0, 10.0), ("一般公共服务支出", "201"): (30.0, 20.0, 10.0),
+             ("财政事务", "20106"): (30.0, 20.0, 10.0), ("行政运行", "2010601"): (18.0, 18.0, None),
+             ("信息化建设", "2010607"): (12.0, 2.0, 10.0)}
+    rows = []
+    for (label, code), values in cells.items():
+        for column, value in zip(("本年支出合计", "基本支出", "项目支出"), values, strict=True):
+            if value is not None:
+                rows.append(_rec(label, column, change.get(f"{label}.{column}", value), code))
+    return rows
+
+
+def test_identities_withhold_a_misread_number_and_keep_the_rest():
+    warns: list[Warn] = []
+    rows = _expenditure(**{"行政运行.基本支出": 16.0})  # OCR read 18.00 as 16.00
+    kept = ocr_identities.verify("支出决算表", rows, warns)
+    assert [(r["row_label"], r["column"]) for r in rows if r not in kept] == [("行政运行", "基本支出")]
+    assert len(warns) == 1 and "16.00" in warns[0].message and "行政运行" in warns[0].message
+    assert warns[0].page == 3 and warns[0].source_line == 1
+    assert ocr_identities.verify("支出决算表", _expenditure(), warns) == _expenditure() and len(warns) == 1
+
+
+def test_a_doubtful_number_is_used_only_when_an_identity_confirms_it():
+    rows = _expenditure()
+    rows[0] = dict(rows[0], confidence=0.5, **{ocr_identities.DOUBT: "30.00"})  # 合计.本年支出合计, confirmed
+    lonely = _rec("其他收入", "本年支出合计", 5.0, conf=0.5, **{ocr_identities.DOUBT: "5.00"})
+    warns: list[Warn] = []
+    kept = ocr_identities.verify("支出决算表", [*rows, lonely], warns)
+    assert len(kept) == len(rows) and kept[0]["value"] == 30.0 and ocr_identities.DOUBT not in kept[0]
+    assert len(warns) == 1 and "'5.00' (confidence 0.50)" in warns[0].message
+
+
+def test_identities_hold_on_the_text_layer_of_both_samples():
+    """The identities are the tables' own: on the text layer (read as if recognised) they withhold nothing."""
+    from juesuan.extract import statements
+
+    for path in (CAIZHENGJU, GUIHUA):
+        rows, _, _ = statements.extract_statements(read_pdf(path, ocr="off"), "x")
+        warns: list[Warn] = []
+        by_table: dict[str, list[dict]] = {}
+        for r in rows:
+            by_table.setdefault(r["table_code"], []).append(dict(r, source="ocr"))
+        covered = 0
+        for table_rows in by_table.values():
+            assert ocr_identities.verify("t", table_rows, warns) == table_rows
+            covered += len({i for ident in ocr_identities.identities(table_rows) for i in (ident.total, *ident.parts)})
+        assert warns == [] and covered == len(rows)  # every cell is in at least one identity
+
+
+def test_the_engine_loads_its_models_from_the_installed_package():
+    import rapidocr_onnxruntime
+
+    eng = ocr.engine()
+    assert eng is ocr.engine()  # built once per process
+    root = Path(rapidocr_onnxruntime.__file__).parent
+    for name in ocr._MODELS.values():
+        assert (root / "models" / name).is_file()
+    assert OCR.min_confidence == 0.9

@@ -31,6 +31,14 @@ STATEMENT_COLUMNS = ["table_code", "panel", "row_label", "subject_code", "level"
 # ---------------------------------------------------------------- picture PDFs, parsed once per session
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _own_cache(tmp_path_factory):
+    """Recognised pages are cached within this run only: every run exercises the engine."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JUESUAN_OCR_CACHE", str(tmp_path_factory.mktemp("ocr-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def parsed(tmp_path_factory):
     directory = tmp_path_factory.mktemp("ocr")

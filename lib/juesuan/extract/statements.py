@@ -34,6 +34,7 @@ _QUOTES = "“”\"'‘’「」『』"
 # What may follow a title on its line: 单位/编制单位 clauses, "(续)", "(2024年度)"
 _TITLE_TAIL_RE = re.compile(r"(?:(?:编制|金额)?单位[:：].*|续表?|[(（][^()（）]*[)）])+$")
 _LEVELS = {3: "类", 5: "款", 7: "项"}
+_LABEL_WARN = "_label_warning"  # the warning of a row label read unsure, given unless another table confirms it
 _TORN_LABEL_RE = re.compile(r"^[、，,.．:：;；)）]")
 _TWO_PANEL = {"income_expenditure": ("收入", "支出"), "fiscal_income_expenditure": ("收入", "支出")}
 _PERSONNEL = ("301", "303")
@@ -79,8 +80,17 @@ def extract_statements(source: Source, doc_id: str) -> tuple[list[dict], list[Wa
         return [], warns, []
     records: list[dict] = []
     blank: list[str] = []
-    for table in _assemble(source, warns):
-        rows = _table_records(table, warns)
+    read = [(table, _table_records(table, warns)) for table in _assemble(source, warns)]
+    # OCR: a row label read unsure in one table is confirmed when another table reads the same code and label
+    # with confidence (the subject rows repeat across the tables); otherwise its values are reported unsure
+    sure = {(r.get("subject_code"), r["row_label"]) for _, rows in read for r in rows if not r.get(ocr_identities.UNSURE)}
+    for table, rows in read:
+        for r in rows:
+            pending = r.pop(_LABEL_WARN, None)
+            if pending is not None and (r.get("subject_code"), r["row_label"]) in sure:
+                del r[ocr_identities.UNSURE]
+            elif pending is not None:
+                warns.append(pending)
         rows = ocr_identities.verify(table.title, rows, warns, _UNIT_FACTORS[table.unit])
         if not rows and not any(_DECIMAL_OR_COMMA_RE.match(_clean(c.text)) for g in table.grids for c in g.cells):
             blank.append(table.code)
@@ -491,10 +501,11 @@ def _row_records(
             continue
         conf = _min_conf(cell.conf, row.conf)
         unsure = bool(row.unsure)  # a label or code OCR was unsure of: the identities cannot confirm it
-        if unsure:  # reported, and kept aside only so that the identities it is part of are not judged
+        pending: list[Warn] = []
+        if unsure:  # reported unless another table confirms the label; kept aside from the identities
             _warn_cell(table, grid, cell, f"OCR unsure of the label {row.unsure!r} (confidence {row.conf:.2f}) of "
-                       f"row {row.code or ''}{row.label!r}: its value in column {col.name or '/'.join(col.path)!r} "
-                       "not used", warns)
+                       f"row {row.code or ''}{row.label!r}, not confirmed by another table: its value in column "
+                       f"{col.name or '/'.join(col.path)!r} not used", pending)
         doubt = not unsure and cell.conf is not None and cell.conf < OCR.min_confidence
         row_label, column = row.label, col.name
         if table.code == "three_public":
@@ -518,7 +529,7 @@ def _row_records(
                 "unit_printed": table.unit,
                 "source": "text" if conf is None else "ocr",
                 "confidence": conf,
-                **({ocr_identities.UNSURE: True} if unsure else {}),
+                **({ocr_identities.UNSURE: True, _LABEL_WARN: pending[0]} if unsure else {}),
                 **({ocr_identities.DOUBT: _clean(cell.text)} if doubt else {}),
             }
         )

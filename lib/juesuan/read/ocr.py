@@ -15,9 +15,12 @@ unchanged; each glyph carries the recogniser's confidence, which the grammars tu
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -230,9 +233,67 @@ def glyphs(result: list, scale: float, origin: tuple[float, float], settings: Oc
     return out
 
 
+# ---------------------------------------------------------------- cache
+
+
+def cache_dir() -> Path | None:
+    """Where recognised pages are kept ($JUESUAN_OCR_CACHE, else ~/.cache/juesuan/ocr; "off" disables): parse,
+    the checks' source text, report and export each read the document, and OCR takes seconds a page."""
+    where = os.environ.get("JUESUAN_OCR_CACHE")
+    if where == "off":
+        return None
+    base = Path(where) if where else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "juesuan" / "ocr"
+    return base
+
+
+def cache_key(document_sha: str, page_no: int, regions: object, settings: OcrSettings = OCR) -> str:
+    """The document, the page, what of it is read, the settings and the engine's version."""
+    from importlib.metadata import version
+
+    try:
+        engine_version = version("rapidocr-onnxruntime")
+    except Exception:  # noqa: BLE001 - not installed: nothing will be cached anyway
+        engine_version = "?"
+    text = json.dumps([document_sha, page_no, regions, asdict(settings), engine_version, _FORMAT], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_FORMAT = 1  # of the cached JSON
+
+
+def load_cached(key: str) -> list[Recognised] | None:
+    """Recognised regions of a page read before, or None (JSON: a cache file is data, never code)."""
+    base = cache_dir()
+    path = base / f"{key}.json" if base else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+        return [Recognised([Glyph(**g) for g in f["glyphs"]], [Edge(*e) for e in f["hedges"]],
+                           [Edge(*e) for e in f["vedges"]], f["skew"], 0.0) for f in found]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None  # unreadable or from another version: read the page again
+
+
+def store_cached(key: str, found: list[Recognised]) -> None:
+    base = cache_dir()
+    if base is None:
+        return
+    data = [{"glyphs": [asdict(g) for g in f.glyphs], "hedges": [[e.pos, e.lo, e.hi] for e in f.hedges],
+             "vedges": [[e.pos, e.lo, e.hi] for e in f.vedges], "skew": f.skew} for f in found]
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        tmp = base / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(base / f"{key}.json")
+    except OSError:
+        pass  # a read-only home: the cache is an optimisation only
+
+
 def progress(page_no: int, n_pages: int, done: Recognised) -> None:
     """One line per recognised page on a terminal (OCR takes seconds a page)."""
     if sys.stderr.isatty():
         turned = f", turned back {done.skew:+.2f}°" if done.skew else ""
-        print(f"  OCR page {page_no}/{n_pages}: {len(done.glyphs)} characters in {done.seconds:.1f} s{turned}",
+        took = f"in {done.seconds:.1f} s" if done.seconds else "(read before, from the cache)"
+        print(f"  OCR page {page_no}/{n_pages}: {len(done.glyphs)} characters {took}{turned}",
               file=sys.stderr, flush=True)

@@ -107,6 +107,7 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
     n_glyphs = 0
     turned: dict[int, list[int]] = {}  # pages whose text runs sideways on the page as displayed
     recognised: list[int] = []  # pages read (in part) from their picture
+    sha = ""
     for index in range(len(doc)):
         page_no = index + 1
         page = doc[index]
@@ -120,7 +121,8 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
             regions = _ocr_regions(page, content, image_page, ocr_mode)
             if regions is not None:
                 recognised.append(page_no)
-                content = _recognise(page, content, page_no, len(doc), regions, len(recognised), warnings)
+                content = _recognise(page, content, page_no, len(doc), regions, len(recognised), warnings,
+                                     sha or (sha := hashlib.sha256(data).hexdigest()))
                 glyphs = [g for g in content.glyphs if g.ch != " "]
             elif image_page:
                 msg = "page is an image without a text layer (tables or text on it are not read; --ocr auto reads them)"
@@ -196,16 +198,20 @@ def _bare(box: tuple[float, float, float, float], glyphs: list[Glyph]) -> bool:
 
 
 def _recognise(page: pdfium.PdfPage, content: _Content, page_no: int, n_pages: int, regions: list, n_done: int,
-               warnings: list[Warn]) -> _Content:
+               warnings: list[Warn], sha: str) -> _Content:
     """The page's content with its pictures read by OCR: the given regions (or the whole page) recognised,
     the text layer kept outside them, rulings from both."""
     from . import ocr
 
     _extend_time_bound(n_pages, n_done)
     whole = regions is _WHOLE
+    key = ocr.cache_key(sha, page_no, None if whole else regions, OCR)
     try:
-        gray, scale = ocr.render(page, OCR)
-        found = [ocr.read_picture(gray, scale, None if whole else r, OCR) for r in (regions or [None])]
+        found = ocr.load_cached(key)
+        if found is None:
+            gray, scale = ocr.render(page, OCR)
+            found = [ocr.read_picture(gray, scale, None if whole else r, OCR) for r in (regions or [None])]
+            ocr.store_cached(key, found)
     except ocr.OcrUnavailable as exc:
         warnings.append(Warn("read:ocr", f"page is an image and OCR is unavailable ({exc}): not read", None, page_no))
         return content
@@ -214,7 +220,7 @@ def _recognise(page: pdfium.PdfPage, content: _Content, page_no: int, n_pages: i
     ocr.progress(page_no, n_pages, done)
     if whole:
         keep, hedges, vedges = [], [], []
-        height = gray.shape[0] / scale
+        height = _View(*page.get_bbox(), content.page_rotation).height  # the page as rendered
     else:
         keep = [g for g in content.glyphs if not any(_inside(g, r) for r in regions)]
         hedges, vedges, height = list(content.hedges), list(content.vedges), content.height

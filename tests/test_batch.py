@@ -221,7 +221,8 @@ def test_parse_dask_on_a_local_cluster_from_the_command_line(inputs, tmp_path):
 def test_unreachable_scheduler_is_one_line(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(config, "DASK_CONNECT_TIMEOUT", "1s")
     args = argparse.Namespace(command="parse", paths=[str(g.SEED)], dask="tcp://127.0.0.1:9", jobs=1,
-                              out=str(tmp_path), no_checks=True)
+                              out=str(tmp_path), no_checks=True, max_size=None, max_pages=None, max_objects=None,
+                              max_memory=None, timeout=None)
     assert parallel.run_dask(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("juesuan: error: cannot use the Dask scheduler at tcp://127.0.0.1:9")
@@ -231,6 +232,9 @@ def test_unreachable_scheduler_is_one_line(monkeypatch, tmp_path, capsys):
 def test_parse_dask_with_a_scheduler_address(client, inputs, tmp_path):
     address = client.scheduler.address
     assert address.startswith("tcp://")
+    r = run("parse", inputs[0], inputs[1], "--dask", address, "--out", tmp_path / "panel", "--no-checks",
+            "--max-size", "0.1")  # the bounds apply on the workers too: the seed is over 0.1 MB
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 2 and "0.1 MB" in r.stderr, r.stderr
     r = run("parse", inputs[0], "--dask", address, "--out", tmp_path / "panel", "--no-checks")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(f"{inputs[0]} → 2022-tongcheng-renshe (year=2022)")

@@ -242,11 +242,14 @@ class DocResult:
     err: str = ""
 
 
-def _tables(path: str, with_checks: bool):
-    """The per-document pipeline of a sweep: parse, then check; (Disclosure, its tables incl. checks)."""
+def _tables(path: str, with_checks: bool, limits=None):
+    """The per-document pipeline of a sweep: parse (within the input bounds), then check; (Disclosure, its
+    tables incl. checks). In the worker's own process: a Dask worker's memory is bounded by its nanny."""
+    from .limits import Limits, using
     from .model import load
 
-    d = load(path)
+    with using(limits or Limits()):
+        d = load(path)
     tables = dict(d.tables())
     if with_checks:
         from .checks import run_checks
@@ -255,7 +258,8 @@ def _tables(path: str, with_checks: bool):
     return d, tables
 
 
-def sweep_chunk(paths: Sequence[tuple[str, str]], out: str, part: str, with_checks: bool = True) -> list[DocResult]:
+def sweep_chunk(paths: Sequence[tuple[str, str]], out: str, part: str, with_checks: bool = True,
+                limits=None) -> list[DocResult]:
     """A Dask task: parse (and check) each document, then write one Parquet file per table and year.
     `paths` are (as the user gave it, as the worker reads it)."""
     import pandas as pd
@@ -268,7 +272,7 @@ def sweep_chunk(paths: Sequence[tuple[str, str]], out: str, part: str, with_chec
     written: list[tuple[int, object, str]] = []
     for path, readable in paths:
         try:
-            d, tables = _tables(readable, with_checks)
+            d, tables = _tables(readable, with_checks, limits)
         except InputError as exc:
             results.append(DocResult(path, 2, err=terminal(f"juesuan: error: {path}: {exc.reason}") + "\n"))
             continue
@@ -327,7 +331,7 @@ def run_id() -> str:
 
 
 def sweep(client, paths: Sequence[str], out: Path, with_checks: bool = True, chunk: int = config.BATCH_CHUNK,
-          progress: Progress | None = None) -> int:
+          progress: Progress | None = None, limits=None) -> int:
     """Every path through `sweep_chunk` on the cluster of `client`; prints each document's line in input order,
     returns the worst exit status."""
     from dask.distributed import as_completed
@@ -338,7 +342,8 @@ def sweep(client, paths: Sequence[str], out: Path, with_checks: bool = True, chu
     chunks = [paths[i : i + chunk] for i in range(0, len(paths), chunk)]
     run = run_id()
     progress = progress or Progress(len(paths), "parse --dask")
-    futures = {client.submit(sweep_chunk, c, str(out), f"{run}-{i:06d}", with_checks, pure=False, retries=1): i
+    futures = {client.submit(sweep_chunk, c, str(out), f"{run}-{i:06d}", with_checks, limits, pure=False,
+                             retries=1): i
                for i, c in enumerate(chunks)}
     done: dict[int, list[DocResult]] = {}
     next_out, status = 0, 0
@@ -382,13 +387,15 @@ def dask_client(address: str | None, jobs: int, processes: bool = True):
 
 def run_dask(args: argparse.Namespace) -> int:
     """`juesuan parse --dask [ADDRESS]`."""
+    from .cli import _limits
     from .safe import terminal
 
     address = None if args.dask == LOCAL else args.dask
     jobs = getattr(args, "jobs", None) or default_jobs()
     try:
         with dask_client(address, jobs) as client:
-            return sweep(client, args.paths, Path(args.out), with_checks=not getattr(args, "no_checks", False))
+            return sweep(client, args.paths, Path(args.out), with_checks=not getattr(args, "no_checks", False),
+                         limits=_limits(args))
     except (OSError, TimeoutError) as exc:
         print(terminal(f"juesuan: error: cannot use the Dask scheduler at {args.dask}: {type(exc).__name__}: {exc}"),
               file=sys.stderr)

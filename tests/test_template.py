@@ -47,3 +47,13 @@ def test_every_table_empty_and_no_number_invented(template):
     # tables without a 无数据 note are named, with their title's page
     empty = template.warnings[template.warnings.message.str.contains("no values and no 无数据 note")]
     assert len(empty) == 7 and empty.page.notna().all()
+
+
+def test_budget_analysis_of_a_document_without_figures(template):
+    """Notebook 02's analysis on a disclosure with no narrative figures: empty tables, not a KeyError."""
+    from juesuan.analysis import budget
+
+    table = budget.budget_vs_actual(template.figures)
+    assert table.empty and "item" in table.columns
+    for part in (budget.three_public, budget.general_budget, budget.operating_costs):
+        assert part(table).empty

@@ -64,6 +64,10 @@ def budget_vs_actual(figures: pd.DataFrame, thresholds: BudgetThresholds | None 
     stated_change, recomputed_change, status (over-run / under-run / on budget), source_line, page.
     """
     th = thresholds or BudgetThresholds()
+    cols = ["section", "item", "budget", "budget_source", "actual", "stated_pct", "recomputed_pct", "pct_diff",
+            "pct_ok", "stated_change", "recomputed_change", "status", "flag", "source_line", "page"]
+    if figures.empty:  # a disclosure without narrative figures (an empty template): nothing to compare
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     w = _wide(figures)
     for m in ["budget", "actual", "exec_pct", "budget_change"]:
         if m not in w:
@@ -99,8 +103,6 @@ def budget_vs_actual(figures: pd.DataFrame, thresholds: BudgetThresholds | None 
     w.loc[w["budget"].eq(0) & w["actual"].eq(0), "status"] = "无预算无支出"
     w.loc[unknown, "status"] = "预算数未披露"
     w["flag"] = w["status"].isin(["大幅超预算", "大幅低于预算"]) | ~w["pct_ok"]
-    cols = ["section", "item", "budget", "budget_source", "actual", "stated_pct", "recomputed_pct", "pct_diff",
-            "pct_ok", "stated_change", "recomputed_change", "status", "flag", "source_line", "page"]
     return w[cols].reset_index(drop=True)
 
 
@@ -110,7 +112,7 @@ def is_three_public(item: str) -> bool:
 
 def three_public(table: pd.DataFrame) -> pd.DataFrame:
     """The 三公 rows of `budget_vs_actual`, in the template's order (合计 first)."""
-    t = table[table["item"].map(is_three_public)].copy()
+    t = table[table["item"].map(is_three_public).astype(bool)].copy()
 
     def rank(item: str) -> int:
         if "三公" in item:
@@ -129,7 +131,7 @@ def operating_costs(table: pd.DataFrame) -> pd.DataFrame:
 def general_budget(table: pd.DataFrame) -> pd.DataFrame:
     """决算 vs 年初预算 for the total and each level given (neither 三公, 机关运行经费 nor the 十三 project list)."""
     mask = (
-        ~table["item"].map(is_three_public)
+        ~table["item"].map(is_three_public).astype(bool)
         & ~table["item"].str.contains("机关运行经费", na=False)
         & ~table["section"].astype(str).str.startswith("十三")
     )

@@ -452,3 +452,13 @@ def test_compare_years_matches_by_normalised_name(sample):
     assert projects.loc[sample.projects["project_name"].iloc[2], "change_pct"] == pytest.approx(100)
     assert any("新增项目" in s for s in yoy.comparison_findings(cmp_))
     assert yoy.comparison_findings(yoy.compare_years(cur, []))[0].startswith("未提供往年公开")
+
+
+def test_one_has_explanation_for_report_and_rule():
+    """Report 03 and rule P09 read a 偏差原因 the same way: “无” in quotes says nothing."""
+    from juesuan.analysis.targets import has_explanation
+    from juesuan.checks import rules_performance
+
+    assert rules_performance.has_explanation is has_explanation
+    assert [has_explanation(t) for t in ["“无”", "无。", " — ", None, float("nan"), "汛期推迟施工"]] == \
+        [False, False, False, False, False, True]

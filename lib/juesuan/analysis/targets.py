@@ -6,16 +6,23 @@ far too low, and whether the department explained the deviation it had to explai
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pandas as pd
 
 from .scoring import CLASS_LABEL, Thresholds, exec_rule_score, exec_weight, grade, score_indicators
 
-_NO_EXPLANATION = {"", "无", "无。", "不适用", "/", "—", "-", "nan", "None"}
+_NO_EXPLANATION = {"", "无", "无。", "不适用", "/", "—", "-", "nan", "none", "<na>"}
 
 
 def has_explanation(text: object) -> bool:
-    """A deviation reason counts only if it says something (not 无 or blank)."""
-    return not (pd.isna(text) or str(text).strip() in _NO_EXPLANATION)
+    """A deviation reason counts only if it says something: not blank, not 无 (quoted or not), not a dash.
+    The one definition: report 03 and rule P09 must agree."""
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return False
+    folded = re.sub(r"[\s“”\"'‘’「」]", "", unicodedata.normalize("NFKC", str(text)))
+    return folded.lower() not in _NO_EXPLANATION
 
 
 def indicator_table(scored: pd.DataFrame, projects: pd.DataFrame | None = None) -> pd.DataFrame:

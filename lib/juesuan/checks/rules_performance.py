@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from ..analysis.targets import has_explanation
 from . import catalogue as cat
 from .rules_common import (
     Ctx,
@@ -24,12 +25,6 @@ from .rules_common import (
     rule,
     show,
 )
-
-_NO_EXPLANATION = {"", "无", "无。", "不适用", "/", "—", "-", "nan", "none", "<na>"}
-
-
-def has_explanation(text: object) -> bool:
-    return present(text) and norm_name(text).lower() not in _NO_EXPLANATION
 
 
 def _num(x: object) -> float | None:

@@ -69,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     rows += _checks_rows()
     extra = [Path(a) for a in (argv if argv is not None else sys.argv[1:]) if a.endswith(".pdf")]
     rows += _pdf_rows([*sorted(DATA_RAW.glob("*.pdf")), *sorted(FIXTURES.glob("wps/*.pdf")), *extra])
+    if "--no-ocr" not in (argv or sys.argv[1:]):
+        from .bench_ocr import rows as ocr_rows  # OCR seconds a page; --ocr auto against off on text PDFs
+
+        rows += ocr_rows([*sorted(DATA_RAW.glob("*.pdf")), *extra], DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf")
     if "--no-report" not in (argv or sys.argv[1:]):
         rows += _report_rows()
     from .bench_batch import rows as batch_rows  # many documents: batch, reports per document, scaling

@@ -14,8 +14,22 @@ from juesuan import config
 from juesuan.report import esc, notebooks, run_reports, script_json
 
 SAMPLE = config.DATA_RAW / "2023-tongcheng-renshe.txt"
+PDF = config.DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
-PLOTLY_HEADER = "* plotly.js v"
+PLOTLY_HEADER = "* plotly.js (cartesian - minified) v"
+KB, MB = 1000, 1000 * 1000
+# Identifiers of the code's vocabulary that must never reach a reader (tables, measures, scopes, classes,
+# statuses, severities, stages, columns). The browser test reads the same list.
+VOCABULARY = [
+    "income_expenditure", "fiscal_income_expenditure", "general_budget_expenditure", "general_budget_basic",
+    "three_public", "gov_fund", "state_capital", "line_items", "project_outputs", "department_goals", "figures",
+    "indicators", "statements", "actual", "budget", "prior_change", "change_pct", "share_pct", "exec_pct",
+    "budget_change", "budget_full", "budget_adjusted", "department", "project", "met", "exceeded", "missed",
+    "qualitative", "higher", "lower", "not_assessable", "pass", "fail", "error", "warning", "info", "extract",
+    "segment", "source_line", "doc_id", "amount_at_stake_wan", "self_score", "matched", "renamed", "dropped",
+    "table", "reported absent", "not zero", "not recorded", "nan", "None", "NaN", "True", "False",
+]
+VOCAB_RE = re.compile(r"(?<![A-Za-z_])(" + "|".join(map(re.escape, VOCABULARY)) + r")(?![A-Za-z_])")
 
 
 def _xss_copy(tmp: Path) -> Path:
@@ -32,7 +46,7 @@ def _xss_copy(tmp: Path) -> Path:
 def reports(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("reports")
     xss = _xss_copy(tmp)
-    status = run_reports([str(SAMPLE), str(xss)], prior=[], out=tmp / "out")
+    status = run_reports([str(SAMPLE), str(xss), str(PDF)], prior=[], out=tmp / "out")
     return status, tmp / "out"
 
 
@@ -41,8 +55,9 @@ def _html(out: Path, doc_id: str) -> dict[str, str]:
 
 
 def _text(page: str) -> str:
-    """Visible text: scripts and styles removed, tags stripped, entities decoded, whitespace squeezed."""
+    """Visible text: scripts, styles and tooltips removed, tags stripped, entities decoded, whitespace squeezed."""
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    body = re.sub(r"<title>.*?</title>", " ", body, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 
@@ -57,48 +72,101 @@ def test_report_succeeds_and_keeps_executed_notebooks(reports):
     assert (doc / "index.html").exists()
 
 
-def test_every_page_is_offline_with_plotly_once(reports):
+def test_every_page_is_offline_with_plotly_only_where_drawn(reports):
     _, out = reports
-    pages = _html(out, "2023-tongcheng-renshe")
-    assert len(pages) == len(notebooks()) + 1
-    for name, page in pages.items():
-        assert 'src="http' not in page and "src='http" not in page, name
-        assert not re.search(r"<script[^>]+src=", page), name  # nothing loaded: no require.js, MathJax, CDN
-        assert "cdnjs.cloudflare.com" not in page and "unpkg.com" not in page, name
-        if name == "index.html":
-            continue
-        assert page.count(PLOTLY_HEADER) == 1, name
-        assert page.count('class="plotly-graph-div') == page.count("Plotly.newPlot("), name
+    for doc_id in ["2023-tongcheng-renshe", "2024-shanghai-putuo-caizhengju"]:
+        pages = _html(out, doc_id)
+        assert len(pages) == len(notebooks()) + 1
+        for name, page in pages.items():
+            assert 'src="http' not in page and "src='http" not in page, name
+            assert not re.search(r"<script[^>]+src=", page), name  # nothing loaded: no require.js, MathJax, CDN
+            assert "cdnjs.cloudflare.com" not in page and "unpkg.com" not in page, name
+            charts = page.count('class="plotly-graph-div')
+            assert charts == page.count("Plotly.newPlot("), name
+            assert page.count(PLOTLY_HEADER) == (1 if charts else 0), (doc_id, name)
+    seed = _html(out, "2023-tongcheng-renshe")
+    assert seed["04_consistency_checks.html"].count(PLOTLY_HEADER) == 0  # no chart, no plotly.js
+    assert _html(out, "2024-shanghai-putuo-caizhengju")["03_target_deviation.html"].count(PLOTLY_HEADER) == 0
 
 
-def test_titles_and_hidden_code(reports):
+def test_sizes_stay_under_the_targets(reports):
     _, out = reports
-    pages = _html(out, "2023-tongcheng-renshe")
-    title = re.search(r"<title>(.*?)</title>", pages["02_budget_vs_actual.html"]).group(1)
-    assert "预算与决算对比" in title and "通城县人力资源和社会保障局" in title and "2023" in title
-    for name, page in pages.items():
-        assert "load_disclosure(" not in _text(page), name  # code cells are hidden
+    for doc in [out / "2023-tongcheng-renshe", out / "2024-shanghai-putuo-caizhengju"]:
+        total = 0
+        for f in doc.iterdir():
+            total += f.stat().st_size
+            if f.suffix == ".html" and PLOTLY_HEADER not in f.read_text(encoding="utf-8"):
+                assert f.stat().st_size < 300 * KB, f
+        assert total < 8 * MB, (doc, total)
+
+
+def test_summary_first_and_appendix_collapsed(reports):
+    _, out = reports
+    for doc_id in ["2023-tongcheng-renshe", "2024-shanghai-putuo-caizhengju"]:
+        for name, page in _html(out, doc_id).items():
+            body = page[page.index("<main"):] if "<main" in page else page
+            box = body.find('class="juesuan-summary"')
+            assert box >= 0, (doc_id, name)
+            first_table = body.find("<table")
+            assert first_table == -1 or box < first_table, (doc_id, name)  # the summary comes before any table
+            assert "<details open" not in page and "<details class=\"juesuan-appendix\" open" not in page
+    seed = _html(out, "2023-tongcheng-renshe")
+    for name in ["03_target_deviation.html", "04_consistency_checks.html"]:
+        assert '<details class="juesuan-appendix"><summary>附录' in seed[name], name
+    # the passing checks are in the appendix, not the body
+    page = seed["04_consistency_checks.html"]
+    assert page.index("附录：通过的检查") < page.index("证据全文见审计工作簿") + 200
+
+
+def test_no_code_vocabulary_in_visible_text(reports):
+    _, out = reports
+    for doc_id in ["2023-tongcheng-renshe", "2024-shanghai-putuo-caizhengju"]:
+        for name, page in _html(out, doc_id).items():
+            text = _text(page)
+            leaks = sorted(set(VOCAB_RE.findall(text)))
+            assert not leaks, (doc_id, name, leaks)
+    assert not VOCAB_RE.findall(_text((out / "index.html").read_text(encoding="utf-8")))
+
+
+def test_every_amount_in_a_summary_cites_a_page(reports):
+    _, out = reports
+    for doc_id in ["2023-tongcheng-renshe", "2024-shanghai-putuo-caizhengju"]:
+        for name, page in _html(out, doc_id).items():
+            for box in re.findall(r'<section class="juesuan-summary">(.*?)</section>', page, flags=re.S):
+                for item in re.findall(r"<li>(.*?)</li>", box, flags=re.S):
+                    text = _text(item)
+                    if AMOUNT_RE.search(text):
+                        assert CITE_RE.search(text), (doc_id, name, text)
+
+
+AMOUNT_RE = re.compile(r"\d[\d,.]*\s*(万元|%)")
+CITE_RE = re.compile(r"第\s*[\d、，,–\-\s]+\s*页")
 
 
 def test_yoy_report_content(reports):
     _, out = reports
     page = _html(out, "2023-tongcheng-renshe")["01_yoy_change.html"]
     text = _text(page)
-    assert "收支总计" in text and "2820.06" in text and "216.99" in text
-    assert "2603.07" in text and "8.34" in text  # implied prior year and recomputed growth rate
-    assert page.count("Plotly.newPlot(") >= 1 and '"waterfall"' in page
+    assert "收支总计" in text and "2,820.06" in text and "216.99" in text
+    assert "2,603.07" in text and "8.34" in text  # implied prior year and recomputed growth rate
+    assert "第 12 页" in text  # the page of the 收支总计 sentence
+    assert page.count("Plotly.newPlot(") >= 1 and '"base":' in page  # the bridge as floating bars
+    assert "未提供往年公开" in text
 
 
 def test_budget_report_content(reports):
     _, out = reports
     page = _html(out, "2023-tongcheng-renshe")["02_budget_vs_actual.html"]
     text = _text(page)
-    assert "2366.08" in text and "2820.06" in text and "119.00" in text and "119.19" in text
-    assert "三公经费：预算 34.96 万元，决算 21.75 万元，完成预算的 62.2%（公开文本写 62%）" in text
+    assert "2,366.08" in text and "2,820.06" in text and "119.19" in text
+    assert "三公经费：年初预算 34.96 万元，决算 21.75 万元，为预算的 62.2%（公开文本写 62%）" in text
     assert "公务接待费" in text and "15.29" in text and "公务用车运行费" in text and "6.46" in text
     assert "机关运行经费" in text and "169.84" in text and "146.20" in text
-    assert "全部 26 个项目执行率均为 100.00%" in text
+    assert "≈14.04" in text  # 公务用车购置及运行费: budget worked back from "完成预算的 46%", approximate
+    assert not re.search(r"(?<![\d.])0\.0%", text)  # 0/0 is "—", never 0.0%
+    assert "26 个项目预算合计 21,468.30 万元，执行 21,468.30 万元（执行率 100.0%），其中执行率恰为 100% 的 26 个" in text
     assert page.count("Plotly.newPlot(") >= 3
+    assert '"type":"log"' not in page.split("各项目执行率")[0][-3000:]  # execution rates, not a 16,800 vs 5 bar
 
 
 def test_target_report_flags_indicators(reports):
@@ -106,9 +174,18 @@ def test_target_report_flags_indicators(reports):
     page = _html(out, "2023-tongcheng-renshe")["03_target_deviation.html"]
     text = _text(page)
     assert "2023年鉴证劳动合同份数" in text and "4824份" in text and "未按偏离度调减" in text
-    assert "全部 26 个项目自评均为满分 100 分" in text
     assert "年初预算数为往年数据测算" in text  # the department's own explanation beside the flag
+    assert f"远超目标（≥{config.DEVIATION_EXPLAIN:g} 倍" in text and f"超出目标（≥{config.DEVIATION_WARN:g} 倍）" in text
+    assert "inf" not in text
     assert '"xaxis":{"type":"log"' in page
+
+
+def test_target_report_without_performance_tables_says_so(reports):
+    _, out = reports
+    text = _text(_html(out, "2024-shanghai-putuo-caizhengju")["03_target_deviation.html"])
+    assert "本公开未附绩效自评表" in text
+    assert "平均得分99.43分" in text and "598.42" in text and "第 23 页" in text  # what the narrative says
+    assert "（无" not in text and "湖北" not in text
 
 
 def test_index_links_reports_with_summary(reports):
@@ -116,7 +193,34 @@ def test_index_links_reports_with_summary(reports):
     index = (out / "2023-tongcheng-renshe" / "index.html").read_text(encoding="utf-8")
     for nb in notebooks():
         assert f'href="{nb.stem}.html"' in index
-    assert "通城县人力资源和社会保障局" in index and "2023-tongcheng-renshe.txt" in index
+    text = _text(index)
+    assert "通城县人力资源和社会保障局" in text and "2023-tongcheng-renshe.txt" in text
+    assert "疑为小数点错位（第36、47页）" in text  # the top finding
+    assert "表1 收入支出决算总表有标题，但文本输入无法读取其单元格" in text  # warnings in Chinese, with pages
+    assert "第 7 页，第 111 行" in text
+    assert "reported absent" in index  # the English stays for the developer, in a tooltip only
+    assert "<th>SHA-256</th><td>382f8007" in index  # outdir.owner reads it
+
+
+def test_pdf_text_saved_with_line_numbers(reports):
+    _, out = reports
+    text = (out / "2024-shanghai-putuo-caizhengju" / "text.txt").read_text(encoding="utf-8")
+    assert "==== 第 6 页 ====" in text
+    assert re.search(r"^87\t.*一般公共预算财政拨款收入", text, flags=re.M)  # the line the statements cite
+    assert not (out / "2023-tongcheng-renshe" / "text.txt").exists()  # a text input cites its own lines
+    assert 'href="text.txt"' in (out / "2024-shanghai-putuo-caizhengju" / "index.html").read_text(encoding="utf-8")
+
+
+def test_cross_department_index(reports):
+    _, out = reports
+    page = (out / "index.html").read_text(encoding="utf-8")
+    text = _text(page)
+    for doc_id, name in [("2023-tongcheng-renshe", "通城县人力资源和社会保障局"),
+                         ("2024-shanghai-putuo-caizhengju", "上海市普陀区财政局")]:
+        assert f'href="{doc_id}/index.html"' in page and name in text
+        assert f'href="{doc_id}/04_consistency_checks.html"' in page
+    assert "共 3 份公开" in text
+    assert "疑为小数点错位" in text and "相差 2,961.38 万元" in text  # each department's top finding
 
 
 def test_hostile_project_name_is_shown_as_text(reports):
@@ -130,7 +234,7 @@ def test_hostile_project_name_is_shown_as_text(reports):
         assert "onerror=alert(1)>" not in page, name
         shown += "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert shown >= 2  # budget and target reports list the project by name
-    assert "<script>alert(1)</script>" in _text(pages["02_budget_vs_actual.html"])
+    assert "<script>alert(1)</script>" in _text(pages["03_target_deviation.html"])
 
 
 def test_escape_helpers():

@@ -1,0 +1,260 @@
+"""What each report opens with: its 3–7 most material findings (主要发现), in plain Chinese, with amounts and pages.
+
+Why here and not in each notebook: the reports must rank and word their summaries the same way, and the ranking
+and sentences of failed checks already exist (`checks.findings`, issue 11) — a report's summary takes the failed
+checks of its own subject first (rules listed in `REPORT_RULES`), then the analysis' own observations, each
+citing the pages of the numbers it names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import config
+from . import labels as L
+
+MAX_ITEMS = 7
+
+# The failed checks each report leads with (the consistency report takes every rule).
+REPORT_RULES: dict[str, set[str]] = {
+    "yoy": {"N14", "D02", "Y01", "K01"},
+    "budget": {"N06", "N07", "N08", "N09", "N15", "N16", "N17", "N18", "D01", "T01", "L04", "L05", "L06", "P01",
+               "P11", "X03", "X05", "X06"},
+    "targets": {"P02", "P03", "P04", "P05", "P06", "P07", "P08", "P09", "P10", "P12", "P13", "P14", "P15", "P16",
+                "P17", "X04", "X07", "X08", "X10"},
+}
+
+
+@dataclass
+class Finding:
+    """One line of a summary box: the sentence (with its page citation), and its severity when it is a failed
+    check (None for an observation)."""
+
+    text: str
+    severity: str | None = None
+    amount: float = 0.0
+    pages: list[int] = field(default_factory=list)
+
+
+def _with_cite(text: str, page_values) -> str:
+    where = L.cite(page_values)
+    body = text.rstrip("。；; ")
+    return f"{body}（{where}）。" if where else f"{body}。"
+
+
+_CITED = re.compile(r"第\s*[\d、，,–\-\s]+\s*页")
+
+
+def cited(text: str, rule_id: str, disclosure=None) -> str:
+    """A finding's sentence with its pages: when the rule's sentence names none (a finding about a whole table),
+    the pages of the tables the rule reads."""
+    if disclosure is None or _CITED.search(text):
+        return text
+    from .checks.catalogue import RULES
+
+    rule = RULES.get(str(rule_id))
+    pages: list = []
+    for name in (rule.tables if rule else ()):
+        df = getattr(disclosure, name.split("|")[0], None)
+        if isinstance(df, pd.DataFrame) and "page" in df.columns and len(df) and name != "document":
+            pages += df["page"].dropna().tolist()
+    return _with_cite(text, pages) if pages else text
+
+
+def from_checks(checks: pd.DataFrame, rules: set[str] | None = None, n: int = MAX_ITEMS,
+                disclosure=None) -> list[Finding]:
+    """Failed checks (of `rules`, or all), ranked and grouped as `checks.findings` does, as summary lines."""
+    from .checks import findings
+
+    if checks is None or checks.empty:
+        return []
+    f = findings(checks)
+    if rules is not None:
+        f = f[f["rule_id"].isin(rules)]
+    out = []
+    for r in f.head(n).itertuples(index=False):
+        more = f"（同一事实另有 {int(r.group_size) - 1} 处）" if getattr(r, "group_size", 1) > 1 else ""
+        text = cited(str(r.finding), r.rule_id, disclosure)
+        out.append(Finding(f"{text}{more}", r.severity, float(r.amount_at_stake_wan or 0.0)))
+    return out
+
+
+def top(findings: list[Finding], n: int = MAX_ITEMS) -> list[Finding]:
+    """Failed checks (already ranked) first, then observations; at most `n`."""
+    return findings[:n]
+
+
+# ---------------------------------------------------------------------------------------------- 01 同比
+
+
+def yoy(changes: pd.DataFrame, checks: pd.DataFrame, consistency: pd.DataFrame | None = None,
+        comparison: pd.DataFrame | None = None) -> list[Finding]:
+    """Misprinted growth rates and cross-year mismatches (checks), then the largest stated changes."""
+    out = from_checks(checks, REPORT_RULES["yoy"], n=4)
+    if consistency is not None and len(consistency):
+        fails = consistency[consistency["status"].eq("fail")]
+        for r in fails.head(3).itertuples(index=False):
+            out.append(Finding(f"{r.subject}：本年公开所述上年数 {L.amount(r.expected)} 万元，上年公开为 "
+                               f"{L.amount(r.actual)} 万元，相差 {L.amount(abs(r.difference))} 万元；{r.evidence}。",
+                               "warning", abs(float(r.difference or 0))))
+    c = changes[changes["basis"].eq("上年")] if len(changes) else changes
+    if len(c):
+        biggest = c.reindex(c["stated_change"].abs().sort_values(ascending=False).index)
+        biggest = biggest.drop_duplicates("item").drop_duplicates(["actual", "stated_change"])  # 收支总计 = 收入合计
+        for r in biggest.head(3).itertuples(index=False):
+            word = "增加" if r.stated_change >= 0 else "减少"
+            rate = f"，增长率重算为 {L.pct(r.recomputed_pct, 2)}" if not L.missing(r.recomputed_pct) else ""
+            out.append(Finding(_with_cite(
+                f"{r.item}：本年 {L.amount(r.actual)} 万元，比上年{word} {L.amount(abs(r.stated_change))} 万元，"
+                f"推算上年 {L.amount(r.implied_base)} 万元{rate}", [r.page]), None, abs(float(r.stated_change))))
+    if comparison is not None and len(comparison):
+        projects = comparison[comparison["kind"].eq("project")]
+        new, dropped = projects["status"].eq("new").sum(), projects["status"].eq("dropped").sum()
+        if new or dropped:
+            out.append(Finding(f"与往年公开相比，新增项目 {L.count(new, '个')}，取消项目 {L.count(dropped, '个')}"
+                               f"（名单见下文跨年度对比）。"))
+    elif comparison is not None:
+        out.append(Finding("未提供往年公开：上年数均由本年公开中的增减额推算，跨年度逐项对比从略。"))
+    return top(out)
+
+
+# ---------------------------------------------------------------------------------------------- 02 预决算
+
+
+def budget(general: pd.DataFrame, three_public: pd.DataFrame, operating: pd.DataFrame,
+           execution: pd.DataFrame, checks: pd.DataFrame, disclosure=None) -> list[Finding]:
+    """Misstated percentages and over-runs (checks), then the totals, 三公 and 机关运行经费 against budget."""
+    out = from_checks(checks, REPORT_RULES["budget"], n=3, disclosure=disclosure)
+    for df, n in ((general, 1), (three_public.head(1), 1), (operating, 1)):
+        for r in df.head(n).itertuples(index=False):
+            line = budget_sentence(r)
+            if line:
+                out.append(Finding(_with_cite(line, [r.page]), None, abs(float(r.recomputed_change or 0))))
+    if len(execution):
+        full = execution["recomputed_pct"].eq(100).sum()
+        total_b, total_e = execution["budget_wan"].sum(), execution["executed_wan"].sum()
+        line = (f"{L.count(len(execution), '个')}项目预算合计 {L.amount(total_b)} 万元，执行 {L.amount(total_e)} 万元"
+                f"（执行率 {L.ratio(total_e, total_b)}），其中执行率恰为 100% 的 {L.count(full, '个')}")
+        out.append(Finding(_with_cite(line, execution["page"]), None, float(total_b)))
+    return top(out)
+
+
+def approximate(source: object) -> bool:
+    """A budget worked back from a rounded 完成% (决算 ÷ 完成%) is approximate, never exact."""
+    return str(source or "") == "决算 ÷ 完成%"
+
+
+def budget_sentence(r) -> str:
+    """决算 vs 预算 of one row of `analysis.budget.budget_vs_actual`, with 0/0 as "—" and implied budgets as ≈."""
+    if L.missing(r.budget):
+        return ""
+    approx = approximate(r.budget_source)
+    budget_txt = L.amount(r.budget, approx=approx) + (" 万元（由“完成预算 %”倒推，近似）" if approx else " 万元")
+    s = f"{r.item}：年初预算 {budget_txt}，决算 {L.amount(r.actual)} 万元"
+    rate = L.ratio(r.actual, r.budget)
+    if rate != L.DASH:
+        s += f"，为预算的 {'约 ' if approx else ''}{rate}"
+    elif float(r.budget) == 0 and float(r.actual or 0) == 0:
+        s += "，无预算也无支出（完成比例为 —）"
+    if not L.missing(r.stated_pct):
+        s += f"（公开文本写 {L.score(r.stated_pct)}%）"
+    if not L.missing(r.recomputed_change) and abs(r.recomputed_change) > 0.005 and not approx:
+        s += f"，{'超出' if r.recomputed_change > 0 else '结余'} {L.amount(abs(r.recomputed_change))} 万元"
+    return s
+
+
+# ---------------------------------------------------------------------------------------------- 03 绩效
+
+
+def targets(indicators: pd.DataFrame, summary: pd.DataFrame, projects: pd.DataFrame, checks: pd.DataFrame,
+            disclosure=None) -> list[Finding]:
+    """Scores the rules do not give, targets far exceeded with full marks (checks), then the indicator classes
+    and the indicators furthest above their targets."""
+    out = from_checks(checks, REPORT_RULES["targets"], n=4, disclosure=disclosure)
+    if len(indicators):
+        n = indicators["classification"].value_counts()
+        line = (f"{L.count(len(summary), '个')}项目、{L.count(len(indicators), '条')}绩效指标：达成 {L.count(n.get('met', 0))} 条，"
+                f"超出目标（≥{config.DEVIATION_WARN:g} 倍）{L.count(n.get('exceeded', 0))} 条，"
+                f"未完成 {L.count(n.get('missed', 0))} 条，定性或不可衡量 {L.count(n.get('qualitative', 0))} 条")
+        out.append(Finding(_with_cite(line, indicators["page"])))
+        finite = pd.to_numeric(indicators["performance"], errors="coerce").map(lambda v: pd.notna(v) and abs(v) != float("inf"))
+        strong = indicators[indicators["deviation_level"].isin(["explain", "strong"]) & finite]
+        strong = strong.sort_values("performance", ascending=False)
+        for r in strong.head(2).itertuples(index=False):
+            full = "，仍自评满分" if not L.missing(r.weight) and not L.missing(r.score) and r.score >= r.weight else ""
+            out.append(Finding(_with_cite(
+                f"“{r.project_name}”的指标“{r.level3}”：目标 {r.target_raw}，完成 {r.actual_raw}，"
+                f"为目标的 {r.performance:,.1f} 倍{full}", [r.page])))
+        if len(summary):
+            out.append(Finding(_with_cite(
+                f"按计分规则重算，项目平均 {L.score(round(summary['rule_total'].mean(), 2))} 分，"
+                f"自评平均 {L.score(round(summary['self_total'].mean(), 2))} 分", projects["page"])))
+    return top(out)
+
+
+def narrative_performance(figures: pd.DataFrame) -> pd.DataFrame:
+    """What the narrative says about 预算绩效 when the disclosure has no performance tables: the figures of the
+    sections that speak of 绩效 (项目 counts, funds, scores), one row per figure."""
+    if figures.empty:
+        return figures
+    about = figures["item"].astype(str).str.contains("绩效") & ~figures["item"].astype(str).str.contains("绩效工资")
+    sections = set(figures.loc[about, "section"])
+    return figures[figures["section"].isin(sections)].reset_index(drop=True)
+
+
+def narrative_sentences(perf: pd.DataFrame, n: int = 3) -> list[Finding]:
+    """The narrative's own sentences on 自评 (quoted, with their page)."""
+    if perf.empty:
+        return []
+    out, seen = [], set()
+    first = perf["evidence"].astype(str).str.contains("自评")  # the self-evaluation's own sentence first
+    for r in pd.concat([perf[first], perf[~first]]).itertuples(index=False):
+        text = str(r.evidence).strip().rstrip("；;。")
+        if text in seen or not any(k in text for k in ("自评", "得分", "评价")):
+            continue
+        seen.add(text)
+        out.append(Finding(_with_cite(f"情况说明{r.section}：“{text}”", [r.page])))
+        if len(out) >= n:
+            break
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- 05 部门间
+
+
+def departments(table: pd.DataFrame, gathered) -> list[Finding]:
+    """Across the departments of a year: the largest spender, 三公 over budget, all-100 self-scores, errors —
+    each amount with its page in the department's own disclosure."""
+    if table.empty:
+        return [Finding("数据目录中没有该年度的解析结果。")]
+    figures = gathered.figures
+    out = []
+
+    def page_of(doc_id: str, value) -> list[int]:
+        f = figures[figures["doc_id"].eq(doc_id) & (pd.to_numeric(figures["value"]) - float(value)).abs().lt(0.005)]
+        f = f.dropna(subset=["page"])
+        return [int(f["page"].iloc[0])] if len(f) else []
+
+    spend = table.dropna(subset=["expenditure"]).sort_values("expenditure", ascending=False)
+    if len(spend) >= 2:
+        t = spend.iloc[0]
+        share = L.ratio(t.expenditure, spend["expenditure"].sum())
+        line = f"支出合计最高的是{t.department}：{L.amount(t.expenditure)} 万元，占 {L.count(len(spend), '份')}公开合计的 {share}"
+        out.append(Finding(_with_cite(line, page_of(t.doc_id, t.expenditure))))
+    for r in table[table["three_public_exec_pct"] > 100].itertuples(index=False):
+        out.append(Finding(_with_cite(f"{r.department}“三公”经费决算 {L.amount(r.three_public)} 万元，超过预算 "
+                                      f"{L.amount(r.three_public_budget)} 万元", page_of(r.doc_id, r.three_public)),
+                           "warning"))
+    full = table[table["score_100_pct"].ge(100) & table["n_projects"].gt(1)]
+    for r in full.itertuples(index=False):
+        out.append(Finding(f"{r.department}：全部 {L.count(r.n_projects, '个')}项目自评满分，自评未区分绩效高低。",
+                           "warning"))
+    for r in table[table["error"].gt(0)].sort_values("error", ascending=False).head(3).itertuples(index=False):
+        out.append(Finding(f"{r.department}：勾稽关系不符中有错误 {L.count(r.error, '项')}、警告 {L.count(r.warning, '项')}"
+                           f"（逐条见该部门的勾稽关系检查报告）。"))
+    if not out:
+        out.append(Finding("各部门公开之间没有需要特别关注的差异。"))
+    return top(out)

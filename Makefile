@@ -21,7 +21,7 @@ parse: setup
 
 report: parse
 	$(BIN)/juesuan report $(RAW) --out reports
-	$(BIN)/juesuan export $(RAW) --xlsx --out reports
+	$(BIN)/juesuan export $(RAW) --out reports
 
 test: setup
 	bash tests/pdfcorpus/install.sh
@@ -31,7 +31,7 @@ bench: setup
 	$(BIN)/python -m tests.pdfcorpus build/corpus >/dev/null
 	$(BIN)/python -m juesuan.bench build/corpus/seed-html-forms.pdf build/corpus/seed-wps-tm720.pdf
 
-browser-test: setup
+browser-test: report
 	bash tests/browser/install.sh
 	$(BIN)/python -m pytest -m browser tests/browser
 

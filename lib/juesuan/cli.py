@@ -37,6 +37,10 @@ def _parse(args: argparse.Namespace) -> int:
 
     def write(path: str, disclosure) -> int:
         out = write_tables(disclosure, out_dir)
+        if str(path).lower().endswith(".pdf"):  # the text the reader produced, so that a cited line can be found
+            from .report import TEXT_FILE, write_text
+
+            write_text(path, out / TEXT_FILE)
         if not getattr(args, "no_checks", False):
             from .panel import store_checks
 
@@ -102,40 +106,84 @@ def _bounds() -> argparse.ArgumentParser:
     return b
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="juesuan", description="Parse and audit 部门决算公开 disclosures.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    bounds = _bounds()
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-    p = sub.add_parser("parse", help="parse disclosures into tidy CSV/Parquet tables", parents=[bounds])
-    p.add_argument("paths", nargs="+")
-    p.add_argument("--out", default=str(config.DATA_PROCESSED))
+    try:
+        return f"juesuan {version('juesuan')} (parser {config.PARSER_VERSION})"
+    except PackageNotFoundError:
+        return f"juesuan (parser {config.PARSER_VERSION})"
+
+
+EPILOG = """examples:
+  juesuan parse data/raw/*.txt data/raw/*.pdf        tidy tables into data/processed/<doc_id>/
+  juesuan report data/raw/2023-tongcheng-renshe.txt  HTML reports into reports/<doc_id>/
+  juesuan check data/raw/2024-*.pdf                  failed consistency rules, exit 1 on an error
+  juesuan export data/raw/*.pdf                      the audit workbook beside the reports
+exit status: 0 done, 1 findings (check) or a failed notebook (report), 2 unusable input."""
+
+
+class _Help(argparse.HelpFormatter):
+    """Every option's help ends with its default, unless it already names it or has none."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    fmt = _Help
+    parser = argparse.ArgumentParser(
+        prog="juesuan", description="Parse and audit 部门决算公开 disclosures (PDF with a text layer, or text).",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=_version(), help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    bounds = _bounds()
+    paths_help = "disclosures to read: PDF (with a text layer, or scanned with --ocr) or text (.txt)"
+
+    p = sub.add_parser("parse", help="parse disclosures into tidy CSV/Parquet tables", parents=[bounds],
+                       formatter_class=fmt, description="Parse each disclosure into data/processed/<doc_id>/: one "
+                       "CSV (UTF-8 with BOM) and Parquet file per table, the consistency checks, and for a PDF the "
+                       "text the reader produced (text.txt, numbered as the reports cite lines).")
+    p.add_argument("paths", nargs="+", metavar="PATH", help=paths_help)
+    p.add_argument("--out", default=str(config.DATA_PROCESSED), metavar="DIR", help="output folder")
     p.set_defaults(func=_parse)
 
-    r = sub.add_parser("report", help="run the analysis notebooks and export HTML reports", parents=[bounds])
-    r.add_argument("paths", nargs="+")
-    r.add_argument("--prior", nargs="+", help="earlier years' disclosures of the same department (default: its "
-                   "earlier years in data/processed)")
-    r.add_argument("--out", default=str(config.REPORTS))
+    r = sub.add_parser("report", help="run the analysis notebooks and export HTML reports", parents=[bounds],
+                       formatter_class=fmt, description="Run every notebook in notebooks/ on each disclosure and "
+                       "write self-contained HTML reports into OUT/<doc_id>/, with OUT/index.html across them. A "
+                       "progress line per document shows on a terminal.")
+    r.add_argument("paths", nargs="+", metavar="PATH", help=paths_help)
+    r.add_argument("--prior", nargs="+", metavar="PATH", help="earlier years' disclosures of the same department "
+                   "(default: its earlier years in data/processed)")
+    r.add_argument("--out", default=str(config.REPORTS), metavar="DIR", help="output folder")
     r.set_defaults(func=_report)
 
     c = sub.add_parser("check", help="run the consistency checks; exit 1 when an error-level rule fails",
-                       parents=[bounds])
-    c.add_argument("paths", nargs="+")
+                       parents=[bounds], formatter_class=fmt, description="Evaluate the rule catalogue on each "
+                       "disclosure and print the main findings and every failed rule with its evidence.")
+    c.add_argument("paths", nargs="+", metavar="PATH", help=paths_help)
     c.set_defaults(func=_check)
 
-    e = sub.add_parser("export", help="write an Excel audit workbook", parents=[bounds])
-    e.add_argument("paths", nargs="+")
-    e.add_argument("--xlsx", action="store_true", default=True)
-    e.add_argument("--out", default=None)
+    e = sub.add_parser("export", help="write an Excel audit workbook", parents=[bounds], formatter_class=fmt,
+                       description="Write OUT/<doc_id>/<doc_id>-audit.xlsx per disclosure: findings linked to their "
+                       "evidence, the checks, the analyses (同比, 预决算对比, 绩效偏差), the nine tables as printed "
+                       "and every tidy table.")
+    e.add_argument("paths", nargs="+", metavar="PATH", help=paths_help)
+    e.add_argument("--out", default=None, metavar="DIR", help=f"output folder (default: {config.REPORTS}, beside "
+                   "the HTML reports)")
     e.set_defaults(func=_export)
 
     from .parallel import add_options, dispatch
 
     for name, subparser in sub.choices.items():
         add_options(subparser, name)
-    n = sub.add_parser("panel", help="what the panel of parsed documents holds: departments × years")
-    n.add_argument("dir", nargs="?", default=str(config.DATA_PROCESSED))
+    n = sub.add_parser("panel", help="what the panel of parsed documents holds: departments × years",
+                       formatter_class=fmt, description="Print the departments × years grid and the rows per table "
+                       "of the documents parsed into DIR.")
+    n.add_argument("dir", nargs="?", default=str(config.DATA_PROCESSED), metavar="DIR", help="the panel's folder")
     n.set_defaults(func=_panel)
 
     args = parser.parse_args(argv)

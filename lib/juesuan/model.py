@@ -21,7 +21,7 @@ TABLES = [
 ]
 
 
-@dataclass
+@dataclass(repr=False)
 class Disclosure:
     """Every tidy table of one disclosure, validated. `warnings` lists what the parser was unsure of."""
 
@@ -36,6 +36,14 @@ class Disclosure:
     indicators: pd.DataFrame
     statements: pd.DataFrame
     warnings: pd.DataFrame
+
+    def __repr__(self) -> str:
+        """Department, year, pages and rows per table: what a reader wants at the prompt, not the DataFrames."""
+        doc = self.document.iloc[0] if len(self.document) else {}
+        pages = doc.get("n_pages", None) if len(self.document) else None
+        rows = ", ".join(f"{name} {len(df)}" for name, df in self.tables().items() if name != "document")
+        return (f"<Disclosure {self.doc_id}: {self.department or '?'} {self.year or '?'}, "
+                f"{'?' if pages is None or pd.isna(pages) else int(pages)} pages; {rows}>")
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "doc_id"}

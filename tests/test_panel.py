@@ -163,3 +163,34 @@ def test_current_document_not_in_the_panel_is_added_and_checked(county, tmp_path
     assert t.loc["2023-tongcheng-caizheng", "error"] >= 0  # checked on the spot
     alone = dep.department_table(dep.gather(tmp_path / "nothing-here", extra), None)
     assert alone["doc_id"].tolist() == ["2023-tongcheng-caizheng"]
+
+
+def test_checks_are_stored_under_the_folder_lock_and_only_for_their_own_document(monkeypatch, tmp_path):
+    import contextlib
+    import dataclasses
+    import os
+
+    from juesuan import outdir
+    from juesuan.panel import store_checks
+    from juesuan.write import write_tables
+
+    d = juesuan.load(g.SEED)
+    folder = write_tables(d, tmp_path)
+    events = []
+    real_locked, real_replace = outdir.locked, os.replace
+
+    @contextlib.contextmanager
+    def locked(out):
+        with real_locked(out) as o:
+            events.append("lock")
+            yield o
+            events.append("unlock")
+
+    monkeypatch.setattr(outdir, "locked", locked)
+    monkeypatch.setattr(os, "replace", lambda a, b: events.append("replace") or real_replace(a, b))
+    assert store_checks(d, folder) == folder / "checks.parquet"
+    assert events == ["lock", "replace", "unlock"]  # the other runs' clean-up of *.tmp waits for this write
+    assert set(pd.read_parquet(folder / "checks.parquet")["doc_id"]) == {folder.name}
+    other = dataclasses.replace(d, document=d.document.assign(sha256="0" * 64))
+    (folder / "checks.parquet").unlink()
+    assert store_checks(other, folder) is None and not (folder / "checks.parquet").exists()

@@ -229,20 +229,29 @@ def open_panel(root: str | os.PathLike = config.DATA_PROCESSED) -> Panel:
 # ---------------------------------------------------------------- writing the checks with a document
 
 
-def store_checks(disclosure: Disclosure, doc_dir: Path) -> Path:
-    """Run the consistency checks and keep them beside the document's tables (checks.parquet, written
-    atomically), so the panel can report findings across documents without running them again."""
+def store_checks(disclosure: Disclosure, doc_dir: Path) -> Path | None:
+    """Run the consistency checks and keep them beside the document's tables (checks.parquet), so the panel can
+    report findings across documents without running them again.
+
+    Written under the output folder's lock (juesuan.outdir), like the tables: no other run swaps the folder or
+    cleans its temporary files meanwhile. None when the folder holds another document by then."""
+    from . import outdir
     from .checks import run_checks
 
-    checks = run_checks(disclosure)
-    checks["doc_id"] = Path(doc_dir).name  # the folder's doc_id (a colliding stem gets a sha256 suffix)
-    target = Path(doc_dir) / f"{CHECKS}.parquet"
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        checks.to_parquet(tmp, index=False)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    doc_dir = Path(doc_dir)
+    checks = run_checks(disclosure)  # the slow part, outside the lock
+    checks["doc_id"] = doc_dir.name  # the folder's doc_id (a colliding stem gets a sha256 suffix)
+    sha = str(disclosure.document["sha256"].iloc[0])
+    with outdir.locked(doc_dir.parent):
+        if outdir.owner(doc_dir) != sha:
+            return None
+        target = doc_dir / f"{CHECKS}.parquet"
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            checks.to_parquet(tmp, index=False)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
     return target
 
 

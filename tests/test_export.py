@@ -37,8 +37,8 @@ def test_every_schema_column_has_a_chinese_header():
 
 def test_sheets_in_order(workbook):
     wb, _, _ = workbook
-    assert wb.sheetnames == ["发现汇总", "检查结果", "规则目录", "文档信息", "预算单位", "说明数字", "基本支出明细",
-                             "项目自评", "项目产出", "部门整体目标", "绩效指标", "决算表", "解析警告"]
+    assert wb.sheetnames == ["发现汇总", "检查结果", "同比", "预决算对比", "绩效偏差", "规则目录", "文档信息", "预算单位",
+                             "说明数字", "基本支出明细", "项目自评", "项目产出", "部门整体目标", "绩效指标", "决算表", "解析警告"]
 
 
 def test_every_sheet_frozen_filtered_with_chinese_headers(workbook):
@@ -152,3 +152,82 @@ def test_empty_checks_and_tables_still_valid(tmp_path, seed):
     path = export.write_workbook(seed, empty, tmp_path / "e.xlsx")
     wb = load_workbook(path)
     assert wb["发现汇总"].max_row == 1 and wb["决算表"].max_row == 1
+
+
+def test_passing_checks_show_no_severity(workbook):
+    wb, checks, _ = workbook
+    ws = wb["检查结果"]
+    status, level = _column(ws, "结果"), _column(ws, "级别")
+    shown = {(ws.cell(i, status).value, ws.cell(i, level).value) for i in range(2, ws.max_row + 1)}
+    assert {lv for st, lv in shown if st == "通过"} == {None}  # a pass never reads as a failure of its level
+    assert {lv for st, lv in shown if st == "不符"} == {"错误", "警告", "提示"}
+    assert not any("(actual)" in str(ws.cell(i, _column(ws, "对象")).value) for i in range(2, ws.max_row + 1))
+
+
+def test_evidence_wraps(workbook):
+    wb, _, _ = workbook
+    for title, header in [("发现汇总", "发现"), ("发现汇总", "证据(数值与行/页)"), ("检查结果", "证据(数值与行/页)")]:
+        ws = wb[title]
+        assert ws.cell(2, _column(ws, header)).alignment.wrap_text, (title, header)
+
+
+def test_analysis_sheets_with_class_and_rule_score(workbook):
+    wb, _, d = workbook
+    yoy = wb["同比"]
+    assert {"分类", "重算比例(%)", "推算基准数(万元)"} <= set(_header(yoy))
+    rows = [[c.value for c in r] for r in yoy.iter_rows(min_row=2)]
+    item, base, cls = _column(yoy, "事项") - 1, _column(yoy, "推算基准数(万元)") - 1, _column(yoy, "分类") - 1
+    total = next(r for r in rows if r[item] == "收支总计")
+    assert total[base] == pytest.approx(2603.07) and total[cls] == "一致"
+    budget = wb["预决算对比"]
+    rows = [[c.value for c in r] for r in budget.iter_rows(min_row=2)]
+    item, approx, cls = _column(budget, "事项") - 1, _column(budget, "预算为近似值") - 1, _column(budget, "分类") - 1
+    car = next(r for r in rows if r[item] == "公务用车购置及运行费")
+    assert car[approx] is True and car[cls] == "大幅低于预算"  # 14.04 worked back from "完成预算的 46%"
+    perf = wb["绩效偏差"]
+    assert {"分类", "规则得分", "自评得分" if "自评得分" in _header(perf) else "得分"} <= set(_header(perf))
+    assert perf.max_row == len(d.indicators) + 1
+    classes = {perf.cell(i, _column(perf, "分类")).value for i in range(2, perf.max_row + 1)}
+    assert "达成" in classes and "远超目标（≥2 倍）" in classes and "超出目标（≥1.2 倍）" in classes
+
+
+def test_findings_link_to_their_evidence(workbook):
+    wb, checks, d = workbook
+    ws = wb["发现汇总"]
+    check_col, evidence_col = _column(ws, "检查结果所在行"), _column(ws, "证据所在行")
+    first = ws.cell(2, check_col).hyperlink.location  # the seed's error: its row in 检查结果
+    row = int(first.rsplit("A", 1)[1])
+    assert first.startswith("'检查结果'!A")
+    assert wb["检查结果"].cell(row, _column(wb["检查结果"], "发现")).value == ws.cell(2, 1).value
+    target = ws.cell(2, evidence_col).hyperlink.location
+    sheet, cell = target.rsplit("!", 1)
+    evidence_ws = wb[sheet.strip("'")]
+    line = evidence_ws.cell(int(cell[1:]), _column(evidence_ws, "行号")).value
+    assert f"行{line}" in ws.cell(2, _column(ws, "证据(数值与行/页)")).value
+
+
+def test_nine_tables_as_printed(tmp_path):
+    import juesuan
+
+    d = juesuan.load(DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf")
+    wb = load_workbook(export.write_workbook(d, run_checks(d), tmp_path / "sh.xlsx"))
+    ws = wb["表1 收入支出决算总表"]
+    assert _header(ws) == ["收入·项目", "收入·决算数", "支出·项目", "支出·决算数", "页码", "行号"]
+    first = [c.value for c in ws[2]]
+    assert first == ["一、一般公共预算财政拨款收入", 2940.05, "一、一般公共服务支出", 2106.66, 6, 87]  # one printed row
+    ws = wb["表3 支出决算表"]
+    assert _header(ws)[:5] == ["科目编码", "项目", "本年支出合计", "基本支出", "项目支出"]
+    rows = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["行政运行"][:5] == ("2010601", "行政运行", 1511.89, 1503.52, 8.37)
+    assert "表7 政府性基金预算财政拨款收入支出决算表" not in wb.sheetnames  # not printed with values
+    assert wb["决算表"].max_row == len(d.statements) + 1  # the tidy cell list stays
+
+
+def test_warnings_sheet_in_chinese(workbook):
+    wb, _, d = workbook
+    ws = wb["解析警告"]
+    col = _column(ws, "说明")
+    texts = [ws.cell(i, col).value for i in range(2, ws.max_row + 1)]
+    assert len(texts) == len(d.warnings)
+    assert "“万元”前缺少金额，未记录：…基金预算财政拨款年初结转和结余万元…" in texts
+    assert "内容(英文,开发者用)" in _header(ws)

@@ -1,8 +1,11 @@
 """Open every HTML report in headless chromium over the DevTools protocol, offline, and check what an auditor sees.
 
-Asserts per page: no console errors or uncaught exceptions, every plotly chart drew an SVG with data, no request
-left the machine, the text holds the key Chinese figures, and a CJK font is available. Saves a screenshot beside
-each report (reports/<doc_id>/<name>.png) for a reviewer.
+Asserts per page, on the reports of all three bundled samples (`make report` builds them; missing ones are built
+here): no console errors or uncaught exceptions, every plotly chart drew an SVG with data, no request left the
+machine, the text holds the key Chinese figures, a CJK font is available; the first screen shows the summary box;
+every amount or percentage in a summary cites its page; no identifier of the code's vocabulary is visible; the
+appendix is collapsed; file sizes stay under the targets. Saves a screenshot beside each report
+(reports/<doc_id>/<name>.png) for a reviewer.
 """
 
 from __future__ import annotations
@@ -19,11 +22,15 @@ import pytest
 
 from juesuan import config
 from juesuan.report import run_reports
+from test_report import AMOUNT_RE, CITE_RE, PLOTLY_HEADER, VOCAB_RE
 
 pytestmark = pytest.mark.browser
 
 SAMPLE = config.DATA_RAW / "2023-tongcheng-renshe.txt"
 SAMPLE_ID = "2023-tongcheng-renshe"
+SAMPLES = sorted([*config.DATA_RAW.glob("*.txt"), *config.DATA_RAW.glob("*.pdf")])
+VIEWPORT_HEIGHT = 900  # --window-size below: "the first screen"
+KB, MB = 1000, 1000 * 1000
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-default-apps",
@@ -32,10 +39,11 @@ FLAGS = [
 MAX_SHOT_HEIGHT = 6000  # px: whole report, but bounded for very long tables
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome:", "devtools:")
 KEY_TEXT = {
-    "01_yoy_change.html": ["收支总计", "2820.06", "216.99", "2603.07"],
-    "02_budget_vs_actual.html": ["2366.08", "119", "三公经费", "34.96", "21.75", "公务接待费", "15.29", "169.84"],
-    "03_target_deviation.html": ["未按偏离度调减", "2023年鉴证劳动合同份数", "4824份", "满分 100 分"],
-    "index.html": ["通城县人力资源和社会保障局", "同比变化分析", "预算与决算对比", "绩效目标偏差分析"],
+    "01_yoy_change.html": ["收支总计", "2,820.06", "216.99", "2,603.07", "第 12 页"],
+    "02_budget_vs_actual.html": ["2,366.08", "119", "三公经费", "34.96", "21.75", "公务接待费", "15.29", "169.84"],
+    "03_target_deviation.html": ["未按偏离度调减", "2023年鉴证劳动合同份数", "4824份", "超出目标（≥1.2 倍）"],
+    "04_consistency_checks.html": ["疑为小数点错位", "附录：通过的检查"],
+    "index.html": ["通城县人力资源和社会保障局", "同比变化分析", "预算与决算对比", "绩效目标偏差分析", "解析警告"],
 }
 EXPECT_CHARTS = {"01_yoy_change.html", "02_budget_vs_actual.html", "03_target_deviation.html"}
 CHARTS_JS = """(() => [...document.querySelectorAll('.plotly-graph-div')].map(d => ({
@@ -112,13 +120,35 @@ def chromium(tmp_path_factory):
         proc.kill()
 
 
+SUMMARY_JS = """(() => { const box = document.querySelector('.juesuan-summary');
+    if (!box) return null; const r = box.getBoundingClientRect();
+    return {top: r.top + window.scrollY, height: r.height, visible: r.width > 0 && r.height > 0,
+            items: [...box.querySelectorAll('li')].map(li => li.innerText)}; })()"""
+APPENDIX_JS = """(() => [...document.querySelectorAll('details.juesuan-appendix')].map(d => ({
+    open: d.open, shown: [...d.children].filter(c => c.tagName !== 'SUMMARY' && c.checkVisibility()).length})))()"""
+
+
 @pytest.fixture(scope="session")
 def pages() -> list[Path]:
-    """The sample's reports, freshly generated into reports/, plus any other report already there."""
-    assert run_reports([str(SAMPLE)], prior=[], out=config.REPORTS) == 0
-    found = sorted(config.REPORTS.glob("*/*.html"))
-    assert found
+    """The reports of every bundled sample (built by `make report`; any missing are built here), the index
+    across departments, and any other report already in reports/."""
+    missing = [str(p) for p in SAMPLES if not (config.REPORTS / p.stem / "index.html").exists()]
+    if missing:
+        assert run_reports(missing, prior=[], out=config.REPORTS) == 0
+    found = sorted(config.REPORTS.glob("*/*.html")) + [config.REPORTS / "index.html"]
+    assert all((config.REPORTS / p.stem / "04_consistency_checks.html").exists() for p in SAMPLES)
     return found
+
+
+def test_sizes_under_the_targets(pages):
+    """A report without charts under 300 KB; a department's report set (HTML, workbook, text) under 8 MB."""
+    for page in pages:
+        if PLOTLY_HEADER not in page.read_text(encoding="utf-8"):
+            assert page.stat().st_size < 300 * KB, page
+    for sample in SAMPLES:
+        folder = config.REPORTS / sample.stem
+        total = sum(f.stat().st_size for f in folder.iterdir() if f.suffix != ".png")  # screenshots are ours
+        assert total < 8 * MB, (folder, total)
 
 
 def _open(port: int, url: str) -> CDP:
@@ -160,6 +190,20 @@ def _check_page(cdp: CDP, page: Path) -> list[str]:
                  if not (c["svg"] and c["traces"] and c["drawn"])]
 
     text = cdp.evaluate("document.body.innerText") or ""
+    box = cdp.evaluate(SUMMARY_JS)
+    if not box or not box["visible"]:
+        problems.append(f"{name}: no summary box (主要发现)")
+    else:
+        if box["top"] >= VIEWPORT_HEIGHT:
+            problems.append(f"{name}: the summary box starts at {box['top']:.0f} px, below the first screen")
+        problems += [f"{name}: a finding with an amount cites no page: {t[:80]}" for t in box["items"]
+                     if AMOUNT_RE.search(t) and not CITE_RE.search(t)]
+    leaks = sorted(set(VOCAB_RE.findall(text)))
+    if leaks:
+        problems.append(f"{name}: code identifiers visible: {leaks}")
+    for d in cdp.evaluate(APPENDIX_JS) or []:
+        if d["open"] or d["shown"] > 0:
+            problems.append(f"{name}: an appendix is open ({d})")
     if page.parent.name == SAMPLE_ID:
         problems += [f"{name}: text lacks {k!r}" for k in KEY_TEXT.get(page.name, []) if k not in text]
     elif not any("\u4e00" <= ch <= "\u9fff" for ch in text):

@@ -23,6 +23,9 @@ _PRIOR_CUE = re.compile(r"(?:与|比|较|同|和)$")
 _RANGE_AFTER = re.compile(r"^(?:至|到|-|—|～|~|和|、|及)")
 _RANGE_BEFORE = re.compile(r"(?:至|到|-|—|～|~|和|、|及)$")
 _DECL = re.compile(r"(\d{4})年度?(?:部门)?决算")
+# what may stand before the year of a sentence that speaks of the disclosure year: a sentence or heading end, the
+# department speaking of itself ("本部门2023年度…", "上海市普陀区财政局2024年度…"); elsewhere a year is any year
+_OPENS = re.compile(r"(?:^|[。;:)]|说明|情况|本部门|本单位|我局|我单位|[局委办院厅站所会心])$")
 
 
 def _year(ctx: Ctx) -> int | None:
@@ -80,7 +83,7 @@ def _year_mentions(text: Text, year: int) -> list[tuple[str, int, int, str, int]
             i = explanation[0] + bisect_right(starts, m.start()) - 1
             if _PRIOR_CUE.search(before):
                 out.append(("比较年度", i, int(m.group(1)), before[-1:] + m.group(0) + after[:4], year - 1))
-            else:
+            elif _OPENS.search(joined[max(0, m.start() - 4): m.start()]):  # a sentence about the year ("2023年度收入合计")
                 out.append(("情况说明", i, int(m.group(1)), m.group(0) + after, year))
     for i, c in enumerate(lines):
         for m in _AS_OF.finditer(c):

@@ -171,7 +171,7 @@ def c01(ctx: Ctx) -> list[Outcome]:
             out.append(Outcome(f"目录所列 {what}", "pass", operands=[_entry_op(e), _where(text, hit, "正文")], note=note))
         else:
             out.append(Outcome(f"目录所列 {what}", "fail", operands=[_entry_op(e)],
-                               sentence=f"目录列有“{what}”（目录第{e.page}页），正文中却没有",
+                               sentence=f"目录列有“{what}”，正文中却没有",
                                note="目录所列内容在正文中缺失"))
     return out
 

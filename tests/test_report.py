@@ -277,3 +277,155 @@ def test_unusable_input_exits_2(tmp_path, capsys):
     empty.write_text("", encoding="utf-8")
     assert run_reports([str(empty)], prior=[], out=tmp_path / "out") == 2
     assert "juesuan: error:" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------- labels and formats
+
+
+def test_number_formats():
+    from juesuan import labels as L
+
+    assert L.amount(16800) == "16,800.00" and L.amount(None) == "—" and L.amount(34.96, approx=True) == "≈34.96"
+    assert L.count(4824.0, "份") == "4,824 份" and L.count(float("nan")) == "—"
+    assert L.ratio(0, 0) == "—" and L.ratio(5, 0) == "—" and L.ratio(21.75, 34.96) == "62.2%"
+    assert L.pct(8.344, 2) == "8.34%" and L.pct(float("inf")) == "—"
+    assert L.score(100.0) == "100" and L.score(19.5) == "19.5"
+    assert L.cite([5, 3, 6, 7, 12]) == "第 3、5–7、12 页" and L.cite(18, 322) == "第 18 页，第 322 行"
+    assert L.cite([None]) == "" and L.size(212_000) == "212 KB" and L.size(1_518_697) == "1.5 MB"
+
+
+def test_every_code_has_a_chinese_label():
+    from juesuan import labels as L
+    from juesuan import schemas
+    from juesuan.analysis.scoring import CLASS_LABEL, DIRECTION_LABEL
+    from juesuan.model import TABLES
+    from juesuan.segment import PART_KEYS
+
+    assert set(schemas.MEASURES) <= set(L.MEASURES)
+    assert set(schemas.TABLE_CODES) == set(L.STATEMENTS)
+    assert set(TABLES) <= set(L.TABLES)
+    assert set(CLASS_LABEL) == set(L.CLASSES) and set(DIRECTION_LABEL) == set(L.DIRECTIONS)
+    assert set(PART_KEYS.values()) == set(L.PARTS)
+    assert L.plain("一般公共预算财政拨款支出(actual)重述") == "一般公共预算财政拨款支出（决算数）重述"
+    assert L.deviation_class("exceeded", "warn") == f"超出目标（≥{config.DEVIATION_WARN:g} 倍）"
+    assert L.deviation_class("exceeded", "explain") == f"远超目标（≥{config.DEVIATION_EXPLAIN:g} 倍）"
+
+
+def test_far_exceeded_is_the_threshold_of_rule_p07():
+    """03 calls a target 远超目标 from the same setting rule P07 (04) flags full marks at."""
+    from juesuan.checks import catalogue
+
+    assert catalogue.OVERACHIEVE_RATIO == config.DEVIATION_EXPLAIN
+
+
+WARNING_EXAMPLES = [  # as the parser writes them (read, segment, extract), one per kind
+    ("amount missing before 万元: …结转和结余万元…", "“万元”前缺少金额，未记录：…结转和结余万元…"),
+    ("figure printed without a unit, not recorded: 增长13.95。", "数字未印单位，未记录：增长13.95。"),
+    ("direction of change unclear (增加/减少 both printed): 下降(增长)27.78%", "增减方向不明"),
+    ("table 收入决算表 has a title but its cells are not read from text input (an image in the source, or rows only "
+     "the PDF reader can align): reported absent, not zero", "表2 收入决算表有标题"),
+    ("table 支出决算表 has a title but no data in the text layer (image or missing): reported absent, not zero",
+     "表3 支出决算表有标题，但 PDF 文字层中没有数据"),
+    ("table 政府性基金预算财政拨款收入支出决算表 is printed with its headers but no values and no 无数据 note: "
+     "reported empty", "表7 政府性基金预算财政拨款收入支出决算表只印了表头"),
+    ("part missing: 情况说明 (truncated or partial disclosure?)", "缺少“情况说明”部分"),
+    ("project table 2: 总分 not found (table cut short?)", "第 2 个项目自评表：未找到“总分”"),
+    ("project table 3: 执行率得分 + indicator scores = 98 but 总分 = 100 (a row merged, split or missing?)",
+     "执行率得分加各指标得分为 98，但总分为 100"),
+    ("page is an image without a text layer (tables or text on it are not read; --ocr auto reads them)", "该页为图片"),
+    ("text printed sideways (90°) on page(s) 3–4: read turned upright", "第 3–4 页文字旋转 90° 印刷"),
+    ("收入决算表: not a number: '1,2x3'", "收入决算表：“1,2x3”不是数字"),
+    ("3 control characters in 2 cells cannot be stored in a workbook and were removed here (the CSV and Parquet "
+     "tables keep them)", "2 个单元格中的 3 个控制字符"),
+]
+
+
+@pytest.mark.parametrize(("message", "chinese"), WARNING_EXAMPLES)
+def test_parser_warnings_in_chinese(message, chinese):
+    from juesuan.labels import GENERIC_WARNING, warning_text
+
+    text = warning_text(message)
+    assert chinese in text and text != GENERIC_WARNING
+    assert not re.search(r"[A-Za-z]{4,}", text.replace("PDF", "").replace("Unicode", "").replace("Big5", "")
+                         .replace("ocr", "").replace("auto", "").replace("Parquet", ""))
+
+
+def test_unknown_warning_gets_a_general_chinese_sentence():
+    from juesuan.labels import GENERIC_WARNING, warning_text
+
+    assert warning_text("something new the parser says") == GENERIC_WARNING
+
+
+def test_sample_warnings_all_translated(seed):
+    from juesuan.labels import GENERIC_WARNING, warning_text
+
+    assert all(warning_text(m) != GENERIC_WARNING for m in seed.warnings["message"])
+
+
+def test_disclosure_repr_is_short(seed):
+    text = repr(seed)
+    assert text.startswith("<Disclosure 2023-tongcheng-renshe: 通城县人力资源和社会保障局 2023, 104 pages;")
+    assert "projects 26" in text and "indicators 259" in text and len(text) < 400
+
+
+def test_cli_help_and_version(capsys):
+    from juesuan.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and "juesuan" in capsys.readouterr().out
+    for command in ["parse", "report", "check", "export", "panel"]:
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = capsys.readouterr().out
+        assert "default" in out, command
+    with pytest.raises(SystemExit) as exc:
+        main(["export", str(SAMPLE), "--xlsx"])  # gone: the workbook is what export writes
+    assert exc.value.code == 2
+
+
+def test_every_option_has_help():
+    import argparse
+
+    from juesuan import cli
+
+    parsers = []
+    real = argparse.ArgumentParser.parse_args
+
+    def capture(self, args=None, namespace=None):
+        parsers.append(self)
+        raise SystemExit(0)
+
+    argparse.ArgumentParser.parse_args = capture
+    try:
+        with pytest.raises(SystemExit):
+            cli.main(["parse", "x"])
+    finally:
+        argparse.ArgumentParser.parse_args = real
+    top = parsers[0]
+    subs = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction)).choices
+    for name, sub in subs.items():
+        for action in sub._actions:
+            if not isinstance(action, argparse._HelpAction):
+                assert action.help, (name, action.dest)
+
+
+def test_progress_line_on_a_terminal_only(monkeypatch):
+    import io
+    import sys
+
+    from juesuan.report import _progress
+
+    assert _progress(5, "x") is None  # pytest's stderr is not a terminal: quiet
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    bar = _progress(2, "2023-tongcheng-renshe")
+    bar.set_postfix_str("01_yoy_change")
+    bar.update(2)
+    bar.close()
+    assert "2023-tongcheng-renshe: 2/2" in tty.getvalue() and "01_yoy_change" in tty.getvalue()

@@ -395,6 +395,10 @@ def main(paths: list[str], out: Path | None, limits=None) -> int:
                 checks = checks.assign(doc_id=place.doc_id) if "doc_id" in checks.columns else checks
             notes: list[str] = []
             target = write_workbook(disclosure, checks, workbook_path(place.doc_id, root), notes)
+            if (target.parent / "summary.json").exists():  # reports are there: their index links the workbook
+                from .report import write_index
+
+                write_index(place.out)
         n_fail = int((checks["status"] == "fail").sum())
         say(f"{path} → {target}: {len(checks)} checks, {n_fail} findings")
         for note in notes:

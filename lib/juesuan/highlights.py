@@ -100,7 +100,11 @@ def yoy(changes: pd.DataFrame, checks: pd.DataFrame, consistency: pd.DataFrame |
             out.append(Finding(f"{r.subject}：本年公开所述上年数 {L.amount(r.expected)} 万元，上年公开为 "
                                f"{L.amount(r.actual)} 万元，相差 {L.amount(abs(r.difference))} 万元；{r.evidence}。",
                                "warning", abs(float(r.difference or 0))))
-    c = changes[changes["basis"].eq("上年")] if len(changes) else changes
+    if len(changes):
+        bad = int(changes["flag"].sum())
+        out.append(Finding(f"公开文本中共 {L.count(len(changes), '处')}同比或比预算表述，" + (
+            f"其中 {L.count(bad, '处')}增长率与金额不符（见下表）。" if bad else "增长率均与金额一致（按印刷精度）。")))
+    c = changes[changes["basis"].eq("上年") & changes["stated_change"].abs().gt(0.005)] if len(changes) else changes
     if len(c):
         biggest = c.reindex(c["stated_change"].abs().sort_values(ascending=False).index)
         biggest = biggest.drop_duplicates("item").drop_duplicates(["actual", "stated_change"])  # 收支总计 = 收入合计
@@ -183,10 +187,12 @@ def targets(indicators: pd.DataFrame, summary: pd.DataFrame, projects: pd.DataFr
         finite = pd.to_numeric(indicators["performance"], errors="coerce").map(lambda v: pd.notna(v) and abs(v) != float("inf"))
         strong = indicators[indicators["deviation_level"].isin(["explain", "strong"]) & finite]
         strong = strong.sort_values("performance", ascending=False)
+        strong = strong.drop_duplicates(["target_raw", "actual_raw"])  # one fact in the department and a project table
         for r in strong.head(2).itertuples(index=False):
             full = "，仍自评满分" if not L.missing(r.weight) and not L.missing(r.score) and r.score >= r.weight else ""
+            whose = "部门整体绩效指标" if r.scope == "department" else f"项目“{r.project_name}”的指标"
             out.append(Finding(_with_cite(
-                f"“{r.project_name}”的指标“{r.level3}”：目标 {r.target_raw}，完成 {r.actual_raw}，"
+                f"{whose}“{r.level3}”：目标 {r.target_raw}，完成 {r.actual_raw}，"
                 f"为目标的 {r.performance:,.1f} 倍{full}", [r.page])))
         if len(summary):
             out.append(Finding(_with_cite(

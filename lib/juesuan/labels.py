@@ -197,7 +197,10 @@ def pages(values: Iterable[Any]) -> str:
 def cite(page_values: Iterable[Any] | Any, line: Any = None) -> str:
     """"第 12 页" (or "第 3、5–7 页"), with "第 322 行" when one line is given; "" when no page is known."""
     values = page_values if isinstance(page_values, Iterable) and not isinstance(page_values, str) else [page_values]
+    values = [v for v in values if not missing(v)]
     where = pages(values)
+    if where.count("、") >= 4:  # a whole table's pages: its span, not a list of runs
+        where = f"{int(min(values))}–{int(max(values))}"
     if not where:
         return f"第 {int(line)} 行" if not missing(line) else ""
     text = f"第 {where} 页"

@@ -228,6 +228,7 @@ def _no_chart(title: str) -> Html:
 def waterfall(bridge, title: str) -> Figure | Html:
     """Bridge of a total's change (columns label, measure, value from `analysis.yoy.total_bridge`), drawn as
     floating bars (a bar's base is the running total), so that the small plotly bundle draws it."""
+    bridge = bridge[~(bridge["measure"].eq("relative") & bridge["value"].astype(float).abs().lt(0.005))]  # no step
     if len(bridge) == 0:
         return _no_chart(title)
     bases, heights, colors, text, running = [], [], [], [], 0.0
@@ -631,14 +632,14 @@ def _index_html(doc: dict[str, Any], entries: list[tuple[str, str, str]], found:
     box = (f'<section class="juesuan-summary"><h2>主要发现</h2><ul>{"".join(items) or "<li>勾稽关系检查未发现不符。</li>"}</ul>'
            f'<p class="juesuan-note">勾稽关系不符（同一事实合并后）：{esc(counts_line)}；全部见“勾稽关系检查”报告与审计工作簿。</p></section>')
     links = "".join(
-        f'<li class="{esc(status)}"><a href="{esc(href)}">{esc(title)}</a>'
+        f'<li class="{esc(status)}"><a href="{esc(href)}">{esc(title.split(" — ")[0])}</a>'
         f'{"" if status == "ok" else " <strong>（执行失败，见 .ipynb）</strong>"}'
         f' — {esc(REPORT_BLURBS.get(Path(href).stem, ""))}'
         f' <span class="juesuan-note">（{esc(labels.size(sizes.get(href, 0)))}）</span></li>'
         for href, title, status in entries
     )
     workbook = f"{doc.get('doc_id')}-audit.xlsx"
-    extra = (f'<li><a href="{esc(workbook)}">审计工作簿（Excel）</a> — 发现汇总（链接到证据行）、检查结果、同比、预决算对比、'
+    extra = (f'<li><a href="{esc(workbook)}">审计工作簿（Excel，由 juesuan export 写入）</a> — 发现汇总（链接到证据行）、检查结果、同比、预决算对比、'
              f"绩效偏差、九张决算表（按原表排列）及全部明细表</li>")
     if text_file:
         extra += (f'<li><a href="{esc(text_file)}">读取的原文文本</a> — PDF 读出的文字，每行带报告所引的行号，'
@@ -708,6 +709,9 @@ def write_index(out: Path) -> Path:
         tag = (f'<span class="sev sev-{esc(top.get("severity"))}">{esc(labels.SEVERITIES.get(top.get("severity"), ""))}</span>'
                if top.get("severity") else "")
         links = " · ".join(f'<a href="{esc(doc_id)}/{esc(h)}">{esc(t)}</a>' for h, t in s.get("reports", []))
+        workbook = Path(out) / doc_id / f"{doc_id}-audit.xlsx"
+        if workbook.exists():
+            links += f' · <a href="{esc(doc_id)}/{esc(workbook.name)}">审计工作簿</a>'
         body_rows.append(
             f'<tr><td><a href="{esc(doc_id)}/index.html">{esc(s.get("department") or doc_id)}</a></td>'
             f'<td class="num">{esc(s.get("year") or "")}</td>'

@@ -111,7 +111,7 @@ def test_a_scanned_document_reads_like_its_text_layer(parsed):
     d = parsed("scanned")
     want = _fixture("caizhengju", SCANNED_PAGES, renumber=SCANNED_PAGES)
     pages = list(range(1, len(SCANNED_PAGES) + 1))
-    assert len(want) == 69
+    assert len(want) == 56
     share = _check_statements(d, want, pages)
     assert share >= 0.95, share
     assert set(d.document.tables_found.iloc[0].split("；")) == {"income", "fiscal_income_expenditure", "three_public"}
@@ -120,10 +120,18 @@ def test_a_scanned_document_reads_like_its_text_layer(parsed):
     assert read.message.str.contains("page\\(s\\) 1–4 read by OCR").any()
 
 
+def test_checks_say_an_operand_came_from_ocr(parsed):
+    from juesuan.checks import run_checks
+
+    checks = run_checks(parsed("scanned"))
+    t4 = checks[checks.evidence.str.contains("表4.(?:收入|支出)", na=False)]  # operands that are cells of 表4
+    assert not t4.empty and t4.evidence.str.contains(r"\(OCR, 第\d页\)").all()
+
+
 def test_pictures_pasted_into_a_text_pdf(parsed):
     d = parsed("pasted")
     want = _fixture("guihuaziyuanju", PASTED_PAGES)
-    assert len(want) == 81
+    assert len(want) == 84
     share = _check_statements(d, want, PASTED_PAGES)
     assert share >= 0.95, share
     text = d.statements[~d.statements.page.isin(PASTED_PAGES)]  # the other pages: the text layer, untouched

@@ -69,6 +69,7 @@ class OcrSettings:
     max_skew: float = 2.0  # degrees: scans turned by up to this are turned back before reading
     min_ruling: float = 15.0  # pt: a straight dark run at least this long is a ruling
     max_ruling_width: float = 3.5  # pt: … and at most this thick (thicker is a filled box)
+    confusable: str = "<>"  # read from ≤ ≥ with high confidence (measured on the forms): always reported
     erase_rulings: bool = False  # paint the rulings out before recognising (measured: loses 一 beside a ruling)
     size_of_box: float = 0.8  # a recognised line's box height × this is the glyphs' effective size
     time_per_page_s: float = 20.0  # added to the read time bound for each page recognised

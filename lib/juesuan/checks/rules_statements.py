@@ -51,7 +51,8 @@ def table(ctx: Ctx, code: str) -> pd.DataFrame:
 def op(r, code: str, label: str | None = None) -> Operand:
     panel = f"{r['panel']}." if isinstance(r.get("panel"), str) and r.get("panel") else ""
     page = r.get("page")
-    return Operand(label or f"{SHORT[code]}.{panel}{r['row_label']}.{r['column']}", float(r["value"]), "",
+    where = "OCR" if r.get("source") == "ocr" else ""  # read from a picture: the evidence says so
+    return Operand(label or f"{SHORT[code]}.{panel}{r['row_label']}.{r['column']}", float(r["value"]), where,
                    None, int(page) if pd.notna(page) else None, to_wan=1.0)
 
 

@@ -264,8 +264,12 @@ def _unsure_lines(laid: PageLayout, glyphs: list[Glyph], page_no: int) -> list[W
     worst: dict[int, float] = {}
     unsure: dict[int, list[str]] = {}
     for g in glyphs:
-        if g.conf is None or g.conf >= OCR.min_confidence or g.line_no not in by_no:
+        if g.conf is None or g.line_no not in by_no:
             continue
+        if g.conf >= OCR.min_confidence and g.ch not in OCR.confusable:
+            continue
+        if unicodedata.category(g.ch)[0] in "PZ" and g.ch not in ".%":
+            continue  # punctuation (“”；、) changes no figure and no name
         if any(b[0] <= g.cx <= b[2] and b[1] <= g.cy <= b[3] for b in grids):
             continue
         worst[g.line_no] = min(worst.get(g.line_no, 1.0), g.conf)

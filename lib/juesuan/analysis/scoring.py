@@ -262,21 +262,24 @@ def score_indicators(
         return out
     classes = classify(out, th)
     weights = infer_weights(out, classes, projects, department_goals)
-    for c in ["direction", "ratio", "performance", "classification", "deviation_level", "rule"]:
-        out[c] = classes[c]
-    out["weight"] = weights["weight"].astype(float)
-    out["weight_source"] = weights["weight_source"]
-    out["rule_low"] = (out["weight"] * classes["low"]).round(2)
-    out["rule_high"] = (out["weight"] * classes["high"]).round(2)
+    new = {c: classes[c] for c in ["direction", "ratio", "performance", "classification", "deviation_level", "rule"]}
+    new["weight"] = weights["weight"].astype(float)
+    new["weight_source"] = weights["weight_source"]
+    new["rule_low"] = (new["weight"] * classes["low"]).round(2)
+    new["rule_high"] = (new["weight"] * classes["high"]).round(2)
     score = pd.to_numeric(out["score"], errors="coerce").astype(float)
     # Qualitative: the rule allows a band, so a self-score inside it is the rule score; outside, the nearest bound.
-    within = score.clip(lower=out["rule_low"], upper=out["rule_high"])
-    qual = out["classification"].eq("qualitative")
-    out["rule_score"] = (out["weight"] * classes["share"]).round(2).where(~qual, within.fillna(out["rule_high"]))
-    out["score_gap"] = (score - out["rule_score"]).round(2)
-    out["finding"] = [_finding(r, th) for r in out.assign(score=score).itertuples(index=False)]
-    out["flagged"] = out["finding"].ne("")
-    return out
+    within = score.clip(lower=new["rule_low"], upper=new["rule_high"])
+    qual = new["classification"].eq("qualitative")
+    new["rule_score"] = (new["weight"] * classes["share"]).round(2).where(~qual, within.fillna(new["rule_high"]))
+    new["score_gap"] = (score - new["rule_score"]).round(2)
+    added = pd.DataFrame(new, index=out.index)  # one concat: inserting columns one by one cost more than the scoring
+    added["finding"] = [_finding(r, th) for r in added.assign(score=score).itertuples(index=False)]
+    added["flagged"] = added["finding"].ne("")
+    existing = [c for c in added.columns if c in out.columns]  # a printed weight column keeps its place
+    for c in existing:
+        out[c] = added[c]
+    return pd.concat([out, added.drop(columns=existing)], axis=1)
 
 
 def grade(points: float) -> str:

@@ -8,6 +8,8 @@ need=()
 ldconfig -p | grep -q 'libpango-1.0.so.0' || need+=(libpango-1.0-0)
 ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || need+=(libpangoft2-1.0-0)
 ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || need+=(libharfbuzz-subset0)  # weasyprint's font subsetter
+ldconfig -p | grep -q 'libGL.so.1' || need+=(libgl1)  # OpenCV (OCR tests) loads it
+ldconfig -p | grep -q 'libglib-2.0.so.0' || need+=(libglib2.0-0)
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -276,13 +276,7 @@ class Ctx:
 
     def records(self, name: str) -> list[dict]:
         """A table's rows as dicts (missing values as None), built once: rules loop over these, not `iterrows`."""
-        def make() -> list[dict]:
-            df = self.table(name)
-            if df.empty:
-                return []
-            cols = [[None if _missing(v) else v for v in df[c].tolist()] for c in df.columns]
-            return [dict(zip(df.columns, vals, strict=True)) for vals in zip(*cols, strict=True)]
-        return self.memo(("records", name), make)  # type: ignore[return-value]
+        return self.memo(("records", name), lambda: as_records(self.table(name)))  # type: ignore[return-value]
 
     def memo(self, key: object, make: Callable[[], object]) -> object:
         """A value computed once per document (statements sub-tables, the source text, line items…)."""
@@ -401,6 +395,14 @@ def _int(x: object) -> int | None:
         return int(x)
     except (TypeError, ValueError):
         return None
+
+
+def as_records(df: pd.DataFrame) -> list[dict]:
+    """A DataFrame as dicts, missing values as None (column by column: `to_dict` on arrow strings is slow)."""
+    if df.empty:
+        return []
+    cols = [[None if _missing(v) else v for v in df[c].tolist()] for c in df.columns]
+    return [dict(zip(df.columns, vals, strict=True)) for vals in zip(*cols, strict=True)]
 
 
 def _missing(v: object) -> bool:

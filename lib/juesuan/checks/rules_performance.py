@@ -15,6 +15,7 @@ from .rules_common import (
     Operand,
     Outcome,
     _int,
+    as_records,
     compare_amount,
     compare_pct,
     compare_same,
@@ -185,9 +186,7 @@ def _summary_pass(subject: str, n: int) -> Outcome:
 def _scored_rows(ctx: Ctx) -> list[dict]:
     def make() -> list[dict]:
         scored = ctx.scored()
-        if scored is None or scored.empty:
-            return []
-        return scored.astype(object).where(scored.notna(), None).to_dict("records")
+        return [] if scored is None else as_records(scored)
     return ctx.memo("scored_records", make)  # type: ignore[return-value]
 
 

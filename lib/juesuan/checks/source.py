@@ -15,7 +15,6 @@ from pathlib import Path
 from .. import config
 from ..read.lines import Line
 from ..segment import Passage, Segments, compact, segment
-from ..values import norm
 from .rules_common import Ctx
 
 
@@ -48,8 +47,7 @@ class Text:
         """The text joined without line breaks or spaces, each line's start offset, and each line's (no, page)."""
         if self._flat is None:
             starts, where, parts, pos = [], [], [], 0
-            for line in self.lines:
-                t = re.sub(r"\s+", "", norm(line.text))
+            for line, t in zip(self.lines, self.compact_lines, strict=True):  # NFKC, without whitespace
                 if not t:
                     continue
                 starts.append(pos)

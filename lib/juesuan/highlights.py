@@ -98,7 +98,7 @@ def yoy(changes: pd.DataFrame, checks: pd.DataFrame, consistency: pd.DataFrame |
         fails = consistency[consistency["status"].eq("fail")]
         for r in fails.head(3).itertuples(index=False):
             out.append(Finding(f"{r.subject}：本年公开所述上年数 {L.amount(r.expected)} 万元，上年公开为 "
-                               f"{L.amount(r.actual)} 万元，相差 {L.amount(abs(r.difference))} 万元；{r.evidence}。",
+                               f"{L.amount(r.actual)} 万元，相差 {float(r.difference):+,.2f} 万元；{r.evidence}。",
                                "warning", abs(float(r.difference or 0))))
     if len(changes):
         bad = int(changes["flag"].sum())

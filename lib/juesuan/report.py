@@ -768,8 +768,9 @@ def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path, limits=No
                 stage = outdir.staging(place.out, place.doc_id)
                 try:
                     text = write_text(path, stage / TEXT_FILE)
-                    entries, status = _run_books(path, prior, doc, stage, books, titles, kernel, pool,
-                                                 exporter_future, parameters)
+                    entries: list[tuple[str, str, str]] = []
+                    status = _run_books(path, prior, doc, stage, books, titles, kernel, pool, exporter_future,
+                                        parameters, entries)
                     sizes = {href: (stage / href).stat().st_size for href, _, _ in entries}
                     (stage / "index.html").write_text(
                         _index_html(doc, entries, found, _warning_rows(disclosure), sizes, text.name if text else ""),
@@ -824,8 +825,9 @@ def _progress(total: int, label: str):
 
 def _run_books(path: str, prior: Sequence[str], doc: dict[str, Any], doc_dir: Path, books: list[Path],
                titles: dict[Path, str], kernel: _Kernel, pool: ThreadPoolExecutor, exporter_future: Future,
-               parameters: dict[str, Any] | None = None) -> tuple[list[tuple[str, str, str]], int]:
-    """Execute and export every notebook for one disclosure into doc_dir: (href, title, ok) per report, status."""
+               parameters: dict[str, Any] | None = None, entries: list | None = None) -> int:
+    """Execute and export every notebook for one disclosure into doc_dir; appends (href, title, ok) per report to
+    `entries`; returns the status (0, or 1 when a notebook failed)."""
     import papermill as pm
 
     from .batch import say
@@ -867,11 +869,11 @@ def _run_books(path: str, prior: Sequence[str], doc: dict[str, Any], doc_dir: Pa
     if bar is not None:
         bar.set_postfix_str("完成")
         bar.close()
-    entries = []
+    entries = entries if entries is not None else []
     for fut, title, ok in exports:
         try:
             entries.append((fut.result().name, title, ok))
         except Exception as exc:  # an export failure is one line too, never a traceback
             say(f"juesuan: report failed: HTML export of {title}: {type(exc).__name__}: {exc}", err=True)
             status = max(status, 1)
-    return entries, status
+    return status

@@ -431,3 +431,17 @@ def test_progress_line_on_a_terminal_only(monkeypatch):
     bar.update(2)
     bar.close()
     assert "2023-tongcheng-renshe: 2/2" in tty.getvalue() and "01_yoy_change" in tty.getvalue()
+
+
+def test_parse_keeps_a_pdfs_text_beside_its_tables(tmp_path):
+    from juesuan.cli import main
+
+    assert main(["parse", str(PDF), str(SAMPLE), "--out", str(tmp_path), "--jobs", "1", "--no-checks"]) == 0
+    text = (tmp_path / "2024-shanghai-putuo-caizhengju" / "text.txt").read_text(encoding="utf-8")
+    lines = dict(ln.split("\t", 1) for ln in text.splitlines() if "\t" in ln)
+    import pandas as pd
+
+    statements = pd.read_parquet(tmp_path / "2024-shanghai-putuo-caizhengju" / "statements.parquet")
+    first = statements.iloc[0]
+    assert first["row_label"] in lines[str(first["source_line"])]  # a cited line can be looked up
+    assert not (tmp_path / "2023-tongcheng-renshe" / "text.txt").exists()

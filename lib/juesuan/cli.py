@@ -38,9 +38,9 @@ def _parse(args: argparse.Namespace) -> int:
     def write(path: str, disclosure) -> int:
         out = write_tables(disclosure, out_dir)
         if str(path).lower().endswith(".pdf"):  # the text the reader produced, so that a cited line can be found
-            from .report import TEXT_FILE, write_text
+            from .report import store_text
 
-            write_text(path, out / TEXT_FILE)
+            store_text(path, disclosure, out)
         if not getattr(args, "no_checks", False):
             from .panel import store_checks
 

@@ -671,9 +671,9 @@ def _index_html(doc: dict[str, Any], entries: list[tuple[str, str, str]], found:
     return _page(nav, name, body)
 
 
-def write_text(path: str | Path, target: Path) -> Path | None:
-    """The text the PDF reader produced, one numbered line each as reports cite them (第 N 行), a marker line
-    at each page: so that a line number of a PDF can be looked up. None for text input (its own lines are cited)."""
+def source_text(path: str | Path) -> str | None:
+    """The text the PDF reader produced, one numbered line each as reports cite them (第 N 行), a marker line at
+    each page: so that a line number of a PDF can be looked up. None for text input (its own lines are cited)."""
     from .read import read_source
     from .safe import xml_text
 
@@ -686,7 +686,33 @@ def write_text(path: str | Path, target: Path) -> Path | None:
             page = line.page
             out.append(f"==== 第 {page} 页 ====")
         out.append(f"{line.no}\t{xml_text(line.text)[0]}")
-    _atomic_write(target, "\n".join(out) + "\n")
+    return "\n".join(out) + "\n"
+
+
+def write_text(path: str | Path, target: Path) -> Path | None:
+    """`source_text` written to `target` (None for text input)."""
+    text = source_text(path)
+    if text is None:
+        return None
+    _atomic_write(target, text)
+    return target
+
+
+def store_text(path: str | Path, disclosure, doc_dir: Path) -> Path | None:
+    """A PDF's text beside its tables in data/processed/<doc_id>/, written under the output folder's lock (as
+    `panel.store_checks` writes checks.parquet): no other run swaps the folder or cleans its temporary files
+    meanwhile. None for text input, or when the folder holds another document by then."""
+    from . import outdir
+
+    text = source_text(path)  # the slow part, outside the lock
+    if text is None:
+        return None
+    doc_dir = Path(doc_dir)
+    with outdir.locked(doc_dir.parent):
+        if outdir.owner(doc_dir) != str(disclosure.document["sha256"].iloc[0]):
+            return None
+        target = doc_dir / TEXT_FILE
+        _atomic_write(target, text)
     return target
 
 

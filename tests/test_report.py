@@ -445,3 +445,10 @@ def test_parse_keeps_a_pdfs_text_beside_its_tables(tmp_path):
     first = statements.iloc[0]
     assert first["row_label"] in lines[str(first["source_line"])]  # a cited line can be looked up
     assert not (tmp_path / "2023-tongcheng-renshe" / "text.txt").exists()
+
+
+def test_counts_shown_as_counts(reports):
+    _, out = reports
+    text = _text(_html(out, "2023-tongcheng-renshe")["04_consistency_checks.html"])
+    assert "4,824.00" not in text and "4824.00" not in text  # 为用人单位鉴证劳动合同份数 4824份
+    assert "4,824" in text and "2,547.21" in text  # a count as a count, an amount to the cent

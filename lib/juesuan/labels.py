@@ -142,6 +142,15 @@ def amount(value: Any, digits: int = 2, approx: bool = False) -> str:
     return f"≈{text}" if approx else text
 
 
+def value(v: Any) -> str:
+    """A number of a mixed column (a check's 应为 / 实际: amounts, counts, scores, percentages) as printed:
+    4,824 for a whole number, 2,547.21 otherwise."""
+    if not shown(v):
+        return DASH
+    f = float(v)
+    return f"{int(round(f)):,}" if abs(f - round(f)) < 1e-9 else f"{f:,.2f}"
+
+
 def count(value: Any, unit: str = "") -> str:
     """4,824 份: a count has no decimals."""
     if not shown(value):

@@ -58,7 +58,7 @@ def esc(value: Any) -> str:
 _missing = labels.missing
 
 # Column formats: a format spec ("0.1f") or a kind. Without one, floats are amounts (16,800.00) and integers counts.
-KINDS = {"amount", "count", "pct", "score", "text"}
+KINDS = {"amount", "count", "pct", "score", "value", "text"}
 SOURCE = "出处"  # the column `table` adds from page and source_line
 
 
@@ -73,7 +73,7 @@ def _fmt(value: Any, spec: str | None) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if _missing(value):
-        return labels.DASH if spec in {"amount", "count", "pct", "score"} or isinstance(value, float) else ""
+        return labels.DASH if spec in KINDS - {"text"} or isinstance(value, float) else ""
     if spec == "text" or isinstance(value, str):
         return labels.plain(str(value))
     if spec == "count" or (spec is None and isinstance(value, int)):
@@ -82,6 +82,8 @@ def _fmt(value: Any, spec: str | None) -> str:
         return labels.pct(value, 2)
     if spec == "score":
         return labels.score(value)
+    if spec == "value":
+        return labels.value(value)
     if spec and spec != "amount" and isinstance(value, int | float):
         return format(value, spec) if labels.shown(value) else labels.DASH
     if isinstance(value, int | float):

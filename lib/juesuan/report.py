@@ -848,7 +848,7 @@ def _progress(total: int, label: str):
     from tqdm import tqdm
 
     return tqdm(total=total, desc=label, unit="份报告", file=sys.stderr, leave=True, dynamic_ncols=True,
-                bar_format="{desc}: {n}/{total} {bar} {postfix} [{elapsed}]")
+                bar_format="{desc}: {n}/{total} {bar} [{elapsed}]{postfix}")
 
 
 def _run_books(path: str, prior: Sequence[str], doc: dict[str, Any], doc_dir: Path, books: list[Path],

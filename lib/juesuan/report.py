@@ -653,7 +653,8 @@ def _index_html(doc: dict[str, Any], entries: list[tuple[str, str, str]], found:
         ("已识别部分", labels.codes(doc.get("parts_found"), labels.PARTS)),
         ("缺少部分", labels.codes(doc.get("parts_missing"), labels.PARTS) or "无"),
         ("已识别决算表", labels.codes(doc.get("tables_found"), labels.STATEMENTS) or "无"),
-        ("无数据决算表", labels.codes(doc.get("tables_absent"), labels.STATEMENTS) or "无"),
+        ("未读取决算表（图片或缺失）", labels.codes(doc.get("tables_absent"), labels.STATEMENTS) or "无"),
+        ("空表（无数据）", labels.codes(doc.get("tables_empty"), labels.STATEMENTS) or "无"),
         ("解析器版本", doc.get("parser_version")),
     ]
     summary = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)

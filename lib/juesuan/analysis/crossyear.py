@@ -24,7 +24,7 @@ SEVERITY = "warning"  # a restatement may have a reason; the department must giv
 
 
 def _half_unit(value: float) -> float:
-    """Half a unit of the last digit a value was printed with (2820.06 → 0.005, 217 → 0.5)."""
+    """Half a unit of the last digit a value was printed with (12.34 → 0.005, 567 → 0.5)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return 0.0
     text = f"{abs(value):.6f}".rstrip("0").rstrip(".")

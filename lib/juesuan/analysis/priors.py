@@ -21,7 +21,7 @@ _NOISE = re.compile(r"[\s“”\"'‘’（）()、，,。.:：;；·\-—_/]+")
 
 
 def normalise_department(name: object) -> str:
-    """NFKC, without （本级）, spaces and punctuation: '通城县 人力资源和社会保障局（本级）' ≡ '通城县人力资源和社会保障局'."""
+    """NFKC, without （本级）, spaces and punctuation: '某县 人力资源和社会保障局（本级）' ≡ '某县人力资源和社会保障局'."""
     if name is None or (isinstance(name, float) and name != name):
         return ""
     s = unicodedata.normalize("NFKC", str(name))

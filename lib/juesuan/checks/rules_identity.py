@@ -24,7 +24,7 @@ _RANGE_AFTER = re.compile(r"^(?:至|到|-|—|～|~|和|、|及)")
 _RANGE_BEFORE = re.compile(r"(?:至|到|-|—|～|~|和|、|及)$")
 _DECL = re.compile(r"(\d{4})年度?(?:部门)?决算")
 # what may stand before the year of a sentence that speaks of the disclosure year: a sentence or heading end, the
-# department speaking of itself ("本部门2023年度…", "上海市普陀区财政局2024年度…"); elsewhere a year is any year
+# department speaking of itself ("本部门20XX年度…", "某市某区某局20XX年度…"); elsewhere a year is any year
 _OPENS = re.compile(r"(?:^|[。;:)]|说明|情况|本部门|本单位|我局|我单位|[局委办院厅站所会心])$")
 
 
@@ -133,7 +133,7 @@ def _reference(ctx: Ctx, text: Text) -> tuple[str, str] | None:
 
 
 def _region(name: str) -> str:
-    """The first region token of a name ("上海市", "通城县"): where a mention of the department starts."""
+    """The first region token of a name ("某市", "某县"): where a mention of the department starts."""
     m = re.match(rf"^.{{1,6}}?[{_REGION_END}]", name)
     return m.group() if m else name[:2]
 
@@ -152,8 +152,8 @@ def _candidates(text: Text, start_token: str) -> list[tuple[str, int]]:
 
 
 def _abbreviation(short: str, full: str) -> bool:
-    """通城县人社局 for 通城县人力资源和社会保障局: the same first and last characters, every character of the
-    short name in order in the full one, and no whole region token (普陀区) left out."""
+    """某县人社局 for 某县人力资源和社会保障局: the same first and last characters, every character of the
+    short name in order in the full one, and no whole region token (某区) left out."""
     if not short or short[0] != full[0] or short[-1] != full[-1] or len(short) >= len(full):
         return False
     matched, k = [], 0

@@ -235,7 +235,7 @@ def _numbered_lists(numbers: list[int | None], texts: list[str]) -> set[int]:
 
 
 # Some extractors print a sentence's numbers on the next line ("收入支出总计 万元。与 年度相比" /
-# "2995.39 2023"), leaving a gap where each stood: after a character, before a unit, a 年/月/日 or
+# "1234.56 20XX"), leaving a gap where each stood: after a character, before a unit, a 年/月/日 or
 # punctuation. Quote marks printed in another font can travel with them ("“ ” 0.95 0.00").
 _NUMBER = r"\d[\d,]*(?:\.\d+)?[%％]?"
 _QUOTES = "“”\"'‘’"

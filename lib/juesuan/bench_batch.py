@@ -70,7 +70,7 @@ def per_document() -> list[tuple]:
     """Where one document's time goes, in process: bounded parse, checks, write (median of 5)."""
     from .bench import median_seconds
     from .checks import run_checks
-    from .model import load
+    from .pipeline import parse as load
     from .write import write_tables
 
     seed = sorted(DATA_RAW.glob("*.txt"))[0]

@@ -6,18 +6,7 @@ import argparse
 from pathlib import Path
 
 from . import config
-from .limits import MB, Limits
-
-
-def _limits(args: argparse.Namespace) -> Limits:
-    return Limits().with_(
-        max_bytes=None if args.max_size is None else int(args.max_size * MB),
-        max_pages=args.max_pages,
-        max_page_objects=args.max_objects,
-        max_memory=None if args.max_memory is None else int(args.max_memory * MB),
-        timeout_s=args.timeout,
-        ocr=getattr(args, "ocr", None),
-    )
+from .limits import Limits
 
 
 def _warm() -> None:
@@ -51,7 +40,7 @@ def _parse(args: argparse.Namespace) -> int:
             say(f"  warning [{w.stage}]{_where(w.source_line, w.page)}: {w.message}")
         return 0
 
-    return each(args.paths, write, _limits(args))
+    return each(args.paths, write, Limits.from_args(args))
 
 
 def _where(line: object, page: object) -> str:
@@ -70,7 +59,7 @@ def _report(args: argparse.Namespace) -> int:
     _warm()
     from .report import run_reports
 
-    return run_reports(args.paths, prior=args.prior or [], out=Path(args.out), limits=_limits(args),
+    return run_reports(args.paths, prior=args.prior or [], out=Path(args.out), limits=Limits.from_args(args),
                        parameters={"allow_other_department": bool(getattr(args, "allow_other_department", False))})
 
 
@@ -78,14 +67,14 @@ def _check(args: argparse.Namespace) -> int:
     _warm()
     from .checks import main as check_main
 
-    return check_main(args.paths, limits=_limits(args))
+    return check_main(args.paths, limits=Limits.from_args(args))
 
 
 def _export(args: argparse.Namespace) -> int:
     _warm()
     from .export import main as export_main
 
-    return export_main(args.paths, out=Path(args.out) if args.out else None, limits=_limits(args))
+    return export_main(args.paths, out=Path(args.out) if args.out else None, limits=Limits.from_args(args))
 
 
 def _bounds() -> argparse.ArgumentParser:

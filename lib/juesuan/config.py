@@ -12,6 +12,11 @@ REPORTS = ROOT / "reports"
 NOTEBOOKS = ROOT / "notebooks"
 FIXTURES = ROOT / "tests" / "fixtures"
 
+
+def workbook_path(doc_id: str, out: Path | None = None) -> Path:
+    """out/<doc_id>/<doc_id>-audit.xlsx (out defaults to reports/): the workbook sits beside the HTML reports."""
+    return Path(out if out is not None else REPORTS) / doc_id / f"{doc_id}-audit.xlsx"
+
 PARSER_VERSION = "0.1.0"
 
 # Rounding tolerance for amounts printed to 0.01 万元 (domain.md §3): a sum of k items may be off by 0.005·k.

@@ -24,48 +24,9 @@ from .checks.schema import HEADERS as CHECK_HEADERS
 from .checks.schema import SEVERITY_LABELS, STATUS_LABELS
 from .safe import formula_like, xml_text
 
-SHEETS: dict[str, str] = {  # table → sheet name (≤31 chars)
-    "document": "文档信息",
-    "units": "预算单位",
-    "figures": "说明数字",
-    "line_items": "基本支出明细",
-    "projects": "项目自评",
-    "project_outputs": "项目产出",
-    "department_goals": "部门整体目标",
-    "indicators": "绩效指标",
-    "statements": "决算表",
-    "warnings": "解析警告",
-}
+HEADERS: dict[str, str] = {**CHECK_HEADERS, **labels.COLUMNS}
+SHEETS = labels.SHEETS
 
-HEADERS: dict[str, str] = {
-    **CHECK_HEADERS,
-    "source_line": "行号", "page": "页码", "department": "部门", "year": "年度", "source_path": "源文件",
-    "source_kind": "文件类型", "sha256": "SHA-256", "n_lines": "行数", "n_pages": "页数",
-    "parser_version": "解析器版本", "parts_found": "已识别部分", "parts_missing": "缺失部分",
-    "sections_found": "已识别节", "sections_missing": "缺失节", "tables_found": "已识别决算表",
-    "tables_absent": "缺失决算表", "tables_empty": "无数据决算表(空表说明)", "image_pages": "图片页", "n_warnings": "警告数",
-    "dept_basic_wan": "部门整体自评表基本支出总额(万元)", "dept_project_wan": "部门整体自评表项目支出总额(万元)",
-    "dept_budget_wan": "部门整体预算数(万元)", "dept_executed_wan": "部门整体执行数(万元)",
-    "dept_exec_rate_pct": "部门整体执行率(%)", "dept_exec_score": "部门整体执行得分", "dept_total_score": "部门整体自评总分",
-    "dept_grade": "说明所述部门整体评价等级", "dept_grade_line": "等级所在行",
-    "unit_no": "序号", "unit_name": "单位名称",
-    "section": "节", "item": "事项", "measure": "口径", "value": "数值", "unit": "单位",
-    "group": "类别", "amount_wan": "金额(万元)", "is_total": "是否合计",
-    "project_no": "项目序号", "project_name": "项目名称", "competent_dept": "主管部门", "implementing_unit": "实施单位",
-    "category": "项目类别", "attribute": "项目属性", "project_type": "项目类型", "budget_wan": "预算数(万元)", "initial_budget_wan": "年初预算数(万元)", "exec_weight": "执行率分值",
-    "executed_wan": "执行数(万元)", "exec_rate_pct": "执行率(%)", "exec_score": "执行率得分", "total_score": "总分",
-    "deviation_reason": "偏差原因", "improvement": "改进措施",
-    "exec_pct": "完成预算(%)", "outputs": "主要产出和效益", "problems": "问题及原因", "next_steps": "下一步措施",
-    "goal_no": "目标序号", "goal_points": "目标分值", "goal_text": "目标内容",
-    "scope": "范围", "level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "target_raw": "目标值(原文)",
-    "target_op": "目标运算符", "target_value": "目标值", "target_unit": "目标单位", "actual_raw": "完成值(原文)",
-    "actual_op": "完成运算符", "actual_value": "完成值", "actual_unit": "完成单位", "score": "得分", "weight": "分值", "deviation": "偏差原因分析及改进措施",
-    "table_code": "表代码", "table_title": "表名", "panel": "栏", "row_label": "行", "subject_code": "科目编码",
-    "level": "科目级次", "column": "列", "unit_printed": "印刷单位",
-    "stage": "阶段", "message": "内容", "source": "读取方式", "confidence": "识别置信度",
-    "formula": "公式", "tables": "所需表", "pass": "通过", "fail": "不符", "not_assessable": "无法判断",
-    "worst": "最严重级别", "tolerance_text": "容差",
-}
 
 _INT_COLUMNS = {"source_line", "page", "unit_no", "project_no", "goal_no", "year", "n_lines", "n_pages", "n_warnings",
                 "group_size"}
@@ -373,11 +334,6 @@ def write_workbook(disclosure, checks: pd.DataFrame, path: Path, notes: list[str
     return path
 
 
-def workbook_path(doc_id: str, out: Path | None) -> Path:
-    """out/<doc_id>/<doc_id>-audit.xlsx (out defaults to reports/), beside the HTML reports."""
-    return Path(out if out is not None else config.REPORTS) / doc_id / f"{doc_id}-audit.xlsx"
-
-
 def main(paths: list[str], out: Path | None, limits=None) -> int:
     """`juesuan export PATH… [--out DIR]`: write one audit workbook per disclosure; 2 on unusable input."""
     from . import outdir
@@ -394,7 +350,7 @@ def main(paths: list[str], out: Path | None, limits=None) -> int:
                 disclosure = with_doc_id(disclosure, place.doc_id)
                 checks = checks.assign(doc_id=place.doc_id) if "doc_id" in checks.columns else checks
             notes: list[str] = []
-            target = write_workbook(disclosure, checks, workbook_path(place.doc_id, root), notes)
+            target = write_workbook(disclosure, checks, config.workbook_path(place.doc_id, root), notes)
             if (target.parent / "summary.json").exists():  # reports are there: their index links the workbook
                 from .report import write_index
 

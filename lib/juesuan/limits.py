@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from typing import Any
 
 from . import config
 
@@ -42,6 +43,19 @@ class Limits:
 
     def with_(self, **changes) -> Limits:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_args(cls, args: Any) -> Limits:
+        """The bounds a command line gave (`--max-size` … `--ocr`; an option not given keeps its default)."""
+        size, memory = getattr(args, "max_size", None), getattr(args, "max_memory", None)
+        return cls().with_(
+            max_bytes=None if size is None else int(size * MB),
+            max_pages=getattr(args, "max_pages", None),
+            max_page_objects=getattr(args, "max_objects", None),
+            max_memory=None if memory is None else int(memory * MB),
+            timeout_s=getattr(args, "timeout", None),
+            ocr=getattr(args, "ocr", None),
+        )
 
 
 _current: ContextVar[Limits | None] = ContextVar("juesuan_limits", default=None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 import pandas as pd
 
@@ -56,16 +55,6 @@ class Disclosure:
     def year(self) -> int | None:
         y = self.document["year"].iloc[0]
         return None if pd.isna(y) else int(y)
-
-
-def load(path: str | Path) -> Disclosure:
-    """Parse a disclosure (text or PDF) into validated tidy tables. Raises `InputError` on unusable input.
-
-    In this process, with the pre-read bounds (juesuan.limits); the command line reads each input in a bounded
-    worker process instead (juesuan.batch)."""
-    from .pipeline import parse
-
-    return parse(path)
 
 
 def with_doc_id(disclosure: Disclosure, doc_id: str) -> Disclosure:

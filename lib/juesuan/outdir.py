@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config
+from . import config, labels
 from .errors import OutputError
 
 TMP_PREFIX = ".juesuan-tmp-"
@@ -102,15 +102,13 @@ def owner(folder: Path) -> str | None:
 def _workbook_sha(path: Path) -> str | None:
     from openpyxl import load_workbook
 
-    from .export import HEADERS, SHEETS
-
     try:
         wb = load_workbook(path, read_only=True)
         try:
-            rows = list(wb[SHEETS["document"]].iter_rows(min_row=1, max_row=2, values_only=True))
+            rows = list(wb[labels.SHEETS["document"]].iter_rows(min_row=1, max_row=2, values_only=True))
         finally:
             wb.close()
-        return str(rows[1][list(rows[0]).index(HEADERS["sha256"])])
+        return str(rows[1][list(rows[0]).index(labels.COLUMNS["sha256"])])
     except Exception:  # noqa: BLE001 - unreadable: nobody's
         return None
 

@@ -246,7 +246,7 @@ def _tables(path: str, with_checks: bool, limits=None):
     """The per-document pipeline of a sweep: parse (within the input bounds), then check; (Disclosure, its
     tables incl. checks). In the worker's own process: a Dask worker's memory is bounded by its nanny."""
     from .limits import Limits, using
-    from .model import load
+    from .pipeline import parse as load
 
     with using(limits or Limits()):
         d = load(path)
@@ -387,7 +387,7 @@ def dask_client(address: str | None, jobs: int, processes: bool = True):
 
 def run_dask(args: argparse.Namespace) -> int:
     """`juesuan parse --dask [ADDRESS]`."""
-    from .cli import _limits
+    from .limits import Limits
     from .safe import terminal
 
     address = None if args.dask == LOCAL else args.dask
@@ -395,7 +395,7 @@ def run_dask(args: argparse.Namespace) -> int:
     try:
         with dask_client(address, jobs) as client:
             return sweep(client, args.paths, Path(args.out), with_checks=not getattr(args, "no_checks", False),
-                         limits=_limits(args))
+                         limits=Limits.from_args(args))
     except (OSError, TimeoutError) as exc:
         print(terminal(f"juesuan: error: cannot use the Dask scheduler at {args.dask}: {type(exc).__name__}: {exc}"),
               file=sys.stderr)

@@ -76,7 +76,11 @@ def _looks_like_disclosure(source: Source, segs: Segments) -> bool:
 
 
 def parse(path: str | Path) -> Disclosure:
-    """The whole pipeline: one disclosure file in, validated tables out."""
+    """The whole pipeline: one disclosure file in, validated tables out (`juesuan.load`). Raises `InputError` on
+    unusable input.
+
+    In this process, with the pre-read bounds (juesuan.limits); the command line reads each input in a bounded
+    worker process instead (juesuan.batch)."""
     doc_id, rows = extract_rows(path)
     return Disclosure(doc_id=doc_id, **{name: schemas.frame(name, table) for name, table in rows.items()})
 

@@ -827,9 +827,7 @@ def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path, limits=No
 
 def _carry_over(target: Path, stage: Path, doc_id: str) -> None:
     """The audit workbook `export` wrote beside this document's reports stays with the new report set."""
-    from .export import workbook_path
-
-    workbook = workbook_path(doc_id, target.parent)
+    workbook = config.workbook_path(doc_id, target.parent)
     if workbook.exists():
         try:
             os.link(workbook, stage / workbook.name)

@@ -76,7 +76,7 @@ class Passage:
                 parts.append(run)
                 starts.append(pos)
                 owners.append(i)
-                sources.append(text[m.start() : m.end()] if same_length else _sources(text, m.start(), len(run)))
+                sources.append(text[m.start() : m.end()] if same_length else source_chars(text, m.start(), len(run)))
                 pos += len(run)
                 last = run[-1]
         self.text = "".join(parts)
@@ -107,7 +107,7 @@ _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 _RUN = re.compile(r"\S+")
 
 
-def _sources(text: str, start: int, length: int) -> list[str]:
+def source_chars(text: str, start: int, length: int) -> list[str]:
     """Original characters behind normalised[start:start+length] when NFKC changed lengths (rare: ligatures)."""
     out: list[str] = []
     pos = 0

@@ -18,7 +18,7 @@ __all__ = ["budget", "load_disclosure", "resolve", "score_indicators", "scoring"
 
 @lru_cache(maxsize=8)
 def _load(path: str, mtime_ns: int, size: int):
-    from ..model import load
+    from ..pipeline import parse as load
 
     return load(path)
 

@@ -35,7 +35,7 @@ def printed_tolerance(value: float) -> float:
     return 0.5 * 10.0**-decimals + config.PERCENT_TOLERANCE
 
 
-def _merge_items(f: pd.DataFrame) -> pd.Series:
+def merge_items(f: pd.DataFrame) -> pd.Series:
     """Within a section, an item whose name ends another's is the same item ('支总计' of '收、支总计' ≡ '收支总计')."""
     names = f["item"].astype(str)
     out = names.copy()
@@ -46,12 +46,12 @@ def _merge_items(f: pd.DataFrame) -> pd.Series:
     return out
 
 
-def _wide(figures: pd.DataFrame) -> pd.DataFrame:
+def wide_by_item(figures: pd.DataFrame) -> pd.DataFrame:
     """One row per (section, item) with one column per measure, keeping the first source line and page."""
     if figures.empty:
         return pd.DataFrame(columns=["section", "item", "source_line", "page"])
     f = figures.copy()
-    f["item"] = _merge_items(f)
+    f["item"] = merge_items(f)
     wide = f.pivot_table(index=["section", "item"], columns="measure", values="value", aggfunc="first", sort=False)
     where = f.groupby(["section", "item"], sort=False)[["source_line", "page"]].min()
     return wide.join(where).reset_index()
@@ -68,7 +68,7 @@ def budget_vs_actual(figures: pd.DataFrame, thresholds: BudgetThresholds | None 
             "pct_ok", "stated_change", "recomputed_change", "status", "flag", "source_line", "page"]
     if figures.empty:  # a disclosure without narrative figures (an empty template): nothing to compare
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    w = _wide(figures)
+    w = wide_by_item(figures)
     for m in ["budget", "actual", "exec_pct", "budget_change"]:
         if m not in w:
             w[m] = np.nan

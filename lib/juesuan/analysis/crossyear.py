@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import config
 from ..checks.schema import COLUMNS
-from .budget import _merge_items
+from .budget import merge_items
 from .yoy import normalise_name, stated_changes
 
 RULE_ID = "K01"  # K: 跨年度 (the catalogue's ids are per document; this one needs two)
@@ -37,7 +37,7 @@ def prior_actuals(figures: pd.DataFrame) -> pd.DataFrame:
     key (normalised item), value, source_line, page — the first of each (section, item)."""
     if figures.empty:
         return pd.DataFrame(columns=["section", "item", "key", "value", "source_line", "page"])
-    f = figures.assign(item=_merge_items(figures))
+    f = figures.assign(item=merge_items(figures))
     f = f[f["measure"].eq("actual") & f["unit"].eq("万元")].sort_values("source_line", kind="stable")
     f = f.drop_duplicates(["section", "item"])
     return f.assign(key=f["item"].map(normalise_name))[["section", "item", "key", "value", "source_line", "page"]]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from .budget import _wide, printed_tolerance
+from .budget import printed_tolerance, wide_by_item
 
 _YEAR_PREFIX = re.compile(r"^(19|20)\d{2}\s*年(度)?")
 _NOISE = re.compile(r"[\s“”\"'‘’（）()、，,。.:：;；·\-—_/]+")
@@ -37,7 +37,7 @@ def stated_changes(figures: pd.DataFrame) -> pd.DataFrame:
     Columns: section, item, basis, actual, stated_change, implied_base, stated_pct, recomputed_pct, pct_diff, pct_ok,
     source_line, page.
     """
-    w = _wide(figures)
+    w = wide_by_item(figures)
     for m in ["actual", "prior_change", "change_pct", "budget_change", "budget"]:
         if m not in w:
             w[m] = np.nan

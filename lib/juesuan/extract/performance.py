@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ..read.lines import Line, Warn
-from ..segment import Passage, _sources, compact
+from ..segment import Passage, compact, source_chars
 from ..values import DASHES, is_unit, norm, parse_quantity, to_number
 from ..vocab import LEVEL1, LEVEL2
 
@@ -63,7 +63,7 @@ def _tokens(line: Line) -> list[Token]:
     out: list[Token] = []
     for m in _CELL.finditer(normalised):
         part = m.group()
-        raw = line.text[m.start() : m.end()] if same else "".join(_sources(line.text, m.start(), len(part)))
+        raw = line.text[m.start() : m.end()] if same else "".join(source_chars(line.text, m.start(), len(part)))
         prev = out[-1] if out else None
         if prev is not None and (_OP_ONLY.match(prev.text) or (to_number(prev.text) is not None and not _VALUE_START.match(part))):
             out[-1] = Token(prev.text + part, line, prev.raw + raw)

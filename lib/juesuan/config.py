@@ -30,6 +30,39 @@ DEVIATION_STRONG = 2.0
 
 
 @dataclass(frozen=True)
+class BudgetThresholds:
+    """完成% bands of budget versus actual (domain.md §5 item 2; report 02): ≥ over_run is a large over-run,
+    ≤ under_run a large under-run, and within 100 ± on_budget it is 持平."""
+
+    over_run_pct: float = 120.0
+    under_run_pct: float = 80.0
+    project_under_run_pct: float = 90.0
+    on_budget_pct: float = 0.5
+
+
+BUDGET = BudgetThresholds()
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Self-score recomputation (domain.md §4.2–4.4; analysis.scoring)."""
+
+    total_points: float = 100.0
+    default_exec_weight: float = 20.0  # Hubei form: 得分（20 分*执行率）
+    score_tolerance: float = 0.5  # a reported score off every rule by more than this is a finding
+    equal_tolerance: float = 0.005  # relative: an "equal" target counts as met within rounding
+    weight_snap: float = 0.05  # a derived weight this close to a whole point is that whole point
+    # Qualitative tiers (§4.2): the share of the weight each tier allows, as (low, high).
+    qualitative_tiers: tuple[tuple[int, float, float], ...] = ((1, 0.8, 1.0), (2, 0.5, 0.8), (3, 0.0, 0.5))
+    grades: tuple[tuple[float, str], ...] = ((90, "优"), (80, "良"), (60, "中"))  # below the last: 差
+    copied_share: float = 0.5  # report 03 says so when this share of 完成值 repeat their 目标值 verbatim
+    qualitative_share: float = 0.2  # … and when this share of the indicators is qualitative
+
+
+SCORING = ScoringSettings()
+
+
+@dataclass(frozen=True)
 class LayoutSettings:
     """Tolerances of the PDF layout model (read.layout), in units of a glyph's effective size or in points."""
 

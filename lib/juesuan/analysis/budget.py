@@ -7,23 +7,14 @@ things a reviewer looks for; every stated 完成% is recomputed from the amounts
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .. import config
+from ..config import BudgetThresholds
 
 THREE_PUBLIC_ORDER = ["合计", "因公出国", "公务用车购置及运行", "公务用车购置费", "公务用车运行", "公务接待"]
-
-
-@dataclass(frozen=True)
-class BudgetThresholds:
-    """完成% bands: ≥ over_run is an over-run, ≤ under_run an under-run (domain.md §5 item 2)."""
-
-    over_run_pct: float = 120.0
-    under_run_pct: float = 80.0
-    project_under_run_pct: float = 90.0
 
 
 def printed_tolerance(value: float) -> float:
@@ -63,7 +54,7 @@ def budget_vs_actual(figures: pd.DataFrame, thresholds: BudgetThresholds | None 
     Columns: section, item, budget, budget_source, actual, stated_pct, recomputed_pct, pct_diff, pct_ok,
     stated_change, recomputed_change, status (over-run / under-run / on budget), source_line, page.
     """
-    th = thresholds or BudgetThresholds()
+    th = thresholds or config.BUDGET
     cols = ["section", "item", "budget", "budget_source", "actual", "stated_pct", "recomputed_pct", "pct_diff",
             "pct_ok", "stated_change", "recomputed_change", "status", "flag", "source_line", "page"]
     if figures.empty:  # a disclosure without narrative figures (an empty template): nothing to compare
@@ -96,7 +87,7 @@ def budget_vs_actual(figures: pd.DataFrame, thresholds: BudgetThresholds | None 
     w["recomputed_change"] = (w["actual"] - w["budget"]).round(2)
     pct = w["recomputed_pct"].fillna(w["stated_pct"])
     w["status"] = np.select(
-        [pct >= th.over_run_pct, pct > 100.5, pct <= th.under_run_pct, pct < 99.5],
+        [pct >= th.over_run_pct, pct > 100 + th.on_budget_pct, pct <= th.under_run_pct, pct < 100 - th.on_budget_pct],
         ["大幅超预算", "超预算", "大幅低于预算", "低于预算"],
         default="持平",
     )
@@ -140,7 +131,7 @@ def general_budget(table: pd.DataFrame) -> pd.DataFrame:
 
 def project_execution(projects: pd.DataFrame, thresholds: BudgetThresholds | None = None) -> pd.DataFrame:
     """Every project's 预算数 vs 执行数, stated and recomputed 执行率, and a flag."""
-    th = thresholds or BudgetThresholds()
+    th = thresholds or config.BUDGET
     p = projects[["project_no", "project_name", "budget_wan", "executed_wan", "exec_rate_pct",
                   "source_line", "page"]].copy()
     p["recomputed_pct"] = (p["executed_wan"] / p["budget_wan"] * 100).where(p["budget_wan"] > 0).round(2)
@@ -157,7 +148,7 @@ def project_execution(projects: pd.DataFrame, thresholds: BudgetThresholds | Non
 
 def project_findings(execution: pd.DataFrame, thresholds: BudgetThresholds | None = None) -> list[str]:
     """Sentences on project execution, including the 'exactly 100 % everywhere' red flag (domain.md §5 item 8)."""
-    th = thresholds or BudgetThresholds()
+    th = thresholds or config.BUDGET
     n = len(execution)
     if not n:
         return ["本公开未包含项目支出绩效自评表。"]
@@ -175,7 +166,7 @@ def project_findings(execution: pd.DataFrame, thresholds: BudgetThresholds | Non
     over = execution[execution["status"].eq("超预算执行")]
     if len(over):
         out.append(f"{len(over)} 个项目执行数超过预算数：" + "、".join(over["project_name"]) + "。")
-    bad = execution[execution["pct_diff"].abs() > 0.1]
+    bad = execution[execution["pct_diff"].abs() > config.PERCENT_TOLERANCE]
     if len(bad):
         out.append(f"{len(bad)} 个项目填报的执行率与执行数/预算数不符。")
     return out
@@ -183,7 +174,7 @@ def project_findings(execution: pd.DataFrame, thresholds: BudgetThresholds | Non
 
 def budget_findings(table: pd.DataFrame, thresholds: BudgetThresholds | None = None) -> list[str]:
     """Sentences on 决算 vs 预算 for each item: amount, 完成%, band, and misprinted percentages."""
-    th = thresholds or BudgetThresholds()
+    th = thresholds or config.BUDGET
     out = []
     for r in table.itertuples(index=False):
         pct = r.recomputed_pct if pd.notna(r.recomputed_pct) else r.stated_pct

@@ -32,13 +32,8 @@ DIRECTION_BY_OP = {"≥": "higher", ">": "higher", "≤": "lower", "<": "lower",
 DIRECTION_LABEL = {"higher": "正向（越高越好）", "lower": "反向（越低越好）", "equal": "等于（按目标值）"}
 CLASS_LABEL = {"met": "达成", "exceeded": "远超目标", "missed": "未完成", "qualitative": "定性/不可衡量"}
 
-DEFAULT_EXEC_WEIGHT = 20.0  # Hubei form: 得分（20 分*执行率）
-TOTAL_POINTS = 100.0
-SCORE_TOLERANCE = 0.5  # domain.md §4.4: a reported score off every rule by more than this is a finding
-EQUAL_TOLERANCE = 0.005  # relative: an "equal" target counts as met within rounding
-
-# Qualitative tiers (domain.md §4.2): share of the weight a tier allows.
-QUALITATIVE_TIERS = {1: (0.8, 1.0), 2: (0.5, 0.8), 3: (0.0, 0.5)}
+SETTINGS = config.SCORING
+QUALITATIVE_TIERS = {tier: (low, high) for tier, low, high in SETTINGS.qualitative_tiers}
 _TIER3 = re.compile(r"未(达成|完成|达到|实现)|较差|无效|没有")
 _TIER2 = re.compile(r"部分|基本|一定")
 
@@ -104,10 +99,10 @@ def _quantitative(d: str, a: float, t: float, th: Thresholds) -> tuple[float, fl
             share = perf
         else:
             perf = ratio
-            share = 1.0 if abs(ratio - 1) <= EQUAL_TOLERANCE else (ratio if ratio < 1 else 1 / ratio)
+            share = 1.0 if abs(ratio - 1) <= SETTINGS.equal_tolerance else (ratio if ratio < 1 else 1 / ratio)
         rule = "等于：完成值=目标值得满分，否则按比例（低于：完成/目标；高于：目标/完成）"
     level = _level(perf, th)
-    tol = EQUAL_TOLERANCE if d == "equal" else 1e-9
+    tol = SETTINGS.equal_tolerance if d == "equal" else 1e-9
     cls = "missed" if perf < 1 - tol else ("exceeded" if perf >= th.warn else "met")
     return ratio, perf, cls, level, share, rule
 
@@ -159,10 +154,10 @@ def exec_weight(projects: pd.DataFrame) -> pd.Series:
     rate = pd.to_numeric(projects["exec_rate_pct"], errors="coerce") / 100
     score = pd.to_numeric(projects["exec_score"], errors="coerce")
     w = (score / rate.clip(upper=1)).where(rate > 0)
-    w = w.where(w.sub(w.round()).abs() < 0.05).round()
+    w = w.where(w.sub(w.round()).abs() < SETTINGS.weight_snap).round()
     if "exec_weight" in projects.columns:
         w = pd.to_numeric(projects["exec_weight"], errors="coerce").fillna(w)
-    return w.fillna(DEFAULT_EXEC_WEIGHT).set_axis(projects["project_no"].astype("Int64"))
+    return w.fillna(SETTINGS.default_exec_weight).set_axis(projects["project_no"].astype("Int64"))
 
 
 def _pools(indicators: pd.DataFrame, projects: pd.DataFrame | None, goals: pd.DataFrame | None) -> pd.Series:
@@ -171,7 +166,7 @@ def _pools(indicators: pd.DataFrame, projects: pd.DataFrame | None, goals: pd.Da
     is_project = indicators["scope"].eq("project")
     ew = exec_weight(projects) if projects is not None and len(projects) else pd.Series(dtype=float)
     pno = indicators["project_no"].astype("Int64")
-    project_pool = TOTAL_POINTS - pno.map(ew).astype(float).fillna(DEFAULT_EXEC_WEIGHT)
+    project_pool = SETTINGS.total_points - pno.map(ew).astype(float).fillna(SETTINGS.default_exec_weight)
     pool[is_project] = project_pool[is_project]
     if goals is not None and len(goals):
         points = goals.set_index(goals["goal_no"].astype("Int64"))["goal_points"].astype(float)
@@ -204,7 +199,7 @@ def infer_weights(
         idx = np.array(members)
         s, p = scores[idx], pool[idx[0]]
         total = np.nan if np.isnan(s).all() else np.nansum(s)
-        if np.isnan(p) or np.isnan(total) or abs(total - p) <= SCORE_TOLERANCE:
+        if np.isnan(p) or np.isnan(total) or abs(total - p) <= SETTINGS.score_tolerance:
             weight[idx], source[idx] = s, "self_score"
             continue
         lost = (share[idx] < 1 - 1e-9) | qualitative[idx]
@@ -224,7 +219,7 @@ def infer_weights(
 def _finding(r: pd.Series, th: Thresholds) -> str:
     """One plain Chinese sentence per problem, or "" when the indicator is unremarkable."""
     notes = []
-    full = pd.notna(r.score) and pd.notna(r.weight) and r.score >= r.weight - SCORE_TOLERANCE
+    full = pd.notna(r.score) and pd.notna(r.weight) and r.score >= r.weight - SETTINGS.score_tolerance
     if r.classification == "exceeded":
         if not np.isfinite(r.performance):
             times = "完成值为 0"
@@ -238,7 +233,7 @@ def _finding(r: pd.Series, th: Thresholds) -> str:
             notes.append(f"{times}，目标可能设置偏低")
     if r.classification == "missed" and full:
         notes.append("未完成目标却得满分")
-    if pd.notna(r.score_gap) and abs(r.score_gap) > SCORE_TOLERANCE:
+    if pd.notna(r.score_gap) and abs(r.score_gap) > SETTINGS.score_tolerance:
         notes.append(f"自评得分 {r.score:g} 与计分规则得分 {r.rule_score:.2f} 不符")
     return "；".join(notes)
 
@@ -286,7 +281,7 @@ def grade(points: float) -> str:
     """优 ≥90, 良 80–<90, 中 60–<80, 差 <60 (domain.md §4.2)."""
     if pd.isna(points):
         return ""
-    return "优" if points >= 90 else "良" if points >= 80 else "中" if points >= 60 else "差"
+    return next((label for floor, label in SETTINGS.grades if points >= floor), "差")
 
 
 def exec_rule_score(projects: pd.DataFrame) -> pd.Series:

@@ -11,6 +11,7 @@ import unicodedata
 
 import pandas as pd
 
+from .. import config
 from .scoring import CLASS_LABEL, Thresholds, exec_rule_score, exec_weight, grade, score_indicators
 
 _NO_EXPLANATION = {"", "无", "无。", "不适用", "/", "—", "-", "nan", "none", "<na>"}
@@ -127,9 +128,9 @@ def findings(scored: pd.DataFrame, summary: pd.DataFrame, thresholds: Thresholds
         out.append(f"全部 {s['n_projects']} 个项目自评均为满分 100 分。")
     if s["n_projects"] and s["n_exec_100"] == s["n_projects"]:
         out.append(f"全部 {s['n_projects']} 个项目执行率均为 100%，需关注预算是否按执行数调整。")
-    if s["share_copied"] >= 0.5:
+    if s["share_copied"] >= config.SCORING.copied_share:
         out.append(f"{s['share_copied']:.0%} 的指标完成值与目标值文字完全相同。")
-    if s["n_qualitative"] and s["n_qualitative"] / max(s["n_indicators"], 1) >= 0.2:
+    if s["n_qualitative"] and s["n_qualitative"] / max(s["n_indicators"], 1) >= config.SCORING.qualitative_share:
         out.append(f"{s['n_qualitative']} 条指标为定性或文字描述，无法量化衡量。")
     strong = scored[scored["deviation_level"].eq("strong")]
     if len(strong):

@@ -137,6 +137,7 @@ def _measure(unit: str, cue: str) -> tuple[str, int | None]:
 
 
 def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]) -> list[dict]:
+    """Every figure of one narrative section: a number with its unit, the item it belongs to and its measure."""
     text = passage.text
     masked = _mask_plain_parentheticals(text)
     list_starts = [m.start() for m in _LIST_MARK.finditer(masked)]
@@ -149,64 +150,76 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
         while next_list < len(list_starts) and list_starts[next_list] <= start:
             current = _list_topic(text, list_starts[next_list])
             next_list += 1
-        unit = m["unit"]
-        if unit is None and _UNITLESS_CUE.search(text[_clause_start(masked, start, _BOUNDARY) : start]) and not re.match(r"[\d.、]", text[end : end + 1]):
-            line = passage.line_at(start)
-            warns.append(Warn("extract:figures", f"figure printed without a unit, not recorded: {text[max(0, start - 15) : end + 2]}", line.no, line.page))
-            continue
-        if unit is None or _THRESHOLD.match(text[end : end + 6]) or _is_date_or_year(text, end):
+        if not _is_figure(passage, masked, m, warns):
             continue
         clause_start = _clause_start(masked, start, _BOUNDARY)
         sentence_start = _clause_start(masked, start, _SENTENCE_END)
         cue = text[clause_start:start]
-        in_paren = masked.rfind("(", sentence_start, start) > masked.rfind(")", sentence_start, start)
-        measure, sign = _measure(unit, cue)
+        measure, sign = _measure(m["unit"], cue)
         line = passage.line_at(start)
         if sign is None:
             if float(m["num"].replace(",", "")) != 0:
-                warns.append(Warn("extract:figures", f"direction of change unclear (增加/减少 both printed): {cue}{m.group()}", line.no, line.page))
+                warns.append(Warn("extract:figures", "direction of change unclear (增加/减少 both printed): "
+                                  f"{cue}{m.group()}", line.no, line.page))
                 continue
             sign = 1
-        if in_paren and cue.startswith(("不含", "含")):
+        in_paren = masked.rfind("(", sentence_start, start) > masked.rfind(")", sentence_start, start)
+        aside = in_paren and cue.startswith(("不含", "含"))  # (不含…万元): the same measure as the figure before
+        if aside:
             measure = last_measure
-        item = _clean_item(cue)
-        if in_paren and cue.startswith(("不含", "含")):
-            pass
-        elif "占" in cue and item.find("占") > 0:
-            item = item[: item.find("占")]
-        elif measure in ("share_pct", "exec_pct", "change_pct", "prior_change", "budget_change") or not item:
-            item = _clean_item(_strip_relation(cue))
-        if item.endswith("预算金额") and unit in MONEY:  # 涉及预算金额598.42万元: a budget of the entry's subject
-            measure, item = "budget", item[: -len("预算金额")].removeprefix("涉及")
-        if item in _GENERIC_NOUNS:
-            item = _lead_in(text, masked, sentence_start, clause_start) + item
-        if not item and measure in ("prior_change", "change_pct"):
-            item = _changed_subject(text, masked, sentence_start, clause_start)
-        if not item:
-            item = current
+        measure, item = _item_of(text, masked, cue, measure, m["unit"], aside, sentence_start, clause_start)
+        item = item or current
         if not in_paren and measure in ("actual", "budget", "count", *_BASIS_MEASURES):
             current = item or current
         last_measure = measure
         sentence_end = next((i for i in range(end, len(text)) if text[i] in _SENTENCE_END), len(text))
-        rows.append(
-            {
-                "doc_id": doc_id,
-                "source_line": line.no,
-                "page": line.page,
-                "section": label,
-                "item": item,
-                "measure": measure,
-                "value": sign * float(m["num"].replace(",", "")),
-                "unit": unit,
-                "evidence": passage.original(sentence_start, sentence_end + 1).strip(),
-                "_sentence": sentence_start,
-            }
-        )
+        rows.append({
+            "doc_id": doc_id, "source_line": line.no, "page": line.page, "section": label, "item": item,
+            "measure": measure, "value": sign * float(m["num"].replace(",", "")), "unit": m["unit"],
+            "evidence": passage.original(sentence_start, sentence_end + 1).strip(), "_sentence": sentence_start,
+        })
     _single_basis_is_the_budget(rows)
     for m in _MISSING.finditer(text):
         line = passage.line_at(m.start())
-        warns.append(Warn("extract:figures", f"amount missing before 万元: …{text[max(0, m.start() - 12) : m.end() + 2]}…", line.no, line.page))
+        warns.append(Warn("extract:figures", "amount missing before 万元: "
+                          f"…{text[max(0, m.start() - 12) : m.end() + 2]}…", line.no, line.page))
     return rows
+
+
+def _is_figure(passage: Passage, masked: str, m: re.Match[str], warns: list[Warn]) -> bool:
+    """A number with a unit that is not a threshold, a date or a year; a number whose clause expects a unit but
+    prints none is a warning, never a guess."""
+    text, (start, end) = passage.text, m.span()
+    if m["unit"] is None:
+        cue = text[_clause_start(masked, start, _BOUNDARY) : start]
+        if _UNITLESS_CUE.search(cue) and not re.match(r"[\d.、]", text[end : end + 1]):
+            line = passage.line_at(start)
+            warns.append(Warn("extract:figures", "figure printed without a unit, not recorded: "
+                              f"{text[max(0, start - 15) : end + 2]}", line.no, line.page))
+        return False
+    return not (_THRESHOLD.match(text[end : end + 6]) or _is_date_or_year(text, end))
+
+
+_RELATIVE_MEASURES = ("share_pct", "exec_pct", "change_pct", "prior_change", "budget_change")
+
+
+def _item_of(text: str, masked: str, cue: str, measure: str, unit: str, aside: bool, sentence_start: int,
+             clause_start: int) -> tuple[str, str]:
+    """(measure, item) of a figure from its clause: '' when the clause names no item (the list entry's then)."""
+    item = _clean_item(cue)
+    if aside:
+        pass
+    elif "占" in cue and item.find("占") > 0:
+        item = item[: item.find("占")]
+    elif measure in _RELATIVE_MEASURES or not item:
+        item = _clean_item(_strip_relation(cue))
+    if item.endswith("预算金额") and unit in MONEY:  # 涉及预算金额…万元: a budget of the entry's subject
+        measure, item = "budget", item[: -len("预算金额")].removeprefix("涉及")
+    if item in _GENERIC_NOUNS:
+        item = _lead_in(text, masked, sentence_start, clause_start) + item
+    if not item and measure in ("prior_change", "change_pct"):
+        item = _changed_subject(text, masked, sentence_start, clause_start)
+    return measure, item
 
 
 def _single_basis_is_the_budget(rows: list[dict]) -> None:

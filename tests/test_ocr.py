@@ -20,7 +20,7 @@ from juesuan.read import ocr
 from juesuan.read.layout import Edge, Glyph, layout_page
 from juesuan.read.lines import Warn
 from juesuan.read.pdf import read_pdf
-from ocrgen import Scan, pasted, scanned
+from ocrgen import Scan, garbled, pasted, scanned
 from pdfcorpus.compare import compare
 
 CAIZHENGJU = DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf"
@@ -169,6 +169,32 @@ def test_force_reads_the_page_picture_not_the_text_layer(tmp_path):
     assert "三公" in texts and "0.95" in texts
     cells = [c for g in source.tables for c in g.cells if c.text]
     assert cells and all(c.conf is not None for c in cells)
+
+
+def test_a_garbled_text_layer_is_read_from_its_picture(tmp_path):
+    """A page whose fonts map to private-use characters (no usable ToUnicode) is recognised in auto mode,
+    with a warning naming it; the other pages keep their text layer; off mode only warns."""
+    pdf = garbled(GUIHUA, tmp_path / "garbled.pdf", [10])
+    d = juesuan.load(pdf)
+    want = _fixture("guihuaziyuanju", [10])
+    assert len(want) == 36
+    assert _check_statements(d, want, [10]) >= 0.95
+    said = d.warnings[(d.warnings.stage == "read:ocr") & (d.warnings.page == 10)]
+    assert said.message.str.startswith("garbled text layer (fonts without a Unicode map)").any()
+    rest = d.statements[d.statements.page != 10]
+    assert compare(_fixture("guihuaziyuanju", [p for p in range(1, 31) if p != 10]), rest, STATEMENT_COLUMNS).ok
+    assert (rest.source == "text").all()
+    off = read_pdf(pdf, ocr="off")
+    assert [(w.stage, w.page) for w in off.warnings if "garbled" in w.message] == [("read", 10)]
+
+
+def test_garbled_share_counts_what_no_disclosure_prints():
+    assert ocr.garbled_share("212 城乡社区支出 3,832.36（万元）≥95%，①■ μg Ω") == 0.0
+    assert ocr.garbled_share("\ue82a\ue7e3\ufffd\uf4a4") == 1.0  # private use, replacement character
+    assert ocr.garbled_share("᭟ᵜ亩ⴞЖ") == pytest.approx(0.8)  # glyph numbers taken as code points
+    glyph = lambda ch: Glyph(ch, 0, 1, 0, 1, 1, 1)  # noqa: E731
+    assert ocr.garbled([glyph("\ue000")] * (OCR.garbled_min_chars - 1)) is False  # too few to judge
+    assert ocr.garbled([glyph("\ue000")] * 8 + [glyph("支")] * 12) is (8 / 20 >= OCR.garbled_share)
 
 
 # ---------------------------------------------------------------- the performance forms as pictures

@@ -111,6 +111,10 @@ class OcrSettings:
     erase_rulings: bool = False  # paint the rulings out before recognising (measured: loses 一 beside a ruling)
     size_of_box: float = 0.8  # a recognised line's box height × this is the glyphs' effective size
     time_per_page_s: float = 20.0  # added to the read time bound for each page recognised
+    # A text layer is garbled (a font without a usable ToUnicode map) when at least this share of a page's
+    # characters are private-use, U+FFFD or of scripts no disclosure prints; auto then reads its picture.
+    garbled_share: float = 0.3
+    garbled_min_chars: int = 20  # fewer characters on a page are too few to judge
 
 
 OCR = OcrSettings()

@@ -109,3 +109,41 @@ def pasted(source: Path, out: Path, scan: Scan = Scan(), pages: Iterable[int] | 
         page.gen_content()
     pdf.save(out)
     return out
+
+
+def garbled(source: Path, out: Path, pages: Iterable[int]) -> Path:
+    """The PDF with the fonts of each chosen page given a ToUnicode map into the private-use area: the page
+    looks the same, its text layer extracts as private-use characters (a font without a usable Unicode map,
+    as some producers embed them). The fonts are copied for those pages only; the others keep theirs."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(source))
+    for no in pages:
+        page = writer.pages[no - 1]
+        resources = DictionaryObject(page["/Resources"].get_object())
+        fonts = DictionaryObject()
+        for name, ref in resources["/Font"].get_object().items():
+            font = DictionaryObject(ref.get_object())
+            two_bytes = font.get("/Subtype") == "/Type0"
+            cmap = DecodedStreamObject()
+            cmap.set_data(_private_use_cmap(two_bytes).encode("ascii"))
+            font[NameObject("/ToUnicode")] = writer._add_object(cmap)
+            fonts[NameObject(name)] = writer._add_object(font)
+        resources[NameObject("/Font")] = fonts
+        page[NameObject("/Resources")] = resources
+    writer.write(out)
+    return out
+
+
+def _private_use_cmap(two_bytes: bool) -> str:
+    """A ToUnicode CMap sending every code to U+E000 + code (private use)."""
+    if two_bytes:
+        space = "<0000> <FFFF>"
+        ranges = [f"<{hi:02X}00> <{hi:02X}FF> <{0xE000 + 256 * hi:04X}>" for hi in range(0x19)]  # E000–F8FF
+    else:
+        space = "<00> <FF>"
+        ranges = ["<00> <FF> <E000>"]
+    return ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Garbled def "
+            f"1 begincodespacerange {space} endcodespacerange {len(ranges)} beginbfrange {' '.join(ranges)} "
+            "endbfrange endcmap CMapName currentdict /CMap defineresource pop end end")

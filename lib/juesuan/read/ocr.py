@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -231,6 +232,33 @@ def glyphs(result: list, scale: float, origin: tuple[float, float], settings: Oc
             out.append(Glyph(ch, ox + min(xs) / scale, ox + max(xs) / scale, top, bottom, base, size,
                              conf=round(float(conf), 4)))
     return out
+
+
+# ---------------------------------------------------------------- garbled text layers
+
+
+# What a disclosure's text layer is made of: ASCII and Latin-1, punctuation and symbols (≥ ≤ ① ■ …), Greek
+# letters of units (μ Ω), the CJK blocks and full-width forms. A font without a usable Unicode map yields
+# private-use codes, U+FFFD, or its glyph numbers taken as code points: characters of unrelated scripts.
+_EXPECTED = (
+    "\u0020-\u007e\u00a0-\u00ff\u0370-\u03ff\u2000-\u2bff\u2e80-\u2fdf\u3000-\u303f\u3200-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe6f\uff00-\uffef"
+)
+_UNEXPECTED = re.compile(f"[^{_EXPECTED}]|\ufffd")
+
+
+def garbled_share(text: str) -> float:
+    """Share of the characters (whitespace aside) that no disclosure prints: the mark of a font whose
+    ToUnicode map is missing or wrong."""
+    text = "".join(text.split())
+    return len(_UNEXPECTED.findall(text)) / len(text) if text else 0.0
+
+
+def garbled(glyphs: list[Glyph], settings: OcrSettings = OCR) -> bool:
+    """A text layer that cannot be trusted: enough characters to judge, and too many of them unusable. In
+    auto mode such a page is read from its picture instead."""
+    text = "".join(g.ch for g in glyphs)
+    return len(text) >= settings.garbled_min_chars and garbled_share(text) >= settings.garbled_share
 
 
 # ---------------------------------------------------------------- cache

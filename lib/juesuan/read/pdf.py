@@ -100,6 +100,8 @@ def _current_ocr() -> str:
 
 
 def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: LayoutSettings, ocr_mode: str = OCR.mode) -> Source:
+    from . import ocr
+
     lines: list[Line] = []
     tables: list[TableGrid] = []
     warnings: list[Warn] = []
@@ -118,8 +120,12 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
                              for most, least in settings.image_page_rules)
             if image_page:
                 image_pages.append(page_no)
-            regions = _ocr_regions(page, content, image_page, ocr_mode)
+            garbled = not image_page and ocr.garbled(glyphs)  # fonts without a usable Unicode map
+            regions = _ocr_regions(page, content, image_page, ocr_mode, garbled)
             if regions is not None:
+                if garbled:
+                    msg = "garbled text layer (fonts without a Unicode map): page read by OCR from its picture instead"
+                    warnings.append(Warn("read:ocr", msg, None, page_no))
                 recognised.append(page_no)
                 content = _recognise(page, content, page_no, len(doc), regions, len(recognised), warnings,
                                      sha or (sha := hashlib.sha256(data).hexdigest()))
@@ -127,7 +133,7 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
             elif image_page:
                 msg = "page is an image without a text layer (tables or text on it are not read; --ocr auto reads them)"
                 warnings.append(Warn("read", msg, None, page_no))
-            elif _garbled(glyphs):
+            elif garbled:
                 msg = "page text is garbled (fonts without a Unicode map); its figures cannot be trusted"
                 warnings.append(Warn("read", msg, None, page_no))
             n_glyphs += len(glyphs)
@@ -176,13 +182,14 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
 _WHOLE: list = []  # _ocr_regions: recognise the whole page, text layer ignored
 
 
-def _ocr_regions(page: pdfium.PdfPage, content: _Content, image_page: bool, mode: str) -> list | None:
+def _ocr_regions(page: pdfium.PdfPage, content: _Content, image_page: bool, mode: str, garbled: bool = False
+                 ) -> list | None:
     """What to recognise on a page: None (nothing), _WHOLE, or the display boxes of its pictures. auto reads
-    image-only pages and, on other pages, pictures big enough to hold a table that no text is drawn over;
-    force reads every page whole."""
+    image-only pages, pages whose text layer is garbled and, on other pages, pictures big enough to hold a
+    table that no text is drawn over; force reads every page whole."""
     from .ocr import OcrMode
 
-    if mode == OcrMode.FORCE:
+    if mode == OcrMode.FORCE or (mode == OcrMode.AUTO and garbled):
         return _WHOLE
     if mode != OcrMode.AUTO or not (image_page or content.image_share >= OCR.min_region):
         return None
@@ -501,12 +508,6 @@ def _drawings(page: pdfium.PdfPage, form: pdfium.PdfObject | None = None, level:
 
 
 _MAX_FORM_DEPTH = 15
-
-
-def _garbled(glyphs: list[Glyph]) -> bool:
-    """Private-use or replacement characters: glyphs whose font maps to no Unicode text."""
-    bad = sum(ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" for ch in (g.ch for g in glyphs))
-    return len(glyphs) >= 20 and bad >= 0.3 * len(glyphs)
 
 
 def _dedupe(glyphs: list[Glyph]) -> list[Glyph]:

@@ -184,12 +184,13 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
     """Indicator rows from the lines between the table header (…得分) and 总分 / the next goal."""
     rows: list[dict] = []
     buffer: list[Token] = []
-    level1 = level2 = None
+    levels: tuple[str | None, str | None] = (None, None)  # the 一级/二级 labels in force (rowspan cells)
     content = [_cells(ln, layout) for ln in lines if ln.text.strip() and not _REPEATED_HEADER.search(compact(ln.text))]
     for k, tokens in enumerate(content):
         if layout.weighted and not buffer and len(tokens) == 1 and re.fullmatch(r"\d{1,3}", tokens[0].text):
             line = tokens[0].line  # between two rows a bare number is no 偏差原因: a page number left by the reader
-            warns.append(Warn("extract:indicators", f"lone number between indicator rows ignored: {tokens[0].text}", line.no, line.page))
+            warns.append(Warn("extract:indicators", f"lone number between indicator rows ignored: {tokens[0].text}",
+                              line.no, line.page))
             continue
         buffer += tokens
         found = _row_end(buffer, len(tokens), layout)
@@ -199,56 +200,12 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
         following = content[k + 1] if k + 1 < len(content) else []
         if end == len(buffer) and following and is_unit(following[0].text) and not layout.weighted:
             continue  # "1785.88" then "万元" on the next line: the cell goes on (a 分值 would stand between)
-        m = _LABEL.search(_joined(buffer[:t])) if layout.deviation and rows else None
-        if m and m.start() > 0 and not _DEBRIS.match(_joined(buffer[:t])):
-            # a 偏差原因 cell wrapped below its row: the text before this row's first label is its tail
-            cut = _token_index(buffer[:t], m.start())
-            if cut is not None:
-                tail = _raw(buffer[:cut])
-                rows[-1]["deviation"] = (rows[-1]["deviation"] or "") + tail
-                buffer, t, a, s, end = buffer[cut:], t - cut, a - cut, s - cut, end - cut
-                warns.append(Warn("extract:indicators", f"text between rows read as the 偏差原因 above it: {tail[:40]}",
-                                  buffer[0].line.no, buffer[0].line.page))
-        elif layout.deviation and rows and rows[-1]["deviation"] and not _LEVEL_START.match(_joined(buffer[:t])) \
-                and not rows[-1]["deviation"].endswith(("。", ".", "；", ";")):
-            line = buffer[0].line  # an unfinished 偏差原因 above, a row without 一级/二级 labels below: either may own the text
-            warns.append(Warn("extract:indicators", f"indicator label may begin with the 偏差原因 above it: {_joined(buffer[:t])[:40]}",
-                              line.no, line.page))
-        prefix_tokens = buffer[:t]
-        if layout.nature and prefix_tokens and prefix_tokens[-1].text in _NATURE:
-            prefix_tokens = prefix_tokens[:-1]  # the 指标性质 cell
-        prefix = "".join(tok.text for tok in prefix_tokens)
-        l1, l2, l3 = _levels(prefix)
-        if l1:
-            level1, level2 = l1, None
-        if l2:
-            level2 = l2
-        offset = len(prefix) - len(l3)
-        first = _token_at(prefix_tokens, offset)
-        target_raw = _raw(buffer[t:a])
-        actual_raw = _raw(buffer[a : s - layout.weighted])
-        tq, aq = parse_quantity(target_raw), parse_quantity(actual_raw)
-        rows.append(
-            {
-                "source_line": first.line.no,
-                "page": first.line.page,
-                "level1": level1,
-                "level2": level2,
-                "level3": _raw_text(prefix_tokens, offset),
-                "target_raw": target_raw,
-                "target_op": tq.op,
-                "target_value": tq.value,
-                "target_unit": tq.unit,
-                "actual_raw": actual_raw,
-                "actual_op": aq.op,
-                "actual_value": aq.value,
-                "actual_unit": aq.unit,
-                "weight": to_number(buffer[s - 1].text) if layout.weighted else None,
-                "score": to_number(buffer[s].text),
-                "deviation": _deviation(_raw(buffer[end:])),
-            }
-        )
-        _check_row(rows[-1], warns)
+        if layout.deviation and rows:
+            cut = _deviation_tail(buffer, t, rows[-1], warns)
+            buffer, t, a, s, end = buffer[cut:], t - cut, a - cut, s - cut, end - cut
+        row, levels = _indicator_row(buffer, (t, a, s, end), layout, levels)
+        rows.append(row)
+        _check_row(row, warns)
         buffer = []
     if layout.deviation and rows and buffer and _WORDY.search(_joined(buffer)):  # the last 偏差原因 wrapped below it
         rows[-1]["deviation"] = (rows[-1]["deviation"] or "") + _raw(buffer)
@@ -256,8 +213,60 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
     leftover = "".join(tok.text for tok in buffer)
     if leftover and _DEBRIS.sub("", leftover) not in ("", "分)") and not re.fullmatch(r"[\d()分度指标年绩效目]*", leftover):
         line = buffer[0].line
-        warns.append(Warn("extract:indicators", f"text not part of any complete indicator row: {leftover[:60]}", line.no, line.page))
+        warns.append(Warn("extract:indicators", f"text not part of any complete indicator row: {leftover[:60]}",
+                          line.no, line.page))
     return rows
+
+
+def _deviation_tail(buffer: list[Token], t: int, above: dict, warns: list[Warn]) -> int:
+    """How many leading tokens of this row are the 偏差原因 of the row above, wrapped below it (added to it).
+
+    The text before this row's first 一级/二级 label is that tail; when the row has no label and the cell above
+    is unfinished, either may own the text, which is a warning."""
+    label = _joined(buffer[:t])
+    m = _LABEL.search(label)
+    if m and m.start() > 0 and not _DEBRIS.match(label):
+        cut = _token_index(buffer[:t], m.start())
+        if cut is not None:
+            tail = _raw(buffer[:cut])
+            above["deviation"] = (above["deviation"] or "") + tail
+            warns.append(Warn("extract:indicators", f"text between rows read as the 偏差原因 above it: {tail[:40]}",
+                              buffer[cut].line.no, buffer[cut].line.page))
+            return cut
+    elif above["deviation"] and not _LEVEL_START.match(label) and not above["deviation"].endswith(("。", ".", "；", ";")):
+        line = buffer[0].line
+        warns.append(Warn("extract:indicators", f"indicator label may begin with the 偏差原因 above it: {label[:40]}",
+                          line.no, line.page))
+    return 0
+
+
+def _indicator_row(buffer: list[Token], bounds: tuple[int, int, int, int], layout: Layout,
+                   levels: tuple[str | None, str | None]) -> tuple[dict, tuple[str | None, str | None]]:
+    """One indicator row from its tokens: bounds are where the target, actual, score and 偏差原因 cells start.
+    Returns the row and the 一级/二级 labels in force after it."""
+    t, a, s, end = bounds
+    prefix_tokens = buffer[:t]
+    if layout.nature and prefix_tokens and prefix_tokens[-1].text in _NATURE:
+        prefix_tokens = prefix_tokens[:-1]  # the 指标性质 cell
+    prefix = "".join(tok.text for tok in prefix_tokens)
+    l1, l2, l3 = _levels(prefix)
+    level1, level2 = (l1, None) if l1 else levels
+    level2 = l2 or level2
+    offset = len(prefix) - len(l3)
+    first = _token_at(prefix_tokens, offset)
+    target_raw = _raw(buffer[t:a])
+    actual_raw = _raw(buffer[a : s - layout.weighted])
+    tq, aq = parse_quantity(target_raw), parse_quantity(actual_raw)
+    row = {
+        "source_line": first.line.no, "page": first.line.page, "level1": level1, "level2": level2,
+        "level3": _raw_text(prefix_tokens, offset),
+        "target_raw": target_raw, "target_op": tq.op, "target_value": tq.value, "target_unit": tq.unit,
+        "actual_raw": actual_raw, "actual_op": aq.op, "actual_value": aq.value, "actual_unit": aq.unit,
+        "weight": to_number(buffer[s - 1].text) if layout.weighted else None,
+        "score": to_number(buffer[s].text),
+        "deviation": _deviation(_raw(buffer[end:])),
+    }
+    return row, (level1, level2)
 
 
 _REPEATED_HEADER = re.compile(r"三级指标|^偏差原因分析及?$|^改进措施$")

@@ -1,23 +1,28 @@
 """The defect classes reviewers report first (issue 11), injected into copies of the bundled samples: each copy
 must raise the finding pinned here, and the untouched samples none of them where the identity holds.
 
-The seed is edited as text. For the Shanghai PDFs the text the reader produced is edited (the checks that read
-words read it through the document's source path) or the parsed tables are changed (a table printed without
-values)."""
+The seed is edited as text. For the Shanghai PDFs the text the reader produced is edited where a class concerns
+words (the checks that read words read it through the document's source path); where it concerns the nine tables
+the sample is drawn again as a PDF with the defect (tests/pdfcorpus/defects.py) and parsed end to end, and the
+defect drawing must raise exactly the pinned findings beyond those of the undefected drawing."""
 
 from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import juesuan
-from juesuan import schemas
 from juesuan.checks import findings, headlines, main, run_checks
 from juesuan.config import DATA_RAW
 from juesuan.extract.figures import extract_section
 from juesuan.read import read_source
 from juesuan.read.lines import Line
 from juesuan.segment import Passage
+from pdfcorpus import BY_NAME
+from pdfcorpus.defects import DEFECTS_BY_NAME, THREE_PUBLIC
 
 SEED = DATA_RAW / "2023-tongcheng-renshe.txt"
 CAIZHENGJU = DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf"
@@ -103,19 +108,94 @@ def test_required_table_missing(tmp_path, seed_checks):
     assert r["severity"] == "error" and "没有" in r["finding"]
 
 
-def test_table_printed_with_headers_only_beside_narrative_amounts(pdfs):
-    d = pdfs[CAIZHENGJU.name]
-    st = d.statements[d.statements["table_code"] != "three_public"].reset_index(drop=True)
-    doc = d.document.assign(tables_found=d.document["tables_found"].str.replace("three_public", "").str.strip("；"),
-                            tables_absent="three_public")
-    bare = juesuan.Disclosure(**{**d.tables(), "doc_id": d.doc_id, "statements": st, "document": doc})
-    r = one(run_checks(bare), "C03", "“三公”")
-    # 七（一）: “三公”经费财政拨款支出年初预算为 0.95 万元
-    assert (r["severity"], r["actual"], r["amount_at_stake_wan"]) == ("error", 0.95, 0.95)
-    assert "只印了表头" in r["finding"] and r["finding"].endswith("（第18、23页）。")  # the header, the narrative
-    quiet = juesuan.Disclosure(**{**bare.tables(), "doc_id": d.doc_id,
-                                  "figures": schemas.empty("figures")})
-    assert one(run_checks(quiet), "C03", "“三公”")["severity"] == "warning"  # no amounts: no 无数据 note either
+# ── the classes that concern the nine tables: drawn as PDFs (tests/pdfcorpus/defects.py), parsed end to end ──
+
+TEMPLATE = Path("/work/shared/samples/2024-shanghai-template.pdf")
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    """The checks of a corpus drawing (a defect, or the undefected `caizhengju-grids`), each drawn and parsed once."""
+    directory = tmp_path_factory.mktemp("defects")
+
+    @cache
+    def checks(name: str) -> pd.DataFrame:
+        return run_checks(juesuan.load((DEFECTS_BY_NAME.get(name) or BY_NAME[name]).write(directory)))
+
+    return checks
+
+
+def _failures(c: pd.DataFrame) -> dict[tuple[str, str, str], pd.Series]:
+    f = c[c["status"] == "fail"]
+    return {(r["rule_id"], r["subject"], r["severity"]): r for _, r in f.iterrows()}
+
+
+def defect_findings(drawn, name: str) -> dict[tuple[str, str, str], pd.Series]:
+    """What the defect drawing raises beyond the undefected drawing; it must lose none of the latter's findings."""
+    base, got = _failures(drawn("caizhengju-grids")), _failures(drawn(name))
+    assert set(base) <= set(got), sorted(set(base) - set(got))
+    return {k: v for k, v in got.items() if k not in base}
+
+
+def test_the_undefected_drawing_raises_what_the_original_raises(drawn, pdfs):
+    assert set(_failures(drawn("caizhengju-grids"))) == set(_failures(run_checks(pdfs[CAIZHENGJU.name])))
+
+
+def test_table_printed_with_headers_only_beside_narrative_amounts(drawn):
+    new = defect_findings(drawn, "caizhengju-three-public-bare")
+    assert list(new) == [("C03", THREE_PUBLIC, "error")]
+    r = new[("C03", THREE_PUBLIC, "error")]
+    # 七（一）: “三公”经费财政拨款支出年初预算为 0.95 万元 (p. 23); the headers on p. 18
+    assert (r["actual"], r["amount_at_stake_wan"]) == (0.95, 0.95)
+    assert f"{THREE_PUBLIC}(表头) (原文, 行320, 第18页)" in r["evidence"] and "第23页" in r["evidence"]
+    assert "只印了表头" in r["finding"] and r["finding"].endswith("（第18、23页）。")
+    c02 = drawn("caizhengju-three-public-bare").query("rule_id == 'C02' and subject == @THREE_PUBLIC").iloc[0]
+    assert (c02["status"], c02["evidence"]) == ("pass", "有标题与表头, 无数值, 见 C03")  # not "空表并有说明"
+
+
+def test_headers_only_without_narrative_amounts_is_a_warning():
+    c = run_checks(juesuan.load(TEMPLATE))  # the empty template: seven bare tables, 表7/表8 with their notes
+    c03 = failed(c, "C03")
+    assert set(c03["severity"]) == {"warning"} and len(c03) == 7
+    assert not c03["subject"].isin(["政府性基金预算财政拨款收入支出决算表", "国有资本经营预算财政拨款收入支出决算表"]).any()
+    assert one(c, "C03", THREE_PUBLIC)["finding"].endswith("没有数值，也没有“本表无数据”的说明（第12页）。")
+
+
+def test_table_listed_in_the_contents_but_missing_from_the_body(drawn):
+    new = defect_findings(drawn, "caizhengju-three-public-dropped")
+    entry = f"目录所列 七、{THREE_PUBLIC}"
+    assert sorted(new) == [("C01", entry, "error"), ("C02", THREE_PUBLIC, "error")]
+    r = new[("C01", entry, "error")]
+    assert r["evidence"].startswith(f"目录: 七、{THREE_PUBLIC} (目录, 行14, 第2页)")
+    assert r["finding"].endswith("正文中却没有（第2页）。")
+    assert "既无表也无“本表无数据”说明" in new[("C02", THREE_PUBLIC, "error")]["finding"]
+
+
+def test_required_table_missing_from_the_body_and_the_contents(drawn):
+    new = defect_findings(drawn, "caizhengju-three-public-unlisted")
+    assert list(new) == [("C02", THREE_PUBLIC, "error")]
+    c01 = drawn("caizhengju-three-public-unlisted").query("rule_id == 'C01'")
+    assert (c01["status"] == "pass").all() and c01["subject"].str.startswith("目录所列 八、国有资本经营").any()
+    assert len(c01) == len(drawn("caizhengju-grids").query("rule_id == 'C01'")) - 1
+
+
+def test_table_amount_restated_with_a_slipped_decimal_point(drawn):
+    new = defect_findings(drawn, "caizhengju-three-public-slipped")
+    assert list(new) == [("S13", "说明.三公经费预算 = 表9", "error")]  # the table adds up: S12 holds
+    r = new[("S13", "说明.三公经费预算 = 表9", "error")]
+    assert (r["expected"], r["actual"], r["amount_at_stake_wan"]) == (9.5, 0.95, 8.55)
+    assert r["evidence"].startswith("表9.合计.预算数=9.5 (第18页); 三公经费预算=0.95 (说明七（一）, 行428, 第23页)")
+    assert "相差正好 10 倍，疑为小数点错位" in r["finding"] and r["finding"].endswith("（第18、23页）。")
+
+
+def test_table_cell_with_two_digits_swapped(drawn):
+    new = defect_findings(drawn, "caizhengju-expenditure-transposed")
+    row, kuan = ("S06", "表3 信息化建设: 本年支出合计 = Σ栏", "error"), ("S07", "表3 20106 财政事务.项目支出 = Σ下级", "error")
+    assert sorted(new) == [row, kuan]
+    assert [(new[k]["difference"], new[k]["amount_at_stake_wan"]) for k in (row, kuan)] == [(-18.0, 18.0), (-18.0, 18.0)]
+    assert "表3.信息化建设.项目支出=153.25 (第10页)" in new[row]["evidence"]
+    assert new[kuan]["evidence"].startswith("表3.财政事务.项目支出=603.14 (第10页)")
+    assert new[kuan]["finding"].endswith("相差 18.00 万元（第10页）。")
 
 
 # ── 2. direction words against the amounts ───────────────────────────────────────────────────────────

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from . import BY_NAME, VARIANTS, content, index
+from .defects import DEFECTS_BY_NAME
 
 
 def main(argv: list[str]) -> int:
@@ -29,11 +30,12 @@ def main(argv: list[str]) -> int:
         return 2
     directory = Path(argv[0])
     directory.mkdir(parents=True, exist_ok=True)
-    unknown = [n for n in argv[1:] if n not in BY_NAME]
+    known = {**BY_NAME, **DEFECTS_BY_NAME}  # defect drawings (defects.py) only when named
+    unknown = [n for n in argv[1:] if n not in known]
     if unknown:
-        print(f"unknown variant(s): {', '.join(unknown)}; known: {', '.join(BY_NAME)}", file=sys.stderr)
+        print(f"unknown variant(s): {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
         return 2
-    chosen = [BY_NAME[n] for n in argv[1:]] or VARIANTS
+    chosen = [known[n] for n in argv[1:]] or VARIANTS
     (directory / "INDEX.md").write_text(index(), encoding="utf-8")
     for variant in chosen:
         start = time.perf_counter()

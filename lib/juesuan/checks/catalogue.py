@@ -190,6 +190,10 @@ TEMPLATE_INSTRUCTIONS = (
     "根据三定方案等相关规定中有关主要职能填写", "预决算持平的不用说明变动原因",
 )
 
+# The note an empty table carries (本表无数据), looked for on its title's page within this many lines (C02/C03).
+EMPTY_NOTE = re.compile(r"本表无数据|故本表无|无.{0,20}(收入|支出|收支).{0,6}(故|,|，)?本表")
+EMPTY_NOTE_REACH = 40
+
 # The heading of a contents page, and the parts whose headings are numbered 一、（一）1. (O01).
 TOC_HEADINGS = ("目录", "目次")
 NUMBERED_PARTS = ("overview", "explanation", "other")

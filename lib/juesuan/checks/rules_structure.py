@@ -199,15 +199,34 @@ def _listed(ctx: Ctx, column: str) -> set[str]:
     return {x for x in re.split(r"[；;,，\s]+", str(doc[0].get(column) or "")) if x}
 
 
+def _bare(ctx: Ctx, text: Text | None) -> set[str]:
+    """Tables reported empty (a grid without values) that carry no 无数据 note on their title's page: printed
+    with headers only. The parser's `tables_empty` holds both kinds; the note is what tells them apart."""
+    empty = _listed(ctx, "tables_empty")
+    if not empty or text is None:
+        return set()
+    titles = _table_titles(text, _body_start(text), len(text.lines))
+    return {code for code in empty if code in titles and not _noted(text, titles[code])}
+
+
+def _noted(text: Text, i: int) -> bool:
+    page = text.lines[i].page
+    near = range(max(0, i - cat.EMPTY_NOTE_REACH), min(len(text.lines), i + cat.EMPTY_NOTE_REACH))
+    return any(text.lines[k].page == page and cat.EMPTY_NOTE.search(text.compact_lines[k]) for k in near)
+
+
 @rule("C02")
 def c02(ctx: Ctx) -> list[Outcome]:
     if not ctx.records("document"):
         return [na("九张决算表", "缺少文档信息")]
     found, empty, absent = (_listed(ctx, c) for c in ("tables_found", "tables_empty", "tables_absent"))
     text = source(ctx)
+    bare = _bare(ctx, text)
     out = []
     for code, title in schemas.TABLE_CODES.items():
-        if code in found or code in empty:
+        if code in bare:
+            out.append(Outcome(title, "pass", note="有标题与表头, 无数值, 见 C03"))
+        elif code in found or code in empty:
             out.append(Outcome(title, "pass", note="有数据" if code in found else "空表并有“本表无数据”说明"))
         elif code in absent:
             out.append(Outcome(title, "pass", note="有标题; 单元格未读出(图片或文本输入), 见 C03"))
@@ -257,10 +276,10 @@ def c03(ctx: Ctx) -> list[Outcome]:
         return [na("表格有表头无数值", "缺少文档信息")]
     if doc[0].get("source_kind") != "pdf":
         return [na("表格有表头无数值", "文本输入不读表格单元格")]
-    absent = _listed(ctx, "tables_absent")
+    text = source(ctx)
+    absent = _listed(ctx, "tables_absent") | _bare(ctx, text)
     if not absent:
         return [Outcome("九张决算表均有数值或空表说明", "pass")]
-    text = source(ctx)
     titles = _table_titles(text, _body_start(text), len(text.lines)) if text is not None else {}
     out = []
     for code in schemas.TABLE_CODES:

@@ -33,22 +33,43 @@ def decode_as(data: bytes, path: Path) -> tuple[str, str]:
     """
     if not data.strip():
         raise InputError(path, "empty file")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace"), "utf-16"
-    head = data[:4096]
-    if b"\x00" in head:
-        for encoding in ("utf-16-le", "utf-16-be"):
-            text = _utf16(data, encoding)
-            if text is not None:
-                return text, encoding
-        if sum(1 for b in head if b < 9 or 13 < b < 27) > _BINARY_SHARE * len(head):
-            raise InputError(path, "binary file, not a text disclosure")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    found = _utf16_text(data, path)
+    if found is not None:
+        return found
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    found = _chinese_codepage(data)
+    if found is not None:
+        return found
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(path, "cannot decode text (unknown encoding)")
+    return str(best), best.encoding
+
+
+def _utf16_text(data: bytes, path: Path) -> tuple[str, str] | None:
+    """UTF-16 by its BOM, or without one by its NUL bytes; NUL bytes that are no UTF-16 make a binary file."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    head = data[:4096]
+    if b"\x00" not in head:
+        return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = _utf16(data, encoding)
+        if text is not None:
+            return text, encoding
+    if sum(1 for b in head if b < 9 or 13 < b < 27) > _BINARY_SHARE * len(head):
+        raise InputError(path, "binary file, not a text disclosure")
+    return None
+
+
+def _chinese_codepage(data: bytes) -> tuple[str, str] | None:
+    """GB18030 when its hanzi are common ones, else Big5, else GB18030 anyway; None when neither decodes."""
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
@@ -59,14 +80,7 @@ def decode_as(data: bytes, path: Path) -> tuple[str, str]:
         return data.decode("big5hkscs"), "big5"
     except UnicodeDecodeError:
         pass
-    if text is not None:
-        return text, "gb18030"
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise InputError(path, "cannot decode text (unknown encoding)")
-    return str(best), best.encoding
+    return None if text is None else (text, "gb18030")
 
 
 _BINARY_SHARE = 0.02  # control bytes in the first 4 KB: binary data has ~10%, text a stray NUL at most

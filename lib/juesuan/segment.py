@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from .normalize import compact, norm
 from .read.lines import Line
-from .values import cn_ordinal, norm
+from .values import cn_ordinal
 
 PART_KEYS = {
     "概况": "overview",
@@ -118,16 +118,6 @@ def source_chars(text: str, start: int, length: int) -> list[str]:
                 out.append(c if k == 0 else "")
             pos += 1
     return out
-
-
-@lru_cache(maxsize=65536)
-def compact(text: str) -> str:
-    """Normalised text without whitespace (one space kept between two ASCII words/numbers)."""
-    runs = _RUN.findall(norm(text))
-    out = runs[:1]
-    for run in runs[1:]:
-        out.append((" " + run) if _ALNUM.match(out[-1][-1]) and _ALNUM.match(run[0]) else run)
-    return "".join(out)
 
 
 def heading(line: Line) -> str:

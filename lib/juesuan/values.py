@@ -6,40 +6,20 @@ Everything here is pure and small; the extractors build their grammars out of th
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
 from typing import NamedTuple
 
-# CJK radical look-alikes some PDFs emit instead of the ordinary characters (domain.md §6.11).
-_RADICALS = str.maketrans({"\u2ed4": "门", "\u2ecb": "车", "\u2ea0": "民", "\u2f08": "人", "\u2fa4": "长"})
-_OPS = {"≥": "≥", ">=": "≥", "≧": "≥", "≤": "≤", "<=": "≤", "≦": "≤", ">": ">", "<": "<", "=": "="}
-DASHES = {"", "-", "—", "——", "–", "— —", "－", "/"}
+from .normalize import fold, norm, squeeze  # noqa: F401
+from .vocab import EMPTY_MARKS, QUANTITY_UNITS  # noqa: F401  (fold: the values every extractor imports from here)
 
-# Units a quantity may carry in a target/actual cell or a narrative figure (measure words of the template).
-UNITS = sorted(
-    """万元 亿元 元 % ‰ 个 人次 人 万人 万人次 例 份 万份 家 户 批 次 项 场 件 笔 期 名 辆 台(套) 台 套 座 所 条 张 篇 本 册 分 天
-    日 工作日 个工作日 小时 个月 月 年 周 万 亿 亩 万亩 公里 千米 米 平方米 万平方米 立方米 吨 万吨 株 棵 只 头 kg 公斤 km m2
-    m³ 班次 课时 学时 期次 人/次 单 宗 起 处 间 套/个""".split(),
-    key=len,
-    reverse=True,
-)
+_OPS = {"≥": "≥", ">=": "≥", "≧": "≥", "≤": "≤", "<=": "≤", "≦": "≤", ">": ">", "<": "<", "=": "="}
+DASHES = EMPTY_MARKS
+UNITS = QUANTITY_UNITS
 _NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _NUM_RE = re.compile(_NUM)
 _SPACE = re.compile(r"\s+")
 _QUANTITY = re.compile(
     rf"^(?P<op>≥|≤|>=|<=|>|<|=|≧|≦)?(?P<num>{_NUM})(?P<unit>{'|'.join(re.escape(u) for u in UNITS)})?$"
 )
-
-
-@lru_cache(maxsize=1 << 16)
-def norm(text: str) -> str:
-    """NFKC + radical fix-up: the form every pattern matches against (originals stay in *_raw/evidence)."""
-    return unicodedata.normalize("NFKC", text).translate(_RADICALS)
-
-
-def squeeze(text: str) -> str:
-    """Remove every whitespace character: CJK cell text has no meaningful spaces, only extraction artefacts."""
-    return _SPACE.sub("", text)
 
 
 def to_number(text: str) -> float | None:
@@ -91,12 +71,3 @@ def cn_ordinal(text: str) -> int | None:
     if len(text) == 3 and text[1] == "十":
         return CN_DIGITS[text[0]] * 10 + CN_DIGITS[text[2]]
     return None
-
-
-_FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"\u00a0": " ", "\u3000": " "})
-
-
-def fold(text: str | None) -> str | None:
-    """Full-width digits → ASCII in names and labels, so the same cell reads the same from any extractor.
-    Punctuation stays as printed; *_raw and evidence keep the original characters untouched."""
-    return text.translate(_FULLWIDTH) if isinstance(text, str) else text

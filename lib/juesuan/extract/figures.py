@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import re
 
+from ..normalize import unquote
 from ..read.lines import Warn
 from ..segment import Passage, Section
+from ..vocab import COUNT_UNITS, MONEY_UNITS
 
-MONEY = ["亿元", "万元", "元", "万"]  # "0.39万": a truncated 万元, kept as printed
-COUNT_UNITS = [
-    "台(套)", "万人次", "人次", "批次", "万人", "万份", "个", "辆", "台", "套", "人", "例", "份", "家", "户", "批", "次",
-    "项", "场", "件", "笔", "期", "名", "所", "座", "条", "张", "篇",
-]  # fmt: skip
+MONEY = MONEY_UNITS
 OTHER_UNITS = ["%", "分"]
 _UNITS = sorted(MONEY + COUNT_UNITS + OTHER_UNITS, key=len, reverse=True)
 _NUMBER = re.compile(
@@ -66,7 +64,6 @@ _ALIASES = {
 _ORG = r"(?:局|委员会|委|办公室|办|院|中心|站|所|部门|单位|政府|厅|会)"
 _YEAR_PREFIX = re.compile(rf"^(?:(?:.{{0,24}}?{_ORG})?\d{{4}}年度|\d{{2}}(?:\d{{2}})?年(?![前后以]))")
 _AFTER_FIGURE = re.compile(r"\d(?:" + "|".join(re.escape(u) for u in _UNITS) + r")?$")
-_QUOTES = str.maketrans("", "", "“”\"'‘’「」")
 
 
 def _clean_item(prefix: str) -> str:
@@ -89,7 +86,7 @@ def _clean_item(prefix: str) -> str:
     item = item.strip(":,、")
     if item.endswith("费支出"):  # 公务接待费支出 names the same thing as 公务接待费
         item = item[:-2]
-    item = _ALIASES.get(item.translate(_QUOTES), item)
+    item = _ALIASES.get(unquote(item), item)
     return "" if item in _GENERIC else item
 
 

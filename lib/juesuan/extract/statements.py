@@ -12,13 +12,14 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from ..config import OCR
+from ..normalize import squeeze, unquote
 from ..read.layout import GridCell, TableGrid
 from ..read.lines import Source, Warn
+from ..vocab import EMPTY_MARKS, MONEY_FACTORS
 from . import ocr_identities
 
 STAGE = "extract:statements"
 
-_UNIT_FACTORS = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}
 _UNIT_RE = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")
 _AMOUNT_RE = re.compile(r"^[-−－]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?$")
 _DECIMAL_OR_COMMA_RE = re.compile(r"^[-−－]?(?:\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+\.\d+)$")
@@ -27,10 +28,8 @@ _CODE_RE = re.compile(r"^[1-9]\d{2}(?:\d{2}){0,2}$")  # a whole 类/款/项 code
 _CODE_PART_RE = re.compile(r"^\d{1,7}$")  # what a code cell holds: 类, 款 or 项 digits, or a whole code
 _SUBHEADER_RE = re.compile(r"^(?:小计|合计|基本支出|项目支出|人员经费|公用经费)$")
 _LEADING_CODE_RE = re.compile(r"^(\d{2,7})(?=\D)")
-_DASHES = {"", "-", "—", "——", "–", "－", "--", "—-", "/", "…", "……", "*", "x", "X", "×"}
 _ORDINAL_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
 _SECTION_RE = re.compile(r"^第[一二三四五六七八九十]+部分")
-_QUOTES = "“”\"'‘’「」『』"
 # What may follow a title on its line: 单位/编制单位 clauses, "(续)", "(2024年度)"
 _TITLE_TAIL_RE = re.compile(r"(?:(?:编制|金额)?单位[:：].*|续表?|[(（][^()（）]*[)）])+$")
 _LEVELS = {3: "类", 5: "款", 7: "项"}
@@ -91,7 +90,7 @@ def extract_statements(source: Source, doc_id: str) -> tuple[list[dict], list[Wa
                 del r[ocr_identities.UNSURE]
             elif pending is not None:
                 warns.append(pending)
-        rows = ocr_identities.verify(table.title, rows, warns, _UNIT_FACTORS[table.unit])
+        rows = ocr_identities.verify(table.title, rows, warns, MONEY_FACTORS[table.unit])
         if not rows and not any(_DECIMAL_OR_COMMA_RE.match(_clean(c.text)) for g in table.grids for c in g.cells):
             blank.append(table.code)
         records += [{"doc_id": doc_id, **rec} for rec in rows]
@@ -103,8 +102,7 @@ def extract_statements(source: Source, doc_id: str) -> tuple[list[dict], list[Wa
 
 def normalize_title(text: str) -> str:
     """Title text without spaces, quotes and width differences (for matching only)."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"\s+", "", text).translate({ord(q): None for q in _QUOTES})
+    return unquote(squeeze(unicodedata.normalize("NFKC", text)))
 
 
 def table_code(title: str) -> str | None:
@@ -491,7 +489,7 @@ def _row_records(
         if value is None:
             text = _clean(cell.text)
             # sub-header words in the first row are no numbers either (see _subheaders_in_body)
-            if text not in _DASHES and not _SUBHEADER_RE.match(text):
+            if text not in EMPTY_MARKS and not _SUBHEADER_RE.match(text):
                 _warn_cell(table, grid, cell, f"not a number: {text!r}", warns)
                 if cell.conf is not None:  # OCR: the identities this cell is part of cannot be judged
                     out.append(_placeholder(table, grid, row, col))
@@ -525,7 +523,7 @@ def _row_records(
                 "subject_code": _subject_code(row.code, row.label),
                 "level": _level(row.code, row.label),
                 "column": column,
-                "value": round(value * _UNIT_FACTORS[table.unit], 6),
+                "value": round(value * MONEY_FACTORS[table.unit], 6),
                 "unit_printed": table.unit,
                 "source": "text" if conf is None else "ocr",
                 "confidence": conf,

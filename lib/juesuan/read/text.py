@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import InputError
+from ..vocab import QUOTES
 from .lines import Line, Source, Warn
 
 # A printed page number alone on a line: "52", "- 12 -", "— 3 —", "第 3 页", "3/98", "第3页 共98页".
@@ -252,9 +253,8 @@ def _numbered_lists(numbers: list[int | None], texts: list[str]) -> set[int]:
 # "1234.56 20XX"), leaving a gap where each stood: after a character, before a unit, a 年/月/日 or
 # punctuation. Quote marks printed in another font can travel with them ("“ ” 0.95 0.00").
 _NUMBER = r"\d[\d,]*(?:\.\d+)?[%％]?"
-_QUOTES = "“”\"'‘’"
-_NUMBER_START = set("0123456789" + _QUOTES)
-_NUMBERS_ONLY = re.compile(rf"^(?:[\s{_QUOTES}]*{_NUMBER})+[\s{_QUOTES}]*$")
+_NUMBER_START = set("0123456789" + QUOTES)
+_NUMBERS_ONLY = re.compile(rf"^(?:[\s{QUOTES}]*{_NUMBER})+[\s{QUOTES}]*$")
 # a one-character unit only as a word of its own: "共有车辆 辆，" is a gap, "在职 人员" is not
 _UNIT = r"(?:万元|亿元|[%％]|年度|年末|年初|人次|(?:万|元|年|月|日|个|人|名|辆|台|套|次|分|项|家|户|件)(?=[\s，。；、,;:：）)（(”]|$))"
 _AFTER_NUMBER = rf"(?:{_UNIT}|[。，,；;、）)])"
@@ -297,7 +297,7 @@ def rejoin_numbers(lines: list[Line]) -> tuple[list[Line], list[Warn]]:
             i += 1
             continue
         numbers = re.findall(_NUMBER, nxt.text)
-        quotes = sum(nxt.text.count(q) for q in _QUOTES)
+        quotes = sum(nxt.text.count(q) for q in QUOTES)
         if len(numbers) == len(gaps) and others <= quotes:  # each other gap is where a travelling quote stood
             text, last = [], 0
             for gap, number in zip(gaps, numbers, strict=True):

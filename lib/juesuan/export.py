@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +21,7 @@ from .checks import findings, run_checks, summary
 from .checks.catalogue import RULES
 from .checks.schema import HEADERS as CHECK_HEADERS
 from .checks.schema import SEVERITY_LABELS, STATUS_LABELS
+from .normalize import display_width
 from .safe import formula_like, xml_text
 
 HEADERS: dict[str, str] = {**CHECK_HEADERS, **labels.COLUMNS}
@@ -32,10 +32,6 @@ _INT_COLUMNS = {"source_line", "page", "unit_no", "project_no", "goal_no", "year
                 "group_size"}
 _FILLS = {"error": "F8D7DA", "warning": "FFF3CD", "info": "DDEBF7"}
 _MAX_WIDTH = 60
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _cell(v: object) -> object:
@@ -80,7 +76,7 @@ def _write_sheet(wb: Workbook, title: str, df: pd.DataFrame, severity_col: str |
         texts = [names.get(col, col)] + [
             (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in df[col].head(500) if _cell(v) is not None
         ]
-        widest = max(map(_display_width, texts)) + 2
+        widest = max(map(display_width, texts)) + 2
         ws.column_dimensions[letter].width = min(_MAX_WIDTH, max(8, widest))
         if widest > _MAX_WIDTH or col in _WRAP:  # evidence and sentences wrap inside their column
             for (c,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):

@@ -1,23 +1,10 @@
-"""The `Disclosure` object and `load()`: the library's front door."""
+"""The `Disclosure` object: every tidy table of one document (`juesuan.load` builds it, pipeline.parse)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
 import pandas as pd
-
-TABLES = [
-    "document",
-    "units",
-    "figures",
-    "line_items",
-    "projects",
-    "project_outputs",
-    "department_goals",
-    "indicators",
-    "statements",
-    "warnings",
-]
 
 
 @dataclass(repr=False)
@@ -55,6 +42,9 @@ class Disclosure:
     def year(self) -> int | None:
         y = self.document["year"].iloc[0]
         return None if pd.isna(y) else int(y)
+
+
+TABLES = [f.name for f in fields(Disclosure) if f.name != "doc_id"]  # the tidy tables, in the order they print
 
 
 def with_doc_id(disclosure: Disclosure, doc_id: str) -> Disclosure:

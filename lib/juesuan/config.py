@@ -139,3 +139,6 @@ BATCH_CHUNK = 25  # documents per Dask task: one Parquet file per table, year an
 DASK_CONNECT_TIMEOUT = "20s"  # how long `parse --dask tcp://…` tries to reach the scheduler before giving up
 LOCK_TIMEOUT_S = 900.0  # a run waits this long for another run writing into the same output folder
 DOC_ID_MAX = 80  # characters of a doc_id taken from the file name (a folder and file name must fit in 255 bytes)
+
+# Report 05: the bands a department's project self-scores (总分) are counted in, as lower bounds (100 = full marks).
+SCORE_BANDS = (100, 95, 90, 80)

@@ -233,31 +233,61 @@ def narrative_sentences(perf: pd.DataFrame, n: int = 3) -> list[Finding]:
 
 def departments(table: pd.DataFrame, gathered) -> list[Finding]:
     """Across the departments of a year: the largest spender, 三公 over budget, all-100 self-scores, errors —
-    each amount with its page in the department's own disclosure."""
+    each amount with its page in the department's own disclosure (the pages `department_table` found it on).
+    With one department there is nothing to compare: it says so, then gives that department's own figures."""
+    from .analysis.departments import departments_of
+
     if table.empty:
         return [Finding("数据目录中没有该年度的解析结果。")]
-    figures = gathered.figures
     out = []
 
-    def page_of(doc_id: str, value) -> list[int]:
-        f = figures[figures["doc_id"].eq(doc_id) & (pd.to_numeric(figures["value"]) - float(value)).abs().lt(0.005)]
-        f = f.dropna(subset=["page"])
-        return [int(f["page"].iloc[0])] if len(f) else []
+    def pages(r, *columns: str) -> list:
+        return [getattr(r, f"{c}_page") for c in columns if not L.missing(getattr(r, c))]
 
-    spend = table.dropna(subset=["expenditure"]).sort_values("expenditure", ascending=False)
-    if len(spend) >= 2:
-        t = spend.iloc[0]
-        share = L.ratio(t.expenditure, spend["expenditure"].sum())
-        line = f"支出合计最高的是{t.department}：{L.amount(t.expenditure)} 万元，占 {L.count(len(spend), '份')}公开合计的 {share}"
-        out.append(Finding(_with_cite(line, page_of(t.doc_id, t.expenditure))))
-    for r in table[table["three_public_exec_pct"] > 100].itertuples(index=False):
-        out.append(Finding(_with_cite(f"{r.department}“三公”经费决算 {L.amount(r.three_public)} 万元，超过预算 "
-                                      f"{L.amount(r.three_public_budget)} 万元", page_of(r.doc_id, r.three_public)),
-                           "warning"))
+    if departments_of(table) == 1:
+        r = next(table.itertuples(index=False))
+        out.append(Finding(f"数据目录中 {r.year} 年度只有{r.department}一个部门的公开，无从与其他部门比较；"
+                           "下文列出该部门的数字及其出处。要比较，请把其他部门的公开解析到同一数据目录。"))
+        if not L.missing(r.expenditure):
+            parts = [f"{name} {L.amount(v)} 万元（{L.ratio(v, r.expenditure)}）"
+                     for name, v in (("基本支出", r.basic), ("项目支出", r.project)) if not L.missing(v)]
+            out.append(Finding(_with_cite(f"支出合计 {L.amount(r.expenditure)} 万元" + (
+                "，其中" + "，".join(parts) if parts else ""), pages(r, "expenditure", "basic", "project"))))
+        if not L.missing(r.three_public):
+            rate = (f"，为预算 {L.amount(r.three_public_budget)} 万元的 {L.pct(r.three_public_exec_pct)}"
+                    if not L.missing(r.three_public_exec_pct) else "")
+            out.append(Finding(_with_cite(f"“三公”经费决算 {L.amount(r.three_public)} 万元{rate}",
+                                          pages(r, "three_public", "three_public_budget")),
+                               "warning" if r.three_public_exec_pct > 100 else None))
+        if not L.missing(r.operating):
+            out.append(Finding(_with_cite(f"机关运行经费 {L.amount(r.operating)} 万元", pages(r, "operating"))))
+    else:
+        spend = table.dropna(subset=["expenditure"]).sort_values("expenditure", ascending=False)
+        if len(spend) >= 2:
+            t = spend.iloc[0]
+            share = L.ratio(t.expenditure, spend["expenditure"].sum())
+            line = (f"支出合计最高的是{t.department}：{L.amount(t.expenditure)} 万元，"
+                    f"占 {L.count(len(spend), '份')}公开合计的 {share}")
+            out.append(Finding(_with_cite(line, [t.expenditure_page])))
+        rates = table.dropna(subset=["three_public_exec_pct"]).sort_values("three_public_exec_pct")
+        hi, lo = (rates.iloc[-1], rates.iloc[0]) if len(rates) >= 2 else (None, None)
+        if hi is not None and L.pct(hi.three_public_exec_pct) == L.pct(lo.three_public_exec_pct):
+            out.append(Finding(_with_cite(f"“三公”经费决算占预算：{L.count(len(rates), '个')}部门均为 "
+                                          f"{L.pct(hi.three_public_exec_pct)}",
+                                          list(rates["three_public_page"]) + list(rates["three_public_budget_page"]))))
+        elif hi is not None:
+            out.append(Finding(
+                f"“三公”经费决算占预算：最高{hi.department} {L.pct(hi.three_public_exec_pct)}"
+                f"（{L.cite([hi.three_public_page, hi.three_public_budget_page])}），最低{lo.department} "
+                f"{L.pct(lo.three_public_exec_pct)}（{L.cite([lo.three_public_page, lo.three_public_budget_page])}）。"))
+        for r in table[table["three_public_exec_pct"] > 100].itertuples(index=False):
+            out.append(Finding(_with_cite(f"{r.department}“三公”经费决算 {L.amount(r.three_public)} 万元，超过预算 "
+                                          f"{L.amount(r.three_public_budget)} 万元",
+                                          pages(r, "three_public", "three_public_budget")), "warning"))
     full = table[table["score_100_pct"].ge(100) & table["n_projects"].gt(1)]
     for r in full.itertuples(index=False):
-        out.append(Finding(f"{r.department}：全部 {L.count(r.n_projects, '个')}项目自评满分，自评未区分绩效高低。",
-                           "warning"))
+        out.append(Finding(f"{r.department}：全部 {L.count(r.n_projects, '个')}项目自评满分，自评未区分绩效高低"
+                           f"（{r.src_n_projects}）。", "warning"))
     for r in table[table["error"].gt(0)].sort_values("error", ascending=False).head(3).itertuples(index=False):
         out.append(Finding(f"{r.department}：勾稽关系不符（按检查项计，同一事实未合并）有错误 {L.count(r.error, '项')}、"
                            f"警告 {L.count(r.warning, '项')}，逐条见该部门的勾稽关系检查报告。"))

@@ -904,3 +904,29 @@ def _run_books(path: str, prior: Sequence[str], doc: dict[str, Any], doc_dir: Pa
             say(f"juesuan: report failed: HTML export of {title}: {type(exc).__name__}: {exc}", err=True)
             status = max(status, 1)
     return status
+
+
+def cited_table(df, columns: dict[str, str], formats: dict[str, str] | None = None, highlight: str | None = None,
+                max_rows: int = 500) -> Html:
+    """A table whose rows gather numbers printed in different places (one department's totals, 三公 and projects
+    side by side): each cell cites its own page and line, from the column `src_<column>` (a number without one
+    is shown as is); the first column's citation names the document. Escaped as `table` is."""
+    if df is None or len(df) == 0:
+        return Html('<p class="juesuan-empty">（无）</p>')
+    formats = formats or {}
+    head = "".join(f"<th>{esc(label)}</th>" for label in columns.values())
+    rows = []
+    for _, r in df.head(max_rows).iterrows():
+        mark = bool(r[highlight]) if highlight and highlight in r and not _missing(r[highlight]) else False
+        cells = []
+        for c in columns:
+            v = r[c] if c in r else None
+            text = esc(_fmt(v, formats.get(c, "plain" if c in _PLAIN else None)))
+            where = r.get(f"src_{c}")
+            if isinstance(where, str) and where:
+                text += f'<br><span class="src" style="color:#555;font-size:0.75rem;white-space:nowrap">{esc(where)}</span>'
+            cells.append(f'<td class="{"num" if _numeric(v) else "txt"}">{text}</td>')
+        rows.append(f'<tr class="flag">{"".join(cells)}</tr>' if mark else f"<tr>{''.join(cells)}</tr>")
+    more = (f'<p class="juesuan-note">仅显示前 {labels.count(max_rows)} 行，共 {labels.count(len(df))} 行。</p>'
+            if len(df) > max_rows else "")
+    return Html(f'<table class="juesuan-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}')

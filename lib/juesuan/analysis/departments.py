@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import config
+from .. import labels as L
 from .priors import normalise_department
 
 # column → (label, the item names the templates print for it, measure). Matched after removing spaces and quotes.
@@ -44,22 +46,24 @@ def _item_key(item: object) -> str:
 class Gathered:
     """The rows the cross-department report needs, for every document of the panel (and the current one)."""
 
-    documents: pd.DataFrame  # doc_id, department, department_key, year, sha256, current (bool)
-    figures: pd.DataFrame  # doc_id, section, item, measure, value, source_line (headline items only)
-    projects: pd.DataFrame  # doc_id, project_name, budget_wan, executed_wan, exec_rate_pct, total_score
+    documents: pd.DataFrame  # doc_id, department, department_key, year, sha256, file, current (bool)
+    figures: pd.DataFrame  # doc_id, section, item, measure, value, unit, source_line, page
+    projects: pd.DataFrame  # doc_id, project_name, budget_wan, executed_wan, exec_rate_pct, total_score, page, …
     checks: pd.DataFrame  # doc_id, severity, status, n
 
 
 _FIGURE_COLUMNS = ["doc_id", "section", "item", "measure", "value", "unit", "source_line", "page"]
+_DOC_COLUMNS = ["doc_id", "department", "year", "sha256", "source_path"]
+_PROJECT_COLUMNS = ["doc_id", "project_name", "budget_wan", "executed_wan", "exec_rate_pct", "total_score", "page",
+                    "source_line"]
 
 
 def gather(processed_dir: str | Path | None, current=None) -> Gathered:
     """Read the panel at `processed_dir` (only the columns and items used here) and add `current` (a
     Disclosure) when the panel does not hold it as it is now (absent, or parsed from another version)."""
-    frames = {"documents": pd.DataFrame(columns=["doc_id", "department", "year", "sha256"]),
+    frames = {"documents": pd.DataFrame(columns=_DOC_COLUMNS),
               "figures": pd.DataFrame(columns=_FIGURE_COLUMNS),
-              "projects": pd.DataFrame(columns=["doc_id", "project_name", "budget_wan", "executed_wan",
-                                                "exec_rate_pct", "total_score"]),
+              "projects": pd.DataFrame(columns=_PROJECT_COLUMNS),
               "checks": pd.DataFrame(columns=["doc_id", "severity", "status", "n"])}
     root = Path(processed_dir) if processed_dir else None
     if root is not None and root.is_dir():
@@ -67,10 +71,9 @@ def gather(processed_dir: str | Path | None, current=None) -> Gathered:
 
         panel = cached(root)
         if "document" in panel.tables:
-            frames["documents"] = panel.sql("SELECT doc_id, department, year, sha256 FROM document")
+            frames["documents"] = panel.sql(f"SELECT {', '.join(_DOC_COLUMNS)} FROM document")
             frames["figures"] = panel.sql(f"SELECT {', '.join(_FIGURE_COLUMNS)} FROM figures")
-            frames["projects"] = panel.sql("SELECT doc_id, project_name, budget_wan, executed_wan, exec_rate_pct, "
-                                           "total_score FROM projects")
+            frames["projects"] = panel.sql(f"SELECT {', '.join(_PROJECT_COLUMNS)} FROM projects")
             if "checks" in panel.tables:
                 frames["checks"] = panel.sql("SELECT doc_id, severity, status, count(*) AS n FROM checks "
                                              "GROUP BY ALL")
@@ -85,7 +88,7 @@ def gather(processed_dir: str | Path | None, current=None) -> Gathered:
                 frames[key] = frames[key][frames[key]["doc_id"].ne(current.doc_id)]
             checks = run_checks(current)
             extra = {
-                "documents": current.document[["doc_id", "department", "year", "sha256"]],
+                "documents": current.document[_DOC_COLUMNS],
                 "figures": current.figures[_FIGURE_COLUMNS],
                 "projects": current.projects[frames["projects"].columns],
                 "checks": checks.groupby(["doc_id", "severity", "status"]).size().rename("n").reset_index(),
@@ -95,13 +98,16 @@ def gather(processed_dir: str | Path | None, current=None) -> Gathered:
     docs = frames["documents"].copy()
     docs["year"] = pd.to_numeric(docs["year"], errors="coerce").astype("Int64")
     docs["department_key"] = docs["department"].map(normalise_department)
+    docs["file"] = [Path(str(p)).name if not L.missing(p) and str(p) else d for p, d in
+                    zip(docs["source_path"], docs["doc_id"], strict=True)]
     docs["current"] = docs["doc_id"].eq(current.doc_id) if current is not None else False
     frames["documents"] = docs.sort_values(["year", "department_key", "doc_id"]).reset_index(drop=True)
     return Gathered(**frames)
 
 
 def headline(figures: pd.DataFrame) -> pd.DataFrame:
-    """One row per doc_id, one column per HEADLINE item (the first the document states), in 万元."""
+    """One row per doc_id, one column per HEADLINE item (the first the document states), in 万元, each with the
+    page and line it is printed on (`<column>_page`, `<column>_line`)."""
     f = figures.assign(key=figures["item"].map(_item_key)).sort_values(["doc_id", "source_line"], kind="stable")
     out = {}
     for col, (_, names, measure) in HEADLINE.items():
@@ -111,20 +117,48 @@ def headline(figures: pd.DataFrame) -> pd.DataFrame:
             where = budget.drop_duplicates("doc_id").set_index("doc_id")["section"]
             same = part[part["section"].eq(part["doc_id"].map(where))]
             part = pd.concat([same, part]).drop_duplicates("doc_id")
-        out[col] = part.drop_duplicates("doc_id").set_index("doc_id")["value"]
-    return pd.DataFrame(out, columns=list(HEADLINE))
+        first = part.drop_duplicates("doc_id").set_index("doc_id")
+        out[col] = first["value"]
+        out[f"{col}_page"] = first["page"]
+        out[f"{col}_line"] = first["source_line"]
+    columns = [c for col in HEADLINE for c in (col, f"{col}_page", f"{col}_line")]
+    return pd.DataFrame(out, columns=columns)
 
 
 def _share(values: pd.Series, of: pd.Series) -> pd.Series:
     return (values / of * 100).where(of > 0).round(1)
 
 
+def _cite(pairs) -> str:
+    """Where the numbers of a cell are printed: "第 5 页，第 120 行", "第 18 页，第 342、344 行" (one page),
+    "第 7 页，第 130 行；第 9 页，第 150 行" (several). Pairs without a page are left out."""
+    pairs = [(int(p), None if L.missing(n) else int(n)) for p, n in pairs if not L.missing(p)]
+    if not pairs:
+        return ""
+    by_page: dict[int, list[int]] = {}
+    for p, n in pairs:
+        by_page.setdefault(p, [])
+        if n is not None and n not in by_page[p]:
+            by_page[p].append(n)
+    parts = []
+    for p, lines in sorted(by_page.items()):
+        text = f"第 {p} 页"
+        parts.append(f"{text}，第 {'、'.join(map(str, sorted(lines)))} 行" if lines else text)
+    return "；".join(parts)
+
+
+def source_column(column: str) -> str:
+    """The column that holds the citation of `column`'s cells (display: `report.cited_table`)."""
+    return f"src_{column}"
+
+
 def department_table(g: Gathered, year: int | None) -> pd.DataFrame:
     """Per document of `year` (every document when None): department, the headline amounts, execution rates
     (一般公共预算 and 三公 决算/预算), projects (count, median 执行率, share scoring 100, mean score) and findings
-    by severity (failed checks). `current` marks the report's own document."""
+    by severity (failed checks). `current` marks the report's own document. Every cell taken from the document
+    cites where it is printed in `src_<column>` (the department cell: the document's file)."""
     docs = g.documents if year is None else g.documents[g.documents["year"].eq(year)]
-    t = docs[["doc_id", "department", "year", "current"]].set_index("doc_id")
+    t = docs[["doc_id", "department", "department_key", "year", "file", "current"]].set_index("doc_id")
     t = t.join(headline(g.figures))
     t["general_exec_pct"] = _share(t["general_actual"], t["general_budget"])
     t["three_public_exec_pct"] = _share(t["three_public"], t["three_public_budget"])
@@ -141,7 +175,60 @@ def department_table(g: Gathered, year: int | None) -> pd.DataFrame:
         col = fails[sev] if sev in fails else pd.Series(dtype=float)
         t[sev] = col.reindex(t.index).where(t.index.isin(checked)).fillna(0).where(t.index.isin(checked))
     t["cross_year"] = cross_year(g).reindex(t.index)
+    _add_sources(t, g.projects)
     return t.reset_index()
+
+
+def _add_sources(t: pd.DataFrame, projects: pd.DataFrame) -> None:
+    """The `src_<column>` citations of `department_table` (in place)."""
+    t[source_column("department")] = t["file"]
+    for col in HEADLINE:
+        t[source_column(col)] = [_cite([(p, n)]) if not L.missing(v) else "" for v, p, n in
+                                 zip(t[col], t[f"{col}_page"], t[f"{col}_line"], strict=True)]
+    for rate, (actual, budget) in {"general_exec_pct": ("general_actual", "general_budget"),
+                                   "three_public_exec_pct": ("three_public", "three_public_budget")}.items():
+        t[source_column(rate)] = [
+            _cite([(r[f"{actual}_page"], r[f"{actual}_line"]), (r[f"{budget}_page"], r[f"{budget}_line"])])
+            if not L.missing(r[rate]) else "" for _, r in t.iterrows()]
+    pages = projects.dropna(subset=["page"]).groupby("doc_id")["page"].agg(list)
+    n = projects.groupby("doc_id").size()
+    cited = pd.Series({d: f"{L.cite(v)}，{L.count(n[d], '张')}项目自评表" for d, v in pages.items()}, dtype=object)
+    t[source_column("n_projects")] = cited.reindex(t.index).fillna("")  # the row's other project columns: the same
+
+
+def score_bands(g: Gathered, t: pd.DataFrame) -> pd.DataFrame:
+    """How the project self-scores (总分) of each document of `t` are spread over `config.SCORE_BANDS`: one row per
+    department and band that holds projects, with the count and the pages of those projects' tables."""
+    p = g.projects[g.projects["doc_id"].isin(t["doc_id"])]
+    if p.empty:
+        return pd.DataFrame(columns=["doc_id", "department", "band", "n", "share_pct", "page", "current"])
+    bounds = sorted(config.SCORE_BANDS, reverse=True)
+    labels_ = [f"{b:g} 分" if i == 0 else f"{b:g}–{bounds[i - 1]:g} 分（不含 {bounds[i - 1]:g}）"
+               for i, b in enumerate(bounds)] + [f"低于 {bounds[-1]:g} 分", "未印总分"]
+
+    def band(score) -> str:
+        if L.missing(score):
+            return labels_[-1]
+        return next((labels_[i] for i, b in enumerate(bounds) if score >= b), labels_[-2])
+
+    p = p.assign(band=p["total_score"].map(band))
+    rows = []
+    info = t.set_index("doc_id")
+    for doc in t["doc_id"]:
+        part = p[p["doc_id"].eq(doc)]
+        for label in labels_:
+            hit = part[part["band"].eq(label)]
+            if len(hit):
+                rows.append({"doc_id": doc, "department": info.loc[doc, "department"], "band": label, "n": len(hit),
+                             "share_pct": round(len(hit) / len(part) * 100, 1), "page": list(hit["page"].dropna()),
+                             "current": bool(info.loc[doc, "current"])})
+    return pd.DataFrame(rows)
+
+
+def departments_of(t: pd.DataFrame) -> int:
+    """How many departments a department table holds (by normalised name; two documents of one department
+    count once)."""
+    return int(t["department_key"].nunique()) if len(t) else 0
 
 
 def cross_year(g: Gathered) -> pd.Series:
@@ -162,11 +249,12 @@ def cross_year(g: Gathered) -> pd.Series:
 
 
 COLUMNS = {"department": "部门", "year": "年度", "total": "收支总计", "expenditure": "支出合计", "basic": "基本支出",
-           "project": "项目支出", "general_exec_pct": "一般公共预算执行%", "three_public_budget": "“三公”预算",
-           "three_public": "“三公”决算", "three_public_exec_pct": "“三公”执行%", "operating": "机关运行经费",
-           "n_projects": "项目数", "median_exec_pct": "项目执行率中位数%", "score_100_pct": "自评满分项目占比%",
-           "mean_score": "平均自评分", "error": "错误", "warning": "警告", "info": "提示",
-           "cross_year": "与上年公开不一致"}
+           "project": "项目支出", "general_budget": "一般公共预算财政拨款支出·预算",
+           "general_actual": "一般公共预算财政拨款支出·决算", "general_exec_pct": "一般公共预算执行率（%）",
+           "three_public_budget": "“三公”预算", "three_public": "“三公”决算", "three_public_exec_pct": "“三公”执行率（%）",
+           "operating": "机关运行经费", "n_projects": "项目数", "median_exec_pct": "项目执行率中位数（%）",
+           "score_100_pct": "自评满分项目占比（%）", "mean_score": "平均自评分", "error": "错误", "warning": "警告",
+           "info": "提示", "cross_year": "与上年公开不一致（项）"}
 
 
 def findings(t: pd.DataFrame) -> list[str]:
@@ -198,21 +286,47 @@ def findings(t: pd.DataFrame) -> list[str]:
     return out
 
 
+YEAR_COLUMNS = ["total", "expenditure", "three_public", "operating"]
+
+
 def by_year(g: Gathered) -> pd.DataFrame:
-    """Each department × year: the headline amounts and their change against the department's previous year.
+    """Each department × year: the headline amounts and their change against the department's previous year,
+    each amount citing its page and line (`src_<column>`; the department cell: the document's file).
     Departments are matched by normalised name; one document per department and year (the first by doc_id)."""
     docs = g.documents.dropna(subset=["year"]).drop_duplicates(["department_key", "year"])
-    t = docs[["doc_id", "department_key", "department", "year"]].set_index("doc_id").join(headline(g.figures))
-    t = t.sort_values(["department_key", "year"]).reset_index()
+    t = docs[["doc_id", "department_key", "department", "year", "file", "current"]].set_index("doc_id")
+    t = t.join(headline(g.figures)).sort_values(["department_key", "year"]).reset_index()
     t["department"] = t.groupby("department_key")["department"].transform("last")
-    for col in ["total", "expenditure", "three_public", "operating"]:
+    t[source_column("department")] = t["file"]
+    for col in YEAR_COLUMNS:
         prev = t.groupby("department_key")[col].shift()
         t[f"{col}_change_pct"] = ((t[col] - prev) / prev * 100).where(prev > 0).round(1)
+        t[source_column(col)] = [_cite([(p, n)]) if not L.missing(v) else "" for v, p, n in
+                                 zip(t[col], t[f"{col}_page"], t[f"{col}_line"], strict=True)]
     return t
 
 
+def several_years(years: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `by_year` of departments with two years or more (a department seen in one year has no change)."""
+    n = years.groupby("department_key")["year"].transform("nunique")
+    return years[n.ge(2)].reset_index(drop=True)
+
+
 def multi_year(g: Gathered) -> bool:
-    return g.documents["year"].dropna().nunique() >= 2
+    """Whether some department has documents of two years or more in the panel."""
+    docs = g.documents.dropna(subset=["year"])
+    return bool(len(docs)) and int(docs.groupby("department_key")["year"].nunique().max()) >= 2
+
+
+def coverage(g: Gathered) -> str:
+    """Which departments and years the panel holds, as one sentence (what the report can compare)."""
+    docs = g.documents.dropna(subset=["year"])
+    if docs.empty:
+        return "数据目录中没有可比较的公开。"
+    years = sorted(int(y) for y in docs["year"].unique())
+    per = docs.groupby("year")["department_key"].nunique()
+    parts = "；".join(f"{y} 年度 {L.count(per[y], '个')}部门" for y in years)
+    return f"数据目录中共 {L.count(len(docs), '份')}公开、{L.count(docs['department_key'].nunique(), '个')}部门：{parts}。"
 
 
 # ---------------------------------------------------------------- charts
@@ -244,9 +358,13 @@ def bars(t: pd.DataFrame, columns: dict[str, str], title: str):
     if t.empty:
         return _no_chart(title)
     labels = _labels(t["department"])
-    data = [{"type": "bar", "orientation": "h", "name": esc(label), "y": labels, "x": list(t[col])}
+    data = [{"type": "bar", "orientation": "h", "name": esc(label), "y": labels, "x": list(t[col]),
+             "text": [L.amount(v) if not L.missing(v) else "" for v in t[col]], "textposition": "outside",
+             "cliponaxis": False, "hovertemplate": "%{y}：%{x:,.2f} 万元<extra>" + esc(label) + "</extra>"}
             for col, label in columns.items()]
-    layout = {"title": {"text": esc(title)}, "barmode": "group", "xaxis": {"title": {"text": "万元"}},
+    top = max((float(v) for col in columns for v in t[col] if not L.missing(v)), default=0.0)
+    layout = {"title": {"text": esc(title)}, "barmode": "group",
+              "xaxis": {"title": {"text": "万元"}, "tickformat": ",", "range": [0, top * 1.18 or 1]},
               "yaxis": {"autorange": "reversed", "automargin": True}, "legend": {"orientation": "h", "y": -0.15}}
     return _figure(data, layout, height=max(260, 80 + 30 * len(t) * max(1, len(columns) // 2)))
 
@@ -259,10 +377,13 @@ def score_boxes(g: Gathered, t: pd.DataFrame, title: str):
     if p.empty:
         return _no_chart(title)
     names = t.set_index("doc_id")["department"]
+    parts = [(doc, p[p["doc_id"].eq(doc)]) for doc in t["doc_id"] if p["doc_id"].eq(doc).any()]  # the table's order
     data = [{"type": "box", "name": esc(names[doc]), "y": list(part["total_score"]), "boxpoints": "all",
              "jitter": 0.4, "pointpos": 0, "text": _labels(part["project_name"]), "hoverinfo": "y+text"}
-            for doc, part in p.groupby("doc_id", sort=False)]
-    layout = {"title": {"text": esc(title)}, "yaxis": {"title": {"text": "自评总分"}, "range": [0, 105]},
+            for doc, part in parts]
+    low = float(p["total_score"].min())
+    layout = {"title": {"text": esc(title)},
+              "yaxis": {"title": {"text": "自评总分（分）"}, "range": [max(0.0, min(low, 80.0) - 5), 102]},
               "showlegend": False}
     return _figure(data, layout)
 
@@ -277,8 +398,9 @@ def severity_bars(t: pd.DataFrame, title: str):
     colors = {"error": "#c0392b", "warning": "#e67e22", "info": "#95a5a6"}
     data = [{"type": "bar", "orientation": "h", "name": SEVERITY_LABEL[s], "y": _labels(t["department"]),
              "x": list(t[s]), "marker": {"color": colors[s]}} for s in SEVERITIES]
-    layout = {"title": {"text": esc(title)}, "barmode": "stack", "xaxis": {"title": {"text": "不符项数"}},
-              "yaxis": {"autorange": "reversed", "automargin": True}, "legend": {"orientation": "h", "y": -0.15}}
+    layout = {"title": {"text": esc(title)}, "barmode": "stack", "xaxis": {"title": {"text": "不符项数（项）"}},
+              "yaxis": {"autorange": "reversed", "automargin": True},
+              "legend": {"orientation": "h", "y": -0.15, "traceorder": "normal"}}
     return _figure(data, layout, height=max(260, 80 + 30 * len(t)))
 
 
@@ -292,6 +414,7 @@ def year_lines(y: pd.DataFrame, column: str, title: str):
     data = [{"type": "scatter", "mode": "lines+markers", "name": esc(part["department"].iloc[-1]),
              "x": [int(v) for v in part["year"]], "y": list(part[column])}
             for _, part in y.groupby("department_key", sort=False)]
-    layout = {"title": {"text": esc(title)}, "xaxis": {"title": {"text": "年度"}, "dtick": 1},
-              "yaxis": {"title": {"text": "万元"}}}
+    layout = {"title": {"text": esc(title)}, "xaxis": {"title": {"text": "年度"}, "dtick": 1, "tickformat": "d"},
+              "yaxis": {"title": {"text": "万元"}, "tickformat": ",", "rangemode": "tozero"},
+              "legend": {"orientation": "h", "y": -0.2}, "showlegend": True}
     return _figure(data, layout)

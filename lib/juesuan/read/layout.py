@@ -22,9 +22,10 @@ from .lines import Line
 from .text import page_number
 
 
-@dataclass
+@dataclass(slots=True)
 class Glyph:
-    """One drawn character, in top-down page coordinates (y grows downwards). A real space has ch " "."""
+    """One drawn character, in top-down page coordinates (y grows downwards). A real space has ch " ".
+    Slots: there is one per glyph of the document."""
 
     ch: str
     x0: float

@@ -360,19 +360,6 @@ class _View:
 
 
 @dataclass
-class _Char:
-    """One character as pdfium reports it, in user space (before the page is turned upright)."""
-
-    ch: str
-    box: tuple[float, float, float, float]  # tight: left, bottom, right, top
-    loose: tuple[float, float, float, float]
-    origin: tuple[float, float]
-    size: float  # effective
-    angle: int  # direction of the text in user space, quantised to 0/90/180/270
-    generated: bool = False  # a space pdfium inserted (where a lone space object was, or by its own guess)
-
-
-@dataclass
 class _Content:
     glyphs: list[Glyph]
     hedges: list[Edge]
@@ -390,13 +377,12 @@ def _page_content(page: pdfium.PdfPage, settings: LayoutSettings) -> _Content:
     area = max((right - left) * (top - bottom), 1.0)
     textpage = page.get_textpage()
     try:
-        chars = _chars(textpage, settings)
+        chars, angles = _chars(textpage, settings)
     finally:
         textpage.close()
-    rotation = _text_rotation(chars, page_rotation, settings)
+    rotation = _text_rotation(angles, page_rotation, settings)
     view = _View(left, bottom, right, top, rotation)
-    affine = view.affine
-    glyphs = _dedupe([_glyph(c, affine) for c in chars])
+    glyphs = _glyphs(chars, view.affine)
     hedges: list[Edge] = []
     vedges: list[Edge] = []
     image_area = 0.0
@@ -409,34 +395,78 @@ def _page_content(page: pdfium.PdfPage, settings: LayoutSettings) -> _Content:
     return _Content(glyphs, hedges, vedges, min(image_area / area, 1.0), view.height, rotation, page_rotation)
 
 
-def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> list[_Char]:
-    """Every drawn character (real spaces included) with its boxes, origin, effective size and direction."""
+# A character as pdfium reports it, in user space (before the page is turned upright): a plain tuple, since
+# this is built once per glyph of the document —
+# (ch, box: left, bottom, right, top (tight), loose box: left, bottom, right, top, origin x, y,
+#  effective size, generated: a space pdfium inserted (where a lone space object was, or by its own guess)).
+_Char = tuple
+
+# pdfium's FPDFText_GetTextObject, returning the object's address (an int) instead of a pointer object: the
+# size and matrix are read once per text object, and comparing addresses needs no ctypes.cast per glyph.
+_text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value)
+
+
+def _char_kind(code: int) -> str | None:
+    """The character kept for a code point: itself, " " for any space, None for what is dropped."""
+    if code < 32 or 0xD800 <= code <= 0xDFFF:
+        return None  # pdfium's own line breaks (generated), control codes
+    ch = chr(code)
+    if ch in _SPACES or unicodedata.category(ch) == "Zs":
+        return " "
+    if ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf"):
+        return None
+    return ch
+
+
+_KINDS: dict[int, str | None] = {}  # _char_kind by code point, filled as codes are met
+
+
+def _page_codes(raw, n: int) -> list[int]:
+    """Each character's code point. One FPDFText_GetText call for the page when its text maps one to one
+    onto the character list (same length, last character at the last text index); else one call a char."""
+    if n > 0:
+        buf = (ctypes.c_ushort * (n + 1))()
+        written = pdfium_c.FPDFText_GetText(raw, 0, n, buf)
+        if written == n + 1 and pdfium_c.FPDFText_GetTextIndexFromCharIndex(raw, n - 1) == n - 1:
+            codes = list(buf)[:n]
+            if not any(0xD800 <= c <= 0xDFFF for c in codes):  # surrogates: per char, as pdfium stores them
+                return codes
+    return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)]
+
+
+def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> tuple[list[_Char], dict[int, int]]:
+    """Every drawn character (real spaces included) with its boxes, origin and effective size, and how many
+    visible characters run in each direction (0/90/180/270) in user space."""
     raw = textpage.raw
+    address = ctypes.cast(raw, ctypes.c_void_p).value
     out: list[_Char] = []
+    angles: dict[int, int] = {}
     cl, cr, cb, ct = (ctypes.c_double() for _ in range(4))
     ox, oy = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
     matrix = pdfium_c.FS_MATRIX()
-    last_obj: int | None = None
+    get_box, get_loose, get_origin = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetLooseCharBox, \
+        pdfium_c.FPDFText_GetCharOrigin
+    text_object, is_generated, effective_size = _text_object_address, pdfium_c.FPDFText_IsGenerated, _effective_size
+    kinds = _KINDS
+    last_obj: object = False  # no object yet (None is a char without one)
     nominal = scale = 1.0
     angle = 0
-    for i in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        if code < 32 or 0xD800 <= code <= 0xDFFF:
-            continue  # pdfium's own line breaks (generated), control codes
-        # a generated space stays, weakly: pdfium replaces a text object that is a lone space by one
-        generated = code == 32 and bool(pdfium_c.FPDFText_IsGenerated(raw, i))
-        ch = chr(code)
-        if ch in _SPACES or unicodedata.category(ch) == "Zs":
-            ch = " "
-        elif ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf"):
+    for i, code in enumerate(_page_codes(raw, textpage.count_chars())):
+        ch = kinds.get(code, False)
+        if ch is False:
+            ch = kinds[code] = _char_kind(code)
+        if ch is None:
             continue
-        pdfium_c.FPDFText_GetCharBox(raw, i, cl, cr, cb, ct)
-        pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
-        pdfium_c.FPDFText_GetCharOrigin(raw, i, ox, oy)
-        obj = pdfium_c.FPDFText_GetTextObject(raw, i)
-        if obj is None or ctypes.cast(obj, ctypes.c_void_p).value != last_obj:  # size and matrix are per object
-            last_obj = ctypes.cast(obj, ctypes.c_void_p).value if obj is not None else None
+        # a generated space stays, weakly: pdfium replaces a text object that is a lone space with one
+        generated = code == 32 and bool(is_generated(raw, i))
+        get_box(raw, i, cl, cr, cb, ct)
+        get_loose(raw, i, loose)
+        get_origin(raw, i, ox, oy)
+        obj = text_object(address, i)
+        if obj is None or obj != last_obj:  # size and matrix are per object
+            last_obj = obj
             nominal = pdfium_c.FPDFText_GetFontSize(raw, i)
             if pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
                 a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
@@ -444,11 +474,12 @@ def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> list[_Char
                 a, b, c, d = 1.0, 0.0, 0.0, 1.0
             scale = math.sqrt(abs(a * d - b * c)) or 1.0
             angle = round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
-        box = (cl.value, cb.value, cr.value, ct.value)
         lbox = (loose.left, loose.bottom, loose.right, loose.top)
-        size = _effective_size(nominal * scale, lbox, angle, settings)
-        out.append(_Char(ch, box, lbox, (ox.value, oy.value), size, angle, generated))
-    return out
+        if ch != " ":
+            angles[angle] = angles.get(angle, 0) + 1
+        out.append((ch, cl.value, cb.value, cr.value, ct.value, *lbox, ox.value, oy.value,
+                    effective_size(nominal * scale, lbox, angle, settings), generated))
+    return out, angles
 
 
 def _effective_size(size: float, loose: tuple[float, float, float, float], angle: int, s: LayoutSettings) -> float:
@@ -461,35 +492,46 @@ def _effective_size(size: float, loose: tuple[float, float, float, float], angle
     return size
 
 
-def _text_rotation(chars: list[_Char], page_rotation: int, s: LayoutSettings) -> int:
+def _text_rotation(angles: dict[int, int], page_rotation: int, s: LayoutSettings) -> int:
     """The rotation that shows the page's text upright: its dominant direction when most glyphs share one,
     else the page's /Rotate. (Text drawn at 90° in user space reads upright on a page turned by 90°.)"""
-    visible = [c.angle for c in chars if c.ch != " "]
-    if not visible:
+    if not angles:
         return page_rotation
-    angle, n = Counter(visible).most_common(1)[0]
-    return angle if n > s.rotated_share * len(visible) else page_rotation
+    angle, n = Counter(angles).most_common(1)[0]
+    return angle if n > s.rotated_share * sum(angles.values()) else page_rotation
 
 
-def _box(affine: tuple[float, ...], r: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+def _glyphs(chars: list[_Char], affine: tuple[float, ...]) -> list[Glyph]:
+    """The characters in display coordinates, fake-bold duplicates dropped (the same glyph drawn twice, a
+    fraction of a point apart). One pass, inlined: this runs once per glyph of the document."""
     a, b, c, d, e, f = affine
-    xa, xb = a * r[0] + b * r[1] + e, a * r[2] + b * r[3] + e
-    ya, yb = c * r[0] + d * r[1] + f, c * r[2] + d * r[3] + f
-    return (xa, ya, xb, yb) if xa <= xb and ya <= yb else (min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
-
-
-def _glyph(ch: _Char, affine: tuple[float, ...]) -> Glyph:
-    """The character in display coordinates (inlined: this runs once per glyph of the document)."""
-    lx0, ltop, lx1, lbottom = _box(affine, ch.loose)
-    a, b, c, d, e, f = affine
-    ox, oy = ch.origin
-    x_origin, base = a * ox + b * oy + e, c * ox + d * oy + f
-    if ch.ch == " ":  # a space may have no ink: its loose box is its advance
-        return Glyph(" ", min(lx0, x_origin), max(lx1, x_origin), ltop, lbottom, base, ch.size, generated=ch.generated)
-    x0, ink_top, x1, ink_bottom = _box(affine, ch.box)
-    if ink_bottom - ink_top < 0.5:  # flat glyphs (一, —): give them a nominal height for cell lookup
-        ink_top, ink_bottom = ink_top - ch.size * 0.3, ink_bottom + ch.size * 0.3
-    return Glyph(ch.ch, min(lx0, x0), max(lx1, x1), ink_top, ink_bottom, base, ch.size)
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Glyph] = []
+    for ch, bl, bb, br, bt, ll, lb, lr, lt, ox, oy, size, generated in chars:
+        xa, xb = a * ll + b * lb + e, a * lr + b * lt + e  # the loose box
+        ya, yb = c * ll + d * lb + f, c * lr + d * lt + f
+        if xa <= xb and ya <= yb:
+            lx0, ltop, lx1, lbottom = xa, ya, xb, yb
+        else:
+            lx0, ltop, lx1, lbottom = min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)
+        x_origin, base = a * ox + b * oy + e, c * ox + d * oy + f
+        if ch == " ":  # a space may have no ink: its loose box is its advance
+            g = Glyph(" ", min(lx0, x_origin), max(lx1, x_origin), ltop, lbottom, base, size, generated=generated)
+        else:
+            xa, xb = a * bl + b * bb + e, a * br + b * bt + e  # the tight (ink) box
+            ya, yb = c * bl + d * bb + f, c * br + d * bt + f
+            if xa <= xb and ya <= yb:
+                x0, ink_top, x1, ink_bottom = xa, ya, xb, yb
+            else:
+                x0, ink_top, x1, ink_bottom = min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)
+            if ink_bottom - ink_top < 0.5:  # flat glyphs (一, —): give them a nominal height for cell lookup
+                ink_top, ink_bottom = ink_top - size * 0.3, ink_bottom + size * 0.3
+            g = Glyph(ch, min(lx0, x0), max(lx1, x1), ink_top, ink_bottom, base, size)
+        key = (ch, round(g.x0), round(g.base))
+        if key not in seen:
+            seen.add(key)
+            out.append(g)
+    return out
 
 
 def _drawings(page: pdfium.PdfPage, form: pdfium.PdfObject | None = None, level: int = 0) -> Iterable[pdfium.PdfObject]:
@@ -508,19 +550,6 @@ def _drawings(page: pdfium.PdfPage, form: pdfium.PdfObject | None = None, level:
 
 
 _MAX_FORM_DEPTH = 15
-
-
-def _dedupe(glyphs: list[Glyph]) -> list[Glyph]:
-    """Drop fake-bold duplicates (same glyph drawn twice, a fraction of a point apart)."""
-    seen: set[tuple[str, int, int]] = set()
-    out = []
-    for g in glyphs:
-        key = (g.ch, round(g.x0), round(g.base))
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(g)
-    return out
 
 
 def _path_edges(obj: pdfium.PdfObject, view: _View, hedges: list[Edge], vedges: list[Edge], s: LayoutSettings) -> None:

@@ -16,6 +16,7 @@ from .extract.statements import extract_statements
 from .model import Disclosure
 from .read import Source, Warn, read_source
 from .segment import Segments, segment
+from .types import SourceKind
 
 
 def parse(path: str | Path) -> Disclosure:
@@ -86,6 +87,6 @@ def _read(path: Path) -> tuple[Source, Segments]:
 
 def _statements(source: Source, doc_id: str) -> tuple[list[dict], list[Warn], list[str]]:
     """The nine tables' cells: only a PDF's layout aligns them (text input gives none)."""
-    if source.kind != "pdf":
+    if source.kind != SourceKind.PDF:
         return [], [], []
     return extract_statements(source, doc_id)

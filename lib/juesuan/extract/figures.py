@@ -15,6 +15,7 @@ import re
 from ..normalize import unquote
 from ..read.lines import Warn
 from ..segment import Passage, Section
+from ..types import Stage
 from ..vocab import COUNT_UNITS, MONEY_UNITS
 
 MONEY = MONEY_UNITS
@@ -156,7 +157,7 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
         line = passage.line_at(start)
         if sign is None:
             if float(m["num"].replace(",", "")) != 0:
-                warns.append(Warn("extract:figures", "direction of change unclear (增加/减少 both printed): "
+                warns.append(Warn(Stage.FIGURES, "direction of change unclear (增加/减少 both printed): "
                                   f"{cue}{m.group()}", line.no, line.page))
                 continue
             sign = 1
@@ -178,7 +179,7 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
     _single_basis_is_the_budget(rows)
     for m in _MISSING.finditer(text):
         line = passage.line_at(m.start())
-        warns.append(Warn("extract:figures", "amount missing before 万元: "
+        warns.append(Warn(Stage.FIGURES, "amount missing before 万元: "
                           f"…{text[max(0, m.start() - 12) : m.end() + 2]}…", line.no, line.page))
     return rows
 
@@ -191,7 +192,7 @@ def _is_figure(passage: Passage, masked: str, m: re.Match[str], warns: list[Warn
         cue = text[_clause_start(masked, start, _BOUNDARY) : start]
         if _UNITLESS_CUE.search(cue) and not re.match(r"[\d.、]", text[end : end + 1]):
             line = passage.line_at(start)
-            warns.append(Warn("extract:figures", "figure printed without a unit, not recorded: "
+            warns.append(Warn(Stage.FIGURES, "figure printed without a unit, not recorded: "
                               f"{text[max(0, start - 15) : end + 2]}", line.no, line.page))
         return False
     return not (_THRESHOLD.match(text[end : end + 6]) or _is_date_or_year(text, end))

@@ -13,6 +13,7 @@ from .. import schemas
 from ..config import DOC_ID_MAX, PARSER_VERSION
 from ..read import Source, Warn
 from ..segment import PART_NAMES, REQUIRED_PARTS, Passage, Segments, compact
+from ..types import SourceKind, Stage
 from ..values import fold
 from .statements import table_code as title_code
 
@@ -131,19 +132,19 @@ def inventory(source: Source, segs: Segments, statements: list[dict], blank: lis
     empty = [code for code in titles if code not in found and (code in blank or code in stated)]
     for code in empty:
         if code not in stated:
-            warns.append(Warn("extract:statements", f"table {schemas.TABLE_CODES[code]} is printed with its headers "
+            warns.append(Warn(Stage.STATEMENTS, f"table {schemas.TABLE_CODES[code]} is printed with its headers "
                               "but no values and no 无数据 note: reported empty", titles[code].no, titles[code].page))
     absent = [code for code in titles if code not in found and code not in empty]
     parts_missing = [k for k in REQUIRED_PARTS if k not in segs.parts and not (k == "tables" and (found or titles))]
     for key in parts_missing:
-        warns.append(Warn("segment", f"part missing: {PART_NAMES[key]} (truncated or partial disclosure?)"))
+        warns.append(Warn(Stage.SEGMENT, f"part missing: {PART_NAMES[key]} (truncated or partial disclosure?)"))
     for code in absent:
-        why = "no data in the text layer (image or missing)" if source.kind == "pdf" else \
+        why = "no data in the text layer (image or missing)" if source.kind == SourceKind.PDF else \
             "its cells are not read from text input (an image in the source, or rows only the PDF reader can align)"
-        warns.append(Warn("extract:statements", f"table {schemas.TABLE_CODES[code]} has a title but {why}: reported "
+        warns.append(Warn(Stage.STATEMENTS, f"table {schemas.TABLE_CODES[code]} has a title but {why}: reported "
                           "absent, not zero", titles[code].no, titles[code].page))
-    if source.kind == "text" and not found and not titles:
-        warns.append(Warn("extract:statements", "none of the nine standard tables found"))
+    if source.kind == SourceKind.TEXT and not found and not titles:
+        warns.append(Warn(Stage.STATEMENTS, "none of the nine standard tables found"))
     return Inventory(found, empty, absent, parts_missing)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..read.lines import Line, Warn
 from ..segment import Passage, compact, source_chars
+from ..types import Stage
 from ..values import DASHES, is_unit, norm, parse_quantity, to_number
 from ..vocab import LEVEL1, LEVEL2
 
@@ -189,7 +190,7 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
     for k, tokens in enumerate(content):
         if layout.weighted and not buffer and len(tokens) == 1 and re.fullmatch(r"\d{1,3}", tokens[0].text):
             line = tokens[0].line  # between two rows a bare number is no 偏差原因: a page number left by the reader
-            warns.append(Warn("extract:indicators", f"lone number between indicator rows ignored: {tokens[0].text}",
+            warns.append(Warn(Stage.INDICATORS, f"lone number between indicator rows ignored: {tokens[0].text}",
                               line.no, line.page))
             continue
         buffer += tokens
@@ -213,7 +214,7 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
     leftover = "".join(tok.text for tok in buffer)
     if leftover and _DEBRIS.sub("", leftover) not in ("", "分)") and not re.fullmatch(r"[\d()分度指标年绩效目]*", leftover):
         line = buffer[0].line
-        warns.append(Warn("extract:indicators", f"text not part of any complete indicator row: {leftover[:60]}",
+        warns.append(Warn(Stage.INDICATORS, f"text not part of any complete indicator row: {leftover[:60]}",
                           line.no, line.page))
     return rows
 
@@ -230,12 +231,12 @@ def _deviation_tail(buffer: list[Token], t: int, above: dict, warns: list[Warn])
         if cut is not None:
             tail = _raw(buffer[:cut])
             above["deviation"] = (above["deviation"] or "") + tail
-            warns.append(Warn("extract:indicators", f"text between rows read as the 偏差原因 above it: {tail[:40]}",
+            warns.append(Warn(Stage.INDICATORS, f"text between rows read as the 偏差原因 above it: {tail[:40]}",
                               buffer[cut].line.no, buffer[cut].line.page))
             return cut
     elif above["deviation"] and not _LEVEL_START.match(label) and not above["deviation"].endswith(("。", ".", "；", ";")):
         line = buffer[0].line
-        warns.append(Warn("extract:indicators", f"indicator label may begin with the 偏差原因 above it: {label[:40]}",
+        warns.append(Warn(Stage.INDICATORS, f"indicator label may begin with the 偏差原因 above it: {label[:40]}",
                           line.no, line.page))
     return 0
 
@@ -292,7 +293,7 @@ def _check_row(row: dict, warns: list[Warn]) -> None:
     together: say so, an auditor should look (values are kept as read)."""
     label = row["level3"] or ""
     if _CELL_IN_LABEL.search(norm(label)) or label in LEVEL1 or (label in LEVEL2 and label.endswith("指标")):
-        warns.append(Warn("extract:indicators", f"indicator label looks like it holds other cells: {label[:40]}",
+        warns.append(Warn(Stage.INDICATORS, f"indicator label looks like it holds other cells: {label[:40]}",
                           row["source_line"], row["page"]))
 
 
@@ -437,7 +438,7 @@ def parse_project(lines: list[Line], no: int, warns: list[Warn]) -> tuple[dict, 
         project[key] = m.group(1) if m else None
     budget = _budget_row(head.text)
     if not budget:
-        warns.append(Warn("extract:projects", "budget execution row (预算数/执行数/执行率/得分) not found or not aligned", lines[0].no, lines[0].page))
+        warns.append(Warn(Stage.PROJECTS, "budget execution row (预算数/执行数/执行率/得分) not found or not aligned", lines[0].no, lines[0].page))
     project.update(budget or dict.fromkeys(_BUDGET_FIELDS))
     layout = _layout(lines, 0, head_end)
     total_i = next((i for i in range(head_end, len(lines)) if compact(lines[i].text).startswith("总分")), len(lines))
@@ -448,9 +449,9 @@ def parse_project(lines: list[Line], no: int, warns: list[Warn]) -> tuple[dict, 
     m = re.match(r"总分(\d+(?:\.\d+)?)(?: (\d+(?:\.\d+)?))?" if layout.weighted else r"总分(\d+(?:\.\d+)?)", tail.text)
     project["total_score"] = float(m.group(m.lastindex)) if m else None
     if m is None:
-        warns.append(Warn("extract:projects", f"project table {no}: 总分 not found (table cut short?)", lines[-1].no, lines[-1].page))
+        warns.append(Warn(Stage.PROJECTS, f"project table {no}: 总分 not found (table cut short?)", lines[-1].no, lines[-1].page))
     if not indicators:
-        warns.append(Warn("extract:indicators", f"project table {no}: no complete indicator row found", lines[0].no, lines[0].page))
+        warns.append(Warn(Stage.INDICATORS, f"project table {no}: no complete indicator row found", lines[0].no, lines[0].page))
     _check_totals(project, indicators, layout, lines, warns)
     _check_header_wrap(lines[:head_end], no, warns)
     project["deviation_reason"] = _between(tail, _DEVIATION, _IMPROVEMENT)
@@ -466,12 +467,12 @@ def _check_totals(project: dict, rows: list[dict], layout: Layout, lines: list[L
     scores = [r["score"] for r in rows]
     total, exec_score = project.get("total_score"), project.get("exec_score")
     if rows and total is not None and exec_score is not None and None not in scores and abs(sum(scores) + exec_score - total) > 0.5:
-        warns.append(Warn("extract:indicators", f"project table {project['project_no']}: 执行率得分 + indicator scores = "
+        warns.append(Warn(Stage.INDICATORS, f"project table {project['project_no']}: 执行率得分 + indicator scores = "
                                                 f"{sum(scores) + exec_score:g} but 总分 = {total:g} (a row merged, split or missing?)", *where))
     weights = [r["weight"] for r in rows]
     if layout.weighted and rows and project.get("exec_weight") is not None and None not in weights \
             and abs(sum(weights) + project["exec_weight"] - 100) > 0.5:
-        warns.append(Warn("extract:indicators", f"project table {project['project_no']}: 分值 add up to "
+        warns.append(Warn(Stage.INDICATORS, f"project table {project['project_no']}: 分值 add up to "
                                                 f"{sum(weights) + project['exec_weight']:g}, not 100 (a row merged, split or missing?)", *where))
 
 
@@ -483,7 +484,7 @@ def _check_header_wrap(head: list[Line], no: int, warns: list[Warn]) -> None:
         text = compact(line.text)
         if "主管部门" in text and "实施单位" in text and len(nxt.text.split()) >= 2 \
                 and not any(stop in compact(nxt.text) for stop in _FIELD_STOPS + _HEAD_ROWS):
-            warns.append(Warn("extract:projects", f"project table {no}: 主管部门 and 实施单位 both wrapped onto the next line "
+            warns.append(Warn(Stage.PROJECTS, f"project table {no}: 主管部门 and 实施单位 both wrapped onto the next line "
                                                   f"({compact(nxt.text)[:30]}): names may be cut", nxt.no, nxt.page))
 
 
@@ -520,7 +521,7 @@ def parse_department(lines: list[Line], warns: list[Warn]) -> tuple[list[dict], 
         head = Passage(lines[i:head_end])
         m = re.match(r"年度目标(\d+)[::]?(?:\((\d+(?:\.\d+)?)分\))?(.*?)(?:(?:年度)?(?:绩效)?(?:指标)?一级指标|年度绩效指标|年度$)", head.text)
         if not m:
-            warns.append(Warn("extract:department_goals", "goal header not understood", lines[i].no, lines[i].page))
+            warns.append(Warn(Stage.DEPARTMENT_GOALS, "goal header not understood", lines[i].no, lines[i].page))
             continue
         goal_no = int(m.group(1))
         text_start = m.start(3)

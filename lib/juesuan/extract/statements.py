@@ -15,10 +15,11 @@ from ..config import OCR
 from ..normalize import squeeze, unquote
 from ..read.layout import GridCell, TableGrid
 from ..read.lines import Source, Warn
+from ..types import SourceKind, Stage
 from ..vocab import EMPTY_MARKS, MONEY_FACTORS
 from . import ocr_identities
 
-STAGE = "extract:statements"
+STAGE = Stage.STATEMENTS
 
 _UNIT_RE = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")
 _AMOUNT_RE = re.compile(r"^[-−－]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?$")
@@ -75,7 +76,7 @@ def extract_statements(source: Source, doc_id: str) -> tuple[list[dict], list[Wa
     """One row per non-empty numeric cell of the nine tables (text input has none: tables were images),
     the warnings, and the codes of tables whose ruled grid is printed without a single value."""
     warns: list[Warn] = []
-    if source.kind != "pdf":
+    if source.kind != SourceKind.PDF:
         return [], warns, []
     records: list[dict] = []
     blank: list[str] = []

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ..types import SourceKind, Stage
+
 
 class Warn(NamedTuple):
     """Something the parser was unsure of; always names where, so an auditor can look."""
 
-    stage: str  # read | segment | extract:<table> | validate
+    stage: Stage
     message: str
     source_line: int | None = None
     page: int | None = None
@@ -27,7 +29,7 @@ class Source:
     sha256: str
     lines: list[Line]
     n_pages: int
-    kind: str  # "text" | "pdf"
+    kind: SourceKind
     image_pages: list[int] = field(default_factory=list)  # pages whose content is an image (no text layer)
     tables: list = field(default_factory=list)  # raw table grids from a PDF, for extract.statements
     warnings: list[Warn] = field(default_factory=list)

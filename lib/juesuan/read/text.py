@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import InputError
+from ..types import SourceKind, Stage
 from ..vocab import QUOTES
 from .lines import Line, Source, Warn
 
@@ -307,12 +308,12 @@ def rejoin_numbers(lines: list[Line]) -> tuple[list[Line], list[Warn]]:
             rejoined.append(line)
         else:
             out.append(line)
-            warns.append(Warn("read", f"numbers printed apart from their sentence and not placeable ({len(numbers)} numbers, "
+            warns.append(Warn(Stage.READ, f"numbers printed apart from their sentence and not placeable ({len(numbers)} numbers, "
                                       f"{len(gaps)} gaps before a unit, {others} other gaps): “{nxt.text.strip()}” left out",
                               nxt.no, nxt.page))
         i += 2
     if rejoined:
-        warns.insert(0, Warn("read", f"{len(rejoined)} lines had their numbers printed on the next line (an extraction "
+        warns.insert(0, Warn(Stage.READ, f"{len(rejoined)} lines had their numbers printed on the next line (an extraction "
                                      "artifact) and were rejoined in order", rejoined[0].no, rejoined[0].page))
     return out, warns
 
@@ -326,21 +327,21 @@ def read_text(path: str | Path) -> Source:
     warns: list[Warn] = []
     if encoding == "big5":
         text = _simplified(text)
-        warns.append(Warn("read", "text is Big5 (traditional characters): converted to simplified characters (OpenCC "
+        warns.append(Warn(Stage.READ, "text is Big5 (traditional characters): converted to simplified characters (OpenCC "
                                   "t2s) for reading; quoted evidence is the converted text"))
     rows, n_lines, form_feeds = split_pages(text)
     lines, n_pages = physical_pages(rows) if form_feeds else assign_pages(rows)
     lines, rejoin_warns = rejoin_numbers(lines)
     warns += rejoin_warns
     if n_pages == 1 and len(lines) > _ONE_PAGE_MAX:
-        warns.insert(0, Warn("read", "no page breaks or printed page numbers found: every line is reported on page 1"))
+        warns.insert(0, Warn(Stage.READ, "no page breaks or printed page numbers found: every line is reported on page 1"))
     return Source(
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
         lines=lines,
         n_lines=n_lines,
         n_pages=n_pages,
-        kind="text",
+        kind=SourceKind.TEXT,
         warnings=warns,
     )
 

@@ -818,3 +818,111 @@ def test_p16_stated_grade_matches_the_total_score_band():
 def load_seed_grade() -> tuple:
     doc = juesuan.load(DATA_RAW / "2023-tongcheng-renshe.txt").document.iloc[0]
     return doc.dept_grade, doc.dept_grade_line
+
+
+# ── cells OCR read and the parser withheld: unknown, never 0 ───────────────────────────────────────────
+
+
+def _recognised(d: Disclosure, code: str, **misread: float) -> Disclosure:
+    """`d` as if table `code` had been read by OCR with the cells `row.column` misread as given: the parser's own
+    identities (extract.ocr_identities) withhold what they cannot confirm and warn on it, as a parse does."""
+    from juesuan.extract import ocr_identities
+    from juesuan.read.lines import Warn
+
+    st = d.statements
+    rows = []
+    for r in st[st["table_code"] == code].to_dict("records"):
+        r = dict(r, source="ocr", confidence=0.99, value=misread.get(f"{r['row_label']}.{r['column']}", r["value"]))
+        rows.append({k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()})
+    warns: list[Warn] = []
+    kept = ocr_identities.verify(str(rows[0]["table_title"]), rows, warns)
+    assert len(kept) == len(rows) - len(misread) and len(warns) == len(misread)
+    new = pd.DataFrame([{"doc_id": d.doc_id, "stage": w.stage, "message": w.message, "source_line": w.source_line,
+                         "page": w.page} for w in warns])
+    statements = pd.concat([st[st["table_code"] != code], pd.DataFrame(kept)], ignore_index=True)
+    return Disclosure(**{**d.tables(), "doc_id": d.doc_id, "statements": schemas.MODELS["statements"].validate(statements),
+                         "warnings": schemas.MODELS["warnings"].validate(pd.concat([d.warnings, new], ignore_index=True))})
+
+
+@pytest.fixture(scope="module")
+def caizhengju() -> Disclosure:
+    return juesuan.load(DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf")
+
+
+def test_a_withheld_cell_makes_its_identities_not_assessable(caizhengju):
+    before = run_checks(caizhengju)
+    # 表3 (p. 10): 信息化建设 项目支出 135.25 read as 153.25; no identity confirms it: withheld, warned on
+    d = _recognised(caizhengju, "expenditure", **{"信息化建设.项目支出": 153.25})
+    assert d.warnings["message"].str.contains("OCR read 153.25 in row '2010607 信息化建设'").any()
+    after = run_checks(d)
+    changed = _changed(before, after)
+    assert changed[["rule_id", "subject", "status"]].values.tolist() == [
+        ["S06", "表3 信息化建设: 本年支出合计 = Σ栏", "not_assessable"],
+        ["S07", "表3 20106 财政事务.项目支出 = Σ下级", "not_assessable"],
+        ["S14", "全部 194 个金额", "pass"]]  # the withheld cell is not one of the amounts read
+    assert set(changed["status_before"]) == {"pass"}
+    assert (changed["evidence"].iloc[:2] == "含 OCR 识别后未采用的数 (表3 信息化建设.项目支出 (行166, 第10页)), 不按 0 计").all()
+
+
+def _changed(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """The instances whose status or subject differ (the same rules give the same instances, in order; the
+    evidence of a cell read by OCR says so, which is not a change)."""
+    assert after["rule_id"].tolist() == before["rule_id"].tolist()
+    diff = (after["status"] != before["status"]) | (after["subject"] != before["subject"])
+    return after[diff].assign(status_before=before.loc[diff, "status"])
+
+
+def test_a_withheld_class_total_is_not_counted_as_0(caizhengju):
+    """A 类 total misread (326.72 as 362.72) and confirmed by nothing: its 类 = Σ款 identity, the 合计 = Σ类 above
+    it, its row and the cross-table class comparison are not judged; none fails for the 0 it is not."""
+    from juesuan.extract import ocr_identities
+
+    d = _recognised(caizhengju, "expenditure", **{"社会保障和就业支出.本年支出合计": 362.72})  # 326.72 misread
+    assert d.warnings["message"].str.contains("OCR read 362.72 in row '208 社会保障和就业支出'").any()
+    before, after = run_checks(caizhengju), run_checks(d)
+    unread = after[after["evidence"].str.contains("未采用", na=False)]
+    assert set(unread["status"]) == {"not_assessable"}
+    assert unread[["rule_id", "subject"]].values.tolist() == [
+        ["S06", "表3 社会保障和就业支出: 合计 = Σ栏"],  # its total withheld: the row has no total to compare
+        ["S07", "表3 208 社会保障和就业支出.本年支出合计 = Σ下级"],
+        ["S07", "表3 合计.本年支出合计 = Σ类"],
+        ["S09", "社会保障和就业支出: 仅见于表1"]]  # not "表3却没有这一类级科目": it has, unread
+    assert (unread["evidence"] == "含 OCR 识别后未采用的数 (表3 社会保障和就业支出.本年支出合计 (行169, 第10页)), "
+                                  "不按 0 计").all()
+
+    def failures(c: pd.DataFrame) -> set:
+        return set(map(tuple, c[c["status"] == "fail"][["rule_id", "subject", "severity"]].values))
+
+    assert failures(after) == failures(before) - {("S09", "社会保障和就业支出: 表3 = 表1", "info")}
+    assert ocr_identities.STAGE == "extract:statements"  # the stage whose warnings are read back
+
+
+def test_withheld_cells_are_read_from_every_warning_the_parser_writes():
+    """The four messages that withhold a cell (ocr_identities.verify, statements._read_row and _warn_cell), as they
+    are formatted there; a text-layer cell that is no number withholds nothing."""
+    from juesuan.checks.rules_common import Ctx
+    from juesuan.checks.withheld import Withheld, cells
+
+    msgs = [
+        ("支出决算表: OCR unsure of '8.5O' (confidence 0.41) in row '2010601 行政运行', column '基本支出', and no "
+         "identity of the table confirms it: value not used", 10, 3),
+        ("支出决算表: OCR read 16.00 in row '合计', column '项目支出', and it fails 合计 = Σ类 (1.00 ≠ 2.00) with no "
+         "other identity confirming it: a misreading or a misprint, value not used", 10, 4),
+        ("收入决算表: OCR unsure of the label '行攻运行' (confidence 0.62) of row 2010601'行攻运行', not confirmed by "
+         "another table: its value in column '财政拨款收入' not used", 8, 5),
+        ("收入决算表: not a number: '1,2O4.5'", 8, 6),
+        ("收入决算表: not a number: '见附件'", 9, 7),
+    ]
+    statements = [dict(table_code="income", row_label="行政运行", subject_code="2010601", page=8, source_line=6,
+                       source="ocr"), dict(table_code="income", row_label="x", subject_code=None, page=9,
+                                           source_line=1, source="text")]
+    d = Disclosure(**{**{n: schemas.empty(n) for n in juesuan.model.TABLES}, "doc_id": "x",
+                      "warnings": pd.DataFrame([{"stage": "extract:statements", "message": m, "page": p,
+                                                 "source_line": ln} for m, p, ln in msgs]),
+                      "statements": pd.DataFrame(statements)})
+    assert cells(Ctx(d)) == [
+        Withheld("expenditure", "2010601", "行政运行", "基本支出", 10, 3),
+        Withheld("expenditure", "", "合计", "项目支出", 10, 4),
+        Withheld("income", "2010601", "行攻运行", "财政拨款收入", 8, 5),
+        Withheld("income", "2010601", "行政运行", None, 8, 6),
+    ]

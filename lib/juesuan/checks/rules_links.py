@@ -25,6 +25,8 @@ from .rules_common import (
     show,
 )
 from .rules_narrative import budget_of
+from .rules_statements import T6, unread, withheld
+from .withheld import Withheld
 
 _GROUPS = {"人员经费": "personnel", "公用经费": "public_funds"}
 
@@ -60,10 +62,18 @@ def _parts(items: list[dict], group: str | None = None) -> list[dict]:
     return [r for r in items if not r["is_total"] and (group is None or r["group"] == group)]
 
 
+def _withheld(ctx: Ctx, items: list[dict]) -> list[Withheld]:
+    """Cells of table 6 OCR read but the parser withheld, when the items are read from it: unknown, not 0."""
+    return withheld(ctx, T6) if items and items[0]["where"] == "表6" else []
+
+
 def _sum_group(ctx: Ctx, group: str) -> list[Outcome]:
     items = line_items(ctx)
     if not items:
         return [na(group, "没有基本支出明细")]
+    hits = _withheld(ctx, items)
+    if hits:
+        return [unread(f"{group} = Σ明细", hits)]
     total = _group_total(ctx, items, group)
     parts = _parts(items, group)
     if total is None or not parts:
@@ -94,6 +104,9 @@ def l03(ctx: Ctx) -> list[Outcome]:
     items = line_items(ctx)
     if not items:
         return [na("经济分类", "没有基本支出明细")]
+    hits = _withheld(ctx, items)
+    if hits:
+        return [unread("经济分类: 基本支出 ≤ 全部", hits)]
     groups: dict[str, list[dict]] = {}
     for r in _parts(items):
         groups.setdefault(_econ_class(r["group"], r["_item"]), []).append(r)

@@ -1,6 +1,8 @@
 """Rules S01–S14: identities inside and across the nine statements, and narrative ↔ statements.
 
-A blank cell is not in `statements`; inside a table that is present it counts as 0 (domain.md §6.8).
+A blank cell is not in `statements`; inside a table that is present it counts as 0 (domain.md §6.8). A cell OCR
+read but the parser withheld (`withheld`) is not in it either, and is unknown: an identity it belongs to is
+not_assessable, naming it.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from .rules_common import (
     norm_name,
     rule,
 )
+from .withheld import Withheld, cells
 
 T1, T2, T3, T4 = "income_expenditure", "income", "expenditure", "fiscal_income_expenditure"
 T5, T6, T7, T8, T9 = "general_budget_expenditure", "general_budget_basic", "gov_fund", "state_capital", "three_public"
 SHORT = {T1: "表1", T2: "表2", T3: "表3", T4: "表4", T5: "表5", T6: "表6", T7: "表7", T8: "表8", T9: "表9"}
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、]|其中:)")
+_ORDINAL_ROW = re.compile(r"^[一二三四五六七八九十]+、")
 
 
 def lab(text: object) -> str:
@@ -75,12 +79,45 @@ def _zero(label: str) -> Operand:
     return Operand(f"{label}(空白=0)", 0.0, to_wan=1.0)
 
 
+# ── cells OCR read and the parser withheld: unknown, not 0 ──
+
+RowPred = Callable[[str, str], bool]  # (row label as printed, NFKC, no spaces; subject code digits) → a member row
+
+
+def withheld(ctx: Ctx, code: str, row: RowPred | None = None, column: Callable[[str], bool] | None = None,
+             label: str | None = None) -> list[Withheld]:
+    """The withheld cells of table `code` that may be members of an identity: in a row `row` accepts (or labelled
+    `label`) and a column `column` accepts (normalised). A cell whose row or column is not known may be anywhere."""
+    want = lab(label) if label is not None else None
+    out = []
+    for w in cells(ctx):
+        if w.table != code:
+            continue
+        if w.row is not None and want is not None and lab(w.row) != want:
+            continue
+        if w.row is not None and row is not None and not row(norm_name(w.row), w.code):
+            continue
+        if w.column is not None and column is not None and not column(norm_name(w.column)):
+            continue
+        out.append(w)
+    return out
+
+
+def unread(subject: str, hits: list[Withheld]) -> Outcome:
+    """The instance of an identity one of whose members OCR read but the parser withheld."""
+    shown = "; ".join(dict.fromkeys(w.describe(SHORT) for w in hits[:3])) + ("…" if len(hits) > 3 else "")
+    return na(subject, f"含 OCR 识别后未采用的数 ({shown}), 不按 0 计")
+
+
 # ── table 1 ──
 
 def _t1_sum(ctx: Ctx, panel: str, total: str, subject: str) -> list[Outcome]:
     t = table(ctx, T1)
     if t.empty:
         return [na(subject, "无表1")]
+    hits = withheld(ctx, T1, lambda s, _c: lab(s) == lab(total) or bool(_ORDINAL_ROW.match(s)))
+    if hits:
+        return [unread(subject, hits)]
     tot = cell(t, T1, total, panel=panel)
     rows = t[t["panel"].astype(str).str.contains(panel, na=False) & t["_ordinal"]]
     if tot is None or rows.empty:
@@ -102,6 +139,10 @@ def _t1_total(ctx: Ctx, panel: str, first: str, others: tuple[str, ...], subject
     t = table(ctx, T1)
     if t.empty:
         return [na(subject, "无表1")]
+    members = {lab(x) for x in ("总计", first, *others)}
+    hits = withheld(ctx, T1, lambda s, _c: lab(s) in members)
+    if hits:
+        return [unread(subject, hits)]
     tot, base = cell(t, T1, "总计", panel=panel), cell(t, T1, first, panel=panel)
     if tot is None or base is None:
         return [na(subject, f"表1未找到总计或{first}")]
@@ -125,6 +166,10 @@ def s05(ctx: Ctx) -> list[Outcome]:
     for code in (T1, T4):
         t = table(ctx, code)
         if t.empty:
+            continue
+        hits = withheld(ctx, code, label="总计")
+        if hits:
+            out.append(unread(f"{SHORT[code]} 收入总计 = 支出总计", hits))
             continue
         a = cell(t, code, "总计", panel="收入")
         b = cell(t, code, "总计", "合计", panel="支出") or cell(t, code, "总计", panel="支出")
@@ -166,12 +211,24 @@ def s06(ctx: Ctx) -> list[Outcome]:
         for g in groups.values():
             tot = [r for r in g if is_total(r["column"])]
             parts = [r for r in g if is_part(r["column"])]
-            if not tot or not parts:
-                continue
-            r = tot[0]
-            out.append(compare_sum(f"{SHORT[code]} {r['row_label']}: {r['column']} = Σ栏", op(r, code),
-                                   [op(p, code) for p in parts]))
+            r = (tot or g)[0]
+            subject = f"{SHORT[code]} {r['row_label']}: {r['column'] if tot else '合计'} = Σ栏"
+            hits = withheld(ctx, code, _same_row(r), lambda c, t=is_total, p=is_part: t(c) or p(c))
+            if hits:
+                out.append(unread(subject, hits))
+            elif tot and parts:
+                out.append(compare_sum(subject, op(r, code), [op(p, code) for p in parts]))
     return out or [na("表内栏次", "无可核对的表")]
+
+
+def _digits(code: object) -> str:
+    return re.sub(r"\D", "", str(code or ""))
+
+
+def _same_row(r: dict) -> RowPred:
+    """A withheld cell is in row `r` when their subject codes agree (else their labels)."""
+    digits = _digits(r.get("subject_code"))
+    return lambda label, code: code == digits if code and digits else lab(label) == r["_lab"]
 
 
 # ── hierarchy ──
@@ -194,20 +251,43 @@ def s07(ctx: Ctx) -> list[Outcome]:
         for r in coded:
             by_column.setdefault(r["column"], []).append(r)
         for column, tc in by_column.items():
+            col = norm_name(column)
+            in_column = withheld(ctx, code, column=lambda c, col=col: c == col)
             for parent in tc:
                 pc = parent["subject_code"]
                 if len(pc) not in _CHILD_LEN or pc not in any_child:
                     continue
+                subject = f"{SHORT[code]} {pc} {parent['row_label']}.{column} = Σ下级"
+                hits = [w for w in in_column if w.row is None
+                        or (w.code == pc or (w.code.startswith(pc) and len(w.code) == _CHILD_LEN[len(pc)]))]
+                if hits:
+                    out.append(unread(subject, hits))
+                    continue
                 kids = [k for k in tc if len(k["subject_code"]) == _CHILD_LEN[len(pc)] and k["subject_code"].startswith(pc)]
                 parts = [op(k, code) for k in kids] or [_zero("下级")]
-                out.append(compare_sum(f"{SHORT[code]} {pc} {parent['row_label']}.{column} = Σ下级",
-                                       op(parent, code), parts))
+                out.append(compare_sum(subject, op(parent, code), parts))
+            out += _withheld_parents(code, column, tc, in_column)
             total = [r for r in cells if r["_lab"] == "合计" and r["column"] == column]
             classes = [r for r in tc if len(r["subject_code"]) == 3]
             if total and classes and code != T6:
-                out.append(compare_sum(f"{SHORT[code]} 合计.{column} = Σ类", op(total[0], code),
-                                       [op(c, code) for c in classes]))
+                subject = f"{SHORT[code]} 合计.{column} = Σ类"
+                hits = [w for w in in_column if w.row is None or len(w.code) == 3 or lab(w.row) == "合计"]
+                out.append(unread(subject, hits) if hits else compare_sum(subject, op(total[0], code),
+                                                                          [op(c, code) for c in classes]))
     return out or [na("科目层级", "无带科目编码的表")]
+
+
+def _withheld_parents(code: str, column: str, tc: list[dict], in_column: list[Withheld]) -> list[Outcome]:
+    """A 类 or 款 withheld itself: no instance above stands for its identity, which cannot be judged either."""
+    out = []
+    present = {r["subject_code"] for r in tc}
+    for w in in_column:
+        pc = w.code
+        if w.row is None or len(pc) not in _CHILD_LEN or pc in present:
+            continue
+        if any(len(k) == _CHILD_LEN[len(pc)] and k.startswith(pc) for k in present):
+            out.append(unread(f"{SHORT[code]} {pc} {w.row}.{column} = Σ下级", [w]))
+    return out
 
 
 # ── across tables ──
@@ -217,21 +297,30 @@ def _t_total(ctx: Ctx, code: str, column: str) -> Operand | None:
     return None if t.empty else cell(t, code, "合计", column)
 
 
+def _withheld_total(ctx: Ctx, code: str, column: str) -> list[Withheld]:
+    """The withheld cells that may be what `_t_total` reads (the 合计 row, a column containing `column`)."""
+    return withheld(ctx, code, label="合计", column=lambda c: column in c)
+
+
 @rule("S08")
 def s08(ctx: Ctx) -> list[Outcome]:
     t1, t4 = table(ctx, T1), table(ctx, T4)
-    pairs: list[tuple[str, Operand | None, Operand | None]] = []
+    pairs: list[tuple[str, Operand | None, Operand | None, list[Withheld]]] = []
     if not t1.empty:
-        pairs.append(("表2合计 = 表1本年收入合计", cell(t1, T1, "本年收入合计", panel="收入"),
-                      _t_total(ctx, T2, "本年收入合计")))
-        pairs.append(("表3合计 = 表1本年支出合计", cell(t1, T1, "本年支出合计", panel="支出"),
-                      _t_total(ctx, T3, "本年支出合计")))
+        for kind, code in (("收入", T2), ("支出", T3)):
+            total = f"本年{kind}合计"
+            pairs.append((f"{SHORT[code]}合计 = 表1{total}", cell(t1, T1, total, panel=kind), _t_total(ctx, code, total),
+                          withheld(ctx, T1, label=total) + _withheld_total(ctx, code, total)))
     if not t4.empty:
         pairs.append(("表5合计 = 表4一般公共预算本年支出", cell(t4, T4, "本年支出合计", "一般公共预算", panel="支出"),
-                      _t_total(ctx, T5, "合计")))
+                      _t_total(ctx, T5, "合计"),
+                      withheld(ctx, T4, label="本年支出合计", column=lambda c: "一般公共预算" in c)
+                      + _withheld_total(ctx, T5, "合计")))
     out = []
-    for subject, a, b in pairs:
-        if a is None or b is None:
+    for subject, a, b, hits in pairs:
+        if hits:
+            out.append(unread(subject, hits))
+        elif a is None or b is None:
             out.append(na(subject, "缺少一侧"))
         else:
             out.append(compare_same(subject, a, b))
@@ -239,9 +328,13 @@ def s08(ctx: Ctx) -> list[Outcome]:
         fiscal = t1[t1["panel"].astype(str).str.contains("收入", na=False) & t1["_ordinal"]
                     & t1["_lab"].str.contains("财政拨款")]
         t4in = cell(t4, T4, "本年收入合计", panel="收入")
-        if t4in is not None and not fiscal.empty:
-            out.append(compare_sum("表4本年收入合计 = 表1财政拨款收入(一+二+三)", t4in,
-                                   [op(r, T1) for _, r in fiscal.iterrows()]))
+        subject = "表4本年收入合计 = 表1财政拨款收入(一+二+三)"
+        hits = withheld(ctx, T4, label="本年收入合计") + withheld(
+            ctx, T1, lambda s, _c: bool(_ORDINAL_ROW.match(s)) and "财政拨款" in s)
+        if hits and (t4in is not None or not fiscal.empty):
+            out.append(unread(subject, hits))
+        elif t4in is not None and not fiscal.empty:
+            out.append(compare_sum(subject, t4in, [op(r, T1) for _, r in fiscal.iterrows()]))
     return out or [na("表间总数", "缺少所需的表")]
 
 
@@ -272,7 +365,11 @@ def s09(ctx: Ctx) -> list[Outcome]:
         for name in [n for n in a if n not in b] + [n for n in b if n not in a]:
             src = (ca, a[name]) if name in a else (cb, b[name])
             other = cb if name in a else ca
-            if abs(float(src[1]["value"])) > 0.005:
+            col = colb if name in a else cola
+            hits = withheld(ctx, other, label=name, column=None if col is None else lambda c, col=col: col in c)
+            if hits:
+                out.append(unread(f"{name}: 仅见于{SHORT[src[0]]}", hits))
+            elif abs(float(src[1]["value"])) > 0.005:
                 out.append(Outcome(f"{name}: 仅见于{SHORT[src[0]]}", "fail", None, float(src[1]["value"]), None, 0.0,
                                    [op(src[1], src[0])], "另一表缺少该类级科目",
                                    sentence=f"{SHORT[src[0]]}列有“{name}” {float(src[1]['value']):,.2f} 万元，"
@@ -287,6 +384,10 @@ def s10(ctx: Ctx) -> list[Outcome]:
         return [na("表6合计", "无表6")]
     out = []
     for panel in ("人员经费", "公用经费"):
+        hits = withheld(ctx, T6, lambda s, c, p=panel: len(c) == 3 or (lab(s).startswith(p) and "合计" in s))
+        if hits:
+            out.append(unread(f"表6 {panel}合计 = Σ类", hits))
+            continue
         tot = cell(t, T6, lambda s, p=panel: s.startswith(p) and "合计" in s)
         sel = t[t["panel"].astype(str).str.contains(panel[:2], na=False) & (t["level"] == "类")]
         if tot is None or sel.empty:
@@ -300,6 +401,9 @@ def s10(ctx: Ctx) -> list[Outcome]:
 def s11(ctx: Ctx) -> list[Outcome]:
     t6 = table(ctx, T6)
     basic = _t_total(ctx, T5, "基本支出")
+    hits = _withheld_total(ctx, T5, "基本支出") + withheld(ctx, T6, lambda s, _c: "合计" in s)
+    if hits:
+        return [unread("表5合计.基本支出 = 表6人员经费合计 + 公用经费合计", hits)]
     if t6.empty or basic is None:
         return [na("表5基本支出 = 表6", "缺少表5或表6")]
     parts = [cell(t6, T6, lambda s, p=p: s.startswith(p) and "合计" in s) for p in ("人员经费", "公用经费")]
@@ -330,6 +434,10 @@ def s12(ctx: Ctx) -> list[Outcome]:
     out = []
     for column in ("预算", "决算"):
         if not t["column"].astype(str).str.contains(column).any():
+            continue
+        hits = withheld(ctx, T9, column=lambda c, col=column: col in c)
+        if hits:
+            out.append(unread(f"表9 {column}: 合计 = 出国 + 用车 + 接待", hits))
             continue
         get = {k: t9_cell(t, k, column) for k in _T9_ROWS}
         total = get["total"] or _zero(f"表9合计.{column}")
@@ -374,7 +482,11 @@ def s13(ctx: Ctx) -> list[Outcome]:
         if t.empty or fig is None:
             continue
         c = cell(t, code, label, column, panel)
-        if c is not None:
+        hits = [] if c is not None else withheld(
+            ctx, code, label=label, column=None if column is None else lambda x, col=column: col in x)
+        if hits:
+            out.append(unread(f"说明.{name} = {SHORT[code]}", hits))
+        elif c is not None:
             out.append(_said_vs_table(compare_same(f"说明.{name} = {SHORT[code]}", c, fig), name, fig, c, SHORT[code]))
     t9 = table(ctx, T9)
     if not t9.empty:
@@ -382,7 +494,11 @@ def s13(ctx: Ctx) -> list[Outcome]:
             for measure, column in (("actual", "决算"), ("budget", "预算")):
                 fig = ctx.fig(key, measure)
                 c = t9_cell(t9, row, column)
-                if fig is not None:
+                hits = [] if c is not None or fig is None else withheld(
+                    ctx, T9, lambda s, _c, r=row: _T9_ROWS[r](lab(s)), lambda x, col=column: col in x)
+                if hits:
+                    out.append(unread(f"说明.{name}{column} = 表9", hits))
+                elif fig is not None:
                     c = c or _zero(f"表9.{name}.{column}")
                     out.append(_said_vs_table(compare_same(f"说明.{name}{column} = 表9", c, fig), f"{name}{column}数",
                                               fig, c, "表9"))
@@ -434,7 +550,10 @@ def s15(ctx: Ctx) -> list[Outcome]:
         money = float(cells["value"].abs().sum()) if not cells.empty else 0.0
         ops = [Operand(f"表4.{fund}栏金额绝对值合计", money, to_wan=1.0)]
         subject = f"{SHORT[code]}({fund})"
-        if code in absent:
+        hits = withheld(ctx, T4, column=lambda c, f=fund: f in c)
+        if hits and money <= 0.005:  # the column's money is not known to be 0
+            out.append(unread(subject, hits))
+        elif code in absent:
             out.append(na(subject, f"{SHORT[code]}有标题但无文字层数据"))
         elif money > 0.005 and code in empty:
             out.append(Outcome(subject, "fail", None, money, None, None, ops, f"表4有{fund}收支, {SHORT[code]}却为空表",

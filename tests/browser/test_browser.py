@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -43,6 +44,8 @@ KEY_TEXT = {
     "02_budget_vs_actual.html": ["2,366.08", "119", "三公经费", "34.96", "21.75", "公务接待费", "15.29", "169.84"],
     "03_target_deviation.html": ["未按偏离度调减", "2023年鉴证劳动合同份数", "4824份", "超出目标（≥1.2 倍）"],
     "04_consistency_checks.html": ["疑为小数点错位", "附录：通过的检查"],
+    "05_departments.html": ["只有通城县人力资源和社会保障局一个部门的公开", "2,820.06", "第 14 页，第 174 行",
+                            "2023-tongcheng-renshe.txt"],
     "index.html": ["通城县人力资源和社会保障局", "同比变化分析", "预算与决算对比", "绩效目标偏差分析", "解析警告"],
 }
 EXPECT_CHARTS = {"01_yoy_change.html", "02_budget_vs_actual.html", "03_target_deviation.html"}
@@ -204,6 +207,8 @@ def _check_page(cdp: CDP, page: Path) -> list[str]:
     for d in cdp.evaluate(APPENDIX_JS) or []:
         if d["open"] or d["shown"] > 0:
             problems.append(f"{name}: an appendix is open ({d})")
+    if page.name == "05_departments.html":
+        problems += _check_departments(cdp, name, text, charts)
     if page.parent.name == SAMPLE_ID:
         problems += [f"{name}: text lacks {k!r}" for k in KEY_TEXT.get(page.name, []) if k not in text]
     elif not any("\u4e00" <= ch <= "\u9fff" for ch in text):
@@ -227,4 +232,28 @@ def _check_page(cdp: CDP, page: Path) -> list[str]:
             problems.append(f"{name}: log error: {p['entry'].get('text')} {p['entry'].get('url', '')}")
         elif method == "Network.requestWillBeSent" and not p["request"]["url"].startswith(LOCAL_SCHEMES):
             problems.append(f"{name}: request left the machine: {p['request']['url']}")
+    return problems
+
+
+ROWS_JS = """[...document.querySelectorAll('table.juesuan-table tbody tr')].map(tr =>
+    [...tr.querySelectorAll('td')].map(td => td.innerText))"""
+AMOUNT_CELL = re.compile(r"^-?\d[\d,]*\.\d\d$")  # an amount as printed (2,820.06), first line of a cell
+PAGE_RE = re.compile(r"第 \d+(–\d+)? 页")
+
+
+def _check_departments(cdp: CDP, name: str, text: str, charts: list[dict]) -> list[str]:
+    """Report 05: every row cites its document or a page, every amount its page; a year with one department
+    says so and draws no chart comparing nothing; several departments get their charts."""
+    problems = []
+    for cells in cdp.evaluate(ROWS_JS) or []:
+        for cell in cells:
+            if AMOUNT_CELL.match(cell.split("\n")[0].strip()) and not PAGE_RE.search(cell):
+                problems.append(f"{name}: an amount cites no page: {cells}")
+        if cells and not any(PAGE_RE.search(c) or re.search(r"\.(txt|pdf)$", c.strip()) for c in cells):
+            problems.append(f"{name}: a row cites no source: {cells}")
+    alone = "无从与其他部门比较" in text
+    if alone and charts:
+        problems.append(f"{name}: one department, yet {len(charts)} charts compare departments")
+    if not alone and not charts:
+        problems.append(f"{name}: several departments and no chart")
     return problems

@@ -13,6 +13,7 @@ it reads a well-extracted text file, instead of lines that interleave vertically
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -47,7 +48,7 @@ class Glyph:
         return (self.top + self.bottom) / 2
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     """A ruling: horizontal (pos = y, lo..hi = x) or vertical (pos = x, lo..hi = y)."""
 
@@ -161,80 +162,103 @@ def _visible(row: list[Glyph]) -> bool:
 # ---------------------------------------------------------------- text lines
 
 
+_BY_BASE = operator.attrgetter("base")
+_BY_X0 = operator.attrgetter("x0")
+
+
 def baseline_rows(glyphs: list[Glyph], settings: LayoutSettings = LAYOUT) -> list[list[Glyph]]:
-    """Cluster glyphs on their baseline (tolerance relative to the effective size), each row ordered by x."""
+    """Cluster glyphs on their baseline (tolerance relative to the effective size), each row ordered by x
+    (a space after the glyph it shares its x with)."""
     rows: list[list[Glyph]] = []
     anchors: list[float] = []
-    for g in sorted((g for g in glyphs if g.ch != " "), key=lambda g: g.base):
-        if rows and g.base - anchors[-1] <= settings.line_tol * max(g.size, rows[-1][0].size):
-            rows[-1].append(g)
+    tol = settings.line_tol
+    spaces = [g for g in glyphs if g.ch == " "]
+    row: list[Glyph] = []
+    anchor = first_size = 0.0
+    for g in sorted((g for g in glyphs if g.ch != " "), key=_BY_BASE):
+        size = g.size
+        if row and g.base - anchor <= tol * (first_size if first_size > size else size):
+            row.append(g)
         else:
-            rows.append([g])
-            anchors.append(g.base)
-    for g in glyphs:  # spaces join the line they sit on; they never start or split one
-        if g.ch == " " and rows:
-            k = bisect.bisect_left(anchors, g.base)
-            near = min((i for i in (k - 1, k) if 0 <= i < len(rows)), key=lambda i: abs(anchors[i] - g.base))
-            if abs(anchors[near] - g.base) <= settings.line_tol * rows[near][0].size + (rows[near][-1].base - anchors[near]):
-                rows[near].append(g)
-    return [sorted(row, key=lambda g: (g.x0, g.ch == " ")) for row in rows]
-
-
-def _is_cjk(ch: str) -> bool:
-    return ord(ch) >= 0x2E80
+            row = [g]
+            rows.append(row)
+            anchor, first_size = g.base, size
+            anchors.append(anchor)
+    if rows:
+        last = len(rows) - 1
+        for g in spaces:  # spaces join the line they sit on; they never start or split one
+            base = g.base
+            k = bisect.bisect_left(anchors, base)
+            if k > last:
+                near = last
+            elif k == 0:
+                near = 0
+            else:
+                near = k if abs(anchors[k] - base) < abs(anchors[k - 1] - base) else k - 1
+            row, anchor = rows[near], anchors[near]
+            if abs(anchor - base) <= tol * row[0].size + (row[-1].base - anchor):
+                row.append(g)
+    # each row holds its glyphs before its spaces: a stable sort on x alone puts a space after its glyph
+    return [sorted(row, key=_BY_X0) for row in rows]
 
 
 def join_glyphs(row: list[Glyph], vedges: list[Edge], settings: LayoutSettings = LAYOUT) -> str:
     """Join a line's glyphs: a space where the document drew one, where there is a real gap, or where a
-    ruling stands between two glyphs."""
+    ruling stands between two glyphs. (Inlined: this runs once per glyph of the document.)"""
     parts: list[str] = []
+    append = parts.append
     prev: Glyph | None = None
-    spaced = False
+    prev_cjk = spaced = False
     usual = _usual_gap(row)
-    rulings = (vedges, [e.pos for e in vedges]) if vedges else None  # sorted by pos (merge_edges)
-    weak: Glyph | None = None
+    weak_gap = settings.generated_space + usual
+    cjk_gap, latin_gap = settings.cjk_gap + usual, settings.latin_gap
+    positions: list[float] | None = None  # of the rulings (sorted by pos: merge_edges), made when first needed
+    weak = False
     for g in row:
-        if g.ch == " ":
+        ch = g.ch
+        if ch == " ":
             if g.generated:
-                weak = weak or g
+                weak = True
             else:
                 spaced = prev is not None
             continue
-        if weak is not None and prev is not None and \
-                g.x0 - prev.x1 > (settings.generated_space + usual) * max(g.size, prev.size):
-            spaced = True
-        weak = None
-        if prev is not None and (spaced or _needs_space(prev, g, rulings, settings, usual)):
-            parts.append(" ")
-        parts.append(g.ch)
-        prev, spaced = g, False
+        cjk = ord(ch) >= 0x2E80
+        if prev is not None:
+            gap = g.x0 - prev.x1
+            size = prev.size if prev.size > g.size else g.size
+            if weak and gap > weak_gap * size:
+                spaced = True
+            if spaced or gap > (cjk_gap if cjk and prev_cjk else latin_gap) * size:
+                append(" ")
+            elif not gap <= -1.0 and vedges:  # a ruling between the two glyphs
+                if positions is None:
+                    positions = [e.pos for e in vedges]
+                lo, hi = bisect.bisect_right(positions, prev.cx), bisect.bisect_left(positions, g.cx)
+                if any(vedges[k].lo - 1 <= prev.base <= vedges[k].hi + 1 for k in range(lo, hi)):
+                    append(" ")
+        weak = False
+        append(ch)
+        prev, prev_cjk, spaced = g, cjk, False
     return "".join(parts)
 
 
 def _usual_gap(row: list[Glyph]) -> float:
     """The line's own spacing between neighbouring CJK glyphs, in units of their size (0 unless the line is
     letter-spaced or justified): a space is a gap clearly wider than that."""
-    ink = [g for g in row if g.ch != " "]
-    gaps = sorted(
-        max(b.x0 - a.x1, 0.0) / max(a.size, b.size, 1.0)
-        for a, b in zip(ink, ink[1:], strict=False)
-        if _is_cjk(a.ch) and _is_cjk(b.ch)
-    )
-    return gaps[len(gaps) // 2] if len(gaps) >= 3 else 0.0
-
-
-def _needs_space(a: Glyph, b: Glyph, rulings: tuple[list[Edge], list[float]] | None, settings: LayoutSettings,
-                 usual: float = 0.0) -> bool:
-    gap = b.x0 - a.x1
-    size = max(a.size, b.size)
-    factor = settings.cjk_gap + usual if _is_cjk(a.ch) and _is_cjk(b.ch) else settings.latin_gap
-    if gap > factor * size:
-        return True
-    if gap <= -1.0 or rulings is None:
-        return False
-    edges, positions = rulings
-    lo, hi = bisect.bisect_right(positions, a.cx), bisect.bisect_left(positions, b.cx)
-    return any(edges[k].lo - 1 <= a.base <= edges[k].hi + 1 for k in range(lo, hi))
+    gaps = []
+    prev: Glyph | None = None
+    for g in row:
+        if g.ch == " ":
+            continue
+        if prev is not None and ord(g.ch) >= 0x2E80 and ord(prev.ch) >= 0x2E80:
+            gap = g.x0 - prev.x1
+            size = g.size if g.size > prev.size else prev.size
+            gaps.append((0.0 if 0.0 > gap else gap) / (1.0 if 1.0 > size else size))
+        prev = g
+    if len(gaps) < 3:
+        return 0.0
+    gaps.sort()
+    return gaps[len(gaps) // 2]
 
 
 def _is_page_number(i: int, texts: list[str], row: list[Glyph], height: float, s: LayoutSettings) -> bool:
@@ -326,11 +350,12 @@ def _grid(ys: list[float], hedges: list[Edge], vedges: list[Edge], s: LayoutSett
             i = parent[i]
         return i
 
+    vcover, hcover = _Rulings(vedges, s), _Rulings(hedges, s)
     for r in range(rows):
         for c in range(cols):
-            if c + 1 < cols and not _covered(vedges, xs[c + 1], ys[r], ys[r + 1], s):
+            if c + 1 < cols and not vcover.covers(xs[c + 1], ys[r], ys[r + 1]):
                 parent[find(r * cols + c)] = find(r * cols + c + 1)
-            if r + 1 < rows and not _covered(hedges, ys[r + 1], xs[c], xs[c + 1], s):
+            if r + 1 < rows and not hcover.covers(ys[r + 1], xs[c], xs[c + 1]):
                 parent[find(r * cols + c)] = find((r + 1) * cols + c)
     spans: dict[int, list[int]] = {}
     for r in range(rows):
@@ -342,10 +367,22 @@ def _grid(ys: list[float], hedges: list[Edge], vedges: list[Edge], s: LayoutSett
     return TableGrid(page_no, xs, ys, sorted(cells, key=lambda c: (c.row, c.col)), [])
 
 
-def _covered(edges: list[Edge], pos: float, lo: float, hi: float, s: LayoutSettings) -> bool:
-    """Is there a ruling at pos covering most of lo..hi?"""
-    need = (hi - lo) * s.ruling_cover
-    return any(abs(e.pos - pos) <= s.snap and min(e.hi, hi) - max(e.lo, lo) >= need for e in edges)
+class _Rulings:
+    """Rulings by position, to ask whether one covers a cell border without scanning them all."""
+
+    def __init__(self, edges: list[Edge], s: LayoutSettings) -> None:
+        self.edges = sorted(edges, key=lambda e: e.pos)  # already sorted when merged (merge_edges)
+        self.positions = [e.pos for e in self.edges]
+        self.snap, self.cover = s.snap, s.ruling_cover
+
+    def covers(self, pos: float, lo: float, hi: float) -> bool:
+        """Is there a ruling at pos covering most of lo..hi? (Only rulings near pos can: a margin of 1 pt
+        around the snap keeps every one the exact test accepts.)"""
+        need = (hi - lo) * self.cover
+        snap, edges = self.snap, self.edges
+        first = bisect.bisect_left(self.positions, pos - snap - 1.0)
+        last = bisect.bisect_right(self.positions, pos + snap + 1.0)
+        return any(abs(e.pos - pos) <= snap and min(e.hi, hi) - max(e.lo, lo) >= need for e in edges[first:last])
 
 
 def _fill_cells(grid: TableGrid, glyphs: list[Glyph], s: LayoutSettings) -> dict[int, list[Glyph]]:
@@ -357,10 +394,12 @@ def _fill_cells(grid: TableGrid, glyphs: list[Glyph], s: LayoutSettings) -> dict
             for col in range(c.col, c.col_end):
                 owner[r, col] = k
     members: dict[int, list[Glyph]] = {}
-    for g in glyphs:
-        c = bisect.bisect_right(xs, g.cx) - 1
-        r = bisect.bisect_right(ys, g.cy) - 1
-        if 0 <= c < len(xs) - 1 and 0 <= r < len(ys) - 1:
+    left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
+    for g in glyphs:  # the centre inside the grid: left ≤ cx < right, top ≤ cy < bottom (as bisect_right finds)
+        cx, cy = (g.x0 + g.x1) / 2, (g.top + g.bottom) / 2
+        if left <= cx < right and top <= cy < bottom:
+            c = bisect.bisect_right(xs, cx) - 1
+            r = bisect.bisect_right(ys, cy) - 1
             members.setdefault(owner[r, c], []).append(g)
     for k, gs in members.items():
         cell = grid.cells[k]

@@ -505,6 +505,8 @@ def _glyphs(chars: list[_Char], affine: tuple[float, ...]) -> list[Glyph]:
     """The characters in display coordinates, fake-bold duplicates dropped (the same glyph drawn twice, a
     fraction of a point apart). One pass, inlined: this runs once per glyph of the document."""
     a, b, c, d, e, f = affine
+    if (a, b, c, d) == (1.0, 0.0, 0.0, -1.0):
+        return _upright_glyphs(chars, e, f)
     seen: set[tuple[str, int, int]] = set()
     out: list[Glyph] = []
     for ch, bl, bb, br, bt, ll, lb, lr, lt, ox, oy, size, generated in chars:
@@ -531,6 +533,41 @@ def _glyphs(chars: list[_Char], affine: tuple[float, ...]) -> list[Glyph]:
         if key not in seen:
             seen.add(key)
             out.append(g)
+    return out
+
+
+def _upright_glyphs(chars: list[_Char], e: float, f: float) -> list[Glyph]:
+    """`_glyphs` on a page shown as drawn (no rotation): display x = x + e, y = f - y. The same values as
+    the general affine (x·1 + y·0 + e), without its products; min/max as comparisons."""
+    seen: set[tuple[str, int, int]] = set()
+    add = seen.add
+    out: list[Glyph] = []
+    append = out.append
+    for ch, bl, bb, br, bt, ll, lb, lr, lt, ox, oy, size, generated in chars:
+        lx0, lx1 = ll + e, lr + e  # the loose box
+        if lx1 < lx0:
+            lx0, lx1 = lx1, lx0
+        ltop, lbottom = f - lt, f - lb
+        if lbottom < ltop:
+            ltop, lbottom = lbottom, ltop
+        x_origin, base = ox + e, f - oy
+        if ch == " ":  # a space may have no ink: its loose box is its advance
+            g = Glyph(" ", x_origin if x_origin < lx0 else lx0, x_origin if x_origin > lx1 else lx1, ltop, lbottom,
+                      base, size, 0, generated)
+        else:
+            x0, x1 = bl + e, br + e  # the tight (ink) box
+            if x1 < x0:
+                x0, x1 = x1, x0
+            ink_top, ink_bottom = f - bt, f - bb
+            if ink_bottom < ink_top:
+                ink_top, ink_bottom = ink_bottom, ink_top
+            if ink_bottom - ink_top < 0.5:  # flat glyphs (一, —): give them a nominal height for cell lookup
+                ink_top, ink_bottom = ink_top - size * 0.3, ink_bottom + size * 0.3
+            g = Glyph(ch, x0 if x0 < lx0 else lx0, x1 if x1 > lx1 else lx1, ink_top, ink_bottom, base, size)
+        key = (ch, round(g.x0), round(base))
+        if key not in seen:
+            add(key)
+            append(g)
     return out
 
 

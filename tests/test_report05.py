@@ -244,3 +244,17 @@ def test_notebook_on_one_department_says_so_and_draws_no_comparison(tmp_path):
     assert "没有哪个部门有两个以上年度的公开" in html
     bands = _cells(html)[3]
     assert bands[1][:4] == ["通城县人力资源和社会保障局", "100 分", "26", "100.0"] and CITE.search(bands[1][4])
+
+
+def test_failed_checks_are_counted_as_the_index_and_report_04_count_them(gathered, county):
+    from juesuan.checks import findings
+
+    t = dep.department_table(gathered, 2023).set_index("doc_id")
+    for doc in ["2023-tongcheng-minzheng", "2023-tongcheng-jiaoyu"]:
+        stored = pd.read_parquet(county[1] / doc / "checks.parquet")
+        grouped = findings(stored)["severity"].value_counts()
+        assert t.loc[doc, ["error", "warning", "info"]].tolist() == [grouped.get(s, 0) for s in dep.SEVERITIES]
+        assert t.loc[doc, "warning"] < (stored["status"].eq("fail") & stored["severity"].eq("warning")).sum()
+    current = t.loc["2023-tongcheng-renshe"]  # stored when parsed: the same as checking it now
+    grouped = findings(juesuan.checks.run_checks(juesuan.load(county[0]["current"])))["severity"].value_counts()
+    assert current[["error", "warning", "info"]].tolist() == [grouped.get(s, 0) for s in dep.SEVERITIES]

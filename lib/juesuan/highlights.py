@@ -289,8 +289,8 @@ def departments(table: pd.DataFrame, gathered) -> list[Finding]:
         out.append(Finding(f"{r.department}：全部 {L.count(r.n_projects, '个')}项目自评满分，自评未区分绩效高低"
                            f"（{r.src_n_projects}）。", "warning"))
     for r in table[table["error"].gt(0)].sort_values("error", ascending=False).head(3).itertuples(index=False):
-        out.append(Finding(f"{r.department}：勾稽关系不符（按检查项计，同一事实未合并）有错误 {L.count(r.error, '项')}、"
-                           f"警告 {L.count(r.warning, '项')}，逐条见该部门的勾稽关系检查报告。"))
+        out.append(Finding(f"{r.department}：勾稽关系不符有错误 {L.count(r.error, '条')}、警告 {L.count(r.warning, '条')}"
+                           f"（同一事实合并后），逐条及其页码见该部门的勾稽关系检查报告。"))
     if not out:
         out.append(Finding("各部门公开之间没有需要特别关注的差异。"))
     return top(out)

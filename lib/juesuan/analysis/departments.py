@@ -395,16 +395,18 @@ def score_boxes(g: Gathered, t: pd.DataFrame, title: str):
     p = g.projects[g.projects["doc_id"].isin(t["doc_id"])].dropna(subset=["total_score"])
     if p.empty:
         return _no_chart(title)
-    names = t.set_index("doc_id")["department"]
+    dup = t["department"].duplicated(keep=False)  # two documents of one department: tell their boxes apart
+    names = pd.Series(np.where(dup, t["department"] + "（" + t["file"].astype(str) + "）", t["department"]),
+                      index=t["doc_id"])
     parts = [(doc, p[p["doc_id"].eq(doc)]) for doc in t["doc_id"] if p["doc_id"].eq(doc).any()]  # the table's order
-    data = [{"type": "box", "name": esc(names[doc]), "y": list(part["total_score"]), "boxpoints": "all",
-             "jitter": 0.4, "pointpos": 0, "text": _labels(part["project_name"]), "hoverinfo": "y+text"}
-            for doc, part in parts]
+    data = [{"type": "box", "orientation": "h", "name": esc(names[doc]), "x": list(part["total_score"]),
+             "boxpoints": "all", "jitter": 0.4, "pointpos": 0, "text": _labels(part["project_name"]),
+             "hoverinfo": "x+text"} for doc, part in parts]
     low = float(p["total_score"].min())
     layout = {"title": {"text": esc(title)},
-              "yaxis": {"title": {"text": "自评总分（分）"}, "range": [max(0.0, min(low, 80.0) - 5), 102]},
-              "showlegend": False}
-    return _figure(data, layout)
+              "xaxis": {"title": {"text": "自评总分（分）"}, "range": [max(0.0, min(low, 80.0) - 5), 102]},
+              "yaxis": {"autorange": "reversed", "automargin": True}, "showlegend": False}
+    return _figure(data, layout, height=max(260, 100 + 50 * len(parts)))
 
 
 def severity_bars(t: pd.DataFrame, title: str):

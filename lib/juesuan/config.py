@@ -63,6 +63,37 @@ SCORING = ScoringSettings()
 
 
 @dataclass(frozen=True)
+class CheckSettings:
+    """Tolerances and thresholds of the consistency checks (juesuan.checks, domain.md §3–§4.5). Where a rule and
+    an analysis judge the same thing they share the analysis's setting (score tolerance, budget bands, 远超目标),
+    so rule and report cannot disagree."""
+
+    amount_tolerance: float = AMOUNT_TOLERANCE  # 万元: the least tolerance of an amount identity
+    amount_eps: float = 0.005  # 万元: half the printed 0.01; a sum of k rounded amounts may be off by k × this
+    rounding_band: float = 0.05  # 万元: a failed amount identity off by no more than this is a rounding gap → info
+    float_slack: float = 1e-6  # slack of a float comparison of amounts
+    zero: float = 1e-9  # a value this close to 0 is 0 (a budget, a prior year, a gap)
+    slip_ratio: float = 0.005  # two amounts within this share of a factor 10, 100 or 1000: a slipped decimal point
+    direction_rounding: float = 0.01  # 万元: a gap within this is 持平 (D01)
+    direction_flat_share: float = 0.01  # 基本持平: within this share of the budget (D01)
+    overachieve_ratio: float = DEVIATION_EXPLAIN  # P07/P09: the 远超目标 of report 03
+    score_tolerance: float = SCORING.score_tolerance  # points (P02–P06, P17)
+    total_points: float = SCORING.total_points  # a project's points (P04, P17)
+    exec_weights: tuple[float, ...] = (10.0, 20.0)  # 执行率 weights a form may use when it prints none (P02)
+    full_score_red_flag: float = 95.0  # P10: every project self-scored at least this
+    copied_share: float = 0.8  # P12: this share of 完成值 copied from their 目标值
+    budget_band_pct: tuple[float, float] = (BUDGET.under_run_pct, BUDGET.over_run_pct)  # N18: 决算/年初预算 outside
+    empty_note_reach: int = 40  # lines around a table's title searched for its 本表无数据 note (C02/C03)
+    toc_title_similarity: float = 0.5  # C01: a body heading with the entry's ordinal and a title this similar
+    moved_title_similarity: float = 0.85  # C01: … or under another ordinal, a title this similar
+    name_containment: float = 0.7  # X08: an indicator name inside another, at least this share of it …
+    name_min_chars: int = 8  # … and this long, is the same indicator
+
+
+CHECKS = CheckSettings()
+
+
+@dataclass(frozen=True)
 class LayoutSettings:
     """Tolerances of the PDF layout model (read.layout), in units of a glyph's effective size or in points."""
 

@@ -9,16 +9,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..config import DEVIATION_EXPLAIN
+from ..config import CHECKS
 
 SEVERITIES = ("error", "warning", "info")
 
-# Tolerance texts shared by many rules (domain.md §3).
-TOL_SUM = "max(0.01, 0.005·k) 万元 (k = 分项个数)"
-TOL_SAME = "0 (同一数字重述); ≤0.05 万元的差额降为 info"
+# Tolerance texts shared by many rules (domain.md §3), and the thresholds the texts name: all from config.CHECKS.
+_C = CHECKS
+TOL_SUM = f"max({_C.amount_tolerance:g}, {_C.amount_eps:g}·k) 万元 (k = 分项个数)"
+TOL_SAME = f"0 (同一数字重述); ≤{_C.rounding_band:g} 万元的差额降为 info"
 TOL_PCT = "按印刷精度: 0.5×10^-d 个百分点 + 金额舍入传递误差"
-TOL_SCORE = "0.5 分"
+TOL_SCORE = f"{_C.score_tolerance:g} 分"
 TOL_NONE = "—"
+_LO, _HI = _C.budget_band_pct
+_OVER = f"≥{_C.overachieve_ratio:.0%}"
+_POINTS = f"{_C.total_points:g}"
+_FLAT = f"{_C.direction_rounding:g}"
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ RULES_LIST: list[Rule] = [
     _r("N15", "完成预算百分比与决算/预算重算一致", "完成预算% = 决算 / 预算 × 100 (预算缺失时 = 决算 − 比预算增减额)", "error", TOL_PCT, "figures"),
     _r("N16", "比预算增减额与决算、预算一致", "比预算增减额 = 决算 − 预算", "error", TOL_SUM, "figures"),
     _r("N17", "预算为 0 时不应表述“完成预算 X%”", "预算 = 0 ⇒ 不出现完成预算百分比", "warning", TOL_NONE, "figures"),
-    _r("N18", "决算偏离年初预算超过 20% 需说明原因", "决算 / 年初预算 ∉ [80%, 120%] ⇒ 需解释", "info", "±20%", "figures"),
+    _r("N18", f"决算偏离年初预算超过 {_HI - 100:g}% 需说明原因", f"决算 / 年初预算 ∉ [{_LO:g}%, {_HI:g}%] ⇒ 需解释", "info", f"±{_HI - 100:g}%", "figures"),
     # ── basic-expenditure line items and 三公 / 机关运行经费 links ─────────────────────────
     _r("L01", "人员经费等于其明细之和", "人员经费 = Σ 人员经费明细科目", "error", TOL_SUM, "figures", "line_items|statements"),
     _r("L02", "公用经费等于其明细之和", "公用经费 = Σ 公用经费明细科目", "error", TOL_SUM, "figures", "line_items|statements"),
@@ -87,22 +92,22 @@ RULES_LIST: list[Rule] = [
     _r("S15", "无政府性基金/国有资本经营收支时表7/表8为空表并有说明, 有收支时应有数据", "表4 基金(国资)栏 = 0 ⇔ 表7(表8) 空表说明; 表4 该栏 > 0 ⇒ 表7(表8) 有数据", "error", TOL_NONE, "document", "statements"),
     # ── performance self-evaluation tables ────────────────────────────────────────────
     _r("P01", "项目执行率等于执行数/预算数", "执行率 = B / A × 100", "error", TOL_PCT, "projects"),
-    _r("P02", "执行率得分等于分值×执行率", "执行率得分 = w × min(B/A, 1), w = 表列分值, 未列时 ∈ {10, 20}", "error", TOL_SCORE, "projects"),
+    _r("P02", "执行率得分等于分值×执行率", f"执行率得分 = w × min(B/A, 1), w = 表列分值, 未列时 ∈ {{{', '.join(f'{w:g}' for w in _C.exec_weights)}}}", "error", TOL_SCORE, "projects"),
     _r("P03", "项目总分等于执行率得分与指标得分之和", "总分 = 执行率得分 + Σ 指标得分", "error", TOL_SCORE, "projects", "indicators"),
-    _r("P04", "指标得分不超过分值、总分不超过 100", "得分 ≤ 分值; 总分 ≤ 100", "error", TOL_SCORE, "projects", "indicators"),
+    _r("P04", f"指标得分不超过分值、总分不超过 {_POINTS}", f"得分 ≤ 分值; 总分 ≤ {_POINTS}", "error", TOL_SCORE, "projects", "indicators"),
     _r("P05", "部门整体各目标指标得分之和等于目标分值", "Σ 目标下指标得分 ≤ 目标分值 (等于即全部满分)", "error", TOL_SCORE, "department_goals", "indicators"),
-    _r("P06", "自评得分与计分规则得分一致", "|自评得分 − 规则得分| ≤ 0.5", "warning", TOL_SCORE, "indicators"),
-    _r("P07", "目标大幅超额完成(≥130%)仍得满分", "完成值/目标值 ≥ 1.3 且 得分 = 分值 ⇒ 目标设置偏低、未按偏离度调减", "warning", "≥130%", "indicators"),
+    _r("P06", "自评得分与计分规则得分一致", f"|自评得分 − 规则得分| ≤ {_C.score_tolerance:g}", "warning", TOL_SCORE, "indicators"),
+    _r("P07", f"目标大幅超额完成({_OVER})仍得满分", f"完成值/目标值 ≥ {_C.overachieve_ratio:g} 且 得分 = 分值 ⇒ 目标设置偏低、未按偏离度调减", "warning", _OVER, "indicators"),
     _r("P08", "成本/上限类指标超出上限仍得满分", "≤ 指标 完成值 > 目标值 且 得分 = 分值", "warning", TOL_NONE, "indicators"),
-    _r("P09", "指标偏差(超额≥130%或未完成)应说明原因", "存在偏差 ⇒ 偏差原因非空且不为“无”", "warning", "≥130% 或 <100%", "projects", "indicators"),
-    _r("P10", "全部项目自评满分(红旗)", "所有项目总分 ≥ 95 ⇒ 自评区分度不足", "warning", "≥95 分", "projects"),
+    _r("P09", f"指标偏差(超额{_OVER}或未完成)应说明原因", "存在偏差 ⇒ 偏差原因非空且不为“无”", "warning", f"{_OVER} 或 <100%", "projects", "indicators"),
+    _r("P10", "全部项目自评满分(红旗)", f"所有项目总分 ≥ {_C.full_score_red_flag:g} ⇒ 自评区分度不足", "warning", f"≥{_C.full_score_red_flag:g} 分", "projects"),
     _r("P11", "全部项目执行率 100%、预算数等于执行数(红旗)", "所有项目 执行数 = 预算数", "warning", TOL_NONE, "projects"),
-    _r("P12", "完成值照抄目标值", "完成值原文 = 目标值原文 的指标占比 ≥ 80%", "info", "80%", "indicators"),
+    _r("P12", "完成值照抄目标值", f"完成值原文 = 目标值原文 的指标占比 ≥ {_C.copied_share:.0%}", "info", f"{_C.copied_share:.0%}", "indicators"),
     _r("P13", "部门整体自评表项目支出总额等于各项目预算之和", "部门整体表 项目支出总额 = Σ 项目自评表预算数", "error", TOL_SUM, "document", "projects"),
     _r("P14", "部门整体自评表基本支出总额与情况说明基本支出一致", "部门整体表 基本支出总额 = 说明 基本支出 (三)", "warning", TOL_SAME, "document", "figures"),
     _r("P15", "部门整体执行率与得分重算一致", "执行率 = 执行数/预算数 × 100; 得分 = 20 × min(执行率, 1)", "error", TOL_PCT, "document"),
     _r("P16", "说明所述部门整体评价等级与自评总分所在等级一致", "优 ≥90, 良 80–<90, 中 60–<80, 差 <60 (财预〔2020〕10号)", "error", "0 (等级)", "document"),
-    _r("P17", "项目自评表分值合计等于 100", "执行率分值 + Σ 指标分值 = 100 (表列分值时)", "error", TOL_SCORE, "projects", "indicators"),
+    _r("P17", f"项目自评表分值合计等于 {_POINTS}", f"执行率分值 + Σ 指标分值 = {_POINTS} (表列分值时)", "error", TOL_SCORE, "projects", "indicators"),
     # ── narrative ↔ attachments and scope ─────────────────────────────────────────────
     _r("X01", "情况说明所列项目金额与项目自评表一致", "十三 项目预算数/执行数 = 自评表 A/B", "error", TOL_SAME, "project_outputs", "projects"),
     _r("X02", "情况说明所列项目名称与项目自评表一致", "十三 项目名称 = 自评表项目名称", "info", TOL_NONE, "project_outputs", "projects"),
@@ -116,11 +121,11 @@ RULES_LIST: list[Rule] = [
     # ── completeness, order and identity of the document (its text) ───────────────────────────────
     _r("X10", "自评报告、部门整体报告、十三项目说明中的指标值与金额与表格一致", "自由文本“指标名/项目名 + 数值” = 表中完成值/预算数 (10ⁿ 倍差 ⇒ 小数点错位, 错误)", "warning", "按印刷精度", "indicators", "projects"),
     _r("X11", "“（不含/含 X 万元）”与其所列分项及别处表述一致", "括号内金额 = Σ所列分项在别处的金额; 同一排除项两处金额相同", "warning", TOL_SUM, "document", "figures"),
-    _r("C01", "目录所列部分、节、表在正文中均存在", "目录条目 ⇒ 正文有同序号、标题相近的标题(表按表名)", "error", "标题相似度 ≥0.5", "document"),
+    _r("C01", "目录所列部分、节、表在正文中均存在", "目录条目 ⇒ 正文有同序号、标题相近的标题(表按表名)", "error", f"标题相似度 ≥{_C.toc_title_similarity:g}", "document"),
     _r("C02", "模板要求的九张决算表均有(或有“本表无数据”说明)", "九张表 ∈ 有数据 ∪ 空表说明 ∪ 有标题", "error", TOL_NONE, "document"),
     _r("C03", "决算表不能只有表头没有数值", "表格无数值且无空表说明: 说明列有金额 ⇒ 错误, 否则警告", "error", TOL_NONE, "document", "figures"),
     _r("O01", "部分、节、条目序号连续且不颠倒", "各级序号在其上级内为 1, 2, 3…: 无重复、无缺号、无倒序", "warning", "0", "document"),
-    _r("D01", "“决算数大于/小于/持平于预算数”与金额一致", "大于 ⇔ 决算 − 预算 > 0.01; 小于 ⇔ < −0.01; 持平 ⇔ |差| ≤ 0.01 (基本持平 ≤ 1%); 比预算增加/减少 与 完成预算% 同向", "error", "0.01 万元; 基本持平 1%", "document", "figures"),
+    _r("D01", "“决算数大于/小于/持平于预算数”与金额一致", f"大于 ⇔ 决算 − 预算 > {_FLAT}; 小于 ⇔ < −{_FLAT}; 持平 ⇔ |差| ≤ {_FLAT} (基本持平 ≤ {_C.direction_flat_share:.0%}); 比预算增加/减少 与 完成预算% 同向", "error", f"{_FLAT} 万元; 基本持平 {_C.direction_flat_share:.0%}", "document", "figures"),
     _r("D02", "“增加/减少/持平”与同一句的增减额一致", "称持平 ⇒ 同句无非零增减额; 增减额为 0 ⇒ 应称持平", "error", "0", "document"),
     _r("Y01", "封面、标题、截至日期的年度等于公开年度, “与X年度相比”为上年", "标题/截至日期年度 = 公开年度; 比较年度 = 公开年度 − 1", "error", "0 年", "document"),
     _r("Y02", "部门名称在封面、部分标题与正文中一致", "以部门自称之处的名称 = 封面名称 (简称为提示)", "warning", TOL_NONE, "document"),
@@ -190,9 +195,8 @@ TEMPLATE_INSTRUCTIONS = (
     "根据三定方案等相关规定中有关主要职能填写", "预决算持平的不用说明变动原因",
 )
 
-# The note an empty table carries (本表无数据), looked for on its title's page within this many lines (C02/C03).
+# The note an empty table carries (本表无数据), looked for on its title's page (C02/C03).
 EMPTY_NOTE = re.compile(r"本表无数据|故本表无|无.{0,20}(收入|支出|收支).{0,6}(故|,|，)?本表")
-EMPTY_NOTE_REACH = 40
 
 # The heading of a contents page, and the parts whose headings are numbered 一、（一）1. (O01).
 TOC_HEADINGS = ("目录", "目次")
@@ -247,13 +251,5 @@ SCOPE_PERFORMANCE = ("十三",)
 # Words that make a bare 万 an amount of money (X10: "弥补…基金缺口 73 万").
 MONEY_WORDS = re.compile(r"资金|经费|缺口|补贴|补助|金额|费|款")
 
-# Direction words (D01): a gap within rounding is 持平; 基本持平 allows this share of the budget.
-DIRECTION_ROUNDING = 0.01
-DIRECTION_FLAT_SHARE = 0.01
-
-# Performance thresholds (domain.md §4.5).
-OVERACHIEVE_RATIO = DEVIATION_EXPLAIN  # one threshold for rule P07 and report 03's 远超目标
-FULL_SCORE_RED_FLAG = 95.0
-COPIED_SHARE = 0.8
-EXEC_WEIGHTS = (10.0, 20.0)
-BUDGET_DEVIATION = (80.0, 120.0)
+# One threshold for rule P07 and report 03's 远超目标 (config.CHECKS.overachieve_ratio; tests/test_report.py pins it).
+OVERACHIEVE_RATIO = CHECKS.overachieve_ratio

@@ -16,11 +16,8 @@ from itertools import product
 
 import pandas as pd
 
+from ..config import CHECKS
 from .catalogue import ITEMS
-
-ROUNDING_BAND = 0.05  # 万元: a failed amount identity off by no more than this is a rounding-size gap → info
-AMOUNT_EPS = 0.005  # half a unit of the printed 0.01 万元
-FLOAT_SLACK = 1e-6
 
 
 @dataclass(frozen=True)
@@ -32,7 +29,7 @@ class Operand:
     where: str = ""
     line: int | None = None
     page: int | None = None
-    eps: float = AMOUNT_EPS  # rounding half-width of the value (derived values carry their operands' error)
+    eps: float = CHECKS.amount_eps  # rounding half-width of the value (derived values carry their operands' error)
     to_wan: float | None = None  # factor to 万元 when the value is money (None: a count, rate, score or name)
 
     @property
@@ -111,7 +108,7 @@ THREE_PUBLIC_KEYS = {"three_public", "abroad", "vehicle", "vehicle_purchase", "v
 
 def amount_tol(k: int) -> float:
     """A sum of k items rounded to 0.01 may differ from its rounded total by 0.005·k (domain.md §3)."""
-    return max(0.01, AMOUNT_EPS * k)
+    return max(CHECKS.amount_tolerance, CHECKS.amount_eps * k)
 
 
 def na(subject: str, why: str) -> Outcome:
@@ -140,17 +137,17 @@ def decimal_slip(a: float, b: float) -> str:
         return ""
     ratio = hi / lo
     for k in (1, 2, 3):
-        if abs(ratio - 10 ** k) <= 10 ** k * 0.005:
+        if abs(ratio - 10 ** k) <= 10 ** k * CHECKS.slip_ratio:
             return f"，两者相差正好 {10 ** k} 倍，疑为小数点错位"
     return f"，后者是前者的 {b / a:.1f} 倍" if a and abs(b / a) >= 2 else ""
 
 
 def compare_amount(subject: str, expected: float, actual: float, tol: float, operands: Sequence[Operand],
                    note: str = "") -> Outcome:
-    """pass when |actual − expected| ≤ tol; a failure no larger than ROUNDING_BAND is reported as info.
+    """pass when |actual − expected| ≤ tol; a failure no larger than the rounding band is reported as info.
     When the operands are money, the difference is the amount at stake."""
     diff = actual - expected
-    ok = abs(diff) <= tol + FLOAT_SLACK
+    ok = abs(diff) <= tol + CHECKS.float_slack
     out = Outcome(subject, "pass" if ok else "fail", expected, actual, round(diff, 6), tol, operands, note)
     if not ok:
         money = _is_money(operands)
@@ -158,15 +155,15 @@ def compare_amount(subject: str, expected: float, actual: float, tol: float, ope
             out.stake = abs(diff) * (operands[0].to_wan or 1.0)
         out.sentence = (f"{subject}：应为 {show(expected, money)}，实为 {show(actual, money)}，"
                         f"相差 {show(abs(diff), money)}")
-    if not ok and abs(diff) <= ROUNDING_BAND + FLOAT_SLACK:
+    if not ok and abs(diff) <= CHECKS.rounding_band + CHECKS.float_slack:
         out.severity = "info"
-        out.note = (out.note + "; " if out.note else "") + "差额在舍入量级内(≤0.05)"
+        out.note = (out.note + "; " if out.note else "") + f"差额在舍入量级内(≤{CHECKS.rounding_band:g})"
     return out
 
 
 def compare_sum(subject: str, total: Operand, parts: Sequence[Operand], note: str = "") -> Outcome:
     expected = sum(p.value for p in parts)
-    tol = amount_tol(len(parts)) if len(parts) > 1 else FLOAT_SLACK
+    tol = amount_tol(len(parts)) if len(parts) > 1 else CHECKS.float_slack
     out = compare_amount(subject, round(expected, 6), total.value, tol, [total, *parts], note)
     if out.status == "fail":
         money = _is_money([total, *parts])
@@ -205,7 +202,7 @@ _NUM_PCT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
 def printed_decimals(value: float, evidence: str | None) -> int:
     """Decimals of the percentage as printed in its sentence ("8 %" → 0, "80.8 %" → 1); else from the value."""
     for m in _NUM_PCT.finditer(unicodedata.normalize("NFKC", evidence or "")):
-        if abs(float(m.group(1)) - abs(value)) < 1e-9:
+        if abs(float(m.group(1)) - abs(value)) < CHECKS.zero:
             s = m.group(1)
             return len(s.split(".")[1]) if "." in s else 0
     s = f"{abs(value):.6f}".rstrip("0").rstrip(".")
@@ -226,7 +223,7 @@ def compare_pct(subject: str, stated: Operand, f: Callable[..., float], inputs: 
                        (note + "; " if note else "") + "分母为 0, 不应表述百分比", severity="info")
     half = 0.5 * 10 ** (-decimals)
     tol = half + max(hi - expected, expected - lo)
-    ok = lo - half - FLOAT_SLACK <= stated.value <= hi + half + FLOAT_SLACK
+    ok = lo - half - CHECKS.float_slack <= stated.value <= hi + half + CHECKS.float_slack
     diff = stated.value - expected
     out = Outcome(subject, "pass" if ok else "fail", round(expected, 4), stated.value, round(diff, 4),
                   round(tol, 4), [stated, *inputs], (note + "; " if note else "") + f"印刷精度 {decimals} 位小数")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from ..config import CHECKS
 from ..values import UNITS, norm
 from . import catalogue as cat
 from .rules_common import (
@@ -143,11 +144,11 @@ def x06(ctx: Ctx) -> list[Outcome]:
         if funds is None or proj is None or out:
             continue
         proj = Operand(label, proj.value, proj.where, proj.line, proj.page, to_wan=proj.to_wan)
-        ok = funds.value <= proj.value + 0.01
+        ok = funds.value <= proj.value + CHECKS.amount_tolerance
         times = f"是{label} {show(proj.value, True)}的 {funds.value / proj.value:.1f} 倍" if proj.value else \
             f"而{label}为 0"
         out.append(Outcome(f"自评项目资金 ≤ {label}", "pass" if ok else "fail", proj.value, funds.value,
-                           round(funds.value - proj.value, 4), 0.01, [funds, proj],
+                           round(funds.value - proj.value, 4), CHECKS.amount_tolerance, [funds, proj],
                            "" if ok else f"自评资金{times}: 含社保基金等其他口径, "
                                          "且与“占一般公共预算项目支出总额”的表述不符",
                            sentence=f"项目自评资金 {show(funds.value, True)}，{times}：自评范围含社保基金等其他口径，"
@@ -192,7 +193,7 @@ def x07(ctx: Ctx) -> list[Outcome]:
                 continue  # "完成率 100%" matches anything; not informative
             v, base, factor = _to_base(value, unit)
             d = len(re.sub(r"\D", "", printed.split(".")[1])) if "." in printed else 0
-            tol = 0.5 * 10 ** (-d) * factor + 1e-9
+            tol = 0.5 * 10 ** (-d) * factor + CHECKS.zero  # half the printed unit
             hit = None
             for x in rows:
                 xu = str(x["actual_unit"]) if present(x["actual_unit"]) else ""
@@ -226,7 +227,8 @@ def _same_indicator(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    return len(short) >= 8 and short in long_ and len(short) / len(long_) >= 0.7
+    return (len(short) >= CHECKS.name_min_chars and short in long_
+            and len(short) / len(long_) >= CHECKS.name_containment)
 
 
 def _unit(r: dict, side: str) -> str:
@@ -304,4 +306,4 @@ def _unit_tol(d: dict, p: dict, side: str) -> float:
         dec = len(m.group(1)) if m and m.group(1) else 0
         _, _, factor = _to_base(1.0, str(r[f"{side}_unit"]) if present(r[f"{side}_unit"]) else "")
         tols.append(0.5 * 10 ** (-dec) * factor)
-    return max(tols) + 1e-9
+    return max(tols) + CHECKS.zero

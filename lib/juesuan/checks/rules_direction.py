@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from . import catalogue as cat
+from ..config import CHECKS
 from .rules_common import Ctx, Operand, Outcome, na, rule, show
 from .source import Text, source
 
@@ -127,11 +127,12 @@ def _judge(e: Entry, text: Text, m: re.Match, word: str, actual: Operand | None,
         return _judge_pct(e, subject, said, claim, approx, pct, actual)
     else:
         return na(subject, "同一条目没有预算数与决算数")
-    tol = max(cat.DIRECTION_ROUNDING, cat.DIRECTION_FLAT_SHARE * abs(budget.value)) if approx and budget else cat.DIRECTION_ROUNDING
-    actual_sign = 0 if abs(d) <= tol + 1e-9 else (1 if d > 0 else -1)
+    flat = CHECKS.direction_rounding
+    tol = max(flat, CHECKS.direction_flat_share * abs(budget.value)) if approx and budget else flat
+    actual_sign = 0 if abs(d) <= tol + CHECKS.zero else (1 if d > 0 else -1)
     if claim == actual_sign or (claim == 0 and actual_sign == 0):
         return Outcome(subject, "pass", 0.0, round(d, 6), None, tol, ops)
-    severity = "info" if claim != 0 and 0 < abs(d) <= cat.DIRECTION_ROUNDING + 1e-9 else None
+    severity = "info" if claim != 0 and 0 < abs(d) <= flat + CHECKS.zero else None
     return Outcome(subject, "fail", None, round(d, 6), round(d, 6), tol, ops,
                    f"按金额应为“{_WORD[actual_sign]}”", severity=severity, stake=abs(d),
                    sentence=f"“{e.title}”{basis}，说明却称“{m.group()}”：按金额决算"
@@ -141,7 +142,7 @@ def _judge(e: Entry, text: Text, m: re.Match, word: str, actual: Operand | None,
 def _judge_pct(e: Entry, subject: str, said: Operand, claim: int, approx: bool, pct: Operand,
                actual: Operand | None) -> Outcome:
     half = 0.5 if float(pct.value).is_integer() else 0.005
-    band = 1.0 if approx else half
+    band = 100 * CHECKS.direction_flat_share if approx else half  # 基本持平: within that share, in points
     sign = 0 if abs(pct.value - 100) <= band else (1 if pct.value > 100 else -1)
     ops = [said, pct]
     if claim == sign:

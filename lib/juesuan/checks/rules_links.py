@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ..config import CHECKS
 from ..values import norm
 from . import catalogue as cat
 from .rules_common import (
@@ -15,6 +16,7 @@ from .rules_common import (
     Operand,
     Outcome,
     _int,
+    amount_tol,
     compare_amount,
     compare_sum,
     fig_operand,
@@ -29,6 +31,7 @@ from .rules_statements import T6, unread, withheld
 from .withheld import Withheld
 
 _GROUPS = {"人员经费": "personnel", "公用经费": "public_funds"}
+_TOL = CHECKS.amount_tolerance  # 万元
 
 
 def line_items(ctx: Ctx) -> list[dict]:
@@ -119,7 +122,7 @@ def l03(ctx: Ctx) -> list[Outcome]:
         s = round(float(sum(r["amount"] for r in grp)), 6)
         basic = Operand(f"基本支出明细中{cat.ITEMS[key][0]}({len(grp)}项)", s, "基本支出明细", to_wan=1.0)
         o = compare_amount(f"{cat.ITEMS[key][0]}: 基本支出 ≤ 全部", total.value, s, 0.0, [basic, total])
-        tol = max(0.01, 0.005 * len(grp))
+        tol = amount_tol(len(grp))
         o.status = "pass" if s <= total.value + tol else "fail"
         o.tolerance, o.severity = tol, None
         if o.status == "pass":
@@ -140,7 +143,7 @@ def _basic_line(ctx: Ctx, key: str) -> tuple[Operand | None, str]:
     group = "公用经费"
     total = _group_total(ctx, items, group)
     parts = _parts(items, group)
-    if total is not None and abs(total.value - sum(r["amount"] for r in parts)) <= max(0.01, 0.005 * len(parts)) + 1e-6:
+    if total is not None and abs(total.value - sum(r["amount"] for r in parts)) <= amount_tol(len(parts)) + CHECKS.float_slack:
         return Operand(f"基本支出.{cat.THREE_PUBLIC_LINES[key][0]}(未列, 明细完整 ⇒ 0)", 0.0, "基本支出明细",
                        to_wan=1.0), ""
     return None, "明细中未列该科目且明细不完整"
@@ -164,9 +167,9 @@ def l04(ctx: Ctx) -> list[Outcome]:
         if line is None:
             out.append(na(name, why))
             continue
-        ok = tp.value >= line.value - 0.01
+        ok = tp.value >= line.value - _TOL
         out.append(Outcome(f"三公.{name} ≥ 基本支出同名科目", "pass" if ok else "fail", line.value, tp.value,
-                           round(tp.value - line.value, 6), 0.01, [tp, line],
+                           round(tp.value - line.value, 6), _TOL, [tp, line],
                            "" if ok else "三公决算低于基本支出同名科目: 三公少报或科目错列",
                            sentence=f"“三公”中的{name} {show(tp.value, True)}，低于基本支出中的同名科目 "
                                     f"{show(line.value, True)}：三公经费少报或科目错列"))
@@ -180,7 +183,7 @@ def l05(ctx: Ctx) -> list[Outcome]:
         if line is None:
             out.append(na(name, why))
             continue
-        o = compare_amount(f"三公.{name} = 基本支出同名科目", line.value, tp.value, 0.01, [tp, line])
+        o = compare_amount(f"三公.{name} = 基本支出同名科目", line.value, tp.value, _TOL, [tp, line])
         if o.status == "fail":
             o.severity = None
             o.note = ("三公高于基本支出同名科目: 差额应来自项目支出或其他资金, 需说明" if tp.value > line.value
@@ -199,9 +202,9 @@ def l06(ctx: Ctx) -> list[Outcome]:
     public = _group_total(ctx, items, "公用经费") if items else ctx.fig("public_funds")
     if office is None or public is None:
         return [na("机关运行经费", "未找到机关运行经费或公用经费合计")]
-    ok = office.value <= public.value + 0.01
+    ok = office.value <= public.value + _TOL
     return [Outcome("机关运行经费 ≤ 公用经费合计", "pass" if ok else "fail", public.value, office.value,
-                    round(office.value - public.value, 6), 0.01, [office, public],
+                    round(office.value - public.value, 6), _TOL, [office, public],
                     "" if ok else "机关运行经费超过公用经费合计",
                     sentence=f"机关运行经费 {show(office.value, True)} 超过公用经费合计 {show(public.value, True)}")]
 
@@ -214,9 +217,9 @@ def t01(ctx: Ctx) -> list[Outcome]:
         budget = budget_of(ctx, key, actual)
         if actual is None or budget is None:
             continue
-        ok = actual.value <= budget.value + 0.01
+        ok = actual.value <= budget.value + _TOL
         out.append(Outcome(f"{cat.ITEMS[key][0]} 决算 ≤ 预算", "pass" if ok else "fail", budget.value, actual.value,
-                           round(actual.value - budget.value, 6), 0.01, [actual, budget],
+                           round(actual.value - budget.value, 6), _TOL, [actual, budget],
                            "" if ok else "三公决算超预算",
                            sentence=f"{cat.ITEMS[key][0]}决算 {show(actual.value, True)} 超过预算 "
                                     f"{show(budget.value, True)}，超支 {show(actual.value - budget.value, True)}"))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..config import CHECKS
 from . import catalogue as cat
 from .rules_common import (
     ALIASES,
-    FLOAT_SLACK,
     THREE_PUBLIC_KEYS,
     Ctx,
     Operand,
@@ -304,7 +304,7 @@ def _zero_base(subject: str, stated: Operand, actual: Operand, change: Operand, 
     """A growth rate over an implied prior year (or budget) of 0 within rounding: any finite rate is wrong
     ("增长 100%" on nothing); both years 0 is template boilerplate."""
     prior = actual.value - change.value
-    if abs(prior) > actual.eps + change.eps + FLOAT_SLACK:
+    if abs(prior) > actual.eps + change.eps + CHECKS.float_slack:
         return None
     ops = [stated, actual, change]
     if abs(actual.value) <= actual.eps and abs(change.value) <= change.eps:
@@ -348,7 +348,7 @@ def n15(ctx: Ctx) -> list[Outcome]:
         actual, budget = _exec_inputs(ctx, r)
         if actual is None or budget is None:
             out.append(na(subject, "找不到决算数或预算数"))
-        elif abs(budget.value) < 1e-9:
+        elif abs(budget.value) < CHECKS.zero:
             continue  # N17's business
         else:
             o = compare_pct(subject, stated, lambda a, b: a / b * 100, [actual, budget],
@@ -369,7 +369,7 @@ def _basis_used(ctx: Ctx, r: dict, stated: Operand, actual: Operand) -> tuple[st
     """The 全年/调整 budget of the same item that the stated percentage was in fact computed on, if any."""
     for measure, name in _BASES:
         alt = _nearest(ctx, r["_item"], measure, r["section"], r["source_line"])
-        if alt is None or abs(alt.value) < 1e-9:
+        if alt is None or abs(alt.value) < CHECKS.zero:
             continue
         o = compare_pct("", stated, lambda a, b: a / b * 100, [actual, alt], printed_decimals(stated.value, r["evidence"]))
         if o.status == "pass":
@@ -387,7 +387,7 @@ def n16(ctx: Ctx) -> list[Outcome]:
         if actual is None or budget is None:
             continue  # budget derived from this very figure elsewhere; nothing independent to compare
         out.append(compare_amount(f"{r['item']} 比预算增减额", round(actual.value - budget.value, 6), change.value,
-                                  0.01, [change, actual, budget]))
+                                  CHECKS.amount_tolerance, [change, actual, budget]))
     return out or [na("比预算增减额", "没有同时列出决算、预算与增减额的事项")]
 
 
@@ -401,7 +401,7 @@ def n17(ctx: Ctx) -> list[Outcome]:
             continue
         stated = fig_operand(r, f"{r['item']}完成预算%")
         subject = f"{r['item']} 完成预算% ({r['section']})"
-        if abs(budget.value) >= 1e-9:
+        if abs(budget.value) >= CHECKS.zero:
             out.append(Outcome(subject, "pass", None, stated.value, None, None, [stated, budget]))
             continue
         used = _basis_used(ctx, r, stated, actual) if actual is not None else None
@@ -412,7 +412,7 @@ def n17(ctx: Ctx) -> list[Outcome]:
                                stake=abs(actual.wan or 0.0) if actual is not None else None,
                                sentence=f"{said}：该百分比实为决算 {show(actual.value, True)}占{used[0]} "
                                         f"{show(used[1].value, True)}的比例，应写明所用基数"))
-        elif abs(stated.value) < 1e-9 and (actual is None or abs(actual.value) < 1e-9):
+        elif abs(stated.value) < CHECKS.zero and (actual is None or abs(actual.value) < CHECKS.zero):
             out.append(Outcome(subject, "fail", None, stated.value, None, None, [stated, budget],
                                "预算为 0, 不应表述完成预算百分比", sentence=f"{said}：预算与决算均为 0，不应表述百分比"))
         else:
@@ -427,7 +427,7 @@ def n17(ctx: Ctx) -> list[Outcome]:
 @rule("N18")
 def n18(ctx: Ctx) -> list[Outcome]:
     rows = _exec_rows(ctx)
-    lo, hi = cat.BUDGET_DEVIATION
+    lo, hi = CHECKS.budget_band_pct
     out = []
     for r in rows:
         if key_of(r["item"]) in THREE_PUBLIC_KEYS:
@@ -435,5 +435,5 @@ def n18(ctx: Ctx) -> list[Outcome]:
         stated = fig_operand(r, f"{r['item']}完成预算%")
         ok = lo < stated.value < hi
         out.append(Outcome(f"{r['item']} 完成预算% ({r['section']})", "pass" if ok else "fail", None, stated.value,
-                           None, None, [stated], "" if ok else "偏离年初预算超过 20%, 请核对原因说明"))
+                           None, None, [stated], "" if ok else f"偏离年初预算超过 {hi - 100:g}%, 请核对原因说明"))
     return out or [na("预算偏离", "没有完成预算百分比")]

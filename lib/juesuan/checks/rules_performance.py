@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from ..analysis.targets import has_explanation
+from ..config import CHECKS
 from . import catalogue as cat
 from .rules_common import (
     Ctx,
@@ -26,6 +27,9 @@ from .rules_common import (
     rule,
     show,
 )
+
+_TOL = CHECKS.score_tolerance  # points
+_POINTS = CHECKS.total_points
 
 
 def _num(x: object) -> float | None:
@@ -95,9 +99,9 @@ def exec_score_outcome(subject: str, score: Operand, budget: Operand, executed: 
     (10 or 20) closest to the printed score."""
     rate = min(executed.value / budget.value, 1.0)
     if weight is not None:
-        return compare_amount(subject, round(weight * rate, 4), score.value, 0.5, [score, budget, executed], f"分值 {weight:g}（表列）")
-    best = min(cat.EXEC_WEIGHTS, key=lambda w: abs(w * rate - score.value))
-    return compare_amount(subject, round(best * rate, 4), score.value, 0.5, [score, budget, executed], f"分值取 {best:g}")
+        return compare_amount(subject, round(weight * rate, 4), score.value, _TOL, [score, budget, executed], f"分值 {weight:g}（表列）")
+    best = min(CHECKS.exec_weights, key=lambda w: abs(w * rate - score.value))
+    return compare_amount(subject, round(best * rate, 4), score.value, _TOL, [score, budget, executed], f"分值取 {best:g}")
 
 
 @rule("P02")
@@ -128,7 +132,7 @@ def p03(ctx: Ctx) -> list[Outcome]:
             continue
         s = _score_sum(rows)
         o = compare_amount(f"项目{r['project_no']} 总分", round(float(r["exec_score"]) + s, 4),
-                           float(r["total_score"]), 0.5,
+                           float(r["total_score"]), _TOL,
                            [_proj_op(r, "total_score", "总分"), _proj_op(r, "exec_score", "执行率得分"),
                             Operand(f"项目{r['project_no']}.Σ指标得分({len(rows)}项)", s, "自评表")])
         o.severity = None
@@ -141,16 +145,16 @@ def p04(ctx: Ctx) -> list[Outcome]:
     out = []
     for r in _projects(ctx):
         if present(r["total_score"]):
-            ok = float(r["total_score"]) <= 100.5
-            out.append(Outcome(f"项目{r['project_no']} 总分 ≤ 100", "pass" if ok else "fail", 100.0,
-                               float(r["total_score"]), None, 0.5, [_proj_op(r, "total_score", "总分")],
+            ok = float(r["total_score"]) <= _POINTS + _TOL
+            out.append(Outcome(f"项目{r['project_no']} 总分 ≤ {_POINTS:g}", "pass" if ok else "fail", _POINTS,
+                               float(r["total_score"]), None, _TOL, [_proj_op(r, "total_score", "总分")],
                                sentence=f"项目{r['project_no']}“{r['project_name']}”自评总分 {show(float(r['total_score']))} "
-                                        "超过 100 分"))
+                                        f"超过 {_POINTS:g} 分"))
     for r in _scored_rows(ctx):
         if r["weight_source"] == "table" and present(r["score"]) and present(r["weight"]):
-            ok = float(r["score"]) <= float(r["weight"]) + 0.5
+            ok = float(r["score"]) <= float(r["weight"]) + _TOL
             out.append(Outcome(f"{r['level3']} 得分 ≤ 分值", "pass" if ok else "fail", float(r["weight"]),
-                               float(r["score"]), None, 0.5,
+                               float(r["score"]), None, _TOL,
                                [_ind_op(r, r["score"], "得分"), _ind_op(r, r["weight"], "分值")],
                                sentence=f"{_who(r)}指标“{r['level3']}”得分 {show(float(r['score']))} 超过其分值 "
                                         f"{show(float(r['weight']))}"))
@@ -171,9 +175,9 @@ def p05(ctx: Ctx) -> list[Outcome]:
         pts = float(g["goal_points"])
         ops = [Operand(f"目标{g['goal_no']}.分值", pts, "部门整体自评表", _int(g.get("source_line")), _int(g.get("page"))),
                Operand(f"目标{g['goal_no']}.Σ指标得分({len(rows)}项)", s, "部门整体自评表")]
-        ok = s <= pts + 0.5
+        ok = s <= pts + _TOL
         out.append(Outcome(f"部门整体目标{g['goal_no']} Σ得分 ≤ 分值", "pass" if ok else "fail", pts, s,
-                           round(s - pts, 4), 0.5, ops, "全部满分" if abs(s - pts) <= 0.5 else "",
+                           round(s - pts, 4), _TOL, ops, "全部满分" if abs(s - pts) <= _TOL else "",
                            sentence=f"部门整体目标{g['goal_no']}的 {len(rows)} 个指标得分合计 {show(s)}，超过该目标分值 "
                                     f"{show(pts)}"))
     return out or [na("部门整体目标分值", "目标没有对应指标")]
@@ -198,7 +202,7 @@ def _scored_or_na(ctx: Ctx, subject: str) -> tuple[list[dict] | None, list[Outco
 
 
 def _full(r: dict) -> bool:
-    return present(r["score"]) and present(r["weight"]) and float(r["score"]) >= float(r["weight"]) - 0.5
+    return present(r["score"]) and present(r["weight"]) and float(r["score"]) >= float(r["weight"]) - _TOL
 
 
 def _finite(x: object) -> bool:
@@ -221,10 +225,10 @@ def p06(ctx: Ctx) -> list[Outcome]:
     if scored is None:
         return na_
     # Over-achievement is P07's business (≥130% threshold); here: missed targets, qualitative tiers, caps.
-    rows = [r for r in scored if r["classification"] != "exceeded" and not ((_num(r["performance"]) or 0) > 1 + 1e-9)]
+    rows = [r for r in scored if r["classification"] != "exceeded" and not ((_num(r["performance"]) or 0) > 1 + CHECKS.zero)]
     gaps = [(r, _num(r["score_gap"])) for r in rows]
-    bad = [r for r, g in gaps if g is not None and abs(g) > 0.5]
-    out = [Outcome(f"{r['level3']}", "fail", float(r["rule_score"]), float(r["score"]), float(r["score_gap"]), 0.5,
+    bad = [r for r, g in gaps if g is not None and abs(g) > _TOL]
+    out = [Outcome(f"{r['level3']}", "fail", float(r["rule_score"]), float(r["score"]), float(r["score_gap"]), _TOL,
                    [_ind_op(r, r["score"], "自评得分"), _ind_op(r, r["rule_score"], "规则得分")], str(r["rule"]),
                    group=_indicator_group(r),
                    sentence=f"{_who(r)}指标“{r['level3']}”（目标 {r['target_raw']}，完成 {r['actual_raw']}）自评 "
@@ -244,9 +248,9 @@ def p07(ctx: Ctx) -> list[Outcome]:
     out = []
     for r in quantitative:
         p = float(r["performance"])
-        if p >= cat.OVERACHIEVE_RATIO and _full(r):
+        if p >= CHECKS.overachieve_ratio and _full(r):
             out.append(Outcome(f"{r['level3']}", "fail", float(r["target_value"]), float(r["actual_value"]),
-                               round(p, 4), cat.OVERACHIEVE_RATIO,
+                               round(p, 4), CHECKS.overachieve_ratio,
                                [_ind_op(r, r["target_value"], f"目标值({r['target_raw']})"),
                                 _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
                                 _ind_op(r, r["score"], "得分")],
@@ -266,7 +270,7 @@ def p08(ctx: Ctx) -> list[Outcome]:
     capped = [r for r in scored if r["direction"] == "lower" and _num(r["performance"]) is not None]
     out = []
     for r in capped:
-        if float(r["actual_value"]) > float(r["target_value"]) + 1e-9 and _full(r):
+        if float(r["actual_value"]) > float(r["target_value"]) + CHECKS.zero and _full(r):
             out.append(Outcome(f"{r['level3']}", "fail", float(r["target_value"]), float(r["actual_value"]),
                                round(float(r["actual_value"]) - float(r["target_value"]), 4), 0.0,
                                [_ind_op(r, r["target_value"], f"上限({r['target_raw']})"),
@@ -288,7 +292,7 @@ def p09(ctx: Ctx) -> list[Outcome]:
     dev: dict[object, list[dict]] = {}
     for x in scored:
         if x["scope"] == "project" and _finite(x["performance"]) and (
-                float(x["performance"]) >= cat.OVERACHIEVE_RATIO or x["classification"] == "missed"):
+                float(x["performance"]) >= CHECKS.overachieve_ratio or x["classification"] == "missed"):
             dev.setdefault(x["project_no"], []).append(x)
     out = []
     for no in sorted(dev, key=lambda n: (n is None, n)):
@@ -312,14 +316,14 @@ def p10(ctx: Ctx) -> list[Outcome]:
     scores = [v for v in (_num(r.get("total_score")) for r in _projects(ctx)) if v is not None]
     if len(scores) < 2:
         return [na("全部满分", "项目少于 2 个")]
-    high = sum(1 for v in scores if v >= cat.FULL_SCORE_RED_FLAG)
+    high = sum(1 for v in scores if v >= CHECKS.full_score_red_flag)
     ok = high < len(scores)
     return [Outcome(f"{len(scores)} 个项目自评总分", "pass" if ok else "fail", None, float(min(scores)), None,
-                    cat.FULL_SCORE_RED_FLAG, [Operand("最低总分", float(min(scores))),
+                    CHECKS.full_score_red_flag, [Operand("最低总分", float(min(scores))),
                                               Operand("最高总分", float(max(scores))),
-                                              Operand(f"≥{cat.FULL_SCORE_RED_FLAG:g}分项目数", float(high))],
+                                              Operand(f"≥{CHECKS.full_score_red_flag:g}分项目数", float(high))],
                     "" if ok else "全部项目自评 ≥95 分(含满分), 自评缺乏区分度",
-                    sentence=f"全部 {len(scores)} 个项目自评总分都在 {cat.FULL_SCORE_RED_FLAG:g} 分以上（最低 "
+                    sentence=f"全部 {len(scores)} 个项目自评总分都在 {CHECKS.full_score_red_flag:g} 分以上（最低 "
                              f"{show(float(min(scores)))} 分）：自评缺乏区分度")]
 
 
@@ -332,7 +336,7 @@ def p11(ctx: Ctx) -> list[Outcome]:
              if b is not None and e is not None]
     if len(known) < 2:
         return [na("执行率全部 100%", "预算数/执行数缺失")]
-    equal = sum(1 for b, e in known if abs(b - e) < 0.005)
+    equal = sum(1 for b, e in known if abs(b - e) < CHECKS.amount_eps)
     ok = equal < len(known)
     total_b, total_e = sum(b for b, _ in known), sum(e for _, e in known)
     return [Outcome(f"{len(known)} 个项目 执行数 = 预算数", "pass" if ok else "fail", None, float(equal), None,
@@ -350,8 +354,8 @@ def p12(ctx: Ctx) -> list[Outcome]:
         return [na("完成值照抄目标值", "无指标")]
     same = sum(1 for r in ind if norm_name(r["target_raw"]) == norm_name(r["actual_raw"]))
     share = same / len(ind)
-    ok = share < cat.COPIED_SHARE
-    return [Outcome(f"{len(ind)} 个指标", "pass" if ok else "fail", cat.COPIED_SHARE, round(share, 4), None, None,
+    ok = share < CHECKS.copied_share
+    return [Outcome(f"{len(ind)} 个指标", "pass" if ok else "fail", CHECKS.copied_share, round(share, 4), None, None,
                     [Operand("完成值=目标值原文的指标", float(same)), Operand("指标数", float(len(ind)))],
                     f"{share:.0%} 的指标完成值与目标值原文相同" + ("" if ok else ", 完成值疑似照抄"),
                     sentence=f"{len(ind)} 个指标中 {same} 个（{share:.0%}）的完成值与目标值原文相同：完成值疑似照抄")]
@@ -436,5 +440,5 @@ def p17(ctx: Ctx) -> list[Outcome]:
         if not rows or not present(r["exec_weight"]):
             continue
         ops = [_proj_op(r, "exec_weight", "执行率分值")] + [_ind_op(x, x["weight"], "分值") for x in rows]
-        out.append(compare_amount(f"项目{r['project_no']} 分值合计", 100.0, sum(o.value for o in ops), 0.5, ops))
+        out.append(compare_amount(f"项目{r['project_no']} 分值合计", _POINTS, sum(o.value for o in ops), _TOL, ops))
     return out or [na("分值合计", "自评表未列分值(湖北式样只列得分)")]

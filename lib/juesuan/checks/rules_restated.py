@@ -14,6 +14,7 @@ import math
 import re
 from bisect import bisect_right
 
+from ..config import CHECKS
 from ..values import UNITS
 from . import catalogue as cat
 from .rules_common import (
@@ -105,7 +106,7 @@ def _agree(v: float, unit: str, printed: str, value: float, other_unit: str, oth
     b, base_b, fb = _to_base(value, other_unit)
     if base_a != base_b:
         return False
-    tol = max(_half_unit(printed) * fa, _half_unit(other_raw) * fb) + 1e-9
+    tol = max(_half_unit(printed) * fa, _half_unit(other_raw) * fb) + CHECKS.zero
     return abs(a - b) <= tol
 
 
@@ -189,7 +190,7 @@ def _compare(label: str, name: str, printed: str, m: re.Match, kind: str | None,
     what, r, value, other_unit, raw = candidates[0]
     table = _table_op(what, r, value, raw)
     if not _comparable(unit, other_unit):  # 126 例 and 126 人: one count in two measure words
-        if abs(v - value) > 1e-9:
+        if abs(v - value) > CHECKS.zero:
             return None
         return Outcome(subject, "fail", value, v, 0.0, None, [said, table], "计量单位写法不同", severity="info",
                        sentence=f"{label}写“{name}{printed}”，表中为 {raw}：数值相同，计量单位写法不同")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from .. import schemas
+from ..config import CHECKS
 from ..segment import PART_KEYS
 from ..values import cn_ordinal
 from . import catalogue as cat
@@ -183,9 +184,10 @@ def _find_section(text: Text, e: TocEntry, body: int) -> int | None:
     prefix = f"{e.label}、"
     for i in range(max(start + 1, body), end):  # a heading may run on into a remark ("…构成（仅有一个单位的…）")
         c = text.compact_lines[i]
-        if c.startswith(prefix) and _similar(c[len(prefix): len(prefix) + len(e.title)], e.title) >= 0.5:
+        if c.startswith(prefix) and _similar(c[len(prefix): len(prefix) + len(e.title)], e.title) >= CHECKS.toc_title_similarity:
             return i
-    moved = [h for h in headings(text, body, len(text.lines)) if h.level == 1 and _similar(h.title, e.title) >= 0.85]
+    moved = [h for h in headings(text, body, len(text.lines)) if h.level == 1
+             and _similar(h.title, e.title) >= CHECKS.moved_title_similarity]
     return moved[0].index if moved else None
 
 
@@ -211,7 +213,8 @@ def _bare(ctx: Ctx, text: Text | None) -> set[str]:
 
 def _noted(text: Text, i: int) -> bool:
     page = text.lines[i].page
-    near = range(max(0, i - cat.EMPTY_NOTE_REACH), min(len(text.lines), i + cat.EMPTY_NOTE_REACH))
+    reach = CHECKS.empty_note_reach
+    near = range(max(0, i - reach), min(len(text.lines), i + reach))
     return any(text.lines[k].page == page and cat.EMPTY_NOTE.search(text.compact_lines[k]) for k in near)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..config import CHECKS
 from .rules_common import Ctx, Operand, Outcome, compare_amount, na, rule
 from .source import source
 
@@ -35,7 +36,7 @@ def x09(ctx: Ctx) -> list[Outcome]:
         line, page = src.locate(m.start())
         total = Operand(f"共{m['n']}{unit}", n, "原文", line, page)
         ops = [total, *(Operand(f"{v}{u}", float(v), "原文") for v, u in qty)]
-        o = compare_amount(f"{m.group(0)[:40]}", s, n, 0.0 if unit not in ("万元", "亿元") else 0.005 * len(parts),
+        o = compare_amount(f"{m.group(0)[:40]}", s, n, 0.0 if unit not in ("万元", "亿元") else CHECKS.amount_eps * len(parts),
                            ops, f"括号内分项之和 {s:g}{unit}")
         o.severity = None
         if o.status == "fail":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import math
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -386,12 +387,12 @@ def _page_content(page: pdfium.PdfPage, settings: LayoutSettings) -> _Content:
     hedges: list[Edge] = []
     vedges: list[Edge] = []
     image_area = 0.0
-    for obj in _drawings(page):
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            ol, ob, orr, ot = obj.get_bounds()
+    for raw, kind in _raw_drawings(page.raw):
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            ol, ob, orr, ot = _bounds(raw)
             image_area += max(0.0, min(orr, right) - max(ol, left)) * max(0.0, min(ot, top) - max(ob, bottom))
             continue
-        _path_edges(obj, view, hedges, vedges, settings)
+        _path_edges(raw, view, hedges, vedges, settings)
     return _Content(glyphs, hedges, vedges, min(image_area / area, 1.0), view.height, rotation, page_rotation)
 
 
@@ -407,11 +408,11 @@ _text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes
     ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value)
 
 
-def _char_kind(code: int) -> str | None:
-    """The character kept for a code point: itself, " " for any space, None for what is dropped."""
+def _char_kind(ch: str) -> str | None:
+    """The character kept for a character pdfium reports: itself, " " for any space, None for what is dropped."""
+    code = ord(ch)
     if code < 32 or 0xD800 <= code <= 0xDFFF:
         return None  # pdfium's own line breaks (generated), control codes
-    ch = chr(code)
     if ch in _SPACES or unicodedata.category(ch) == "Zs":
         return " "
     if ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf"):
@@ -419,20 +420,22 @@ def _char_kind(code: int) -> str | None:
     return ch
 
 
-_KINDS: dict[int, str | None] = {}  # _char_kind by code point, filled as codes are met
+_KINDS: dict[str, str | None] = {}  # _char_kind by character, filled as characters are met
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _page_codes(raw, n: int) -> list[int]:
-    """Each character's code point. One FPDFText_GetText call for the page when its text maps one to one
-    onto the character list (same length, last character at the last text index); else one call a char."""
+def _page_text(raw, n: int) -> str:
+    """Each character's code point, as one string. One FPDFText_GetText call for the page when its text maps
+    one to one onto the character list (same length, last character at the last text index, no surrogate
+    halves); else one FPDFText_GetUnicode call a character."""
     if n > 0:
-        buf = (ctypes.c_ushort * (n + 1))()
-        written = pdfium_c.FPDFText_GetText(raw, 0, n, buf)
+        buf = ctypes.create_string_buffer(2 * (n + 1))
+        written = pdfium_c.FPDFText_GetText(raw, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
         if written == n + 1 and pdfium_c.FPDFText_GetTextIndexFromCharIndex(raw, n - 1) == n - 1:
-            codes = list(buf)[:n]
-            if not any(0xD800 <= c <= 0xDFFF for c in codes):  # surrogates: per char, as pdfium stores them
-                return codes
-    return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)]
+            text = buf.raw[: 2 * n].decode("utf-16-le", errors="surrogatepass")
+            if len(text) == n and not _SURROGATE.search(text):
+                return text
+    return "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(n))
 
 
 def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> tuple[list[_Char], dict[int, int]]:
@@ -453,14 +456,14 @@ def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> tuple[list
     last_obj: object = False  # no object yet (None is a char without one)
     nominal = scale = 1.0
     angle = 0
-    for i, code in enumerate(_page_codes(raw, textpage.count_chars())):
-        ch = kinds.get(code, False)
+    for i, drawn in enumerate(_page_text(raw, textpage.count_chars())):
+        ch = kinds.get(drawn, False)
         if ch is False:
-            ch = kinds[code] = _char_kind(code)
+            ch = kinds[drawn] = _char_kind(drawn)
         if ch is None:
             continue
         # a generated space stays, weakly: pdfium replaces a text object that is a lone space with one
-        generated = code == 32 and bool(is_generated(raw, i))
+        generated = drawn == " " and bool(is_generated(raw, i))
         get_box(raw, i, cl, cr, cb, ct)
         get_loose(raw, i, loose)
         get_origin(raw, i, ox, oy)
@@ -589,9 +592,34 @@ def _drawings(page: pdfium.PdfPage, form: pdfium.PdfObject | None = None, level:
 _MAX_FORM_DEPTH = 15
 
 
-def _path_edges(obj: pdfium.PdfObject, view: _View, hedges: list[Edge], vedges: list[Edge], s: LayoutSettings) -> None:
-    """Turn a path object into rulings: thin paths by their bounds, boxes and polylines by segment."""
-    x0, top, x1, bottom = view.box(*obj.get_bounds())
+
+def _raw_drawings(parent, form: bool = False, level: int = 0) -> Iterable[tuple[object, int]]:
+    """`_drawings` as raw pdfium handles with their type: the page's rulings need no object wrapper (a ruled
+    form has thousands of paths)."""
+    count, get = (pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject) if form else \
+        (pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject)
+    get_type, path, image = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE
+    for i in range(max(count(parent), 0)):
+        raw = get(parent, i)
+        kind = get_type(raw) if raw else None
+        if kind == path or kind == image:
+            yield raw, kind
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < _MAX_FORM_DEPTH:
+            yield from _raw_drawings(raw, True, level + 1)
+
+
+def _bounds(raw) -> tuple[float, float, float, float]:
+    """Left, bottom, right, top of a page object (as PdfObject.get_bounds)."""
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    if not pdfium_c.FPDFPageObj_GetBounds(raw, left, bottom, right, top):
+        raise pdfium.PdfiumError("Failed to locate pageobject.")
+    return left.value, bottom.value, right.value, top.value
+
+
+def _path_edges(obj, view: _View, hedges: list[Edge], vedges: list[Edge], s: LayoutSettings) -> None:
+    """Turn a path object (a raw handle) into rulings: thin paths by their bounds, boxes and polylines by
+    segment."""
+    x0, top, x1, bottom = view.box(*_bounds(obj))
     width, height = x1 - x0, bottom - top
     if width <= s.thin and height <= s.thin:
         return
@@ -611,23 +639,27 @@ def _path_edges(obj: pdfium.PdfObject, view: _View, hedges: list[Edge], vedges: 
             hedges.append(Edge((ya + yb) / 2, min(xa, xb), max(xa, xb)))
 
 
-def _stroked(obj: pdfium.PdfObject) -> bool:
+def _stroked(obj) -> bool:
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj.raw, fill, stroke):
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke):
         return True
     return bool(stroke.value)
 
 
-def _segments(obj: pdfium.PdfObject) -> Iterable[tuple[tuple[float, float], tuple[float, float]]]:
-    """Straight segments of a path, in page space (the object's matrix applied)."""
-    m = obj.get_matrix()
+def _segments(obj) -> Iterable[tuple[tuple[float, float], tuple[float, float]]]:
+    """Straight segments of a path (a raw handle), in page space (the object's matrix applied)."""
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        raise pdfium.PdfiumError("Failed to get matrix of pageobject.")
+    ma, mb, mc, md, me, mf = m.a, m.b, m.c, m.d, m.e, m.f
     x, y = ctypes.c_float(), ctypes.c_float()
     start = prev = None
-    for i in range(pdfium_c.FPDFPath_CountSegments(obj.raw)):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
         if not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
             continue
-        pt = (m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
+        px, py = x.value, y.value
+        pt = (ma * px + mc * py + me, mb * px + md * py + mf)
         kind = pdfium_c.FPDFPathSegment_GetType(seg)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO or prev is None:
             start = pt

@@ -142,6 +142,32 @@ def test_empty_disclosure_is_not_assessable_never_pass():
     assert (c["status"] == "not_assessable").all(), c[c["status"] != "not_assessable"].to_string()
 
 
+def test_a_rule_missing_a_table_it_needs_is_not_assessable(monkeypatch):
+    """The runner enforces `Rule.tables`: whatever an evaluator makes of the rest, a rule one of whose tables is
+    missing is not_assessable, naming the table (`a|b`: either will do)."""
+    from juesuan.checks import rules_common
+    from juesuan.types import Status
+
+    judged = rules_common.Outcome("总是通过", Status.PASS)
+    monkeypatch.setitem(rules_common.EVALUATORS, "X06", lambda ctx: [judged])  # needs figures and projects
+    monkeypatch.setitem(rules_common.EVALUATORS, "L01", lambda ctx: [judged])  # figures, line_items|statements
+    figures = [F("二", "收入合计", "actual", 100)]
+    x06 = rows(D(figures=figures), "X06")
+    assert x06[["status", "evidence"]].values.tolist() == [["not_assessable", "缺少输入: projects"]]
+    assert rows(D(figures=figures, projects=[PR(1)]), "X06")["status"].tolist() == ["pass"]
+    assert rows(D(figures=figures), "L01")["evidence"].tolist() == ["缺少输入: line_items|statements"]
+    assert rows(D(figures=figures, line_items=[LI("人员经费", "基本工资", 1.0)]), "L01")["status"].tolist() == ["pass"]
+
+
+def test_status_and_severity_are_enums_stored_as_their_values(seed):
+    from juesuan.checks.catalogue import SEVERITIES
+    from juesuan.types import Severity, Status
+
+    c = run_checks(seed)
+    assert set(c["status"]) <= {s.value for s in Status} and set(SEVERITIES) == {s.value for s in Severity}
+    assert all(type(v) is str for v in c["status"].tolist() + c["severity"].tolist())  # plain strings in the table
+
+
 # ── narrative sums ──────────────────────────────────────────────────────────────
 
 def test_n01():

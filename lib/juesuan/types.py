@@ -30,3 +30,19 @@ class SourceKind(StrEnum):
 
     TEXT = "text"
     PDF = "pdf"
+
+
+class Status(StrEnum):
+    """The result of one rule instance (checks.status): a rule whose inputs are missing is not_assessable."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_ASSESSABLE = "not_assessable"
+
+
+class Severity(StrEnum):
+    """How much a failed check matters (checks.severity), in ranking order."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"

@@ -10,6 +10,7 @@ import unicodedata
 
 import pandas as pd
 
+from ..types import Severity, Status
 from . import (  # noqa: F401  (each module registers its rules)
     ranking,
     rules_cross,
@@ -33,7 +34,7 @@ __all__ = ["RULES", "run_checks", "findings", "headlines", "main", "format_failu
 def _rows(rule: Rule, outcomes: list[Outcome], doc_id: str) -> list[dict]:
     rows = []
     for o in outcomes:
-        failed = o.status == "fail"
+        failed = o.status == Status.FAIL
         rows.append({
             "doc_id": doc_id,
             "rule_id": rule.id,
@@ -53,8 +54,14 @@ def _rows(rule: Rule, outcomes: list[Outcome], doc_id: str) -> list[dict]:
     return rows
 
 
+def missing_inputs(rule: Rule, ctx: Ctx) -> list[str]:
+    """The tables `rule.tables` names that the disclosure lacks (`a|b`: either will do)."""
+    return [need for need in rule.tables if all(ctx.table(name).empty for name in need.split("|"))]
+
+
 def run_checks(disclosure) -> pd.DataFrame:
-    """Every catalogue rule, one row per evaluated instance; a rule with no inputs yields not_assessable."""
+    """Every catalogue rule, one row per evaluated instance; a rule with no inputs yields not_assessable, and so
+    does a rule a table it needs (`Rule.tables`) is missing for, whatever its evaluator made of the rest."""
     ctx = Ctx(disclosure)
     doc_id = str(getattr(disclosure, "doc_id", "") or "")
     rows: list[dict] = []
@@ -62,9 +69,13 @@ def run_checks(disclosure) -> pd.DataFrame:
         try:
             outcomes = EVALUATORS[rule.id](ctx)
         except Exception as exc:  # one broken rule must not hide the others' findings
-            outcomes = [Outcome(rule.description, "not_assessable", note=f"规则执行出错: {type(exc).__name__}: {exc}")]
+            outcomes = [Outcome(rule.description, Status.NOT_ASSESSABLE,
+                                note=f"规则执行出错: {type(exc).__name__}: {exc}")]
+        missing = missing_inputs(rule, ctx)
+        if missing and any(o.status != Status.NOT_ASSESSABLE for o in outcomes):
+            outcomes = [Outcome(rule.description, Status.NOT_ASSESSABLE, note=f"缺少输入: {'、'.join(missing)}")]
         if not outcomes:
-            outcomes = [Outcome(rule.description, "not_assessable", note="缺少输入")]
+            outcomes = [Outcome(rule.description, Status.NOT_ASSESSABLE, note="缺少输入")]
         rows += _rows(rule, outcomes, doc_id)
     return frame(rows)
 
@@ -72,7 +83,7 @@ def run_checks(disclosure) -> pd.DataFrame:
 def findings(checks: pd.DataFrame, grouped: bool = True) -> pd.DataFrame:
     """Failed instances, errors first, then warnings, then info; inside each by amount at stake (largest first),
     then rule order. `grouped`: a fact stated in several places is one row (`group_size`, `also`)."""
-    f = ranking.order(checks[checks["status"] == "fail"])
+    f = ranking.order(checks[checks["status"] == Status.FAIL])
     return ranking.group(f) if grouped else f
 
 
@@ -87,11 +98,11 @@ def summary(checks: pd.DataFrame) -> pd.DataFrame:
     g = checks.groupby("rule_id", sort=False)
     out = pd.DataFrame({
         "description": g["description"].first(),
-        "pass": g["status"].apply(lambda s: int((s == "pass").sum())),
-        "fail": g["status"].apply(lambda s: int((s == "fail").sum())),
-        "not_assessable": g["status"].apply(lambda s: int((s == "not_assessable").sum())),
+        Status.PASS.value: g["status"].apply(lambda s: int((s == Status.PASS).sum())),
+        Status.FAIL.value: g["status"].apply(lambda s: int((s == Status.FAIL).sum())),
+        Status.NOT_ASSESSABLE.value: g["status"].apply(lambda s: int((s == Status.NOT_ASSESSABLE).sum())),
     })
-    worst = checks[checks["status"] == "fail"].groupby("rule_id")["severity"].agg(
+    worst = checks[checks["status"] == Status.FAIL].groupby("rule_id")["severity"].agg(
         lambda s: min(s, key=ranking.SEVERITY_ORDER.get))
     out["worst"] = worst.reindex(out.index).fillna("")
     return out.reset_index()
@@ -128,7 +139,7 @@ def format_failures(checks: pd.DataFrame, evidence_width: int = 90) -> str:
 
 def _counts(checks: pd.DataFrame) -> str:
     s = checks["status"].value_counts()
-    f = checks[checks["status"] == "fail"]["severity"].value_counts()
+    f = checks[checks["status"] == Status.FAIL]["severity"].value_counts()
     return (f"{checks['rule_id'].nunique()} 条规则 {len(checks)} 项: {STATUS_LABELS['pass']} {s.get('pass', 0)}, "
             f"{STATUS_LABELS['fail']} {s.get('fail', 0)} (错误 {f.get('error', 0)}, 警告 {f.get('warning', 0)}, "
             f"提示 {f.get('info', 0)}), {STATUS_LABELS['not_assessable']} {s.get('not_assessable', 0)}")
@@ -141,10 +152,10 @@ def main(paths: list[str], limits=None) -> int:
     def check(path: str, disclosure) -> int:
         checks = run_checks(disclosure)
         say(f"{path}: {_counts(checks)}")
-        if (checks["status"] == "fail").any():
+        if (checks["status"] == Status.FAIL).any():
             top = headlines(checks)
             say("主要发现（按严重程度与涉及金额排序）：\n" + "\n".join(f"  {i}. {t}" for i, t in enumerate(top, 1)))
             say(format_failures(checks))  # disclosure text: control characters escaped
-        return int(((checks["status"] == "fail") & (checks["severity"] == "error")).any())
+        return int(((checks["status"] == Status.FAIL) & (checks["severity"] == Severity.ERROR)).any())
 
     return each(paths, check, limits)

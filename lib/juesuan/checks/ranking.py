@@ -12,11 +12,12 @@ import math
 
 import pandas as pd
 
+from ..types import Severity
 from .catalogue import RULES_LIST, Rule
 from .rules_common import Outcome
 from .schema import SEVERITY_LABELS
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _RULE_ORDER = {r.id: i for i, r in enumerate(RULES_LIST)}
 
 

@@ -17,6 +17,7 @@ from itertools import product
 import pandas as pd
 
 from ..config import CHECKS
+from ..types import Severity, Status
 from .catalogue import ITEMS
 
 
@@ -52,14 +53,14 @@ class Outcome:
     """One evaluated instance of a rule (a rule may yield several: one per item, project, row…)."""
 
     subject: str
-    status: str  # pass | fail | not_assessable
+    status: Status
     expected: float | None = None
     actual: float | None = None
     difference: float | None = None
     tolerance: float | None = None
     operands: Sequence[Operand] = field(default_factory=tuple)
     note: str = ""
-    severity: str | None = None  # None → the rule's severity
+    severity: Severity | None = None  # None → the rule's severity
     stake: float | None = None  # money affected, 万元 (None → derived from the operands when the outcome fails)
     sentence: str = ""  # the finding in plain Chinese (empty → composed from subject, operands and note)
     group: str | None = None  # outcomes of one rule with the same group state one fact: listed once
@@ -112,7 +113,7 @@ def amount_tol(k: int) -> float:
 
 
 def na(subject: str, why: str) -> Outcome:
-    return Outcome(subject, "not_assessable", note=why)
+    return Outcome(subject, Status.NOT_ASSESSABLE, note=why)
 
 
 def show(value: float | None, money: bool = False) -> str:
@@ -148,7 +149,7 @@ def compare_amount(subject: str, expected: float, actual: float, tol: float, ope
     When the operands are money, the difference is the amount at stake."""
     diff = actual - expected
     ok = abs(diff) <= tol + CHECKS.float_slack
-    out = Outcome(subject, "pass" if ok else "fail", expected, actual, round(diff, 6), tol, operands, note)
+    out = Outcome(subject, Status.PASS if ok else Status.FAIL, expected, actual, round(diff, 6), tol, operands, note)
     if not ok:
         money = _is_money(operands)
         if money:
@@ -156,7 +157,7 @@ def compare_amount(subject: str, expected: float, actual: float, tol: float, ope
         out.sentence = (f"{subject}：应为 {show(expected, money)}，实为 {show(actual, money)}，"
                         f"相差 {show(abs(diff), money)}")
     if not ok and abs(diff) <= CHECKS.rounding_band + CHECKS.float_slack:
-        out.severity = "info"
+        out.severity = Severity.INFO
         out.note = (out.note + "; " if out.note else "") + f"差额在舍入量级内(≤{CHECKS.rounding_band:g})"
     return out
 
@@ -165,7 +166,7 @@ def compare_sum(subject: str, total: Operand, parts: Sequence[Operand], note: st
     expected = sum(p.value for p in parts)
     tol = amount_tol(len(parts)) if len(parts) > 1 else CHECKS.float_slack
     out = compare_amount(subject, round(expected, 6), total.value, tol, [total, *parts], note)
-    if out.status == "fail":
+    if out.status == Status.FAIL:
         money = _is_money([total, *parts])
         out.sentence = (f"{total.label} {show(total.value, money)}，而 {len(parts)} 个分项之和为 "
                         f"{show(expected, money)}，相差 {show(abs(out.difference or 0), money)}")
@@ -175,7 +176,7 @@ def compare_sum(subject: str, total: Operand, parts: Sequence[Operand], note: st
 def compare_same(subject: str, a: Operand, b: Operand, note: str = "") -> Outcome:
     """The same fact printed twice must be the same number."""
     out = compare_amount(subject, a.value, b.value, 0.0, [a, b], note)
-    if out.status == "fail":
+    if out.status == Status.FAIL:
         money = _is_money([a, b])
         out.sentence = (f"{a.label} {show(a.value, money)}与{b.label} {show(b.value, money)}不一致，"
                         f"相差 {show(abs(out.difference or 0), money)}{decimal_slip(a.value, b.value)}")
@@ -219,13 +220,13 @@ def compare_pct(subject: str, stated: Operand, f: Callable[..., float], inputs: 
         expected = f(*vals)
         lo, hi = bounds(f, vals, eps)
     except ZeroDivisionError:  # template boilerplate ("占 0%") over an empty total: worth a note, not an error
-        return Outcome(subject, "fail", None, stated.value, None, None, [stated, *inputs],
-                       (note + "; " if note else "") + "分母为 0, 不应表述百分比", severity="info")
+        return Outcome(subject, Status.FAIL, None, stated.value, None, None, [stated, *inputs],
+                       (note + "; " if note else "") + "分母为 0, 不应表述百分比", severity=Severity.INFO)
     half = 0.5 * 10 ** (-decimals)
     tol = half + max(hi - expected, expected - lo)
     ok = lo - half - CHECKS.float_slack <= stated.value <= hi + half + CHECKS.float_slack
     diff = stated.value - expected
-    out = Outcome(subject, "pass" if ok else "fail", round(expected, 4), stated.value, round(diff, 4),
+    out = Outcome(subject, Status.PASS if ok else Status.FAIL, round(expected, 4), stated.value, round(diff, 4),
                   round(tol, 4), [stated, *inputs], (note + "; " if note else "") + f"印刷精度 {decimals} 位小数")
     if not ok:
         base = [abs(op.wan) for op in inputs if op.wan is not None]
@@ -234,7 +235,7 @@ def compare_pct(subject: str, stated: Operand, f: Callable[..., float], inputs: 
                         f"{'、'.join(f'{op.label} {show(op.value, op.wan is not None)}' for op in inputs)} "
                         f"重算为 {expected:.2f}%")
     if not ok and abs(diff) <= tol + 10 ** (-decimals):
-        out.severity = "info"
+        out.severity = Severity.INFO
         out.note += "; 仅差一个印刷单位(截断/进位)"
     return out
 

@@ -7,6 +7,7 @@ import re
 from difflib import SequenceMatcher
 
 from ..config import CHECKS
+from ..types import Severity, Status
 from ..values import UNITS, norm
 from . import catalogue as cat
 from .rules_common import (
@@ -61,7 +62,7 @@ def x02(ctx: Ctx) -> list[Outcome]:
         a, b = norm_name(o["project_name"]), norm_name(p["project_name"])
         ok = a == b
         sim = SequenceMatcher(None, a, b).ratio()
-        out.append(Outcome(f"项目{o['project_no']} 名称", "pass" if ok else "fail", None, None, None, None,
+        out.append(Outcome(f"项目{o['project_no']} 名称", Status.PASS if ok else Status.FAIL, None, None, None, None,
                            [_text_op(o, f"说明十三: {o['project_name']}", "情况说明"),
                             _text_op(p, f"自评表: {p['project_name']}", "自评表")],
                            "" if ok else f"名称不一致(相似度 {sim:.2f})",
@@ -147,7 +148,7 @@ def x06(ctx: Ctx) -> list[Outcome]:
         ok = funds.value <= proj.value + CHECKS.amount_tolerance
         times = f"是{label} {show(proj.value, True)}的 {funds.value / proj.value:.1f} 倍" if proj.value else \
             f"而{label}为 0"
-        out.append(Outcome(f"自评项目资金 ≤ {label}", "pass" if ok else "fail", proj.value, funds.value,
+        out.append(Outcome(f"自评项目资金 ≤ {label}", Status.PASS if ok else Status.FAIL, proj.value, funds.value,
                            round(funds.value - proj.value, 4), CHECKS.amount_tolerance, [funds, proj],
                            "" if ok else f"自评资金{times}: 含社保基金等其他口径, "
                                          "且与“占一般公共预算项目支出总额”的表述不符",
@@ -204,12 +205,12 @@ def x07(ctx: Ctx) -> list[Outcome]:
             said = _op(r, "project_no", f"说明十三.项目{r['project_no']}: {printed}", "情况说明")
             said = Operand(said.label, value, said.where, said.line, said.page)
             if hit is not None:
-                out.append(Outcome(f"项目{r['project_no']} {printed}", "pass", value, float(hit["actual_value"]), None,
+                out.append(Outcome(f"项目{r['project_no']} {printed}", Status.PASS, value, float(hit["actual_value"]), None,
                                    None, [said, Operand(f"指标.{hit['level3']}({hit['actual_raw']})",
                                                         float(hit["actual_value"]), "自评表",
                                                         _int(hit.get("source_line")))]))
             else:
-                out.append(Outcome(f"项目{r['project_no']} {printed}", "fail", None, value, None, None, [said],
+                out.append(Outcome(f"项目{r['project_no']} {printed}", Status.FAIL, None, value, None, None, [said],
                                    f"该项目 {len(rows)} 个指标的完成值中没有 {printed}",
                                    sentence=f"情况说明十三称项目{r['project_no']}“{r['project_name']}”产出 {printed}，"
                                             f"该项目自评表 {len(rows)} 个指标的完成值中没有这个数"))
@@ -280,12 +281,12 @@ def x08(ctx: Ctx) -> list[Outcome]:
             if ops_differ and present(d["target_value"]) and present(p["target_value"]):
                 issues.append(f"目标值运算符不同({d['target_raw']} vs {p['target_raw']})")
             if issues and all(any(w in s for w in ("换算一致", "文字不同", "运算符不同")) for s in issues):
-                severity = "info"
+                severity = Severity.INFO
             ops = [_text_op(d, f"部门整体目标{d['goal_no']}.{d['level3']}: {d['target_raw']} → {d['actual_raw']}",
                             "部门整体自评表"),
                    _text_op(p, f"项目{p['project_no']}.{p['level3']}: {p['target_raw']} → {p['actual_raw']}",
                             "项目自评表")]
-            out.append(Outcome(f"{d['level3']} ↔ 项目{p['project_no']}", "fail" if issues else "pass",
+            out.append(Outcome(f"{d['level3']} ↔ 项目{p['project_no']}", Status.FAIL if issues else Status.PASS,
                                _num(d["actual_value"]), _num(p["actual_value"]), None, None, ops,
                                "; ".join(issues), severity, group=f"{d['goal_no']}|{_ind_key(d['level3'])}",
                                sentence=f"部门整体自评表的“{d['level3']}”与项目{p['project_no']}自评表的同一指标"

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..config import CHECKS
+from ..types import Severity, Status
 from .rules_common import Ctx, Operand, Outcome, na, rule, show
 from .source import Text, source
 
@@ -131,9 +132,9 @@ def _judge(e: Entry, text: Text, m: re.Match, word: str, actual: Operand | None,
     tol = max(flat, CHECKS.direction_flat_share * abs(budget.value)) if approx and budget else flat
     actual_sign = 0 if abs(d) <= tol + CHECKS.zero else (1 if d > 0 else -1)
     if claim == actual_sign or (claim == 0 and actual_sign == 0):
-        return Outcome(subject, "pass", 0.0, round(d, 6), None, tol, ops)
-    severity = "info" if claim != 0 and 0 < abs(d) <= flat + CHECKS.zero else None
-    return Outcome(subject, "fail", None, round(d, 6), round(d, 6), tol, ops,
+        return Outcome(subject, Status.PASS, 0.0, round(d, 6), None, tol, ops)
+    severity = Severity.INFO if claim != 0 and 0 < abs(d) <= flat + CHECKS.zero else None
+    return Outcome(subject, Status.FAIL, None, round(d, 6), round(d, 6), tol, ops,
                    f"按金额应为“{_WORD[actual_sign]}”", severity=severity, stake=abs(d),
                    sentence=f"“{e.title}”{basis}，说明却称“{m.group()}”：按金额决算"
                             + ("与预算持平" if actual_sign == 0 else f"{'多' if d > 0 else '少'}于预算 {show(abs(d), True)}"))
@@ -146,9 +147,9 @@ def _judge_pct(e: Entry, subject: str, said: Operand, claim: int, approx: bool, 
     sign = 0 if abs(pct.value - 100) <= band else (1 if pct.value > 100 else -1)
     ops = [said, pct]
     if claim == sign:
-        return Outcome(subject, "pass", 100.0, pct.value, None, band, ops)
+        return Outcome(subject, Status.PASS, 100.0, pct.value, None, band, ops)
     stake = abs(pct.value - 100) / 100 * abs(actual.value) / (pct.value / 100) if actual and pct.value else None
-    return Outcome(subject, "fail", 100.0, pct.value, round(pct.value - 100, 4), band, ops,
+    return Outcome(subject, Status.FAIL, 100.0, pct.value, round(pct.value - 100, 4), band, ops,
                    f"按完成预算百分比应为“{_WORD[sign]}”", stake=stake,
                    sentence=f"“{e.title}”完成预算 {show(pct.value)}%，说明却称“{said.label.strip('“”')}”")
 
@@ -159,8 +160,8 @@ def _change_vs_pct(e: Entry, change: tuple[int, Operand], pct: Operand) -> Outco
     by_pct = 0 if abs(pct.value - 100) <= half else (1 if pct.value > 100 else -1)
     subject = f"{e.title}: {op.label} vs 完成 {show(pct.value)}%"
     if by_pct in (0, sign):
-        return Outcome(subject, "pass", 100.0, pct.value, None, half, [op, pct])
-    return Outcome(subject, "fail", 100.0, pct.value, round(pct.value - 100, 4), half, [op, pct],
+        return Outcome(subject, Status.PASS, 100.0, pct.value, None, half, [op, pct])
+    return Outcome(subject, Status.FAIL, 100.0, pct.value, round(pct.value - 100, 4), half, [op, pct],
                    "增减方向与完成预算百分比相反", stake=op.value,
                    sentence=f"“{e.title}”完成预算 {show(pct.value)}%，同一句却说{op.label} {show(op.value, True)}：方向相反")
 
@@ -189,16 +190,16 @@ def d02(ctx: Ctx) -> list[Outcome]:
             if nonzero:
                 said = "、".join(f"“{m.group()}”" for m in nonzero)
                 amount = next((m for m in nonzero if m.group("u") == "万元"), None)
-                out.append(Outcome(f"“{clause[max(0, k - 12): k + 2]}”", "fail", 0.0, _num(nonzero[0]), None, 0.0,
+                out.append(Outcome(f"“{clause[max(0, k - 12): k + 2]}”", Status.FAIL, 0.0, _num(nonzero[0]), None, 0.0,
                                    [Operand(f"“{m.group()}”", _num(m), "情况说明", line.no, line.page,
                                             to_wan=1.0 if m.group("u") == "万元" else None) for m in nonzero],
                                    "称持平, 同一句又有增减额", stake=_num(amount) if amount else 0.0,
                                    sentence=f"“{clause[max(0, k - 12): k + 2]}”，同一句又说{said}"))
         for m in moves:
             if _num(m) == 0 and "持平" not in clause:
-                out.append(Outcome(f"“{m.group()}”", "fail", 0.0, 0.0, 0.0, 0.0,
+                out.append(Outcome(f"“{m.group()}”", Status.FAIL, 0.0, 0.0, 0.0, 0.0,
                                    [Operand(f"“{clause[:30]}”", None, "情况说明", line.no, line.page)],
-                                   "增减为 0 应表述为持平", severity="warning",
+                                   "增减为 0 应表述为持平", severity=Severity.WARNING,
                                    sentence=f"“{clause[:30]}…”中“{m.group()}”：增减为 0，应表述为持平"))
         pos += len(clause)
-    return out or [Outcome("未见与增减额矛盾的“持平”或为 0 的“增加/减少”", "pass")]
+    return out or [Outcome("未见与增减额矛盾的“持平”或为 0 的“增加/减少”", Status.PASS)]

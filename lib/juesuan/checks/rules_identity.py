@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from ..types import Severity, Status
 from . import catalogue as cat
 from .rules_common import Ctx, Operand, Outcome, na, rule
 from .rules_structure import _PART, _body_start, _toc_range, _unnumbered_part
@@ -103,13 +104,13 @@ def y01(ctx: Ctx) -> list[Outcome]:
             continue
         line = text.lines[i]
         what = "上年" if expected == year - 1 else f"公开年度 {year}"
-        out.append(Outcome(f"{where}: {phrase}", "fail", float(expected), float(stated), float(stated - expected), 0.0,
+        out.append(Outcome(f"{where}: {phrase}", Status.FAIL, float(expected), float(stated), float(stated - expected), 0.0,
                            [Operand(f"{where}“{phrase}”", None, "原文", line.no, line.page)],
                            f"应为{expected}年({what})", group=f"{where}|{stated}",
                            sentence=f"{where}写作“{phrase}”，应为 {expected} 年（{what}）"))
     n_ok = len(mentions) - len(out)
     if n_ok:
-        out.append(Outcome(f"{n_ok} 处年度与公开年度 {year} 一致", "pass", float(year), float(year)))
+        out.append(Outcome(f"{n_ok} 处年度与公开年度 {year} 一致", Status.PASS, float(year), float(year)))
     return out or [na("年度", "没有可核对的年度表述")]
 
 
@@ -187,14 +188,14 @@ def y02(ctx: Ctx) -> list[Outcome]:
         lines = [text.lines[i] for i in idx]
         ops = [Operand(f"“{cand}”", None, "原文", ln.no, ln.page) for ln in lines[:5]]
         if _abbreviation(cand, name):
-            out.append(Outcome(f"简称“{cand}”", "fail", None, None, None, None, ops, f"{origin}为“{name}”",
-                               severity="info", sentence=f"部门名称有 {len(idx)} 处用简称“{cand}”，{origin}为“{name}”"))
+            out.append(Outcome(f"简称“{cand}”", Status.FAIL, None, None, None, None, ops, f"{origin}为“{name}”",
+                               severity=Severity.INFO, sentence=f"部门名称有 {len(idx)} 处用简称“{cand}”，{origin}为“{name}”"))
         else:
-            out.append(Outcome(f"名称“{cand}”", "fail", None, None, None, None, ops, f"{origin}为“{name}”",
+            out.append(Outcome(f"名称“{cand}”", Status.FAIL, None, None, None, None, ops, f"{origin}为“{name}”",
                                sentence=f"部门名称有 {len(idx)} 处写作“{cand}”，与{origin}的“{name}”不一致"))
     n = sum(len(v) for k, v in seen.items() if k == name)
     if n:
-        out.append(Outcome(f"“{name}”出现 {n} 处", "pass", note=f"{origin}的名称"))
+        out.append(Outcome(f"“{name}”出现 {n} 处", Status.PASS, note=f"{origin}的名称"))
     return out or [na("部门名称", "正文未以部门名称自称")]
 
 
@@ -214,13 +215,13 @@ def y03(ctx: Ctx) -> list[Outcome]:
         line = text.lines[i]
         for m in cat.PLACEHOLDER.finditer(c):
             ctx_text = c[max(0, m.start() - 8): m.end() + 8]
-            out.append(Outcome(f"第{line.page}页 占位符“{m.group()}”", "fail",
+            out.append(Outcome(f"第{line.page}页 占位符“{m.group()}”", Status.FAIL,
                                operands=[Operand(f"“{ctx_text}”", None, "原文", line.no, line.page)],
                                note="模板占位符未替换", group=f"placeholder|{m.group()[0]}",
                                sentence=f"留有模板占位符“{ctx_text}”"))
         for phrase in (p for p in _INSTRUCTIONS.findall(c)):
-                out.append(Outcome(f"第{line.page}页 模板说明“{phrase}”", "fail",
+                out.append(Outcome(f"第{line.page}页 模板说明“{phrase}”", Status.FAIL,
                                    operands=[Operand(f"“{phrase}”", None, "原文", line.no, line.page)],
-                                   note="模板中的填写说明未删除", severity="warning", group=f"instruction|{phrase}",
+                                   note="模板中的填写说明未删除", severity=Severity.WARNING, group=f"instruction|{phrase}",
                                    sentence=f"留有模板的填写说明“{phrase}”"))
-    return out or [Outcome("未见模板占位符或填写说明", "pass")]
+    return out or [Outcome("未见模板占位符或填写说明", Status.PASS)]

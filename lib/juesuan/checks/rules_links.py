@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ..config import CHECKS
+from ..types import Status
 from ..values import norm
 from . import catalogue as cat
 from .rules_common import (
@@ -123,9 +124,9 @@ def l03(ctx: Ctx) -> list[Outcome]:
         basic = Operand(f"基本支出明细中{cat.ITEMS[key][0]}({len(grp)}项)", s, "基本支出明细", to_wan=1.0)
         o = compare_amount(f"{cat.ITEMS[key][0]}: 基本支出 ≤ 全部", total.value, s, 0.0, [basic, total])
         tol = amount_tol(len(grp))
-        o.status = "pass" if s <= total.value + tol else "fail"
+        o.status = Status.PASS if s <= total.value + tol else Status.FAIL
         o.tolerance, o.severity = tol, None
-        if o.status == "pass":
+        if o.status == Status.PASS:
             o.note = ""
         out.append(o)
     return out or [na("经济分类", "情况说明未列经济分类合计")]
@@ -168,7 +169,7 @@ def l04(ctx: Ctx) -> list[Outcome]:
             out.append(na(name, why))
             continue
         ok = tp.value >= line.value - _TOL
-        out.append(Outcome(f"三公.{name} ≥ 基本支出同名科目", "pass" if ok else "fail", line.value, tp.value,
+        out.append(Outcome(f"三公.{name} ≥ 基本支出同名科目", Status.PASS if ok else Status.FAIL, line.value, tp.value,
                            round(tp.value - line.value, 6), _TOL, [tp, line],
                            "" if ok else "三公决算低于基本支出同名科目: 三公少报或科目错列",
                            sentence=f"“三公”中的{name} {show(tp.value, True)}，低于基本支出中的同名科目 "
@@ -184,7 +185,7 @@ def l05(ctx: Ctx) -> list[Outcome]:
             out.append(na(name, why))
             continue
         o = compare_amount(f"三公.{name} = 基本支出同名科目", line.value, tp.value, _TOL, [tp, line])
-        if o.status == "fail":
+        if o.status == Status.FAIL:
             o.severity = None
             o.note = ("三公高于基本支出同名科目: 差额应来自项目支出或其他资金, 需说明" if tp.value > line.value
                       else "三公低于基本支出同名科目")
@@ -203,7 +204,7 @@ def l06(ctx: Ctx) -> list[Outcome]:
     if office is None or public is None:
         return [na("机关运行经费", "未找到机关运行经费或公用经费合计")]
     ok = office.value <= public.value + _TOL
-    return [Outcome("机关运行经费 ≤ 公用经费合计", "pass" if ok else "fail", public.value, office.value,
+    return [Outcome("机关运行经费 ≤ 公用经费合计", Status.PASS if ok else Status.FAIL, public.value, office.value,
                     round(office.value - public.value, 6), _TOL, [office, public],
                     "" if ok else "机关运行经费超过公用经费合计",
                     sentence=f"机关运行经费 {show(office.value, True)} 超过公用经费合计 {show(public.value, True)}")]
@@ -218,7 +219,7 @@ def t01(ctx: Ctx) -> list[Outcome]:
         if actual is None or budget is None:
             continue
         ok = actual.value <= budget.value + _TOL
-        out.append(Outcome(f"{cat.ITEMS[key][0]} 决算 ≤ 预算", "pass" if ok else "fail", budget.value, actual.value,
+        out.append(Outcome(f"{cat.ITEMS[key][0]} 决算 ≤ 预算", Status.PASS if ok else Status.FAIL, budget.value, actual.value,
                            round(actual.value - budget.value, 6), _TOL, [actual, budget],
                            "" if ok else "三公决算超预算",
                            sentence=f"{cat.ITEMS[key][0]}决算 {show(actual.value, True)} 超过预算 "
@@ -236,7 +237,7 @@ def t02(ctx: Ctx) -> list[Outcome]:
     if rec is None:
         return [na("公务接待", "未找到公务接待费")]
     if rec.value <= 0:
-        return [Outcome("公务接待批次/人次", "pass", None, rec.value, operands=[rec], note="无接待支出")]
+        return [Outcome("公务接待批次/人次", Status.PASS, None, rec.value, operands=[rec], note="无接待支出")]
     batches = _counts_like(ctx, ("接待", "团组", "来访"), ("个", "批", "批次", "次"))
     persons = _counts_like(ctx, ("接待", "团组", "来访"), ("人次",))
     ops = [rec] + [fig_operand(r) for r in batches + persons if r["value"] > 0]
@@ -248,7 +249,7 @@ def t02(ctx: Ctx) -> list[Outcome]:
                 ops.append(Operand(f"{r['item']}人次(据原句)", float(m.group(1)), f"说明{r['section']}",
                                    _int(r["source_line"]), _int(r["page"])))
     ok = any(r["value"] > 0 for r in batches) and any(v > 0 for v in n_persons)
-    return [Outcome("公务接待批次/人次", "pass" if ok else "fail", None, rec.value, operands=ops,
+    return [Outcome("公务接待批次/人次", Status.PASS if ok else Status.FAIL, None, rec.value, operands=ops,
                     note="" if ok else "有接待支出但未说明批次或人次",
                     sentence=f"有公务接待费 {show(rec.value, True)}，却未说明接待批次或人次")]
 
@@ -263,7 +264,7 @@ def t03(ctx: Ctx) -> list[Outcome]:
     a, b = fig_operand(held[0]), fig_operand(total[0])
     o = compare_amount("公务用车保有量 = 车辆数", b.value, a.value, 0.0, [a, b])
     o.severity = None
-    if o.status == "fail" and a.value < b.value:
+    if o.status == Status.FAIL and a.value < b.value:
         o.note = "车辆数多于财政拨款保有量: 可能含非财政拨款开支车辆, 需说明"
     o.sentence = f"“三公”说明中的公务用车保有量 {show(a.value)} 辆，与国有资产说明中的车辆 {show(b.value)} 辆不一致"
     return [o]
@@ -275,10 +276,10 @@ def t04(ctx: Ctx) -> list[Outcome]:
     if buy is None:
         return [na("公务用车购置", "未找到公务用车购置费")]
     if buy.value <= 0:
-        return [Outcome("购置车辆数", "pass", None, buy.value, operands=[buy], note="无购置支出")]
+        return [Outcome("购置车辆数", Status.PASS, None, buy.value, operands=[buy], note="无购置支出")]
     n = _counts_like(ctx, ("购置", "更新"), ("辆",))
     ok = any(r["value"] > 0 for r in n)
     ops = [buy] + [fig_operand(r) for r in n]
-    return [Outcome("购置车辆数", "pass" if ok else "fail", None, buy.value, operands=ops,
+    return [Outcome("购置车辆数", Status.PASS if ok else Status.FAIL, None, buy.value, operands=ops,
                     note="" if ok else "有购置费但未说明购置数量",
                     sentence=f"有公务用车购置费 {show(buy.value, True)}，却未说明购置数量")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..config import CHECKS
+from ..types import Severity, Status
 from . import catalogue as cat
 from .rules_common import (
     ALIASES,
@@ -201,7 +202,7 @@ def n11(ctx: Ctx) -> list[Outcome]:
     parts = [fig_operand(r) for r in uses]
     out = compare_sum("车辆总数 = Σ按用途", total, parts)
     out.tolerance = 0.0
-    if out.status == "fail":
+    if out.status == Status.FAIL:
         out.severity = None  # counts have no rounding
     return [out]
 
@@ -308,11 +309,11 @@ def _zero_base(subject: str, stated: Operand, actual: Operand, change: Operand, 
         return None
     ops = [stated, actual, change]
     if abs(actual.value) <= actual.eps and abs(change.value) <= change.eps:
-        return Outcome(subject, "fail", None, stated.value, None, None, ops, f"本年与{base}均为 0, 不应表述增长率",
-                       severity="info", sentence=f"{stated.label.removesuffix('%')}：本年与{base}均为 0，不应表述增长率")
-    return Outcome(subject, "fail", 0.0, stated.value, None, None, ops,
+        return Outcome(subject, Status.FAIL, None, stated.value, None, None, ops, f"本年与{base}均为 0, 不应表述增长率",
+                       severity=Severity.INFO, sentence=f"{stated.label.removesuffix('%')}：本年与{base}均为 0，不应表述增长率")
+    return Outcome(subject, Status.FAIL, 0.0, stated.value, None, None, ops,
                    f"隐含{base}数为 0 (本年 {actual.value:g} − 增减 {change.value:g}), 增长率无意义",
-                   severity="error", stake=abs(change.wan or 0.0),
+                   severity=Severity.ERROR, stake=abs(change.wan or 0.0),
                    sentence=f"{actual.label}{show(actual.value, actual.wan is not None)}，比{base}增加 "
                             f"{show(change.value, change.wan is not None)}，隐含{base}数为 0，却表述增长 "
                             f"{show(stated.value)}%：{base}为 0 时增长率无意义")
@@ -353,7 +354,7 @@ def n15(ctx: Ctx) -> list[Outcome]:
         else:
             o = compare_pct(subject, stated, lambda a, b: a / b * 100, [actual, budget],
                             printed_decimals(stated.value, r["evidence"]))
-            used = _basis_used(ctx, r, stated, actual) if o.status == "fail" else None
+            used = _basis_used(ctx, r, stated, actual) if o.status == Status.FAIL else None
             if used is not None:
                 o.operands = [*o.operands, used[1]]
                 o.note += f"; 与{used[0]}相符"
@@ -372,7 +373,7 @@ def _basis_used(ctx: Ctx, r: dict, stated: Operand, actual: Operand) -> tuple[st
         if alt is None or abs(alt.value) < CHECKS.zero:
             continue
         o = compare_pct("", stated, lambda a, b: a / b * 100, [actual, alt], printed_decimals(stated.value, r["evidence"]))
-        if o.status == "pass":
+        if o.status == Status.PASS:
             return name, alt
     return None
 
@@ -402,23 +403,23 @@ def n17(ctx: Ctx) -> list[Outcome]:
         stated = fig_operand(r, f"{r['item']}完成预算%")
         subject = f"{r['item']} 完成预算% ({r['section']})"
         if abs(budget.value) >= CHECKS.zero:
-            out.append(Outcome(subject, "pass", None, stated.value, None, None, [stated, budget]))
+            out.append(Outcome(subject, Status.PASS, None, stated.value, None, None, [stated, budget]))
             continue
         used = _basis_used(ctx, r, stated, actual) if actual is not None else None
         said = f"“{r['item']}”年初预算为 0，却表述“完成预算的 {show(stated.value)}%”"
         if used is not None:
-            out.append(Outcome(subject, "fail", None, stated.value, None, None, [stated, budget, actual, used[1]],
-                               f"年初预算为 0; 所述百分比实为决算/{used[0]}", severity="error",
+            out.append(Outcome(subject, Status.FAIL, None, stated.value, None, None, [stated, budget, actual, used[1]],
+                               f"年初预算为 0; 所述百分比实为决算/{used[0]}", severity=Severity.ERROR,
                                stake=abs(actual.wan or 0.0) if actual is not None else None,
                                sentence=f"{said}：该百分比实为决算 {show(actual.value, True)}占{used[0]} "
                                         f"{show(used[1].value, True)}的比例，应写明所用基数"))
         elif abs(stated.value) < CHECKS.zero and (actual is None or abs(actual.value) < CHECKS.zero):
-            out.append(Outcome(subject, "fail", None, stated.value, None, None, [stated, budget],
+            out.append(Outcome(subject, Status.FAIL, None, stated.value, None, None, [stated, budget],
                                "预算为 0, 不应表述完成预算百分比", sentence=f"{said}：预算与决算均为 0，不应表述百分比"))
         else:
-            out.append(Outcome(subject, "fail", None, stated.value, None, None,
+            out.append(Outcome(subject, Status.FAIL, None, stated.value, None, None,
                                [stated, budget] + ([actual] if actual is not None else []),
-                               "预算为 0, 所述百分比没有基数", severity="error",
+                               "预算为 0, 所述百分比没有基数", severity=Severity.ERROR,
                                stake=abs(actual.wan or 0.0) if actual is not None else None,
                                sentence=f"{said}：预算为 0 时百分比没有基数"))
     return out or [na("预算为 0", "没有可判断的完成预算百分比")]
@@ -434,6 +435,6 @@ def n18(ctx: Ctx) -> list[Outcome]:
             continue  # under-spending 三公 is the policy goal, not a deviation to explain
         stated = fig_operand(r, f"{r['item']}完成预算%")
         ok = lo < stated.value < hi
-        out.append(Outcome(f"{r['item']} 完成预算% ({r['section']})", "pass" if ok else "fail", None, stated.value,
+        out.append(Outcome(f"{r['item']} 完成预算% ({r['section']})", Status.PASS if ok else Status.FAIL, None, stated.value,
                            None, None, [stated], "" if ok else f"偏离年初预算超过 {hi - 100:g}%, 请核对原因说明"))
     return out or [na("预算偏离", "没有完成预算百分比")]

@@ -10,6 +10,7 @@ import math
 
 from ..analysis.targets import has_explanation
 from ..config import CHECKS
+from ..types import Status
 from . import catalogue as cat
 from .rules_common import (
     Ctx,
@@ -146,14 +147,14 @@ def p04(ctx: Ctx) -> list[Outcome]:
     for r in _projects(ctx):
         if present(r["total_score"]):
             ok = float(r["total_score"]) <= _POINTS + _TOL
-            out.append(Outcome(f"项目{r['project_no']} 总分 ≤ {_POINTS:g}", "pass" if ok else "fail", _POINTS,
+            out.append(Outcome(f"项目{r['project_no']} 总分 ≤ {_POINTS:g}", Status.PASS if ok else Status.FAIL, _POINTS,
                                float(r["total_score"]), None, _TOL, [_proj_op(r, "total_score", "总分")],
                                sentence=f"项目{r['project_no']}“{r['project_name']}”自评总分 {show(float(r['total_score']))} "
                                         f"超过 {_POINTS:g} 分"))
     for r in _scored_rows(ctx):
         if r["weight_source"] == "table" and present(r["score"]) and present(r["weight"]):
             ok = float(r["score"]) <= float(r["weight"]) + _TOL
-            out.append(Outcome(f"{r['level3']} 得分 ≤ 分值", "pass" if ok else "fail", float(r["weight"]),
+            out.append(Outcome(f"{r['level3']} 得分 ≤ 分值", Status.PASS if ok else Status.FAIL, float(r["weight"]),
                                float(r["score"]), None, _TOL,
                                [_ind_op(r, r["score"], "得分"), _ind_op(r, r["weight"], "分值")],
                                sentence=f"{_who(r)}指标“{r['level3']}”得分 {show(float(r['score']))} 超过其分值 "
@@ -176,7 +177,7 @@ def p05(ctx: Ctx) -> list[Outcome]:
         ops = [Operand(f"目标{g['goal_no']}.分值", pts, "部门整体自评表", _int(g.get("source_line")), _int(g.get("page"))),
                Operand(f"目标{g['goal_no']}.Σ指标得分({len(rows)}项)", s, "部门整体自评表")]
         ok = s <= pts + _TOL
-        out.append(Outcome(f"部门整体目标{g['goal_no']} Σ得分 ≤ 分值", "pass" if ok else "fail", pts, s,
+        out.append(Outcome(f"部门整体目标{g['goal_no']} Σ得分 ≤ 分值", Status.PASS if ok else Status.FAIL, pts, s,
                            round(s - pts, 4), _TOL, ops, "全部满分" if abs(s - pts) <= _TOL else "",
                            sentence=f"部门整体目标{g['goal_no']}的 {len(rows)} 个指标得分合计 {show(s)}，超过该目标分值 "
                                     f"{show(pts)}"))
@@ -184,7 +185,7 @@ def p05(ctx: Ctx) -> list[Outcome]:
 
 
 def _summary_pass(subject: str, n: int) -> Outcome:
-    return Outcome(subject, "pass", None, float(n), None, None, (), f"{n} 个指标无此问题")
+    return Outcome(subject, Status.PASS, None, float(n), None, None, (), f"{n} 个指标无此问题")
 
 
 def _scored_rows(ctx: Ctx) -> list[dict]:
@@ -228,7 +229,7 @@ def p06(ctx: Ctx) -> list[Outcome]:
     rows = [r for r in scored if r["classification"] != "exceeded" and not ((_num(r["performance"]) or 0) > 1 + CHECKS.zero)]
     gaps = [(r, _num(r["score_gap"])) for r in rows]
     bad = [r for r, g in gaps if g is not None and abs(g) > _TOL]
-    out = [Outcome(f"{r['level3']}", "fail", float(r["rule_score"]), float(r["score"]), float(r["score_gap"]), _TOL,
+    out = [Outcome(f"{r['level3']}", Status.FAIL, float(r["rule_score"]), float(r["score"]), float(r["score_gap"]), _TOL,
                    [_ind_op(r, r["score"], "自评得分"), _ind_op(r, r["rule_score"], "规则得分")], str(r["rule"]),
                    group=_indicator_group(r),
                    sentence=f"{_who(r)}指标“{r['level3']}”（目标 {r['target_raw']}，完成 {r['actual_raw']}）自评 "
@@ -249,7 +250,7 @@ def p07(ctx: Ctx) -> list[Outcome]:
     for r in quantitative:
         p = float(r["performance"])
         if p >= CHECKS.overachieve_ratio and _full(r):
-            out.append(Outcome(f"{r['level3']}", "fail", float(r["target_value"]), float(r["actual_value"]),
+            out.append(Outcome(f"{r['level3']}", Status.FAIL, float(r["target_value"]), float(r["actual_value"]),
                                round(p, 4), CHECKS.overachieve_ratio,
                                [_ind_op(r, r["target_value"], f"目标值({r['target_raw']})"),
                                 _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
@@ -271,7 +272,7 @@ def p08(ctx: Ctx) -> list[Outcome]:
     out = []
     for r in capped:
         if float(r["actual_value"]) > float(r["target_value"]) + CHECKS.zero and _full(r):
-            out.append(Outcome(f"{r['level3']}", "fail", float(r["target_value"]), float(r["actual_value"]),
+            out.append(Outcome(f"{r['level3']}", Status.FAIL, float(r["target_value"]), float(r["actual_value"]),
                                round(float(r["actual_value"]) - float(r["target_value"]), 4), 0.0,
                                [_ind_op(r, r["target_value"], f"上限({r['target_raw']})"),
                                 _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
@@ -303,12 +304,12 @@ def p09(ctx: Ctx) -> list[Outcome]:
         per_row = all("deviation" in x for x in rows) and all(has_explanation(x.get("deviation")) for x in rows)
         ok = has_explanation(r.get("deviation_reason")) or per_row
         names = "、".join(f"{x['level3']}({x['target_raw']}→{x['actual_raw']})" for x in rows)
-        out.append(Outcome(f"项目{no} 偏差原因", "pass" if ok else "fail", None, None, None, None,
+        out.append(Outcome(f"项目{no} 偏差原因", Status.PASS if ok else Status.FAIL, None, None, None, None,
                            [Operand(f"项目{no}.偏差指标数", float(len(rows)), "自评表", _int(r.get("source_line")))],
                            f"偏差指标: {names}; 偏差原因: {(r.get('deviation_reason') if not per_row else '见各指标行') if ok else '空/无'}",
                            sentence=f"项目{no}“{r['project_name']}”有 {len(rows)} 个指标偏离目标（{names}），"
                                     "却没有说明偏差原因"))
-    return out or [Outcome("偏差原因", "pass", note="没有需说明偏差的指标")]
+    return out or [Outcome("偏差原因", Status.PASS, note="没有需说明偏差的指标")]
 
 
 @rule("P10")
@@ -318,7 +319,7 @@ def p10(ctx: Ctx) -> list[Outcome]:
         return [na("全部满分", "项目少于 2 个")]
     high = sum(1 for v in scores if v >= CHECKS.full_score_red_flag)
     ok = high < len(scores)
-    return [Outcome(f"{len(scores)} 个项目自评总分", "pass" if ok else "fail", None, float(min(scores)), None,
+    return [Outcome(f"{len(scores)} 个项目自评总分", Status.PASS if ok else Status.FAIL, None, float(min(scores)), None,
                     CHECKS.full_score_red_flag, [Operand("最低总分", float(min(scores))),
                                               Operand("最高总分", float(max(scores))),
                                               Operand(f"≥{CHECKS.full_score_red_flag:g}分项目数", float(high))],
@@ -339,7 +340,7 @@ def p11(ctx: Ctx) -> list[Outcome]:
     equal = sum(1 for b, e in known if abs(b - e) < CHECKS.amount_eps)
     ok = equal < len(known)
     total_b, total_e = sum(b for b, _ in known), sum(e for _, e in known)
-    return [Outcome(f"{len(known)} 个项目 执行数 = 预算数", "pass" if ok else "fail", None, float(equal), None,
+    return [Outcome(f"{len(known)} 个项目 执行数 = 预算数", Status.PASS if ok else Status.FAIL, None, float(equal), None,
                     None, [Operand("执行数=预算数的项目", float(equal)), Operand("项目数", float(len(known))),
                            Operand("预算合计", float(total_b), to_wan=1.0), Operand("执行合计", float(total_e), to_wan=1.0)],
                     "" if ok else "每个项目执行率均为 100%, 预算数与执行数分毫不差: 预算可能按执行数倒填", stake=0.0,
@@ -355,7 +356,7 @@ def p12(ctx: Ctx) -> list[Outcome]:
     same = sum(1 for r in ind if norm_name(r["target_raw"]) == norm_name(r["actual_raw"]))
     share = same / len(ind)
     ok = share < CHECKS.copied_share
-    return [Outcome(f"{len(ind)} 个指标", "pass" if ok else "fail", CHECKS.copied_share, round(share, 4), None, None,
+    return [Outcome(f"{len(ind)} 个指标", Status.PASS if ok else Status.FAIL, CHECKS.copied_share, round(share, 4), None, None,
                     [Operand("完成值=目标值原文的指标", float(same)), Operand("指标数", float(len(ind)))],
                     f"{share:.0%} 的指标完成值与目标值原文相同" + ("" if ok else ", 完成值疑似照抄"),
                     sentence=f"{len(ind)} 个指标中 {same} 个（{share:.0%}）的完成值与目标值原文相同：完成值疑似照抄")]
@@ -388,7 +389,7 @@ def p14(ctx: Ctx) -> list[Outcome]:
     if dept is None or basic is None:
         return [na("部门整体基本支出总额", "缺少部门整体自评表或说明中的基本支出")]
     o = compare_same("部门整体表基本支出总额 = 说明基本支出", basic, dept)
-    if o.status == "fail":
+    if o.status == Status.FAIL:
         o.sentence = (f"情况说明的基本支出 {show(basic.value, True)}，部门整体自评表的基本支出总额却为 "
                       f"{show(dept.value, True)}，相差 {show(abs(basic.value - dept.value), True)}")
     return [o]
@@ -424,7 +425,7 @@ def p16(ctx: Ctx) -> list[Outcome]:
     line = doc["dept_grade_line"].iloc[0]
     where = Operand(f"说明等级“{stated}”", None, "情况说明", int(line) if present(line) else None)
     ok = _GRADE_WORDS[stated] == expected
-    return [Outcome(f"等级“{stated}” vs 总分{total.value:g}", "pass" if ok else "fail", None, None, None, None,
+    return [Outcome(f"等级“{stated}” vs 总分{total.value:g}", Status.PASS if ok else Status.FAIL, None, None, None, None,
                     [total, where], f"按总分应为“{expected}”",
                     sentence=f"情况说明称部门整体评价等级为“{stated}”，而部门整体自评总分 {total.value:g} 分按分数段应为“{expected}”")]
 

@@ -15,6 +15,7 @@ import re
 from bisect import bisect_right
 
 from ..config import CHECKS
+from ..types import Severity, Status
 from ..values import UNITS
 from . import catalogue as cat
 from .rules_common import (
@@ -186,13 +187,13 @@ def _compare(label: str, name: str, printed: str, m: re.Match, kind: str | None,
         if _agree(v, unit, printed, value, other_unit, raw):
             if what == "indicator" and r.get("actual_op"):  # "≥90%" in the table, "100%" in the text
                 continue
-            return Outcome(subject, "pass", value, v, None, None, [said, _table_op(what, r, value, raw)])
+            return Outcome(subject, Status.PASS, value, v, None, None, [said, _table_op(what, r, value, raw)])
     what, r, value, other_unit, raw = candidates[0]
     table = _table_op(what, r, value, raw)
     if not _comparable(unit, other_unit):  # 126 例 and 126 人: one count in two measure words
         if abs(v - value) > CHECKS.zero:
             return None
-        return Outcome(subject, "fail", value, v, 0.0, None, [said, table], "计量单位写法不同", severity="info",
+        return Outcome(subject, Status.FAIL, value, v, 0.0, None, [said, table], "计量单位写法不同", severity=Severity.INFO,
                        sentence=f"{label}写“{name}{printed}”，表中为 {raw}：数值相同，计量单位写法不同")
     slip = decimal_slip(value, v) if _comparable(unit, other_unit) else ""
     where = "部门整体自评表" if what == "indicator" and r["scope"] == "department" else (
@@ -202,8 +203,8 @@ def _compare(label: str, name: str, printed: str, m: re.Match, kind: str | None,
     note = "表中完成值只写了区间" if loose else "与表中数字不符"
     money = said.to_wan is not None
     stake = abs(v * _TO_WAN.get(unit, 1.0) - value * _TO_WAN.get(other_unit or unit, 1.0)) if money and not loose else 0.0
-    severity = "error" if "小数点" in slip and money else None
-    return Outcome(subject, "fail", value, v, None if loose else round(v - value, 6), None, [said, table],
+    severity = Severity.ERROR if "小数点" in slip and money else None
+    return Outcome(subject, Status.FAIL, value, v, None if loose else round(v - value, 6), None, [said, table],
                    note + slip.replace("，", "; "), severity=severity, stake=stake if math.isfinite(stake) else 0.0,
                    sentence=f"{label}写“{name}{printed}”，{where}{field}为 {raw}{slip}")
 
@@ -263,7 +264,7 @@ def x11(ctx: Ctx) -> list[Outcome]:
         key = "、".join(names)
         if key in seen:  # the same exclusion stated twice must be the same amount
             o = compare_sum(f"{m.group('w')}{key} 两处表述", seen[key], [stated])
-            if o.status == "fail":
+            if o.status == Status.FAIL:
                 o.sentence = (f"{m.group('w')}“{key}”的金额两处不一致：{show(seen[key].value, True)} 与 "
                               f"{show(stated.value, True)}{decimal_slip(seen[key].value, stated.value)}")
             out.append(o)
@@ -272,7 +273,7 @@ def x11(ctx: Ctx) -> list[Outcome]:
         if not names or any(p is None for p in parts):
             continue
         o = compare_sum(f"{m.group('w')}{key} = Σ所列", stated, parts)  # type: ignore[arg-type]
-        if o.status == "fail":
+        if o.status == Status.FAIL:
             o.sentence = (f"括号中{m.group('w')}“{key}” {show(stated.value, True)}，而说明所列这些项目合计 "
                           f"{show(sum(p.value for p in parts), True)}{decimal_slip(sum(p.value for p in parts), stated.value)}")
         out.append(o)

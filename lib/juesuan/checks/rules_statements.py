@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from ..types import Severity, Status
 from .rules_common import (
     Ctx,
     Operand,
@@ -370,7 +371,7 @@ def s09(ctx: Ctx) -> list[Outcome]:
             if hits:
                 out.append(unread(f"{name}: 仅见于{SHORT[src[0]]}", hits))
             elif abs(float(src[1]["value"])) > 0.005:
-                out.append(Outcome(f"{name}: 仅见于{SHORT[src[0]]}", "fail", None, float(src[1]["value"]), None, 0.0,
+                out.append(Outcome(f"{name}: 仅见于{SHORT[src[0]]}", Status.FAIL, None, float(src[1]["value"]), None, 0.0,
                                    [op(src[1], src[0])], "另一表缺少该类级科目",
                                    sentence=f"{SHORT[src[0]]}列有“{name}” {float(src[1]['value']):,.2f} 万元，"
                                             f"{SHORT[other]}却没有这一类级科目"))
@@ -506,7 +507,7 @@ def s13(ctx: Ctx) -> list[Outcome]:
 
 
 def _said_vs_table(o: Outcome, name: str, fig: Operand, c: Operand, table_name: str) -> Outcome:
-    if o.status == "fail":
+    if o.status == Status.FAIL:
         o.sentence = (f"情况说明{fig.where.removeprefix('说明')}称{fig.label or name} {fig.value:,.2f} 万元，{table_name}为 "
                       f"{c.value:,.2f} 万元，相差 {abs(fig.value - c.value):,.2f} 万元"
                       f"{decimal_slip(c.value, fig.value)}")
@@ -520,8 +521,8 @@ def s14(ctx: Ctx) -> list[Outcome]:
         return [na("金额非负", "无决算表数据")]
     neg = st[st["value"] < 0]
     if neg.empty:
-        return [Outcome(f"全部 {len(st)} 个金额", "pass", 0.0, float(st["value"].min()), None, 0.0)]
-    return [Outcome(f"{SHORT.get(r['table_code'], r['table_code'])} {r['row_label']}.{r['column']}", "fail", 0.0,
+        return [Outcome(f"全部 {len(st)} 个金额", Status.PASS, 0.0, float(st["value"].min()), None, 0.0)]
+    return [Outcome(f"{SHORT.get(r['table_code'], r['table_code'])} {r['row_label']}.{r['column']}", Status.FAIL, 0.0,
                     float(r["value"]), float(r["value"]), 0.0, [op(r, r["table_code"]) if r["table_code"] in SHORT
                                                                else Operand(str(r["row_label"]), float(r["value"]), to_wan=1.0)],
                     sentence=f"{SHORT.get(r['table_code'], r['table_code'])}“{r['row_label']}”的“{r['column']}”为负数 "
@@ -556,16 +557,16 @@ def s15(ctx: Ctx) -> list[Outcome]:
         elif code in absent:
             out.append(na(subject, f"{SHORT[code]}有标题但无文字层数据"))
         elif money > 0.005 and code in empty:
-            out.append(Outcome(subject, "fail", None, money, None, None, ops, f"表4有{fund}收支, {SHORT[code]}却为空表",
+            out.append(Outcome(subject, Status.FAIL, None, money, None, None, ops, f"表4有{fund}收支, {SHORT[code]}却为空表",
                                sentence=f"表4有{fund}收支 {money:,.2f} 万元，{SHORT[code]}却是空表"))
         elif money <= 0.005 and code in found and table(ctx, code)["value"].abs().sum() > 0.005:
-            out.append(Outcome(subject, "fail", None, money, None, None, ops, f"表4{fund}栏为 0, {SHORT[code]}却有数据",
+            out.append(Outcome(subject, Status.FAIL, None, money, None, None, ops, f"表4{fund}栏为 0, {SHORT[code]}却有数据",
                                sentence=f"表4的{fund}栏为 0，{SHORT[code]}却有数据"))
         elif code not in found and code not in empty:
-            o = Outcome(subject, "fail", None, money, None, None, ops, f"未见{SHORT[code]}及空表说明")
-            o.severity = "warning"
+            o = Outcome(subject, Status.FAIL, None, money, None, None, ops, f"未见{SHORT[code]}及空表说明")
+            o.severity = Severity.WARNING
             out.append(o)
         else:
-            out.append(Outcome(subject, "pass", None, money, None, None, ops,
+            out.append(Outcome(subject, Status.PASS, None, money, None, None, ops,
                                "空表并有说明" if code in empty else "有数据"))
     return out

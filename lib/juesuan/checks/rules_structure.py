@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from .. import schemas
 from ..config import CHECKS
 from ..segment import PART_KEYS
+from ..types import Severity, Status
 from ..values import cn_ordinal
 from . import catalogue as cat
 from .rules_common import Ctx, Operand, Outcome, fig_operand, na, rule
@@ -169,9 +170,9 @@ def c01(ctx: Ctx) -> list[Outcome]:
         else:
             hit = _find_section(text, e, body)
         if hit is not None:
-            out.append(Outcome(f"目录所列 {what}", "pass", operands=[_entry_op(e), _where(text, hit, "正文")], note=note))
+            out.append(Outcome(f"目录所列 {what}", Status.PASS, operands=[_entry_op(e), _where(text, hit, "正文")], note=note))
         else:
-            out.append(Outcome(f"目录所列 {what}", "fail", operands=[_entry_op(e)],
+            out.append(Outcome(f"目录所列 {what}", Status.FAIL, operands=[_entry_op(e)],
                                sentence=f"目录列有“{what}”，正文中却没有",
                                note="目录所列内容在正文中缺失"))
     return out
@@ -228,14 +229,14 @@ def c02(ctx: Ctx) -> list[Outcome]:
     out = []
     for code, title in schemas.TABLE_CODES.items():
         if code in bare:
-            out.append(Outcome(title, "pass", note="有标题与表头, 无数值, 见 C03"))
+            out.append(Outcome(title, Status.PASS, note="有标题与表头, 无数值, 见 C03"))
         elif code in found or code in empty:
-            out.append(Outcome(title, "pass", note="有数据" if code in found else "空表并有“本表无数据”说明"))
+            out.append(Outcome(title, Status.PASS, note="有数据" if code in found else "空表并有“本表无数据”说明"))
         elif code in absent:
-            out.append(Outcome(title, "pass", note="有标题; 单元格未读出(图片或文本输入), 见 C03"))
+            out.append(Outcome(title, Status.PASS, note="有标题; 单元格未读出(图片或文本输入), 见 C03"))
         else:
             ops = [Operand("文档", None, "原文")] if text is None else []
-            out.append(Outcome(title, "fail", operands=ops, sentence=f"模板要求的“{title}”在文档中没有（既无表也无“本表无数据”说明）",
+            out.append(Outcome(title, Status.FAIL, operands=ops, sentence=f"模板要求的“{title}”在文档中没有（既无表也无“本表无数据”说明）",
                                note="缺少模板要求的决算表"))
     return out
 
@@ -282,7 +283,7 @@ def c03(ctx: Ctx) -> list[Outcome]:
     text = source(ctx)
     absent = _listed(ctx, "tables_absent") | _bare(ctx, text)
     if not absent:
-        return [Outcome("九张决算表均有数值或空表说明", "pass")]
+        return [Outcome("九张决算表均有数值或空表说明", Status.PASS)]
     titles = _table_titles(text, _body_start(text), len(text.lines)) if text is not None else {}
     out = []
     for code in schemas.TABLE_CODES:
@@ -297,13 +298,13 @@ def c03(ctx: Ctx) -> list[Outcome]:
         stated = _stated_amounts(ctx, code)
         if stated:
             top = max(stated, key=lambda op: abs(op.wan or 0))
-            out.append(Outcome(title, "fail", None, top.value, None, None, [*where, *stated],
+            out.append(Outcome(title, Status.FAIL, None, top.value, None, None, [*where, *stated],
                                "表格只有表头没有数值, 而情况说明写明了金额", stake=abs(top.wan or 0),
                                sentence=f"“{title}”只印了表头、没有数值，而情况说明写明{top.label} "
                                         f"{top.value:,.2f} 万元"))
         else:
-            out.append(Outcome(title, "fail", None, None, None, None, where,
-                               "表格没有数值, 也没有“本表无数据”的说明", severity="warning",
+            out.append(Outcome(title, Status.FAIL, None, None, None, None, where,
+                               "表格没有数值, 也没有“本表无数据”的说明", severity=Severity.WARNING,
                                sentence=f"“{title}”没有数值，也没有“本表无数据”的说明"))
     return out
 
@@ -331,11 +332,11 @@ def _sequence(subject: str, hs: list[Heading]) -> list[Outcome]:
             ops = [Operand(_show(h), None, "原文", h.no, h.page)]
             if prev is not None:
                 ops.insert(0, Operand(_show(prev), None, "原文", prev.no, prev.page))
-            out.append(Outcome(f"{subject}: {kind}", "fail", float(expected), float(h.n), None, None, ops, kind,
+            out.append(Outcome(f"{subject}: {kind}", Status.FAIL, float(expected), float(h.n), None, None, ops, kind,
                                sentence=f"{subject}{kind}"))
         prev = h
     if hs and not out:
-        out.append(Outcome(f"{subject}: {hs[0].label}…{hs[-1].label} 连续", "pass"))
+        out.append(Outcome(f"{subject}: {hs[0].label}…{hs[-1].label} 连续", Status.PASS))
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..config import CHECKS
+from ..types import Status
 from .rules_common import Ctx, Operand, Outcome, compare_amount, na, rule
 from .source import source
 
@@ -39,7 +40,7 @@ def x09(ctx: Ctx) -> list[Outcome]:
         o = compare_amount(f"{m.group(0)[:40]}", s, n, 0.0 if unit not in ("万元", "亿元") else CHECKS.amount_eps * len(parts),
                            ops, f"括号内分项之和 {s:g}{unit}")
         o.severity = None
-        if o.status == "fail":
+        if o.status == Status.FAIL:
             o.sentence = f"原文“{m.group(0)[:40]}”中括号内各项之和为 {s:g}{unit}，与所说的共 {m['n']}{unit} 不符"
         out.append(o)
     return out or [na("共N(分项)", "原文没有“共N（分项）”式的表述")]

@@ -7,9 +7,10 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from ..types import Severity, Status
 from .catalogue import SEVERITIES
 
-STATUSES = ("pass", "fail", "not_assessable")
+STATUSES = (Status.PASS, Status.FAIL, Status.NOT_ASSESSABLE)
 
 
 class Checks(pa.DataFrameModel):
@@ -43,8 +44,8 @@ HEADERS = {
     "evidence": "证据(数值与行/页)", "amount_at_stake_wan": "涉及金额(万元)", "finding": "发现", "fact": "同一事实",
     "group_size": "同类条数", "also": "同类另见",
 }
-STATUS_LABELS = {"pass": "通过", "fail": "不符", "not_assessable": "无法判断"}
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_LABELS = {Status.PASS: "通过", Status.FAIL: "不符", Status.NOT_ASSESSABLE: "无法判断"}
+SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 
 
 _FLOATS = ("expected", "actual", "difference", "tolerance", "amount_at_stake_wan")

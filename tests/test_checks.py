@@ -849,16 +849,20 @@ def load_seed_grade() -> tuple:
 # ── cells OCR read and the parser withheld: unknown, never 0 ───────────────────────────────────────────
 
 
-def _recognised(d: Disclosure, code: str, **misread: float) -> Disclosure:
-    """`d` as if table `code` had been read by OCR with the cells `row.column` misread as given: the parser's own
-    identities (extract.ocr_identities) withhold what they cannot confirm and warn on it, as a parse does."""
+def _recognised(d: Disclosure, code: str, doubtful: bool = False, **misread: float) -> Disclosure:
+    """`d` as if table `code` had been read by OCR with the cells `row.column` misread as given (`doubtful`: read
+    below the confidence threshold): the parser's own identities (extract.ocr_identities) withhold what they
+    cannot confirm and warn on it, as a parse does."""
     from juesuan.extract import ocr_identities
     from juesuan.read.lines import Warn
 
     st = d.statements
     rows = []
     for r in st[st["table_code"] == code].to_dict("records"):
-        r = dict(r, source="ocr", confidence=0.99, value=misread.get(f"{r['row_label']}.{r['column']}", r["value"]))
+        key = f"{r['row_label']}.{r['column']}"
+        r = dict(r, source="ocr", confidence=0.99, value=misread.get(key, r["value"]))
+        if doubtful and key in misread:
+            r.update(confidence=0.5, **{ocr_identities.DOUBT: f"{misread[key]:.2f}"})
         rows.append({k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()})
     warns: list[Warn] = []
     kept = ocr_identities.verify(str(rows[0]["table_title"]), rows, warns)
@@ -899,12 +903,14 @@ def _changed(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_a_withheld_class_total_is_not_counted_as_0(caizhengju):
-    """A 类 total misread (326.72 as 362.72) and confirmed by nothing: its 类 = Σ款 identity, the 合计 = Σ类 above
-    it, its row and the cross-table class comparison are not judged; none fails for the 0 it is not."""
+    """A 类 total read unsure (326.72 as 362.72, below the confidence threshold) and confirmed by nothing: its
+    类 = Σ款 identity, the 合计 = Σ类 above it, its row and the cross-table class comparison are not judged; none
+    fails for the 0 it is not."""
     from juesuan.extract import ocr_identities
 
-    d = _recognised(caizhengju, "expenditure", **{"社会保障和就业支出.本年支出合计": 362.72})  # 326.72 misread
-    assert d.warnings["message"].str.contains("OCR read 362.72 in row '208 社会保障和就业支出'").any()
+    d = _recognised(caizhengju, "expenditure", doubtful=True, **{"社会保障和就业支出.本年支出合计": 362.72})
+    assert d.warnings["message"].str.contains(
+        "OCR unsure of '362.72' (confidence 0.50) in row '208 社会保障和就业支出'", regex=False).any()
     before, after = run_checks(caizhengju), run_checks(d)
     unread = after[after["evidence"].str.contains("未采用", na=False)]
     assert set(unread["status"]) == {"not_assessable"}

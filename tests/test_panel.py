@@ -165,19 +165,20 @@ def test_current_document_not_in_the_panel_is_added_and_checked(county, tmp_path
     assert alone["doc_id"].tolist() == ["2023-tongcheng-caizheng"]
 
 
-def test_checks_are_stored_under_the_folder_lock_and_only_for_their_own_document(monkeypatch, tmp_path):
+def _unit(folder):
+    """Every file of a document's folder with its bytes."""
+    return {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
+
+
+def test_tables_and_checks_are_one_unit_swapped_under_the_folder_lock(monkeypatch, tmp_path):
     import contextlib
-    import dataclasses
-    import os
 
     from juesuan import outdir
-    from juesuan.panel import store_checks
-    from juesuan.write import write_tables
+    from juesuan.write import write_document
 
     d = juesuan.load(g.SEED)
-    folder = write_tables(d, tmp_path)
     events = []
-    real_locked, real_replace = outdir.locked, os.replace
+    real_locked, real_swap = outdir.locked, outdir.swap
 
     @contextlib.contextmanager
     def locked(out):
@@ -186,11 +187,167 @@ def test_checks_are_stored_under_the_folder_lock_and_only_for_their_own_document
             yield o
             events.append("unlock")
 
+    def swap(staged, target):
+        events.append(("swap", sorted(p.name for p in staged.iterdir())))
+        real_swap(staged, target)
+
     monkeypatch.setattr(outdir, "locked", locked)
-    monkeypatch.setattr(os, "replace", lambda a, b: events.append("replace") or real_replace(a, b))
-    assert store_checks(d, folder) == folder / "checks.parquet"
-    assert events == ["lock", "replace", "unlock"]  # the other runs' clean-up of *.tmp waits for this write
+    monkeypatch.setattr(outdir, "swap", swap)
+    folder = write_document(g.SEED, d, tmp_path)
+    assert events[0] == "lock" and events[-1] == "unlock" and len(events) == 3  # one lock, one swap inside it
+    staged = events[1][1]
+    assert "checks.parquet" in staged and "figures.parquet" in staged and "document.csv" in staged
     assert set(pd.read_parquet(folder / "checks.parquet")["doc_id"]) == {folder.name}
+    assert len(pd.read_parquet(folder / "checks.parquet")) > 20
+
+
+def test_a_failing_write_leaves_the_earlier_unit_whole(monkeypatch, tmp_path):
+    from juesuan import write
+    from juesuan.checks import run_checks
+
+    d = juesuan.load(g.SEED)
+    folder = write.write_document(g.SEED, d, tmp_path)
+    before = _unit(folder)
+    other = run_checks(d).assign(detail="another run")  # a second run whose checks differ
+    real = pd.DataFrame.to_parquet
+
+    def to_parquet(df, path, *a, **k):
+        if str(path).endswith("checks.parquet"):
+            raise OSError(28, "No space left on device")
+        return real(df, path, *a, **k)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", to_parquet)
+    with pytest.raises(OSError, match="No space"):
+        write.write_tables(d, tmp_path, checks=other)
+    assert _unit(folder) == before  # tables and checks both from the first run
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]  # no staging folder left
+
+
+KILLED_WRITER = """
+import dataclasses, os, signal, sys
+import pandas as pd
+import juesuan
+from juesuan import write
+real = pd.DataFrame.to_parquet
+def to_parquet(df, path, *a, **k):
+    if str(path).endswith("checks.parquet"):  # every table of the new run written, its checks not yet
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(df, path, *a, **k)
+pd.DataFrame.to_parquet = to_parquet
+d = juesuan.load(sys.argv[1])
+d = dataclasses.replace(d, warnings=d.warnings.iloc[:0])  # the same document, other tables (as a new version would)
+write.write_document(sys.argv[1], d, sys.argv[2])
+"""
+
+
+def test_a_write_killed_between_tables_and_checks_leaves_the_earlier_unit(tmp_path):
+    from juesuan.write import write_document
+
+    d = juesuan.load(g.SEED)
+    folder = write_document(g.SEED, d, tmp_path)
+    before = _unit(folder)
+    r = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(g.SEED), str(tmp_path)], capture_output=True,
+                       text=True)
+    assert r.returncode == -9, r.stderr
+    assert any(p.name.startswith(".juesuan-tmp-") for p in tmp_path.iterdir())  # the killed run's staging folder
+    assert _unit(folder) == before
+    write_document(g.SEED, d, tmp_path)  # the next run cleans up and writes the unit again
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]
+    assert _unit(folder) == before  # byte-identical outputs run to run
+
+
+def test_checks_only_for_their_own_document_in_a_taken_folder(tmp_path):
+    import dataclasses
+
+    from juesuan.write import write_document
+
+    d = juesuan.load(g.SEED)
+    folder = write_document(g.SEED, d, tmp_path)
     other = dataclasses.replace(d, document=d.document.assign(sha256="0" * 64))
-    (folder / "checks.parquet").unlink()
-    assert store_checks(other, folder) is None and not (folder / "checks.parquet").exists()
+    second = write_document(g.SEED, other, tmp_path)
+    assert second != folder and second.name.startswith(folder.name + "-00000000")
+    assert set(pd.read_parquet(second / "checks.parquet")["doc_id"]) == {second.name}
+    assert set(pd.read_parquet(folder / "checks.parquet")["doc_id"]) == {folder.name}
+
+
+# ---------------------------------------------------------------- notebooks read the processed store
+
+PDF = g.SEED.parent / "2024-shanghai-putuo-caizhengju.pdf"
+
+
+@pytest.fixture
+def fresh_cache():
+    from juesuan import analysis
+
+    analysis._load.cache_clear()
+    yield
+    analysis._load.cache_clear()
+
+
+def test_load_disclosure_reads_the_stored_tables_instead_of_parsing(tmp_path, monkeypatch, fresh_cache):
+    from juesuan import pipeline
+    from juesuan.analysis import load_disclosure
+    from juesuan.write import write_document
+
+    d = juesuan.load(g.SEED)
+    store = tmp_path / "processed"
+    write_document(g.SEED, d, store)
+
+    def no_parse(path):
+        raise AssertionError(f"parsed {path} again")
+
+    monkeypatch.setattr(pipeline, "parse", no_parse)
+    loaded = load_disclosure(g.SEED, store)
+    assert loaded.doc_id == d.doc_id
+    for name, df in d.tables().items():
+        pd.testing.assert_frame_equal(getattr(loaded, name), df, obj=name)
+    with pytest.raises(AssertionError, match="parsed"):  # not in this store: parsed
+        load_disclosure(g.SEED, tmp_path / "elsewhere")
+
+
+def test_a_store_of_another_version_or_content_is_not_used(tmp_path, fresh_cache):
+    from juesuan.panel import stored
+    from juesuan.write import write_document
+
+    d = juesuan.load(g.SEED)
+    store = tmp_path / "processed"
+    folder = write_document(g.SEED, d, store)
+    assert stored(g.SEED, store).doc_id == folder.name
+    copy = tmp_path / f"{g.SEED.stem}.txt"
+    copy.write_text(g.SEED_TEXT.replace("2023", "2022", 1), encoding="utf-8")  # same name, other content
+    assert stored(copy, store) is None
+    doc = pd.read_parquet(folder / "document.parquet").assign(parser_version="0.0-old")
+    doc.to_parquet(folder / "document.parquet", index=False)
+    assert stored(g.SEED, store) is None  # tables of an older parser are parsed again
+
+
+def test_bounds_reach_the_parse_and_the_store_spares_it(tmp_path, fresh_cache):
+    from juesuan.analysis import load_disclosure
+
+    store = tmp_path / "processed"
+    r = run("parse", PDF, "--out", store, "--max-pages", "30")
+    assert r.returncode == 0, r.stderr
+    with pytest.raises(juesuan.InputError, match="max-pages"):  # the bound a report was given reaches the parse
+        load_disclosure(PDF, None, {"max_pages": 3})
+    d = load_disclosure(PDF, store, {"max_pages": 3})  # parsed already (within its raised bound): read back
+    assert int(d.document["n_pages"].iloc[0]) == 25
+    assert len(d.statements) > 50
+
+
+def test_a_notebook_reads_the_store_with_the_bounds_a_report_gives(tmp_path):
+    import papermill as pm
+
+    from juesuan import config
+
+    store = tmp_path / "processed"
+    assert run("parse", PDF, "--out", store).returncode == 0
+    out = tmp_path / "02.ipynb"
+    params = {"disclosure": str(PDF), "processed_dir": str(store), "limits": {"max_pages": 3}}
+    pm.execute_notebook(str(config.NOTEBOOKS / "02_budget_vs_actual.ipynb"), str(out), parameters=params,
+                        kernel_name="python3", progress_bar=False)
+    text = out.read_text(encoding="utf-8")
+    assert "InputError" not in text and "三公" in text
+    params["processed_dir"] = str(tmp_path / "empty")  # nothing stored: parsed within the bound, and refused
+    with pytest.raises(pm.PapermillExecutionError, match="max-pages"):
+        pm.execute_notebook(str(config.NOTEBOOKS / "02_budget_vs_actual.ipynb"), str(tmp_path / "02b.ipynb"),
+                            parameters=params, kernel_name="python3", progress_bar=False)

@@ -57,3 +57,56 @@ def test_no_rows_give_the_typed_header():
     df = schemas.frame("indicators", [])
     assert list(df.columns) == schemas.columns("indicators") and len(df) == 0
     assert str(df["score"].dtype) == "float64" and str(df["project_no"].dtype) == "Int64"
+
+
+# ---------------------------------------------------------------- schemas.validate: pandera's verdict on typed frames
+
+
+@pytest.fixture(scope="module")
+def typed_tables(raw_tables):
+    return {name: schemas.frame(name, rows) for name, rows in raw_tables.items()}
+
+
+def test_validate_takes_the_fast_path_on_typed_tables(typed_tables, monkeypatch):
+    for name, df in typed_tables.items():
+        schemas.MODELS[name].validate(df)  # pandera accepts them
+    calls = []
+    for model in schemas.MODELS.values():
+        monkeypatch.setattr(model, "validate", classmethod(lambda cls, df, **k: calls.append(cls) or df))
+    for name, df in typed_tables.items():
+        assert schemas.validate(name, df) is df
+    assert calls == []  # no coercion to do: pandera itself is not needed
+
+
+FRAME_BREAKAGES = [
+    ("indicators", "scope", "both"),  # isin
+    ("indicators", "level3", pd.NA),  # not nullable
+    ("indicators", "source_line", 0),  # ge 1
+    ("indicators", "weight", 101.0),  # le 100
+    ("document", "sha256", "abc"),  # str_length 64
+    ("document", "year", 1800),  # ge 1990
+    ("projects", "project_no", 1),  # unique (every row gets 1)
+    ("figures", "value", float("nan")),  # not nullable (a float column)
+]
+
+
+@pytest.mark.parametrize("table,column,value", FRAME_BREAKAGES)
+def test_validate_rejects_what_pandera_rejects(typed_tables, table, column, value):
+    df = typed_tables[table].copy()
+    df[column] = pd.Series([value] * len(df), index=df.index, dtype=df[column].dtype)
+    with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors)):
+        schemas.MODELS[table].validate(df)
+    with pytest.raises(ValueError, match=f"{table}.{column}"):
+        schemas.validate(table, df)
+
+
+def test_validate_hands_untyped_or_odd_tables_to_pandera(typed_tables):
+    df = typed_tables["indicators"].assign(score=typed_tables["indicators"]["score"].astype(object))
+    pd.testing.assert_frame_equal(schemas.validate("indicators", df), schemas.MODELS["indicators"].validate(df))
+    with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors)):
+        schemas.validate("figures", typed_tables["figures"].assign(note="x"))  # strict: an unknown column
+    with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors)):
+        schemas.validate("figures", typed_tables["figures"].drop(columns="unit"))
+    bad = typed_tables["indicators"].assign(score=pd.Series(["high"] * len(typed_tables["indicators"]), dtype=object))
+    with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors)):
+        schemas.validate("indicators", bad)

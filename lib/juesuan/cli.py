@@ -20,20 +20,13 @@ def _warm() -> None:
 def _parse(args: argparse.Namespace) -> int:
     _warm()
     from .batch import each, say
-    from .write import write_tables
+    from .write import write_document
 
     out_dir = Path(args.out)
 
     def write(path: str, disclosure) -> int:
-        out = write_tables(disclosure, out_dir)
-        if str(path).lower().endswith(".pdf"):  # the text the reader produced, so that a cited line can be found
-            from .report import store_text
-
-            store_text(path, disclosure, out)
-        if not getattr(args, "no_checks", False):
-            from .panel import store_checks
-
-            store_checks(disclosure, out)
+        # tables, checks and a PDF's text (text.txt) replaced as one unit
+        out = write_document(path, disclosure, out_dir, with_checks=not getattr(args, "no_checks", False))
         counts = ", ".join(f"{name} {len(df)}" for name, df in disclosure.tables().items() if name != "document")
         say(f"{path} → {out}: {counts}")
         for w in disclosure.warnings.itertuples():

@@ -133,6 +133,9 @@ class OcrSettings:
     dpi: float = 200.0  # rendering resolution of a page to recognise
     max_side: int = 2400  # the engine scales a larger picture down to this many pixels (speed against accuracy)
     min_confidence: float = 0.9  # a number with a character recognised below this is a warning, not a value
+    # … and a row label or code: unless the code and its standard name (extract.ocr_identities.SUBJECT_NAMES)
+    # are what was read, at this confidence or above (measured: correct labels read at 0.86–0.89)
+    min_named_confidence: float = 0.6
     min_region: float = 0.05  # an image covering less of the page than this is a logo or a stamp: not read
     max_glyphs_over_picture: int = 5  # a picture with more text-layer glyphs over it is a background: not read
     max_skew: float = 2.0  # degrees: scans turned by up to this are turned back before reading
@@ -160,6 +163,7 @@ MAX_PAGE_CONTENT_MB = 64  # decompressed content streams of one page (forms coun
 MAX_MEMORY_MB = 4096  # address space of the worker process that reads one input (RLIMIT_AS)
 TIME_BASE_S = 60.0  # time to read one input: this, plus TIME_PER_PAGE_S for each PDF page
 TIME_PER_PAGE_S = 0.5
+READER_DOCS = 200  # inputs one reader process reads before a fresh one takes over (its memory stays flat)
 
 # Years and departments (issue 13): how documents of several years and departments are matched.
 LARGE_CHANGE_PCT = 20.0  # a matched item whose change exceeds ±this is marked

@@ -184,21 +184,26 @@ _TABLE_FILE = re.compile(r"^[a-z_]+\.(?:csv|parquet)$")
 
 
 def clean_leftovers(out: Path) -> None:
-    """Remove staging folders and half-written files of runs that were killed (called under the folder's lock)."""
-    for entry in out.iterdir():
-        name = entry.name
-        if not name.startswith("."):
-            if entry.is_dir():
-                for f in entry.iterdir():
-                    if f.name.endswith(".tmp") and f.is_file():
-                        f.unlink(missing_ok=True)
-            continue
+    """Remove staging folders of runs that were killed (called under the folder's lock). Only the hidden entries
+    of `out` are looked at, so the cost does not grow with the documents already written there."""
+    with os.scandir(out) as entries:
+        hidden = [e for e in entries if e.name.startswith(".")]
+    for entry in hidden:
+        name, path = entry.name, Path(entry.path)
         if name.startswith((TMP_PREFIX, OLD_PREFIX)) and entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
         elif name == ".kernel.log" and entry.is_file():
-            entry.unlink(missing_ok=True)
-        elif _LEGACY_TMP.match(name) and entry.is_dir() and all(_TABLE_FILE.match(f.name) for f in entry.iterdir()):
-            shutil.rmtree(entry, ignore_errors=True)
+            path.unlink(missing_ok=True)
+        elif _LEGACY_TMP.match(name) and entry.is_dir() and all(_TABLE_FILE.match(f.name) for f in path.iterdir()):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def clean_folder(folder: Path) -> None:
+    """Remove the half-written files (*.tmp) a killed run left in one document's folder."""
+    if folder.is_dir():
+        for f in folder.iterdir():
+            if f.name.endswith(".tmp") and f.is_file():
+                f.unlink(missing_ok=True)
 
 
 @dataclass
@@ -217,4 +222,6 @@ class Claim:
 def claim(out: Path, doc_id: str, sha: str) -> Iterator[Claim]:
     """Lock `out`, clean leftovers, and pick the folder this document writes (see `doc_folder`)."""
     with locked(out) as folder:
-        yield Claim(folder, doc_folder(folder, doc_id, sha))
+        place = Claim(folder, doc_folder(folder, doc_id, sha))
+        clean_folder(place.target)
+        yield place

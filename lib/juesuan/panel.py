@@ -6,7 +6,7 @@ province's outputs are queried together without loading them all into memory. Tw
   - partitioned by year, as the Dask sweep writes it: `<dir>/_panel/<table>/year=<year>/<part>.parquet`, one
     file per table, year and task. A document written more than once keeps its latest part (parts sort by time).
 Every table view carries doc_id, department and year (joined from `document`). `checks` holds the consistency
-checks stored with each document (`store_checks`).
+checks stored with each document (checks.parquet, written with its tables by `juesuan.write`).
 """
 
 from __future__ import annotations
@@ -226,33 +226,50 @@ def open_panel(root: str | os.PathLike = config.DATA_PROCESSED) -> Panel:
     return Panel(root)
 
 
-# ---------------------------------------------------------------- writing the checks with a document
+# ---------------------------------------------------------------- one document's stored tables
 
 
-def store_checks(disclosure: Disclosure, doc_dir: Path) -> Path | None:
-    """Run the consistency checks and keep them beside the document's tables (checks.parquet), so the panel can
-    report findings across documents without running them again.
+def read_folder(folder: Path) -> Disclosure:
+    """The tables `juesuan parse` wrote into one document's folder, as a `Disclosure` typed as `juesuan.load` returns
+    it (a table missing from the folder is empty)."""
+    from .schemas import empty, validate
 
-    Written under the output folder's lock (juesuan.outdir), like the tables: no other run swaps the folder or
-    cleans its temporary files meanwhile. None when the folder holds another document by then."""
+    tables = {}
+    for name in TABLES:
+        f = folder / f"{name}.parquet"
+        df = pd.read_parquet(f) if f.exists() else empty(name)
+        tables[name] = validate(name, df[_columns(name)])
+    return Disclosure(doc_id=folder.name, **tables)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def stored(path: str | os.PathLike, root: str | os.PathLike) -> Disclosure | None:
+    """The document at `path` as already parsed into the store `root`: its folder holds the same content (sha256) read
+    by this parser version. None when it is not there (then parse it). Why: the reports then show the tables
+    `juesuan parse` made within the bounds it was given (a raised --max-pages), instead of parsing again."""
     from . import outdir
-    from .checks import run_checks
+    from .extract.meta import doc_id
 
-    doc_dir = Path(doc_dir)
-    checks = run_checks(disclosure)  # the slow part, outside the lock
-    checks["doc_id"] = doc_dir.name  # the folder's doc_id (a colliding stem gets a sha256 suffix)
-    sha = str(disclosure.document["sha256"].iloc[0])
-    with outdir.locked(doc_dir.parent):
-        if outdir.owner(doc_dir) != sha:
-            return None
-        target = doc_dir / f"{CHECKS}.parquet"
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            checks.to_parquet(tmp, index=False)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
-    return target
+    root, path = Path(root), Path(path)
+    if not root.is_dir() or not path.is_file():
+        return None
+    sha = _sha256(path)
+    base = doc_id(path, None, sha)
+    names = {base, *(f"{base}-{sha[:n]}" for n in (8, 16, 64)), *(p.name for p in root.glob(f"*{sha[:8]}*"))}
+    for name in sorted(names):
+        folder = root / name
+        if _hidden(name) or not (folder / "document.parquet").is_file() or outdir.owner(folder) != sha:
+            continue
+        version = pd.read_parquet(folder / "document.parquet", columns=["parser_version"])["parser_version"]
+        if len(version) and version.iloc[0] == config.PARSER_VERSION:
+            return read_folder(folder)
+    return None
 
 
 # ---------------------------------------------------------------- `juesuan panel`

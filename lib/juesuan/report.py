@@ -778,6 +778,12 @@ def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path, limits=No
     from .batch import each, say
 
     _register_engine()
+    from dataclasses import asdict
+
+    from .limits import Limits
+
+    # the bounds reach a notebook that must parse (when processed_dir does not hold the document's tables)
+    parameters = {"limits": asdict(limits or Limits()), **(parameters or {})}
     # Failures are reported as one line each below; papermill's own log lines would only repeat them.
     pm_log = logging.getLogger("papermill")
     pm_level, pm_log.level = pm_log.level, logging.CRITICAL

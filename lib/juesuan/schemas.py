@@ -309,3 +309,53 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
         except (TypeError, ValueError, OverflowError) as exc:
             raise ValueError(f"{table}.{col.name}: cannot coerce: {exc}") from None
     return pd.DataFrame(data, copy=False)
+
+
+def _arrow_fails(check: str, stats: dict, a):
+    """`_fails` over a whole Arrow column without nulls."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if check == "isin":
+        return pc.invert(pc.is_in(a, value_set=pa.array(list(stats["allowed_values"]), type=a.type)))
+    if check == "greater_than_or_equal_to":
+        return pc.less(a, stats["min_value"])
+    if check == "less_than_or_equal_to":
+        return pc.greater(a, stats["max_value"])
+    n = pc.utf8_length(a)
+    lo, hi = stats.get("min_value"), stats.get("max_value")
+    lo_bad = pc.less(n, lo if lo is not None else 0)
+    return pc.or_(lo_bad, pc.greater(n, hi)) if hi is not None else lo_bad
+
+
+def arrow(df: pd.DataFrame):
+    """The table as Arrow, as `DataFrame.to_parquet(index=False)` converts it (so one conversion serves both)."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
+def validate(table: str, df: pd.DataFrame, as_arrow=None) -> pd.DataFrame:
+    """pandera's verdict on a finished table, cheaply: a table whose columns already have the model's dtypes (as
+    `frame` builds them) is checked column by column from the same plan on its Arrow form (`as_arrow`, or converted
+    here), with no coercion to do; anything else goes to pandera itself. Returns the table; raises ValueError (fast
+    path) or a pandera error where pandera fails. tests/test_schemas.py keeps the two in agreement."""
+    import pyarrow.compute as pc
+
+    plan = _plan(table)
+    if (plan is None or set(df.columns) != {c.name for c in plan}
+            or any(df[c.name].dtype != c.dtype for c in plan)):
+        return MODELS[table].validate(df)
+    at = arrow(df) if as_arrow is None else as_arrow
+    for col in plan:
+        a = at.column(col.name)  # NaN of a float column is null here, as pandera counts it
+        if not col.nullable and a.null_count:
+            raise ValueError(f"{table}.{col.name}: missing value in row {pc.index(pc.is_null(a), True).as_py()}")
+        if col.unique and pc.count_distinct(a).as_py() < len(a) - a.null_count:
+            raise ValueError(f"{table}.{col.name}: duplicate values")
+        present = pc.drop_null(a) if a.null_count else a  # nulls never fail a check, as in pandera
+        for check, stats in col.checks:
+            bad = _arrow_fails(check, stats, present)
+            if pc.any(bad).as_py():
+                raise ValueError(f"{table}.{col.name}: {check} {stats} fails on {pc.filter(present, bad)[0].as_py()!r}")
+    return df

@@ -1,50 +1,88 @@
-"""Write a Disclosure's tables to data/processed/<doc_id>/ atomically: all files appear at once or none do.
+"""Write a Disclosure's outputs to data/processed/<doc_id>/ atomically: all files appear at once or none do.
 
-CSV cells that a spreadsheet would evaluate (= + - @ tab CR at the start) get a leading apostrophe; Parquet keeps
-the document's text as it is. The folder is locked while it is written (juesuan.outdir), and a doc_id whose
-folder holds another document's tables becomes doc_id-<sha256 prefix>.
+One unit per document: the tables (CSV and Parquet), its checks (checks.parquet) and a PDF's text (text.txt) are
+built in one staging folder and swapped in whole, under the output folder's lock (juesuan.outdir); so a killed or
+failing run leaves the earlier outputs, never tables of one run beside checks of another. CSV cells that a
+spreadsheet would evaluate (= + - @ tab CR at the start) get a leading apostrophe; Parquet keeps the document's
+text as it is. A doc_id whose folder holds another document's outputs becomes doc_id-<sha256 prefix>.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 
-from . import outdir
+from . import outdir, schemas
 from .model import Disclosure, with_doc_id
-from .safe import csv_cell
-from .schemas import MODELS
+from .panel import CHECKS
+from .safe import csv_cell, formula_like
+
+CHECKS_FILE = f"{CHECKS}.parquet"  # what the panel reads
+TEXT_FILE = "text.txt"  # a PDF's text as read, numbered as the reports cite lines (juesuan.report.TEXT_FILE)
 
 
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """The table with every text cell neutralised for spreadsheets (numbers untouched)."""
-    text = [c for c in df.columns if pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object]
-    if not text:
-        return df
-    out = df.copy()
-    for col in text:
-        out[col] = out[col].map(csv_cell, na_action="ignore")
-    return out
+    """The table with every text cell neutralised for spreadsheets (numbers untouched). A column is copied only
+    when one of its cells starts like a formula (most tables have none)."""
+    out = None
+    for col in df.columns:
+        s = df[col]
+        if not (isinstance(s.dtype, pd.StringDtype) or s.dtype == object):
+            continue
+        values = s.to_numpy(dtype=object)
+        if not any(isinstance(v, str) and formula_like(v) for v in values):
+            continue
+        if out is None:
+            out = df.copy()
+        out[col] = pd.Series([csv_cell(v) for v in values], index=s.index, dtype=object)
+    return df if out is None else out
 
 
-def write_tables(disclosure: Disclosure, out_dir: Path) -> Path:
-    """Write every table as CSV and Parquet into out_dir/<doc_id>/ (replacing this document's earlier tables)."""
-    for name, df in disclosure.tables().items():  # pandera itself, before anything reaches disk
-        MODELS[name].validate(df)
+def write_tables(disclosure: Disclosure, out_dir: Path, checks: pd.DataFrame | None = None,
+                 text: str | None = None) -> Path:
+    """Write every table as CSV and Parquet into out_dir/<doc_id>/, with `checks` (checks.parquet) and `text`
+    (text.txt) when given, replacing this document's earlier outputs as one unit. Returns the folder."""
+    import pyarrow.parquet as pq
+
+    tables = disclosure.tables()
+    arrow = {name: schemas.arrow(df) for name, df in tables.items()}  # one conversion: checked, then written
+    for name, df in tables.items():  # pandera's verdict before anything reaches disk
+        schemas.validate(name, df, arrow[name])
     sha = str(disclosure.document["sha256"].iloc[0])
     with outdir.claim(Path(out_dir), disclosure.doc_id, sha) as place:
         if place.doc_id != disclosure.doc_id:
-            disclosure = with_doc_id(disclosure, place.doc_id)
+            tables = with_doc_id(disclosure, place.doc_id).tables()
+            arrow = {name: schemas.arrow(df) for name, df in tables.items()}
         tmp = outdir.staging(place.out, place.doc_id)
         try:
-            for name, df in disclosure.tables().items():
+            for name, df in tables.items():
                 csv_safe(df).to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
-                df.to_parquet(tmp / f"{name}.parquet", index=False)
+                pq.write_table(arrow[name], tmp / f"{name}.parquet")  # as df.to_parquet(index=False) writes it
+            if checks is not None:
+                checks = checks.assign(doc_id=place.doc_id)  # the folder's doc_id (a colliding stem gets a suffix)
+                checks.to_parquet(tmp / CHECKS_FILE, index=False)
+            if text is not None:
+                (tmp / TEXT_FILE).write_text(text, encoding="utf-8")
         except BaseException:
-            import shutil
-
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         outdir.swap(tmp, place.target)
         return place.target
+
+
+def write_document(path: str | Path, disclosure: Disclosure, out_dir: Path, with_checks: bool = True) -> Path:
+    """`juesuan parse` for one document: its checks and a PDF's text computed first (outside the lock), then every
+    output written as one unit by `write_tables`."""
+    checks = None
+    if with_checks:
+        from .checks import run_checks
+
+        checks = run_checks(disclosure)
+    text = None
+    if str(path).lower().endswith(".pdf"):  # the text the reader produced, so that a cited line can be found
+        from .report import source_text
+
+        text = source_text(path)
+    return write_tables(disclosure, out_dir, checks=checks, text=text)

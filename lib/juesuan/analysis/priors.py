@@ -166,14 +166,16 @@ _PROBLEM_LABEL = {
 
 
 def resolve(current, prior: Sequence[str], processed_dir: str | Path | None,
-            allow_other_department: bool = False) -> tuple[list, list[str]]:
-    """The prior years for a report: the `prior` files when given (each checked), else the same department's
-    earlier years found in the panel at `processed_dir`. Returns (Disclosures oldest first, notes for the reader)."""
+            allow_other_department: bool = False, limits: dict | None = None) -> tuple[list, list[str]]:
+    """The prior years for a report: the `prior` files when given (each checked; read from `processed_dir` when
+    parsed there, else parsed within `limits`), else the same department's earlier years found in the panel at
+    `processed_dir`. Returns (Disclosures oldest first, notes for the reader)."""
     from . import load_disclosure
     from . import resolve as resolve_path
 
     if prior:
-        kept, notes = select(current, [load_disclosure(p) for p in prior], allow_other_department)
+        kept, notes = select(current, [load_disclosure(p, processed_dir, limits) for p in prior],
+                             allow_other_department)
     else:
         kept, notes = [], []
         root = resolve_path(processed_dir) if processed_dir else None

@@ -16,6 +16,7 @@ RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 CAIZHENGJU = RAW / "2024-shanghai-putuo-caizhengju.pdf"
 GUIHUA = RAW / "2024-shanghai-putuo-guihuaziyuanju.pdf"
 SAMPLES = [CAIZHENGJU, GUIHUA]
+TEMPLATE = Path(__file__).resolve().parent / "fixtures" / "wps" / "2024-shanghai-template.pdf"
 
 
 @pytest.fixture(scope="module")
@@ -194,3 +195,73 @@ def test_rotated_pages_read_as_displayed(tmp_path, rotation):
     a, b = read_pdf(tmp_path / "upright.pdf"), read_pdf(tmp_path / "turned.pdf")
     assert [ln.text for ln in b.lines] == [ln.text for ln in a.lines]
     assert [[c.text for c in g.cells] for g in b.tables] == [[c.text for c in g.cells] for g in a.tables]
+
+
+# ---------------------------------------------------------------- the fast paths give the slow paths' answers
+
+
+def _per_char_text(raw, n: int) -> str:
+    import pypdfium2.raw as pdfium_c
+
+    return "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(n))
+
+
+@pytest.mark.parametrize("sample", [CAIZHENGJU, TEMPLATE], ids=lambda p: p.stem)
+def test_page_text_in_one_call_is_each_characters_code(sample):
+    """The page's text read in one FPDFText_GetText call is, character for character, what FPDFText_GetUnicode
+    gives for each char index (the reader pairs it with each char's box by index)."""
+    import pypdfium2 as pdfium
+
+    from juesuan.read import pdf
+
+    doc = pdfium.PdfDocument(sample)
+    total = 0
+    try:
+        for page in doc:
+            textpage = page.get_textpage()
+            n = textpage.count_chars()
+            assert pdf._page_text(textpage.raw, n) == _per_char_text(textpage.raw, n)
+            total += n
+    finally:
+        doc.close()
+    assert total > 5000
+
+
+def test_page_text_not_one_to_one_is_read_char_by_char(monkeypatch):
+    """When pdfium's text index does not follow the char index, each code is read on its own, and the
+    document reads the same."""
+    from juesuan.read import pdf
+
+    before = read_pdf(CAIZHENGJU, ocr="off")
+    monkeypatch.setattr(pdf.pdfium_c, "FPDFText_GetTextIndexFromCharIndex", lambda raw, i: i - 1)
+    calls = []
+    per_char = pdf.pdfium_c.FPDFText_GetUnicode
+    monkeypatch.setattr(pdf.pdfium_c, "FPDFText_GetUnicode", lambda raw, i: calls.append(i) or per_char(raw, i))
+    after = read_pdf(CAIZHENGJU, ocr="off")
+    assert len(calls) > 1000
+    assert after.lines == before.lines and after.warnings == before.warnings
+    assert [[c.lines for c in t.cells] for t in after.tables] == [[c.lines for c in t.cells] for t in before.tables]
+
+
+@pytest.mark.parametrize("sample", [CAIZHENGJU, TEMPLATE], ids=lambda p: p.stem)
+def test_upright_glyphs_are_the_general_turn(sample):
+    """A page shown as drawn is turned upright without the affine products: the glyphs (boxes, baselines,
+    sizes, dropped duplicates) are exactly those of the general turn."""
+    import pypdfium2 as pdfium
+
+    from juesuan.config import LAYOUT
+    from juesuan.read import pdf
+
+    doc = pdfium.PdfDocument(sample)
+    total = 0
+    try:
+        for page in doc:
+            textpage = page.get_textpage()
+            chars, _ = pdf._chars(textpage, LAYOUT)
+            affine = pdf._View(*page.get_bbox(), 0).affine
+            fast = pdf._upright_glyphs(chars, affine[4], affine[5])
+            assert repr(fast) == repr(pdf._affine_glyphs(chars, affine))
+            total += len(fast)
+    finally:
+        doc.close()
+    assert total > 5000

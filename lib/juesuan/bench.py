@@ -26,6 +26,19 @@ def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(runs)
 
 
+def paired_medians(fn: Callable[[], object], ref: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Medians of fn and ref run in turn: a load that comes and goes on a shared machine weighs on both
+    alike, so their ratio holds better than with one measured after the other."""
+    fn(), ref()  # warm-up: imports, caches
+    runs: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for f, out in ((fn, runs[0]), (ref, runs[1])):
+            t = time.perf_counter()
+            f()
+            out.append(time.perf_counter() - t)
+    return statistics.median(runs[0]), statistics.median(runs[1])
+
+
 def _pdfplumber_reference(path: Path) -> None:
     import pdfplumber
 
@@ -108,9 +121,8 @@ def _pdf_rows(paths: list[Path]) -> list[tuple]:
         doc = pdfium.PdfDocument(path)
         n = len(doc)
         doc.close()
-        ours = median_seconds(lambda p=path: parse(p), repeat=5) / n
+        ours, floor = (t / n for t in paired_medians(lambda p=path: parse(p), lambda p=path: _pdfium_floor(p), repeat=5))
         ref = median_seconds(lambda p=path: _pdfplumber_reference(p), repeat=1 if n > 40 else 3) / n
-        floor = median_seconds(lambda p=path: _pdfium_floor(p), repeat=5) / n
         rows.append((f"{path.name} ({n} p.)", "juesuan parse, per page", ours, "pdfplumber text+tables, per page", ref,
                      f"ratio {ours / ref:.2f} (goal ≤ 0.25)"))
         rows.append(("", "", ours, "pypdfium2 raw text (floor), per page", floor, f"ratio {ours / floor:.2f} (goal ≤ 3)"))

@@ -273,7 +273,7 @@ def _implausible(entries: list[tuple[float, list[Glyph], str]], glyphs: list[Gly
     """Lines much taller than their glyphs mean the line tolerance was wrong (a size misread): say why."""
     if len(glyphs) < s.min_glyphs_to_judge or not entries:
         return None
-    heights = sorted(max(g.bottom - g.top, 0.5) for g in glyphs)
+    heights = sorted([0.5 if 0.5 > h else h for h in [g.bottom - g.top for g in glyphs]])  # max(h, 0.5)
     glyph_h = heights[len(heights) // 2]
     tall = sum(1 for _, row, _ in entries if _spread(row) > s.tall_line * glyph_h)
     if tall > s.implausible_share * len(entries):
@@ -388,11 +388,11 @@ class _Rulings:
 def _fill_cells(grid: TableGrid, glyphs: list[Glyph], s: LayoutSettings) -> dict[int, list[Glyph]]:
     """Put each glyph into the cell under its centre and rebuild the cell's text lines."""
     xs, ys = grid.xs, grid.ys
-    owner: dict[tuple[int, int], int] = {}
+    owner: list[list[int | None]] = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]  # the cell covering each atomic grid box
     for k, c in enumerate(grid.cells):
         for r in range(c.row, c.row_end):
             for col in range(c.col, c.col_end):
-                owner[r, col] = k
+                owner[r][col] = k
     members: dict[int, list[Glyph]] = {}
     left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
     for g in glyphs:  # the centre inside the grid: left ≤ cx < right, top ≤ cy < bottom (as bisect_right finds)
@@ -400,7 +400,7 @@ def _fill_cells(grid: TableGrid, glyphs: list[Glyph], s: LayoutSettings) -> dict
         if left <= cx < right and top <= cy < bottom:
             c = bisect.bisect_right(xs, cx) - 1
             r = bisect.bisect_right(ys, cy) - 1
-            members.setdefault(owner[r, c], []).append(g)
+            members.setdefault(owner[r][c], []).append(g)
     for k, gs in members.items():
         cell = grid.cells[k]
         rows = [row for row in baseline_rows(gs, s) if _visible(row)]

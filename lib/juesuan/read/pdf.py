@@ -510,6 +510,12 @@ def _glyphs(chars: list[_Char], affine: tuple[float, ...]) -> list[Glyph]:
     a, b, c, d, e, f = affine
     if (a, b, c, d) == (1.0, 0.0, 0.0, -1.0):
         return _upright_glyphs(chars, e, f)
+    return _affine_glyphs(chars, affine)
+
+
+def _affine_glyphs(chars: list[_Char], affine: tuple[float, ...]) -> list[Glyph]:
+    """`_glyphs` through the general affine turn."""
+    a, b, c, d, e, f = affine
     seen: set[tuple[str, int, int]] = set()
     out: list[Glyph] = []
     for ch, bl, bb, br, bt, ll, lb, lr, lt, ox, oy, size, generated in chars:

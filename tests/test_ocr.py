@@ -326,6 +326,26 @@ def test_a_doubtful_number_is_used_only_when_an_identity_confirms_it():
     assert len(warns) == 1 and "'5.00' (confidence 0.50)" in warns[0].message
 
 
+def test_a_code_and_its_standard_name_confirm_a_label_read_below_the_threshold():
+    named = ocr_identities.names_its_code
+    assert named("30108", "机关事业单位基本养老保险缴费", 0.89)
+    assert named("30212", "因公出国(境)费用", 0.7)  # the width of the brackets aside
+    assert not named("30108", "机关事业单位基本养老保险缴", 0.89)  # a character lost
+    assert not named("30109", "机关事业单位基本养老保险缴费", 0.89)  # another code's name
+    assert not named("30108", "机关事业单位基本养老保险缴费", OCR.min_named_confidence - 0.01)
+    assert not named("2010101", "行政运行", 0.89)  # no standard name known: the threshold holds
+    assert not named("30108", "机关事业单位基本养老保险缴费", None)  # the text layer is not judged here
+
+
+def test_the_cache_key_changes_with_the_reading_not_with_its_judgement():
+    from dataclasses import replace
+
+    key = ocr.cache_key("sha", 3, None, OCR)
+    assert ocr.cache_key("sha", 3, None, replace(OCR, min_confidence=0.5, min_named_confidence=0.1)) == key
+    assert ocr.cache_key("sha", 3, None, replace(OCR, dpi=300.0)) != key
+    assert ocr.cache_key("sha", 4, None, OCR) != key
+
+
 def test_identities_hold_on_the_text_layer_of_both_samples():
     """The identities are the tables' own: on the text layer (read as if recognised) they withhold nothing."""
     from juesuan.extract import statements

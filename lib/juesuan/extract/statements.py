@@ -590,6 +590,8 @@ def _read_row(
         code, label = code + m.group(1), label[m.end() :].strip()  # "25 专用燃料费" beside its 类 "302"
     if label in ("栏次", "行次"):
         return None
+    if unsure and ocr_identities.names_its_code(code, label, conf):
+        unsure = ""  # OCR: a subject code and its standard name confirm each other
     return _Row(label, code, values, labels[0].line_no if labels else None, conf, unsure)
 
 

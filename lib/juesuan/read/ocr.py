@@ -282,8 +282,14 @@ def cache_key(document_sha: str, page_no: int, regions: object, settings: OcrSet
         engine_version = version("rapidocr-onnxruntime")
     except Exception:  # noqa: BLE001 - not installed: nothing will be cached anyway
         engine_version = "?"
-    text = json.dumps([document_sha, page_no, regions, asdict(settings), engine_version, _FORMAT], default=str)
+    reading = {k: v for k, v in asdict(settings).items() if k not in _DOWNSTREAM}
+    text = json.dumps([document_sha, page_no, regions, reading, engine_version, _FORMAT], default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Settings that judge what was recognised, not how: a change to them keeps the cached pages.
+_DOWNSTREAM = {"mode", "min_confidence", "min_named_confidence", "confusable", "min_region", "max_glyphs_over_picture",
+               "time_per_page_s", "garbled_share", "garbled_min_chars"}
 
 
 _FORMAT = 1  # of the cached JSON

@@ -101,7 +101,7 @@ def test_a_dead_worker_or_a_crash_costs_only_its_document(capsys):
 
 
 def _kernel_kept(args: argparse.Namespace) -> int:
-    from juesuan import report
+    from juesuan.report import run as report
 
     print(f"{args.paths[0]} {os.getpid()} {'kernel' in report._KEEP}")
     return 0
@@ -115,7 +115,7 @@ def test_report_workers_are_told_to_keep_one_kernel(capsys):
 
 
 def test_a_kept_kernel_serves_every_run_of_the_process(monkeypatch, tmp_path):
-    from juesuan import report
+    from juesuan.report import run as report
 
     started, closed = [], []
 

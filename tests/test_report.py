@@ -416,7 +416,7 @@ def test_progress_line_on_a_terminal_only(monkeypatch):
     import io
     import sys
 
-    from juesuan.report import _progress
+    from juesuan.report.run import _progress
 
     assert _progress(5, "x") is None  # pytest's stderr is not a terminal: quiet
 

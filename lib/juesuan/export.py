@@ -348,7 +348,7 @@ def main(paths: list[str], out: Path | None, limits=None) -> int:
             notes: list[str] = []
             target = write_workbook(disclosure, checks, config.workbook_path(place.doc_id, root), notes)
             if (target.parent / "summary.json").exists():  # reports are there: their index links the workbook
-                from .report import write_index
+                from .report.index import write_index
 
                 write_index(place.out)
         n_fail = int((checks["status"] == "fail").sum())

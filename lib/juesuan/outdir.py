@@ -29,6 +29,13 @@ OLD_PREFIX = ".juesuan-old-"
 _LOCKS: dict[str, object] = {}  # one FileLock per folder per process (flock is per open file)
 
 
+def atomic_write(path: Path, text: str) -> None:
+    """Write a text file whole or not at all (a reader never sees half a page)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
 def _lock_file(out: Path) -> Path:
     folder = Path(tempfile.gettempdir()) / "juesuan-locks"
     folder.mkdir(mode=0o1777, exist_ok=True)  # shared by every user, like /tmp itself

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import outdir, schemas
+from . import config, outdir, schemas
 from .model import Disclosure, with_doc_id
 from .panel import CHECKS
-from .safe import csv_cell, formula_like
+from .read import read_source
+from .safe import csv_cell, formula_like, xml_text
+from .types import SourceKind
 
 CHECKS_FILE = f"{CHECKS}.parquet"  # what the panel reads
 TEXT_FILE = "text.txt"  # a PDF's text as read, numbered as the reports cite lines (juesuan.report.TEXT_FILE)
@@ -82,7 +84,20 @@ def write_document(path: str | Path, disclosure: Disclosure, out_dir: Path, with
         checks = run_checks(disclosure)
     text = None
     if str(path).lower().endswith(".pdf"):  # the text the reader produced, so that a cited line can be found
-        from .report import source_text
-
         text = source_text(path)
     return write_tables(disclosure, out_dir, checks=checks, text=text)
+
+
+def source_text(path: str | Path) -> str | None:
+    """The text the PDF reader produced, one numbered line each as reports cite them (第 N 行), a marker line at
+    each page: so that a line number of a PDF can be looked up. None for text input (its own lines are cited)."""
+    src = read_source(path)
+    if src.kind != SourceKind.PDF:
+        return None
+    out, page = [f"# {Path(str(path)).name}: 由 juesuan {config.PARSER_VERSION} 读出的文字；每行：行号、制表符、文字。"], None
+    for line in src.lines:
+        if line.page != page:
+            page = line.page
+            out.append(f"==== 第 {page} 页 ====")
+        out.append(f"{line.no}\t{xml_text(line.text)[0]}")
+    return "\n".join(out) + "\n"

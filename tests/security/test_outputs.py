@@ -17,7 +17,8 @@ import nbformat
 import pandas as pd
 
 import juesuan
-from juesuan import outdir, report
+from juesuan import outdir
+from juesuan.report import run as report
 from juesuan.write import write_tables
 from security.hostile import SEED, run, seed_with
 

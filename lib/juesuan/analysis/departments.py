@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import config
 from .. import labels as L
+from ..report.display import Figure, Html, esc
 from .priors import normalise_department
 
 # column → (label, the item names the templates print for it, measure). Matched after removing spaces and quotes.
@@ -352,27 +353,19 @@ def coverage(g: Gathered) -> str:
 
 
 def _figure(data, layout, height=None):
-    from ..report import Figure
-
     return Figure(data, layout, **({"height": height} if height else {}))
 
 
 def _no_chart(title: str):
-    from ..report import Html, esc
-
     return Html(f'<p class="juesuan-empty">{esc(title)}：无可绘制的数据。</p>')
 
 
 def _labels(values) -> list[str]:
-    from ..report import esc
-
     return [esc(v) for v in values]
 
 
 def bars(t: pd.DataFrame, columns: dict[str, str], title: str):
     """Grouped horizontal bars, one group per department (万元)."""
-    from ..report import esc
-
     t = t.dropna(subset=list(columns), how="all")
     if t.empty:
         return _no_chart(title)
@@ -390,8 +383,6 @@ def bars(t: pd.DataFrame, columns: dict[str, str], title: str):
 
 def score_boxes(g: Gathered, t: pd.DataFrame, title: str):
     """The self-scores (总分) of every project, one box per department: a box squeezed at 100 is a red flag."""
-    from ..report import esc
-
     p = g.projects[g.projects["doc_id"].isin(t["doc_id"])].dropna(subset=["total_score"])
     if p.empty:
         return _no_chart(title)
@@ -411,8 +402,6 @@ def score_boxes(g: Gathered, t: pd.DataFrame, title: str):
 
 def severity_bars(t: pd.DataFrame, title: str):
     """Failed checks per department, stacked by severity."""
-    from ..report import esc
-
     t = t.dropna(subset=["error"])
     if t.empty:
         return _no_chart(title)
@@ -427,8 +416,6 @@ def severity_bars(t: pd.DataFrame, title: str):
 
 def year_lines(y: pd.DataFrame, column: str, title: str):
     """One line per department over the years."""
-    from ..report import esc
-
     y = y.dropna(subset=[column])
     if y["year"].nunique() < 2:
         return _no_chart(title)

@@ -16,8 +16,9 @@ import pandas as pd
 
 from .. import config
 from .. import labels as L
-from ..report.display import Figure, Html, esc
 from .priors import normalise_department
+
+SEVERITIES = list(L.SEVERITIES)  # the table's severity columns, in ranking order
 
 # column → (label, the item names the templates print for it, measure). Matched after removing spaces and quotes.
 HEADLINE: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -34,8 +35,6 @@ HEADLINE: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 # A budget and its actual are taken from the same section (五（三）'s 决算 beside its 预算, not 五（一）'s).
 PAIRS = {"general_actual": "general_budget", "three_public": "three_public_budget"}
-SEVERITIES = ["error", "warning", "info"]
-SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 _STRIP = re.compile(r"[\s“”\"'‘’]")
 
 
@@ -347,82 +346,3 @@ def coverage(g: Gathered) -> str:
     per = docs.groupby("year")["department_key"].nunique()
     parts = "；".join(f"{y} 年度 {L.count(per[y], '个')}部门" for y in years)
     return f"数据目录中共 {L.count(len(docs), '份')}公开、{L.count(docs['department_key'].nunique(), '个')}部门：{parts}。"
-
-
-# ---------------------------------------------------------------- charts
-
-
-def _figure(data, layout, height=None):
-    return Figure(data, layout, **({"height": height} if height else {}))
-
-
-def _no_chart(title: str):
-    return Html(f'<p class="juesuan-empty">{esc(title)}：无可绘制的数据。</p>')
-
-
-def _labels(values) -> list[str]:
-    return [esc(v) for v in values]
-
-
-def bars(t: pd.DataFrame, columns: dict[str, str], title: str):
-    """Grouped horizontal bars, one group per department (万元)."""
-    t = t.dropna(subset=list(columns), how="all")
-    if t.empty:
-        return _no_chart(title)
-    labels = _labels(t["department"])
-    data = [{"type": "bar", "orientation": "h", "name": esc(label), "y": labels, "x": list(t[col]),
-             "text": [L.amount(v) if not L.missing(v) else "" for v in t[col]], "textposition": "outside",
-             "cliponaxis": False, "hovertemplate": "%{y}：%{x:,.2f} 万元<extra>" + esc(label) + "</extra>"}
-            for col, label in columns.items()]
-    top = max((float(v) for col in columns for v in t[col] if not L.missing(v)), default=0.0)
-    layout = {"title": {"text": esc(title)}, "barmode": "group",
-              "xaxis": {"title": {"text": "万元"}, "tickformat": ",", "range": [0, top * 1.18 or 1]},
-              "yaxis": {"autorange": "reversed", "automargin": True}, "legend": {"orientation": "h", "y": -0.15}}
-    return _figure(data, layout, height=max(260, 80 + 30 * len(t) * max(1, len(columns) // 2)))
-
-
-def score_boxes(g: Gathered, t: pd.DataFrame, title: str):
-    """The self-scores (总分) of every project, one box per department: a box squeezed at 100 is a red flag."""
-    p = g.projects[g.projects["doc_id"].isin(t["doc_id"])].dropna(subset=["total_score"])
-    if p.empty:
-        return _no_chart(title)
-    dup = t["department"].duplicated(keep=False)  # two documents of one department: tell their boxes apart
-    names = pd.Series(np.where(dup, t["department"] + "（" + t["file"].astype(str) + "）", t["department"]),
-                      index=t["doc_id"])
-    parts = [(doc, p[p["doc_id"].eq(doc)]) for doc in t["doc_id"] if p["doc_id"].eq(doc).any()]  # the table's order
-    data = [{"type": "box", "orientation": "h", "name": esc(names[doc]), "x": list(part["total_score"]),
-             "boxpoints": "all", "jitter": 0.4, "pointpos": 0, "text": _labels(part["project_name"]),
-             "hoverinfo": "x+text"} for doc, part in parts]
-    low = float(p["total_score"].min())
-    layout = {"title": {"text": esc(title)},
-              "xaxis": {"title": {"text": "自评总分（分）"}, "range": [max(0.0, min(low, 80.0) - 5), 102]},
-              "yaxis": {"autorange": "reversed", "automargin": True}, "showlegend": False}
-    return _figure(data, layout, height=max(260, 100 + 50 * len(parts)))
-
-
-def severity_bars(t: pd.DataFrame, title: str):
-    """Failed checks per department, stacked by severity."""
-    t = t.dropna(subset=["error"])
-    if t.empty:
-        return _no_chart(title)
-    colors = {"error": "#c0392b", "warning": "#e67e22", "info": "#95a5a6"}
-    data = [{"type": "bar", "orientation": "h", "name": SEVERITY_LABEL[s], "y": _labels(t["department"]),
-             "x": list(t[s]), "marker": {"color": colors[s]}} for s in SEVERITIES]
-    layout = {"title": {"text": esc(title)}, "barmode": "stack", "xaxis": {"title": {"text": "不符（条，同一事实合并）"}},
-              "yaxis": {"autorange": "reversed", "automargin": True},
-              "legend": {"orientation": "h", "y": -0.15, "traceorder": "normal"}}
-    return _figure(data, layout, height=max(260, 80 + 30 * len(t)))
-
-
-def year_lines(y: pd.DataFrame, column: str, title: str):
-    """One line per department over the years."""
-    y = y.dropna(subset=[column])
-    if y["year"].nunique() < 2:
-        return _no_chart(title)
-    data = [{"type": "scatter", "mode": "lines+markers", "name": esc(part["department"].iloc[-1]),
-             "x": [int(v) for v in part["year"]], "y": list(part[column])}
-            for _, part in y.groupby("department_key", sort=False)]
-    layout = {"title": {"text": esc(title)}, "xaxis": {"title": {"text": "年度"}, "dtick": 1, "tickformat": "d"},
-              "yaxis": {"title": {"text": "万元"}, "tickformat": ",", "rangemode": "tozero"},
-              "legend": {"orientation": "h", "y": -0.2}, "showlegend": True}
-    return _figure(data, layout)

@@ -50,7 +50,9 @@ def load_bounded(path: str | Path, limits: Limits | None = None, isolate: bool =
 Action = Callable[[str, Disclosure], int | None]
 
 
-def each(paths: Iterable[str | Path], action: Action, limits: Limits | None = None, isolate: bool = True) -> int:
+def each(
+    paths: Iterable[str | Path], action: Action, limits: Limits | None = None, isolate: bool = True
+) -> int:
     """Load every path and run `action(path, disclosure)` on the usable ones; returns the worst status (an
     action returns its own: 0, or 1 for findings/failures)."""
     status = 0
@@ -68,6 +70,8 @@ def each(paths: Iterable[str | Path], action: Action, limits: Limits | None = No
         except Exception as exc:  # a bug: one line, and the other files still run
             if os.environ.get("JUESUAN_DEBUG"):
                 raise
-            error_line(path, f"internal error ({type(exc).__name__}: {exc}); JUESUAN_DEBUG=1 shows the traceback")
+            error_line(
+                path, f"internal error ({type(exc).__name__}: {exc}); JUESUAN_DEBUG=1 shows the traceback"
+            )
             status = max(status, 2)
     return status

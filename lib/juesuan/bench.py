@@ -61,8 +61,11 @@ def _papermill_floor(n: int, cli: bool) -> float:
         for i in range(n):
             out = str(Path(tmp) / f"out{i}.ipynb")
             if cli:
-                subprocess.run([sys.executable, "-m", "papermill", str(src), out, "-k", "python3", "--no-progress-bar"],
-                               check=True, capture_output=True)
+                subprocess.run(
+                    [sys.executable, "-m", "papermill", str(src), out, "-k", "python3", "--no-progress-bar"],
+                    check=True,
+                    capture_output=True,
+                )
             else:
                 import papermill
 
@@ -76,16 +79,29 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, str, float, str, float | None, str]] = []
     for path in sorted(DATA_RAW.glob("*.txt")):
         t = median_seconds(lambda p=path: parse(p), repeat=15)
-        rows.append((path.name, "juesuan parse (median of 15)", t, "goal ≤ 0.050 s", None, "ok" if t <= 0.05 else "over goal"))
+        rows.append(
+            (
+                path.name,
+                "juesuan parse (median of 15)",
+                t,
+                "goal ≤ 0.050 s",
+                None,
+                "ok" if t <= 0.05 else "over goal",
+            )
+        )
         t = median_seconds(lambda p=path: extract_rows(p), repeat=15)
-        rows.append((path.name, "  of which extraction (unvalidated)", t, "", None, "(validation = the rest)"))
+        rows.append(
+            (path.name, "  of which extraction (unvalidated)", t, "", None, "(validation = the rest)")
+        )
     rows += _checks_rows()
     extra = [Path(a) for a in (argv if argv is not None else sys.argv[1:]) if a.endswith(".pdf")]
     rows += _pdf_rows([*sorted(DATA_RAW.glob("*.pdf")), *sorted(FIXTURES.glob("wps/*.pdf")), *extra])
     if "--no-ocr" not in (argv or sys.argv[1:]):
         from .bench_ocr import rows as ocr_rows  # OCR seconds a page; --ocr auto against off on text PDFs
 
-        rows += ocr_rows([*sorted(DATA_RAW.glob("*.pdf")), *extra], DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf")
+        rows += ocr_rows(
+            [*sorted(DATA_RAW.glob("*.pdf")), *extra], DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf"
+        )
     if "--no-report" not in (argv or sys.argv[1:]):
         rows += _report_rows()
     from .bench_batch import rows as batch_rows  # many documents: batch, reports per document, scaling
@@ -121,11 +137,30 @@ def _pdf_rows(paths: list[Path]) -> list[tuple]:
         doc = pdfium.PdfDocument(path)
         n = len(doc)
         doc.close()
-        ours, floor = (t / n for t in paired_medians(lambda p=path: parse(p), lambda p=path: _pdfium_floor(p), repeat=5))
+        ours, floor = (
+            t / n for t in paired_medians(lambda p=path: parse(p), lambda p=path: _pdfium_floor(p), repeat=5)
+        )
         ref = median_seconds(lambda p=path: _pdfplumber_reference(p), repeat=1 if n > 40 else 3) / n
-        rows.append((f"{path.name} ({n} p.)", "juesuan parse, per page", ours, "pdfplumber text+tables, per page", ref,
-                     f"ratio {ours / ref:.2f} (goal ≤ 0.25)"))
-        rows.append(("", "", ours, "pypdfium2 raw text (floor), per page", floor, f"ratio {ours / floor:.2f} (goal ≤ 3)"))
+        rows.append(
+            (
+                f"{path.name} ({n} p.)",
+                "juesuan parse, per page",
+                ours,
+                "pdfplumber text+tables, per page",
+                ref,
+                f"ratio {ours / ref:.2f} (goal ≤ 0.25)",
+            )
+        )
+        rows.append(
+            (
+                "",
+                "",
+                ours,
+                "pypdfium2 raw text (floor), per page",
+                floor,
+                f"ratio {ours / floor:.2f} (goal ≤ 3)",
+            )
+        )
     return rows
 
 
@@ -140,8 +175,14 @@ def _checks_rows() -> list[tuple]:
         d = parse(path)
         t = median_seconds(lambda d=d: run_checks(d), repeat=15 if path.suffix == ".txt" else 3)
         if path.suffix == ".txt":
-            rows = (path.name, "juesuan checks (median of 15)", t, "goal ≤ 0.100 s", None,
-                    "ok" if t <= 0.1 else "over goal")
+            rows = (
+                path.name,
+                "juesuan checks (median of 15)",
+                t,
+                "goal ≤ 0.100 s",
+                None,
+                "ok" if t <= 0.1 else "over goal",
+            )
         else:
             rows = (path.name, "juesuan checks (median of 3)", t, "", None, "(incl. re-reading the PDF text)")
         out.append(rows)
@@ -160,17 +201,37 @@ def _report_rows() -> list[tuple]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "juesuan", "report", str(seed[0]), "--out", tmp], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "juesuan", "report", str(seed[0]), "--out", tmp],
+            check=True,
+            capture_output=True,
+        )
         ours = time.perf_counter() - t
         floor = _papermill_floor(n, cli=True)
-        rows.append((seed[0].name, f"`juesuan report` command ({n} nb)", ours, f"`papermill` command × {n} (empty nb)", floor,
-                     f"ratio {ours / floor:.2f} (goal ≤ 1.3)"))
+        rows.append(
+            (
+                seed[0].name,
+                f"`juesuan report` command ({n} nb)",
+                ours,
+                f"`papermill` command × {n} (empty nb)",
+                floor,
+                f"ratio {ours / floor:.2f} (goal ≤ 1.3)",
+            )
+        )
         t = time.perf_counter()
         run_reports([str(seed[0])], prior=[], out=Path(tmp) / "again")
         ours = time.perf_counter() - t
     floor = _papermill_floor(n, cli=False)
-    rows.append((seed[0].name, f"  in-process run_reports ({n} nb)", ours, f"  in-process execute_notebook × {n}", floor,
-                 f"ratio {ours / floor:.2f}"))
+    rows.append(
+        (
+            seed[0].name,
+            f"  in-process run_reports ({n} nb)",
+            ours,
+            f"  in-process execute_notebook × {n}",
+            floor,
+            f"ratio {ours / floor:.2f}",
+        )
+    )
     return rows
 
 

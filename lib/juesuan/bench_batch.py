@@ -68,7 +68,16 @@ def timed(cmd: list[str]) -> tuple[float, float, int, float]:
 
 
 def _parse_cmd(paths: list[Path], out: Path, dask: bool) -> list[str]:
-    return [sys.executable, "-m", "juesuan", "parse", *map(str, paths), "--out", str(out), *(["--dask"] if dask else [])]
+    return [
+        sys.executable,
+        "-m",
+        "juesuan",
+        "parse",
+        *map(str, paths),
+        "--out",
+        str(out),
+        *(["--dask"] if dask else []),
+    ]
 
 
 def per_document() -> list[tuple]:
@@ -85,13 +94,31 @@ def per_document() -> list[tuple]:
     tables = d.tables()
     with tempfile.TemporaryDirectory() as tmp:
         rows = [
-            (seed.name, "  per doc: bounded load (parse)", median_seconds(lambda: load_bounded(seed), 5), "", None, ""),
+            (
+                seed.name,
+                "  per doc: bounded load (parse)",
+                median_seconds(lambda: load_bounded(seed), 5),
+                "",
+                None,
+                "",
+            ),
             (seed.name, "  per doc: checks", median_seconds(lambda: run_checks(d), 5), "", None, ""),
-            (seed.name, "  per doc: validate (fast path)",
-             median_seconds(lambda: [validate(n, df) for n, df in tables.items()], 5), "pandera",
-             median_seconds(lambda: [MODELS[n].validate(df) for n, df in tables.items()], 5), ""),
-            (seed.name, "  per doc: write CSV+Parquet, no checks",
-             median_seconds(lambda: write_document(seed, d, Path(tmp), with_checks=False), 5), "", None, ""),
+            (
+                seed.name,
+                "  per doc: validate (fast path)",
+                median_seconds(lambda: [validate(n, df) for n, df in tables.items()], 5),
+                "pandera",
+                median_seconds(lambda: [MODELS[n].validate(df) for n, df in tables.items()], 5),
+                "",
+            ),
+            (
+                seed.name,
+                "  per doc: write CSV+Parquet, no checks",
+                median_seconds(lambda: write_document(seed, d, Path(tmp), with_checks=False), 5),
+                "",
+                None,
+                "",
+            ),
         ]
     return rows
 
@@ -104,10 +131,19 @@ def batch_rows() -> list[tuple]:
         paths = _copies(BATCH, tmp / "in")
         _, small_mb, _, _ = timed(_parse_cmd(paths[:10], tmp / "out10", dask=False))
         secs, mb, status, cpu = timed(_parse_cmd(paths, tmp / "out", dask=False))
-        verdict = (("ok" if secs <= BATCH_GOAL_S else "over goal") + f"; cpu {cpu:.0f} s; peak {mb:.0f} MB "
-                   f"(10 docs: {small_mb:.0f} MB)")
-        rows.append((f"{BATCH} × seed text", "parse+check+write, pool", secs,
-                     f"goal ≤ {BATCH_GOAL_S:g} s", None, verdict if status in (0, 1) else f"exit {status}"))
+        verdict = (
+            "ok" if secs <= BATCH_GOAL_S else "over goal"
+        ) + f"; cpu {cpu:.0f} s; peak {mb:.0f} MB (10 docs: {small_mb:.0f} MB)"
+        rows.append(
+            (
+                f"{BATCH} × seed text",
+                "parse+check+write, pool",
+                secs,
+                f"goal ≤ {BATCH_GOAL_S:g} s",
+                None,
+                verdict if status in (0, 1) else f"exit {status}",
+            )
+        )
     return rows + per_document()
 
 
@@ -123,8 +159,16 @@ def report_rows(n_docs: int = 4) -> list[tuple]:
         run_reports([str(p) for p in paths], prior=[], out=Path(tmp) / "out")
         per_doc = (time.perf_counter() - t) / n_docs
     floor = _papermill_floor(n, cli=True)
-    return [(f"{n_docs} × seed text", f"  report per doc, one kernel ({n} nb)", per_doc,
-             f"`papermill` command × {n} (empty nb)", floor, f"ratio {per_doc / floor:.2f} (goal ≤ 1.0)")]
+    return [
+        (
+            f"{n_docs} × seed text",
+            f"  report per doc, one kernel ({n} nb)",
+            per_doc,
+            f"`papermill` command × {n} (empty nb)",
+            floor,
+            f"ratio {per_doc / floor:.2f} (goal ≤ 1.0)",
+        )
+    ]
 
 
 def scaling_rows(sizes=SIZES) -> list[tuple]:
@@ -140,15 +184,31 @@ def scaling_rows(sizes=SIZES) -> list[tuple]:
                 out = tmp / f"out-{label[:4]}-{n}"
                 secs, mb, status, cpu = timed(_parse_cmd(paths[:n], out, dask))
                 shutil.rmtree(out, ignore_errors=True)
-                rows.append((f"{n} × seed text", f"  {label}", secs, "", None,
-                             f"{n / secs:.1f} docs/s, cpu {cpu:.0f} s, peak {mb:.0f} MB"
-                             + ("" if status in (0, 1) else f", exit {status}")))
+                rows.append(
+                    (
+                        f"{n} × seed text",
+                        f"  {label}",
+                        secs,
+                        "",
+                        None,
+                        f"{n / secs:.1f} docs/s, cpu {cpu:.0f} s, peak {mb:.0f} MB"
+                        + ("" if status in (0, 1) else f", exit {status}"),
+                    )
+                )
                 runs.append((n, secs))
             (n0, t0), (n1, t1) = ([(0, 0.0)] + runs)[-2:]
             per_doc = (t1 - t0) / (n1 - n0)  # the marginal cost: start-up counted once, in the largest run
             projected = t1 + (PROJECT_TO - n1) * per_doc
-            rows.append((f"{PROJECT_TO:,} (projected)", f"  {label}", projected, f"{n0}→{n1} docs: {per_doc:.3f} s/doc",
-                         None, f"{projected / 3600:.1f} h on this machine"))
+            rows.append(
+                (
+                    f"{PROJECT_TO:,} (projected)",
+                    f"  {label}",
+                    projected,
+                    f"{n0}→{n1} docs: {per_doc:.3f} s/doc",
+                    None,
+                    f"{projected / 3600:.1f} h on this machine",
+                )
+            )
     return rows
 
 

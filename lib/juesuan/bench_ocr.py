@@ -27,8 +27,16 @@ def rows(text_pdfs: list[Path], sample: Path, pages: tuple[int, ...] = (8, 16, 2
         doc.close()
         auto = median_seconds(lambda p=path: parse_with(p, "auto"), repeat=7) / n
         off = median_seconds(lambda p=path: parse_with(p, "off"), repeat=7) / n
-        out.append((f"{path.name} ({n} p.)", "parse --ocr auto, per page", auto, "parse --ocr off, per page", off,
-                    f"ratio {auto / off:.2f} (goal 1.00 within noise)"))
+        out.append(
+            (
+                f"{path.name} ({n} p.)",
+                "parse --ocr auto, per page",
+                auto,
+                "parse --ocr off, per page",
+                off,
+                f"ratio {auto / off:.2f} (goal 1.00 within noise)",
+            )
+        )
     with tempfile.TemporaryDirectory() as tmp:
         excerpt = Path(tmp) / "excerpt.pdf"
         src = pdfium.PdfDocument(sample)
@@ -46,10 +54,17 @@ def rows(text_pdfs: list[Path], sample: Path, pages: tuple[int, ...] = (8, 16, 2
             else:
                 os.environ["JUESUAN_OCR_CACHE"] = saved
         text = median_seconds(lambda: parse_with(excerpt, "off"), repeat=3) / len(pages)
-    out.append((f"{sample.name} p. {','.join(map(str, pages))}", "parse --ocr force, per page", secs,
-                "the same pages from the text layer", text, f"OCR {secs:.1f} s a page on {os.cpu_count()} cores"))
+    out.append(
+        (
+            f"{sample.name} p. {','.join(map(str, pages))}",
+            "parse --ocr force, per page",
+            secs,
+            "the same pages from the text layer",
+            text,
+            f"OCR {secs:.1f} s a page on {os.cpu_count()} cores",
+        )
+    )
     return out
-
 
 
 # ---------------------------------------------------------------- accuracy (python -m juesuan.bench_ocr)
@@ -74,17 +89,34 @@ def accuracy(work: Path) -> list[tuple]:
 
     work.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("JUESUAN_OCR_CACHE", str(work / "cache"))
-    cai, gui = DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf", DATA_RAW / "2024-shanghai-putuo-guihuaziyuanju.pdf"
+    cai, gui = (
+        DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf",
+        DATA_RAW / "2024-shanghai-putuo-guihuaziyuanju.pdf",
+    )
     variants = {
-        "财政局 scanned, 150 dpi, 0.8°, JPEG 70": (cai, "caizhengju", lambda s, o, p: scanned(s, o, Scan(150, 0.8, 70), p)),
-        "规划资源局 pasted, 150 dpi, 0.7°, JPEG 75": (gui, "guihuaziyuanju", lambda s, o, p: pasted(s, o, Scan(150, 0.7, 75), p)),
+        "财政局 scanned, 150 dpi, 0.8°, JPEG 70": (
+            cai,
+            "caizhengju",
+            lambda s, o, p: scanned(s, o, Scan(150, 0.8, 70), p),
+        ),
+        "规划资源局 pasted, 150 dpi, 0.7°, JPEG 75": (
+            gui,
+            "guihuaziyuanju",
+            lambda s, o, p: pasted(s, o, Scan(150, 0.7, 75), p),
+        ),
         "财政局 pasted, 200 dpi": (cai, "caizhengju", lambda s, o, p: pasted(s, o, Scan(200), p)),
-        "规划资源局 scanned, 200 dpi, -0.5°, JPEG 85": (gui, "guihuaziyuanju", lambda s, o, p: scanned(s, o, Scan(200, -0.5, 85), p)),
+        "规划资源局 scanned, 200 dpi, -0.5°, JPEG 85": (
+            gui,
+            "guihuaziyuanju",
+            lambda s, o, p: scanned(s, o, Scan(200, -0.5, 85), p),
+        ),
     }
     columns = ["table_code", "panel", "row_label", "subject_code", "level", "column", "value", "page"]
     out = []
     for k, (name, (source, sample, make)) in enumerate(variants.items()):
-        want = pd.read_csv(FIXTURES / f"putuo_{sample}_2024" / "statements.csv", dtype=str, keep_default_na=False)
+        want = pd.read_csv(
+            FIXTURES / f"putuo_{sample}_2024" / "statements.csv", dtype=str, keep_default_na=False
+        )
         pages = sorted(want.page.astype(int).unique().tolist())
         pdf = work / f"tables{k}.pdf"
         if not pdf.is_file():
@@ -103,8 +135,12 @@ def accuracy(work: Path) -> list[tuple]:
     ind = ["scope", "level1", "level2", "level3", "target_raw", "actual_raw", "score"]
     want, got = (x.indicators[x.indicators.page.isin(pages)] for x in (original, picture))
     result = compare(want, got, ind, "forms")
-    out.append((f"performance forms, {len(pages)} pages, 200 dpi, 0.6°, JPEG 80",
-                *_judged(result, picture.warnings, "ocr|performance", got)))
+    out.append(
+        (
+            f"performance forms, {len(pages)} pages, 200 dpi, 0.6°, JPEG 80",
+            *_judged(result, picture.warnings, "ocr|performance", got),
+        )
+    )
     return out
 
 
@@ -117,7 +153,10 @@ def _judged(result, warnings, stages: str, got=None) -> tuple[int, int, int, int
         if "row_label" in row:
             here = warned[warned.page == int(row["page"])]
             code = row["subject_code"]
-            names = [str(row["row_label"])[-4:], *([str(int(code))] if code != "" else [])]  # the label read wrong
+            names = [
+                str(row["row_label"])[-4:],
+                *([str(int(code))] if code != "" else []),
+            ]  # the label read wrong
             ok = any(here.message.str.contains(n, regex=False).any() for n in names)
         else:
             ok = True  # a form row missing: judged by its read counterpart below
@@ -130,7 +169,10 @@ def _judged(result, warnings, stages: str, got=None) -> tuple[int, int, int, int
             continue
         match = got[(got.level3.astype(str).str.replace(r"\s+", "", regex=True) == row["level3"])]
         lines = {(int(p), int(s)) for p, s in zip(match.page, match.source_line, strict=True)}
-        ok = any((int(p), int(s)) in lines for p, s in zip(warned.page.fillna(0), warned.source_line.fillna(0), strict=True))
+        ok = any(
+            (int(p), int(s)) in lines
+            for p, s in zip(warned.page.fillna(0), warned.source_line.fillna(0), strict=True)
+        )
         wrong += not ok
         examples.append(f"{'warned' if ok else 'SILENT'} read {row}")
     if got is not None:  # form rows: what differs is counted once, on the read side
@@ -152,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     rows_ = accuracy(work)
     print(f"{'variant':<44} {'identical':>16} {'warned':>7} {'silently wrong':>15}")
     for name, expected, identical, warned, wrong, examples in rows_:
-        print(f"{name:<44} {identical:>5}/{expected:<4} {100 * identical / expected:5.1f}% {warned:>7} {wrong:>15}")
+        print(
+            f"{name:<44} {identical:>5}/{expected:<4} {100 * identical / expected:5.1f}% {warned:>7} {wrong:>15}"
+        )
         if verbose:
             for e in examples:
                 print("    ", e)

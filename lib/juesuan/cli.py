@@ -27,7 +27,9 @@ def _parse(args: argparse.Namespace) -> int:
     def write(path: str, disclosure) -> int:
         # tables, checks and a PDF's text (text.txt) replaced as one unit
         out = write_document(path, disclosure, out_dir, with_checks=not getattr(args, "no_checks", False))
-        counts = ", ".join(f"{name} {len(df)}" for name, df in disclosure.tables().items() if name != "document")
+        counts = ", ".join(
+            f"{name} {len(df)}" for name, df in disclosure.tables().items() if name != "document"
+        )
         say(f"{path} → {out}: {counts}")
         for w in disclosure.warnings.itertuples():
             say(f"  warning [{w.stage}]{_where(w.source_line, w.page)}: {w.message}")
@@ -37,7 +39,7 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _where(line: object, page: object) -> str:
-    """" (line 12, page 3)", " (page 3)" or "": warnings without a line (an image page) or a page print too."""
+    """ " (line 12, page 3)", " (page 3)" or "": warnings without a line (an image page) or a page print too."""
     known = [f"{label} {int(v)}" for label, v in (("line", line), ("page", page)) if _known(v)]
     return f" ({', '.join(known)})" if known else ""
 
@@ -52,8 +54,13 @@ def _report(args: argparse.Namespace) -> int:
     _warm()
     from .report import run_reports
 
-    return run_reports(args.paths, prior=args.prior or [], out=Path(args.out), limits=Limits.from_args(args),
-                       parameters={"allow_other_department": bool(getattr(args, "allow_other_department", False))})
+    return run_reports(
+        args.paths,
+        prior=args.prior or [],
+        out=Path(args.out),
+        limits=Limits.from_args(args),
+        parameters={"allow_other_department": bool(getattr(args, "allow_other_department", False))},
+    )
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -76,15 +83,31 @@ def _bounds() -> argparse.ArgumentParser:
     g = b.add_argument_group("bounds on each input (an input over one is refused with one line)")
     g.add_argument("--max-size", type=float, metavar="MB", help=f"file size (default {config.MAX_INPUT_MB})")
     g.add_argument("--max-pages", type=int, metavar="N", help=f"PDF pages (default {config.MAX_PAGES})")
-    g.add_argument("--max-objects", type=int, metavar="N",
-                   help=f"drawing operations on one PDF page, forms expanded (default {config.MAX_PAGE_OBJECTS})")
-    g.add_argument("--max-memory", type=float, metavar="MB",
-                   help=f"memory of the process reading one input (default {config.MAX_MEMORY_MB})")
-    g.add_argument("--timeout", type=float, metavar="S",
-                   help=f"seconds to read one input (default {config.TIME_BASE_S:g} + {config.TIME_PER_PAGE_S:g} per page)")
-    b.add_argument("--ocr", choices=["auto", "off", "force"], default=None,
-                   help=f"recognise pictures: auto (image-only pages and pictured tables only), off, or force (every "
-                        f"page, text layer ignored); default {config.OCR.mode}")
+    g.add_argument(
+        "--max-objects",
+        type=int,
+        metavar="N",
+        help=f"drawing operations on one PDF page, forms expanded (default {config.MAX_PAGE_OBJECTS})",
+    )
+    g.add_argument(
+        "--max-memory",
+        type=float,
+        metavar="MB",
+        help=f"memory of the process reading one input (default {config.MAX_MEMORY_MB})",
+    )
+    g.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help=f"seconds to read one input (default {config.TIME_BASE_S:g} + {config.TIME_PER_PAGE_S:g} per page)",
+    )
+    b.add_argument(
+        "--ocr",
+        choices=["auto", "off", "force"],
+        default=None,
+        help=f"recognise pictures: auto (image-only pages and pictured tables only), off, or force (every "
+        f"page, text layer ignored); default {config.OCR.mode}",
+    )
     return b
 
 
@@ -118,54 +141,92 @@ class _Help(argparse.HelpFormatter):
 def main(argv: list[str] | None = None) -> int:
     fmt = _Help
     parser = argparse.ArgumentParser(
-        prog="juesuan", description="Parse and audit 部门决算公开 disclosures (PDF with a text layer, or text).",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="juesuan",
+        description="Parse and audit 部门决算公开 disclosures (PDF with a text layer, or text).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=_version(), help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     bounds = _bounds()
     paths_help = "disclosures to read: PDF (with a text layer, or scanned with --ocr) or text (.txt)"
 
-    p = sub.add_parser("parse", help="parse disclosures into tidy CSV/Parquet tables", parents=[bounds],
-                       formatter_class=fmt, description="Parse each disclosure into data/processed/<doc_id>/: one "
-                       "CSV (UTF-8 with BOM) and Parquet file per table, the consistency checks, and for a PDF the "
-                       "text the reader produced (text.txt, numbered as the reports cite lines).")
+    p = sub.add_parser(
+        "parse",
+        help="parse disclosures into tidy CSV/Parquet tables",
+        parents=[bounds],
+        formatter_class=fmt,
+        description="Parse each disclosure into data/processed/<doc_id>/: one "
+        "CSV (UTF-8 with BOM) and Parquet file per table, the consistency checks, and for a PDF the "
+        "text the reader produced (text.txt, numbered as the reports cite lines).",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help=paths_help)
     p.add_argument("--out", default=str(config.DATA_PROCESSED), metavar="DIR", help="output folder")
     p.set_defaults(func=_parse)
 
-    r = sub.add_parser("report", help="run the analysis notebooks and export HTML reports", parents=[bounds],
-                       formatter_class=fmt, description="Run every notebook in notebooks/ on each disclosure and "
-                       "write self-contained HTML reports into OUT/<doc_id>/, with OUT/index.html across them. A "
-                       "progress line per document shows on a terminal.")
+    r = sub.add_parser(
+        "report",
+        help="run the analysis notebooks and export HTML reports",
+        parents=[bounds],
+        formatter_class=fmt,
+        description="Run every notebook in notebooks/ on each disclosure and "
+        "write self-contained HTML reports into OUT/<doc_id>/, with OUT/index.html across them. A "
+        "progress line per document shows on a terminal.",
+    )
     r.add_argument("paths", nargs="+", metavar="PATH", help=paths_help)
-    r.add_argument("--prior", nargs="+", metavar="PATH", help="earlier years' disclosures of the same department "
-                   "(default: its earlier years in data/processed)")
+    r.add_argument(
+        "--prior",
+        nargs="+",
+        metavar="PATH",
+        help="earlier years' disclosures of the same department "
+        "(default: its earlier years in data/processed)",
+    )
     r.add_argument("--out", default=str(config.REPORTS), metavar="DIR", help="output folder")
     r.set_defaults(func=_report)
 
-    c = sub.add_parser("check", help="run the consistency checks; exit 1 when an error-level rule fails",
-                       parents=[bounds], formatter_class=fmt, description="Evaluate the rule catalogue on each "
-                       "disclosure and print the main findings and every failed rule with its evidence.")
+    c = sub.add_parser(
+        "check",
+        help="run the consistency checks; exit 1 when an error-level rule fails",
+        parents=[bounds],
+        formatter_class=fmt,
+        description="Evaluate the rule catalogue on each "
+        "disclosure and print the main findings and every failed rule with its evidence.",
+    )
     c.add_argument("paths", nargs="+", metavar="PATH", help=paths_help)
     c.set_defaults(func=_check)
 
-    e = sub.add_parser("export", help="write an Excel audit workbook", parents=[bounds], formatter_class=fmt,
-                       description="Write OUT/<doc_id>/<doc_id>-audit.xlsx per disclosure: findings linked to their "
-                       "evidence, the checks, the analyses (同比, 预决算对比, 绩效偏差), the nine tables as printed "
-                       "and every tidy table.")
+    e = sub.add_parser(
+        "export",
+        help="write an Excel audit workbook",
+        parents=[bounds],
+        formatter_class=fmt,
+        description="Write OUT/<doc_id>/<doc_id>-audit.xlsx per disclosure: findings linked to their "
+        "evidence, the checks, the analyses (同比, 预决算对比, 绩效偏差), the nine tables as printed "
+        "and every tidy table.",
+    )
     e.add_argument("paths", nargs="+", metavar="PATH", help=paths_help)
-    e.add_argument("--out", default=None, metavar="DIR", help=f"output folder (default: {config.REPORTS}, beside "
-                   "the HTML reports)")
+    e.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help=f"output folder (default: {config.REPORTS}, beside the HTML reports)",
+    )
     e.set_defaults(func=_export)
 
     from .parallel import add_options, dispatch
 
     for name, subparser in sub.choices.items():
         add_options(subparser, name)
-    n = sub.add_parser("panel", help="what the panel of parsed documents holds: departments × years",
-                       formatter_class=fmt, description="Print the departments × years grid and the rows per table "
-                       "of the documents parsed into DIR.")
-    n.add_argument("dir", nargs="?", default=str(config.DATA_PROCESSED), metavar="DIR", help="the panel's folder")
+    n = sub.add_parser(
+        "panel",
+        help="what the panel of parsed documents holds: departments × years",
+        formatter_class=fmt,
+        description="Print the departments × years grid and the rows per table "
+        "of the documents parsed into DIR.",
+    )
+    n.add_argument(
+        "dir", nargs="?", default=str(config.DATA_PROCESSED), metavar="DIR", help="the panel's folder"
+    )
     n.set_defaults(func=_panel)
 
     args = parser.parse_args(argv)

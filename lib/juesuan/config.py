@@ -17,6 +17,7 @@ def workbook_path(doc_id: str, out: Path | None = None) -> Path:
     """out/<doc_id>/<doc_id>-audit.xlsx (out defaults to reports/): the workbook sits beside the HTML reports."""
     return Path(out if out is not None else REPORTS) / doc_id / f"{doc_id}-audit.xlsx"
 
+
 PARSER_VERSION = "0.1.0"
 
 # Rounding tolerance for amounts printed to 0.01 万元 (domain.md §3): a sum of k items may be off by 0.005·k.
@@ -69,11 +70,17 @@ class CheckSettings:
     so rule and report cannot disagree."""
 
     amount_tolerance: float = AMOUNT_TOLERANCE  # 万元: the least tolerance of an amount identity
-    amount_eps: float = 0.005  # 万元: half the printed 0.01; a sum of k rounded amounts may be off by k × this
-    rounding_band: float = 0.05  # 万元: a failed amount identity off by no more than this is a rounding gap → info
+    amount_eps: float = (
+        0.005  # 万元: half the printed 0.01; a sum of k rounded amounts may be off by k × this
+    )
+    rounding_band: float = (
+        0.05  # 万元: a failed amount identity off by no more than this is a rounding gap → info
+    )
     float_slack: float = 1e-6  # slack of a float comparison of amounts
     zero: float = 1e-9  # a value this close to 0 is 0 (a budget, a prior year, a gap)
-    slip_ratio: float = 0.005  # two amounts within this share of a factor 10, 100 or 1000: a slipped decimal point
+    slip_ratio: float = (
+        0.005  # two amounts within this share of a factor 10, 100 or 1000: a slipped decimal point
+    )
     direction_rounding: float = 0.01  # 万元: a gap within this is 持平 (D01)
     direction_flat_share: float = 0.01  # 基本持平: within this share of the budget (D01)
     overachieve_ratio: float = DEVIATION_EXPLAIN  # P07/P09: the 远超目标 of report 03
@@ -82,7 +89,10 @@ class CheckSettings:
     exec_weights: tuple[float, ...] = (10.0, 20.0)  # 执行率 weights a form may use when it prints none (P02)
     full_score_red_flag: float = 95.0  # P10: every project self-scored at least this
     copied_share: float = 0.8  # P12: this share of 完成值 copied from their 目标值
-    budget_band_pct: tuple[float, float] = (BUDGET.under_run_pct, BUDGET.over_run_pct)  # N18: 决算/年初预算 outside
+    budget_band_pct: tuple[float, float] = (
+        BUDGET.under_run_pct,
+        BUDGET.over_run_pct,
+    )  # N18: 决算/年初预算 outside
     empty_note_reach: int = 40  # lines around a table's title searched for its 本表无数据 note (C02/C03)
     toc_title_similarity: float = 0.5  # C01: a body heading with the entry's ordinal and a title this similar
     moved_title_similarity: float = 0.85  # C01: … or under another ordinal, a title this similar
@@ -98,7 +108,9 @@ class LayoutSettings:
     """Tolerances of the PDF layout model (read.layout), in units of a glyph's effective size or in points."""
 
     line_tol: float = 0.35  # baselines closer than this × size are one visual line
-    cjk_gap: float = 0.35  # a gap between two CJK glyphs wider than this × size over the line's usual is a space
+    cjk_gap: float = (
+        0.35  # a gap between two CJK glyphs wider than this × size over the line's usual is a space
+    )
     latin_gap: float = 0.25  # … between a digit/latin glyph and anything else
     generated_space: float = 0.15  # a space pdfium inferred counts where the glyphs are this × size apart
     snap: float = 2.5  # rulings closer than this (pt) are the same line
@@ -129,20 +141,28 @@ class OcrSettings:
     """OCR of image-only pages and regions (read.ocr): rendering, deskew, rulings found in the picture, and
     the confidence below which a recognised number is reported as unsure instead of used."""
 
-    mode: str = "auto"  # auto: image-only pages and regions only | off | force: every page, text layer ignored
+    mode: str = (
+        "auto"  # auto: image-only pages and regions only | off | force: every page, text layer ignored
+    )
     dpi: float = 200.0  # rendering resolution of a page to recognise
-    max_side: int = 2400  # the engine scales a larger picture down to this many pixels (speed against accuracy)
+    max_side: int = (
+        2400  # the engine scales a larger picture down to this many pixels (speed against accuracy)
+    )
     min_confidence: float = 0.9  # a number with a character recognised below this is a warning, not a value
     # … and a row label or code: unless the code and its standard name (extract.ocr_identities.SUBJECT_NAMES)
     # are what was read, at this confidence or above (measured: correct labels read at 0.86–0.89)
     min_named_confidence: float = 0.6
     min_region: float = 0.05  # an image covering less of the page than this is a logo or a stamp: not read
-    max_glyphs_over_picture: int = 5  # a picture with more text-layer glyphs over it is a background: not read
+    max_glyphs_over_picture: int = (
+        5  # a picture with more text-layer glyphs over it is a background: not read
+    )
     max_skew: float = 2.0  # degrees: scans turned by up to this are turned back before reading
     min_ruling: float = 15.0  # pt: a straight dark run at least this long is a ruling
     max_ruling_width: float = 3.5  # pt: … and at most this thick (thicker is a filled box)
     confusable: str = "<>"  # read from ≤ ≥ with high confidence (measured on the forms): always reported
-    erase_rulings: bool = False  # paint the rulings out before recognising (measured: loses 一 beside a ruling)
+    erase_rulings: bool = (
+        False  # paint the rulings out before recognising (measured: loses 一 beside a ruling)
+    )
     size_of_box: float = 0.8  # a recognised line's box height × this is the glyphs' effective size
     time_per_page_s: float = 20.0  # added to the read time bound for each page recognised
     # A text layer is garbled (a font without a usable ToUnicode map) when at least this share of a page's
@@ -167,13 +187,19 @@ READER_DOCS = 200  # inputs one reader process reads before a fresh one takes ov
 
 # Years and departments (issue 13): how documents of several years and departments are matched.
 LARGE_CHANGE_PCT = 20.0  # a matched item whose change exceeds ±this is marked
-RENAME_SIMILARITY = 0.5  # project names at least this similar (difflib ratio) with equal budgets: one project renamed
+RENAME_SIMILARITY = (
+    0.5  # project names at least this similar (difflib ratio) with equal budgets: one project renamed
+)
 RENAME_SIMILARITY_ALONE = 0.8  # names at least this similar are one project renamed whatever the budgets
-UNIT_OVERLAP = 0.5  # share of 二级预算单位 in common for two names to be one department (renamed or abbreviated)
+UNIT_OVERLAP = (
+    0.5  # share of 二级预算单位 in common for two names to be one department (renamed or abbreviated)
+)
 BATCH_CHUNK = 25  # documents per Dask task: one Parquet file per table, year and task
 DASK_CONNECT_TIMEOUT = "20s"  # how long `parse --dask tcp://…` tries to reach the scheduler before giving up
 LOCK_TIMEOUT_S = 900.0  # a run waits this long for another run writing into the same output folder
-DOC_ID_MAX = 80  # characters of a doc_id taken from the file name (a folder and file name must fit in 255 bytes)
+DOC_ID_MAX = (
+    80  # characters of a doc_id taken from the file name (a folder and file name must fit in 255 bytes)
+)
 
 # Report 05: the bands a department's project self-scores (总分) are counted in, as lower bounds (100 = full marks).
 SCORE_BANDS = (100, 95, 90, 80)

@@ -28,8 +28,18 @@ HEADERS: dict[str, str] = {**CHECK_HEADERS, **labels.COLUMNS}
 SHEETS = labels.SHEETS
 
 
-_INT_COLUMNS = {"source_line", "page", "unit_no", "project_no", "goal_no", "year", "n_lines", "n_pages", "n_warnings",
-                "group_size"}
+_INT_COLUMNS = {
+    "source_line",
+    "page",
+    "unit_no",
+    "project_no",
+    "goal_no",
+    "year",
+    "n_lines",
+    "n_pages",
+    "n_warnings",
+    "group_size",
+}
 _FILLS = {"error": "F8D7DA", "warning": "FFF3CD", "info": "DDEBF7"}
 _MAX_WIDTH = 60
 
@@ -49,13 +59,41 @@ def _cell(v: object) -> object:
     return v
 
 
-_WRAP = {"finding", "evidence", "also", "description", "subject", "formula", "tolerance_text", "message", "goal_text",
-         "outputs", "problems", "next_steps", "deviation_reason", "improvement", "deviation", "row_deviation", "rule",
-         "target_raw", "actual_raw", "level3", "project_name", "item", "原文"}  # long text: wrapped, not cut
+_WRAP = {
+    "finding",
+    "evidence",
+    "also",
+    "description",
+    "subject",
+    "formula",
+    "tolerance_text",
+    "message",
+    "goal_text",
+    "outputs",
+    "problems",
+    "next_steps",
+    "deviation_reason",
+    "improvement",
+    "deviation",
+    "row_deviation",
+    "rule",
+    "target_raw",
+    "actual_raw",
+    "level3",
+    "project_name",
+    "item",
+    "原文",
+}  # long text: wrapped, not cut
 
 
-def _write_sheet(wb: Workbook, title: str, df: pd.DataFrame, severity_col: str | None = None,
-                 removed: list[int] | None = None, headers: dict[str, str] | None = None):
+def _write_sheet(
+    wb: Workbook,
+    title: str,
+    df: pd.DataFrame,
+    severity_col: str | None = None,
+    removed: list[int] | None = None,
+    headers: dict[str, str] | None = None,
+):
     ws = wb.create_sheet(title)
     cols = list(df.columns)
     names = {**HEADERS, **(headers or {})}
@@ -74,7 +112,9 @@ def _write_sheet(wb: Workbook, title: str, df: pd.DataFrame, severity_col: str |
             for (c,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
                 c.number_format = fmt
         texts = [names.get(col, col)] + [
-            (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in df[col].head(500) if _cell(v) is not None
+            (f"{v:,.2f}" if isinstance(v, float) else str(v))
+            for v in df[col].head(500)
+            if _cell(v) is not None
         ]
         widest = max(map(display_width, texts)) + 2
         ws.column_dimensions[letter].width = min(_MAX_WIDTH, max(8, widest))
@@ -117,8 +157,19 @@ def _append_row(ws, values: list[object], removed: list[int] | None) -> None:
 
 # 发现汇总 opens with the findings in plain Chinese, the largest problem first; a fact stated in several places
 # is one row (its other places in 同类另见). The ranking and grouping are `checks.findings`.
-FINDING_COLUMNS = ["finding", "severity", "amount_at_stake_wan", "rule_id", "subject", "expected", "actual",
-                   "difference", "evidence", "group_size", "also"]
+FINDING_COLUMNS = [
+    "finding",
+    "severity",
+    "amount_at_stake_wan",
+    "rule_id",
+    "subject",
+    "expected",
+    "actual",
+    "difference",
+    "evidence",
+    "group_size",
+    "also",
+]
 
 
 def findings_sheet(checks: pd.DataFrame) -> pd.DataFrame:
@@ -142,25 +193,48 @@ def _catalogue(checks: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r in RULES.values():
         counts = s.loc[r.id] if r.id in s.index else {}
-        rows.append({
-            "rule_id": r.id, "description": r.description, "formula": r.formula,
-            "severity": SEVERITY_LABELS[r.severity], "tolerance_text": r.tolerance, "tables": "、".join(r.tables),
-            "pass": int(counts.get("pass", 0)), "fail": int(counts.get("fail", 0)),
-            "not_assessable": int(counts.get("not_assessable", 0)),
-            "worst": SEVERITY_LABELS.get(counts.get("worst", ""), ""),
-        })
+        rows.append(
+            {
+                "rule_id": r.id,
+                "description": r.description,
+                "formula": r.formula,
+                "severity": SEVERITY_LABELS[r.severity],
+                "tolerance_text": r.tolerance,
+                "tables": "、".join(r.tables),
+                "pass": int(counts.get("pass", 0)),
+                "fail": int(counts.get("fail", 0)),
+                "not_assessable": int(counts.get("not_assessable", 0)),
+                "worst": SEVERITY_LABELS.get(counts.get("worst", ""), ""),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------------------------- analysis sheets
 
 ANALYSIS_HEADERS = {
-    "basis": "比较基准", "stated_change": "增减额(万元)", "implied_base": "推算基准数(万元)", "stated_pct": "文本比例(%)",
-    "recomputed_pct": "重算比例(%)", "pct_diff": "比例差(百分点)", "pct_ok": "比例一致", "class": "分类",
-    "budget": "年初预算(万元)", "budget_source": "预算数来源", "actual": "决算(万元)", "approx": "预算为近似值",
-    "recomputed_change": "决算−预算(万元)", "performance": "完成/目标(倍,按方向)", "rule_score": "规则得分",
-    "score_gap": "自评−规则(分)", "rule": "计分规则", "direction": "方向", "finding": "发现",
-    "project_name": "项目名称", "weight": "分值(推断或印有)", "weight_source": "分值来源",
+    "basis": "比较基准",
+    "stated_change": "增减额(万元)",
+    "implied_base": "推算基准数(万元)",
+    "stated_pct": "文本比例(%)",
+    "recomputed_pct": "重算比例(%)",
+    "pct_diff": "比例差(百分点)",
+    "pct_ok": "比例一致",
+    "class": "分类",
+    "budget": "年初预算(万元)",
+    "budget_source": "预算数来源",
+    "actual": "决算(万元)",
+    "approx": "预算为近似值",
+    "recomputed_change": "决算−预算(万元)",
+    "performance": "完成/目标(倍,按方向)",
+    "rule_score": "规则得分",
+    "score_gap": "自评−规则(分)",
+    "rule": "计分规则",
+    "direction": "方向",
+    "finding": "发现",
+    "project_name": "项目名称",
+    "weight": "分值(推断或印有)",
+    "weight_source": "分值来源",
 }
 
 
@@ -170,8 +244,22 @@ def yoy_sheet(disclosure) -> pd.DataFrame:
 
     t = yoy.stated_changes(disclosure.figures)
     t["class"] = t["pct_ok"].map({True: "一致", False: "比例与金额不符"})
-    return t[["section", "item", "basis", "actual", "stated_change", "implied_base", "stated_pct", "recomputed_pct",
-              "pct_diff", "class", "source_line", "page"]]
+    return t[
+        [
+            "section",
+            "item",
+            "basis",
+            "actual",
+            "stated_change",
+            "implied_base",
+            "stated_pct",
+            "recomputed_pct",
+            "pct_diff",
+            "class",
+            "source_line",
+            "page",
+        ]
+    ]
 
 
 def budget_sheet(disclosure) -> pd.DataFrame:
@@ -183,8 +271,23 @@ def budget_sheet(disclosure) -> pd.DataFrame:
     t = budget.budget_vs_actual(disclosure.figures)
     t["approx"] = t["budget_source"].map(approximate)
     t["class"] = t["status"]
-    return t[["section", "item", "budget", "budget_source", "approx", "actual", "stated_pct", "recomputed_pct",
-              "recomputed_change", "class", "pct_ok", "source_line", "page"]]
+    return t[
+        [
+            "section",
+            "item",
+            "budget",
+            "budget_source",
+            "approx",
+            "actual",
+            "stated_pct",
+            "recomputed_pct",
+            "recomputed_change",
+            "class",
+            "pct_ok",
+            "source_line",
+            "page",
+        ]
+    ]
 
 
 def targets_sheet(disclosure) -> pd.DataFrame:
@@ -192,18 +295,57 @@ def targets_sheet(disclosure) -> pd.DataFrame:
     from .analysis import scoring, targets
 
     if disclosure.indicators.empty:
-        return pd.DataFrame(columns=["scope", "project_name", "level3", "target_raw", "actual_raw", "performance",
-                                     "class", "weight", "score", "rule_score", "score_gap", "rule", "source_line", "page"])
+        return pd.DataFrame(
+            columns=[
+                "scope",
+                "project_name",
+                "level3",
+                "target_raw",
+                "actual_raw",
+                "performance",
+                "class",
+                "weight",
+                "score",
+                "rule_score",
+                "score_gap",
+                "rule",
+                "source_line",
+                "page",
+            ]
+        )
     scored = scoring.score_indicators(disclosure.indicators, disclosure.projects, disclosure.department_goals)
     t = targets.indicator_table(scored, disclosure.projects)
-    t["class"] = [labels.deviation_class(c, d) for c, d in zip(scored["classification"], scored["deviation_level"],
-                                                                 strict=True)]
+    t["class"] = [
+        labels.deviation_class(c, d)
+        for c, d in zip(scored["classification"], scored["deviation_level"], strict=True)
+    ]
     t["scope"] = t["scope"].map(labels.SCOPES)
     t["direction"] = t["direction"].map(labels.DIRECTIONS)
-    t["performance"] = pd.to_numeric(t["performance"], errors="coerce").where(lambda v: v.abs() != float("inf"))
-    return t[["scope", "project_name", "level1", "level2", "level3", "target_raw", "actual_raw", "direction",
-              "performance", "class", "weight", "score", "rule_score", "score_gap", "rule", "finding",
-              "source_line", "page"]]
+    t["performance"] = pd.to_numeric(t["performance"], errors="coerce").where(
+        lambda v: v.abs() != float("inf")
+    )
+    return t[
+        [
+            "scope",
+            "project_name",
+            "level1",
+            "level2",
+            "level3",
+            "target_raw",
+            "actual_raw",
+            "direction",
+            "performance",
+            "class",
+            "weight",
+            "score",
+            "rule_score",
+            "score_gap",
+            "rule",
+            "finding",
+            "source_line",
+            "page",
+        ]
+    ]
 
 
 def printed_tables(statements: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -218,7 +360,9 @@ def printed_tables(statements: pd.DataFrame) -> dict[str, pd.DataFrame]:
         t = t.reset_index(drop=True)
         t["panel"] = t["panel"].fillna("")
         if t.duplicated(["source_line", "panel", "column"]).any() and t["panel"].eq("").all():
-            wide = t.pivot_table(index=["column"], columns="row_label", values="value", aggfunc="first", sort=False)
+            wide = t.pivot_table(
+                index=["column"], columns="row_label", values="value", aggfunc="first", sort=False
+            )
             wide = wide.reset_index().rename(columns={"column": "栏次"})
             where = t.groupby("column", sort=False)[["page", "source_line"]].min().reset_index(drop=True)
         else:
@@ -226,11 +370,14 @@ def printed_tables(statements: pd.DataFrame) -> dict[str, pd.DataFrame]:
             for panel, part in t.groupby("panel", sort=False):
                 prefix = f"{panel}·" if panel else ""
                 labels_ = part.drop_duplicates("source_line").set_index("source_line")
-                head = pd.DataFrame({f"{prefix}科目编码": labels_["subject_code"], f"{prefix}项目": labels_["row_label"]})
+                head = pd.DataFrame(
+                    {f"{prefix}科目编码": labels_["subject_code"], f"{prefix}项目": labels_["row_label"]}
+                )
                 if head[f"{prefix}科目编码"].isna().all():
                     head = head.drop(columns=f"{prefix}科目编码")
-                vals = part.pivot_table(index="source_line", columns="column", values="value", aggfunc="first",
-                                        sort=False)
+                vals = part.pivot_table(
+                    index="source_line", columns="column", values="value", aggfunc="first", sort=False
+                )
                 vals.columns = [f"{prefix}{c}" for c in vals.columns]
                 blocks.append(head.join(vals))
             wide = pd.concat(blocks, axis=1).sort_index()
@@ -303,14 +450,23 @@ def write_workbook(disclosure, checks: pd.DataFrame, path: Path, notes: list[str
     for code, df in printed_tables(disclosure.statements).items():
         _write_sheet(wb, labels.STATEMENTS.get(code, code)[:31], df, removed=removed)
     for name, df in disclosure.tables().items():
-        if name == "warnings":  # the English message is the developer's; the reader gets a Chinese one beside it
+        if (
+            name == "warnings"
+        ):  # the English message is the developer's; the reader gets a Chinese one beside it
             df = df.assign(message_zh=df["message"].map(labels.warning_text))
-        _write_sheet(wb, SHEETS.get(name, name[:31]), df, removed=removed, headers={"message": "内容(英文,开发者用)",
-                                                                                     "message_zh": "说明"})
+        _write_sheet(
+            wb,
+            SHEETS.get(name, name[:31]),
+            df,
+            removed=removed,
+            headers={"message": "内容(英文,开发者用)", "message_zh": "说明"},
+        )
     _add_links(summary_ws, found, _link_targets(wb, disclosure))
     if removed:
-        message = (f"{sum(removed)} control characters in {len(removed)} cells cannot be stored in a workbook and "
-                   "were removed here (the CSV and Parquet tables keep them)")
+        message = (
+            f"{sum(removed)} control characters in {len(removed)} cells cannot be stored in a workbook and "
+            "were removed here (the CSV and Parquet tables keep them)"
+        )
         ws = wb[SHEETS["warnings"]]
         cols = list(disclosure.warnings.columns)
         ws.append([{"doc_id": disclosure.doc_id, "stage": "export", "message": message}.get(c) for c in cols])
@@ -341,7 +497,9 @@ def main(paths: list[str], out: Path | None, limits=None) -> int:
     def export(path: str, disclosure) -> int:
         checks = run_checks(disclosure)
         sha = str(disclosure.document["sha256"].iloc[0])
-        with outdir.claim(root, disclosure.doc_id, sha) as place:  # beside this document's reports, never another's
+        with outdir.claim(
+            root, disclosure.doc_id, sha
+        ) as place:  # beside this document's reports, never another's
             if place.doc_id != disclosure.doc_id:
                 disclosure = with_doc_id(disclosure, place.doc_id)
                 checks = checks.assign(doc_id=place.doc_id) if "doc_id" in checks.columns else checks

@@ -21,10 +21,47 @@ MAX_ITEMS = 7
 # The failed checks each report leads with (the consistency report takes every rule).
 REPORT_RULES: dict[str, set[str]] = {
     "yoy": {"N14", "D02", "Y01", "K01"},
-    "budget": {"N06", "N07", "N08", "N09", "N15", "N16", "N17", "N18", "D01", "T01", "L04", "L05", "L06", "P01",
-               "P11", "X03", "X05", "X06"},
-    "targets": {"P02", "P03", "P04", "P05", "P06", "P07", "P08", "P09", "P10", "P12", "P13", "P14", "P15", "P16",
-                "P17", "X04", "X07", "X08", "X10"},
+    "budget": {
+        "N06",
+        "N07",
+        "N08",
+        "N09",
+        "N15",
+        "N16",
+        "N17",
+        "N18",
+        "D01",
+        "T01",
+        "L04",
+        "L05",
+        "L06",
+        "P01",
+        "P11",
+        "X03",
+        "X05",
+        "X06",
+    },
+    "targets": {
+        "P02",
+        "P03",
+        "P04",
+        "P05",
+        "P06",
+        "P07",
+        "P08",
+        "P09",
+        "P10",
+        "P12",
+        "P13",
+        "P14",
+        "P15",
+        "P16",
+        "P17",
+        "X04",
+        "X07",
+        "X08",
+        "X10",
+    },
 }
 
 
@@ -57,15 +94,16 @@ def cited(text: str, rule_id: str, disclosure=None) -> str:
 
     rule = RULES.get(str(rule_id))
     pages: list = []
-    for name in (rule.tables if rule else ()):
+    for name in rule.tables if rule else ():
         df = getattr(disclosure, name.split("|")[0], None)
         if isinstance(df, pd.DataFrame) and "page" in df.columns and len(df) and name != "document":
             pages += df["page"].dropna().tolist()
     return _with_cite(text, pages) if pages else text
 
 
-def from_checks(checks: pd.DataFrame, rules: set[str] | None = None, n: int = MAX_ITEMS,
-                disclosure=None) -> list[Finding]:
+def from_checks(
+    checks: pd.DataFrame, rules: set[str] | None = None, n: int = MAX_ITEMS, disclosure=None
+) -> list[Finding]:
     """Failed checks (of `rules`, or all), ranked and grouped as `checks.findings` does, as summary lines."""
     from .checks import findings
 
@@ -90,36 +128,71 @@ def top(findings: list[Finding], n: int = MAX_ITEMS) -> list[Finding]:
 # ---------------------------------------------------------------------------------------------- 01 同比
 
 
-def yoy(changes: pd.DataFrame, checks: pd.DataFrame, consistency: pd.DataFrame | None = None,
-        comparison: pd.DataFrame | None = None) -> list[Finding]:
+def yoy(
+    changes: pd.DataFrame,
+    checks: pd.DataFrame,
+    consistency: pd.DataFrame | None = None,
+    comparison: pd.DataFrame | None = None,
+) -> list[Finding]:
     """Misprinted growth rates and cross-year mismatches (checks), then the largest stated changes."""
     out = from_checks(checks, REPORT_RULES["yoy"], n=4)
     if consistency is not None and len(consistency):
         fails = consistency[consistency["status"].eq("fail")]
         for r in fails.head(3).itertuples(index=False):
-            out.append(Finding(f"{r.subject}：本年公开所述上年数 {L.amount(r.expected)} 万元，上年公开为 "
-                               f"{L.amount(r.actual)} 万元，相差 {float(r.difference):+,.2f} 万元；{r.evidence}。",
-                               "warning", abs(float(r.difference or 0))))
+            out.append(
+                Finding(
+                    f"{r.subject}：本年公开所述上年数 {L.amount(r.expected)} 万元，上年公开为 "
+                    f"{L.amount(r.actual)} 万元，相差 {float(r.difference):+,.2f} 万元；{r.evidence}。",
+                    "warning",
+                    abs(float(r.difference or 0)),
+                )
+            )
     if len(changes):
         bad = int(changes["flag"].sum())
-        out.append(Finding(f"公开文本中共 {L.count(len(changes), '处')}同比或比预算表述，" + (
-            f"其中 {L.count(bad, '处')}增长率与金额不符（见下表）。" if bad else "增长率均与金额一致（按印刷精度）。")))
-    c = changes[changes["basis"].eq("上年") & changes["stated_change"].abs().gt(0.005)] if len(changes) else changes
+        out.append(
+            Finding(
+                f"公开文本中共 {L.count(len(changes), '处')}同比或比预算表述，"
+                + (
+                    f"其中 {L.count(bad, '处')}增长率与金额不符（见下表）。"
+                    if bad
+                    else "增长率均与金额一致（按印刷精度）。"
+                )
+            )
+        )
+    c = (
+        changes[changes["basis"].eq("上年") & changes["stated_change"].abs().gt(0.005)]
+        if len(changes)
+        else changes
+    )
     if len(c):
         biggest = c.reindex(c["stated_change"].abs().sort_values(ascending=False).index)
-        biggest = biggest.drop_duplicates("item").drop_duplicates(["actual", "stated_change"])  # 收支总计 = 收入合计
+        biggest = biggest.drop_duplicates("item").drop_duplicates(
+            ["actual", "stated_change"]
+        )  # 收支总计 = 收入合计
         for r in biggest.head(3).itertuples(index=False):
             word = "增加" if r.stated_change >= 0 else "减少"
             rate = f"，增长率重算为 {L.pct(r.recomputed_pct, 2)}" if not L.missing(r.recomputed_pct) else ""
-            out.append(Finding(_with_cite(
-                f"{r.item}：本年 {L.amount(r.actual)} 万元，比上年{word} {L.amount(abs(r.stated_change))} 万元，"
-                f"推算上年 {L.amount(r.implied_base)} 万元{rate}", [r.page]), None, abs(float(r.stated_change))))
+            out.append(
+                Finding(
+                    _with_cite(
+                        f"{r.item}：本年 {L.amount(r.actual)} 万元，比上年{word} {L.amount(abs(r.stated_change))} 万元，"
+                        f"推算上年 {L.amount(r.implied_base)} 万元{rate}",
+                        [r.page],
+                    ),
+                    None,
+                    abs(float(r.stated_change)),
+                )
+            )
     if comparison is not None and len(comparison):
         projects = comparison[comparison["kind"].eq("project")]
         new, dropped = projects["status"].eq("new").sum(), projects["status"].eq("dropped").sum()
         if new or dropped:
-            out.append(Finding(f"与往年公开相比，新增项目 {L.count(new, '个')}，取消项目 {L.count(dropped, '个')}"
-                               f"（名单见下文跨年度对比）。"))
+            out.append(
+                Finding(
+                    f"与往年公开相比，新增项目 {L.count(new, '个')}，取消项目 {L.count(dropped, '个')}"
+                    f"（名单见下文跨年度对比）。"
+                )
+            )
     elif comparison is not None:
         out.append(Finding("未提供往年公开：上年数均由本年公开中的增减额推算，跨年度逐项对比从略。"))
     return top(out)
@@ -128,8 +201,14 @@ def yoy(changes: pd.DataFrame, checks: pd.DataFrame, consistency: pd.DataFrame |
 # ---------------------------------------------------------------------------------------------- 02 预决算
 
 
-def budget(general: pd.DataFrame, three_public: pd.DataFrame, operating: pd.DataFrame,
-           execution: pd.DataFrame, checks: pd.DataFrame, disclosure=None) -> list[Finding]:
+def budget(
+    general: pd.DataFrame,
+    three_public: pd.DataFrame,
+    operating: pd.DataFrame,
+    execution: pd.DataFrame,
+    checks: pd.DataFrame,
+    disclosure=None,
+) -> list[Finding]:
     """Misstated percentages and over-runs (checks), then the totals, 三公 and 机关运行经费 against budget."""
     out = from_checks(checks, REPORT_RULES["budget"], n=3, disclosure=disclosure)
     for df, n in ((general, 1), (three_public.head(1), 1), (operating, 1)):
@@ -140,8 +219,10 @@ def budget(general: pd.DataFrame, three_public: pd.DataFrame, operating: pd.Data
     if len(execution):
         full = execution["recomputed_pct"].eq(100).sum()
         total_b, total_e = execution["budget_wan"].sum(), execution["executed_wan"].sum()
-        line = (f"{L.count(len(execution), '个')}项目预算合计 {L.amount(total_b)} 万元，执行 {L.amount(total_e)} 万元"
-                f"（执行率 {L.ratio(total_e, total_b)}），其中执行率恰为 100% 的 {L.count(full, '个')}")
+        line = (
+            f"{L.count(len(execution), '个')}项目预算合计 {L.amount(total_b)} 万元，执行 {L.amount(total_e)} 万元"
+            f"（执行率 {L.ratio(total_e, total_b)}），其中执行率恰为 100% 的 {L.count(full, '个')}"
+        )
         out.append(Finding(_with_cite(line, execution["page"]), None, float(total_b)))
     return top(out)
 
@@ -156,7 +237,9 @@ def budget_sentence(r) -> str:
     if L.missing(r.budget):
         return ""
     approx = approximate(r.budget_source)
-    budget_txt = L.amount(r.budget, approx=approx) + (" 万元（由“完成预算 %”倒推，近似）" if approx else " 万元")
+    budget_txt = L.amount(r.budget, approx=approx) + (
+        " 万元（由“完成预算 %”倒推，近似）" if approx else " 万元"
+    )
     s = f"{r.item}：年初预算 {budget_txt}，决算 {L.amount(r.actual)} 万元"
     rate = L.ratio(r.actual, r.budget)
     if rate != L.DASH:
@@ -173,31 +256,58 @@ def budget_sentence(r) -> str:
 # ---------------------------------------------------------------------------------------------- 03 绩效
 
 
-def targets(indicators: pd.DataFrame, summary: pd.DataFrame, projects: pd.DataFrame, checks: pd.DataFrame,
-            disclosure=None) -> list[Finding]:
+def targets(
+    indicators: pd.DataFrame,
+    summary: pd.DataFrame,
+    projects: pd.DataFrame,
+    checks: pd.DataFrame,
+    disclosure=None,
+) -> list[Finding]:
     """Scores the rules do not give, targets far exceeded with full marks (checks), then the indicator classes
     and the indicators furthest above their targets."""
     out = from_checks(checks, REPORT_RULES["targets"], n=4, disclosure=disclosure)
     if len(indicators):
         n = indicators["classification"].value_counts()
-        line = (f"{L.count(len(summary), '个')}项目、{L.count(len(indicators), '条')}绩效指标：达成 {L.count(n.get('met', 0))} 条，"
-                f"超出目标（≥{config.DEVIATION_WARN:g} 倍）{L.count(n.get('exceeded', 0))} 条，"
-                f"未完成 {L.count(n.get('missed', 0))} 条，定性或不可衡量 {L.count(n.get('qualitative', 0))} 条")
+        line = (
+            f"{L.count(len(summary), '个')}项目、{L.count(len(indicators), '条')}绩效指标：达成 {L.count(n.get('met', 0))} 条，"
+            f"超出目标（≥{config.DEVIATION_WARN:g} 倍）{L.count(n.get('exceeded', 0))} 条，"
+            f"未完成 {L.count(n.get('missed', 0))} 条，定性或不可衡量 {L.count(n.get('qualitative', 0))} 条"
+        )
         out.append(Finding(_with_cite(line, indicators["page"])))
-        finite = pd.to_numeric(indicators["performance"], errors="coerce").map(lambda v: pd.notna(v) and abs(v) != float("inf"))
+        finite = pd.to_numeric(indicators["performance"], errors="coerce").map(
+            lambda v: pd.notna(v) and abs(v) != float("inf")
+        )
         strong = indicators[indicators["deviation_level"].isin(["explain", "strong"]) & finite]
         strong = strong.sort_values("performance", ascending=False)
-        strong = strong.drop_duplicates(["target_raw", "actual_raw"])  # one fact in the department and a project table
+        strong = strong.drop_duplicates(
+            ["target_raw", "actual_raw"]
+        )  # one fact in the department and a project table
         for r in strong.head(2).itertuples(index=False):
-            full = "，仍自评满分" if not L.missing(r.weight) and not L.missing(r.score) and r.score >= r.weight else ""
+            full = (
+                "，仍自评满分"
+                if not L.missing(r.weight) and not L.missing(r.score) and r.score >= r.weight
+                else ""
+            )
             whose = "部门整体绩效指标" if r.scope == "department" else f"项目“{r.project_name}”的指标"
-            out.append(Finding(_with_cite(
-                f"{whose}“{r.level3}”：目标 {r.target_raw}，完成 {r.actual_raw}，"
-                f"为目标的 {r.performance:,.1f} 倍{full}", [r.page])))
+            out.append(
+                Finding(
+                    _with_cite(
+                        f"{whose}“{r.level3}”：目标 {r.target_raw}，完成 {r.actual_raw}，"
+                        f"为目标的 {r.performance:,.1f} 倍{full}",
+                        [r.page],
+                    )
+                )
+            )
         if len(summary):
-            out.append(Finding(_with_cite(
-                f"按计分规则重算，项目平均 {L.score(round(summary['rule_total'].mean(), 2))} 分，"
-                f"自评平均 {L.score(round(summary['self_total'].mean(), 2))} 分", projects["page"])))
+            out.append(
+                Finding(
+                    _with_cite(
+                        f"按计分规则重算，项目平均 {L.score(round(summary['rule_total'].mean(), 2))} 分，"
+                        f"自评平均 {L.score(round(summary['self_total'].mean(), 2))} 分",
+                        projects["page"],
+                    )
+                )
+            )
     return top(out)
 
 
@@ -206,7 +316,9 @@ def narrative_performance(figures: pd.DataFrame) -> pd.DataFrame:
     sections that speak of 绩效 (项目 counts, funds, scores), one row per figure."""
     if figures.empty:
         return figures
-    about = figures["item"].astype(str).str.contains("绩效") & ~figures["item"].astype(str).str.contains("绩效工资")
+    about = figures["item"].astype(str).str.contains("绩效") & ~figures["item"].astype(str).str.contains(
+        "绩效工资"
+    )
     sections = set(figures.loc[about, "section"])
     return figures[figures["section"].isin(sections)].reset_index(drop=True)
 
@@ -246,51 +358,105 @@ def departments(table: pd.DataFrame, gathered) -> list[Finding]:
 
     if departments_of(table) == 1:
         r = next(table.itertuples(index=False))
-        out.append(Finding(f"数据目录中 {r.year} 年度只有{r.department}一个部门的公开，无从与其他部门比较；"
-                           "下文列出该部门的数字及其出处。要比较，请把其他部门的公开解析到同一数据目录。"))
+        out.append(
+            Finding(
+                f"数据目录中 {r.year} 年度只有{r.department}一个部门的公开，无从与其他部门比较；"
+                "下文列出该部门的数字及其出处。要比较，请把其他部门的公开解析到同一数据目录。"
+            )
+        )
         if not L.missing(r.expenditure):
-            parts = [f"{name} {L.amount(v)} 万元（{L.ratio(v, r.expenditure)}）"
-                     for name, v in (("基本支出", r.basic), ("项目支出", r.project)) if not L.missing(v)]
-            out.append(Finding(_with_cite(f"支出合计 {L.amount(r.expenditure)} 万元" + (
-                "，其中" + "，".join(parts) if parts else ""), pages(r, "expenditure", "basic", "project"))))
+            parts = [
+                f"{name} {L.amount(v)} 万元（{L.ratio(v, r.expenditure)}）"
+                for name, v in (("基本支出", r.basic), ("项目支出", r.project))
+                if not L.missing(v)
+            ]
+            out.append(
+                Finding(
+                    _with_cite(
+                        f"支出合计 {L.amount(r.expenditure)} 万元"
+                        + ("，其中" + "，".join(parts) if parts else ""),
+                        pages(r, "expenditure", "basic", "project"),
+                    )
+                )
+            )
         if not L.missing(r.three_public):
-            rate = (f"，为预算 {L.amount(r.three_public_budget)} 万元的 {L.pct(r.three_public_exec_pct)}"
-                    if not L.missing(r.three_public_exec_pct) else "")
-            out.append(Finding(_with_cite(f"“三公”经费决算 {L.amount(r.three_public)} 万元{rate}",
-                                          pages(r, "three_public", "three_public_budget")),
-                               "warning" if r.three_public_exec_pct > 100 else None))
+            rate = (
+                f"，为预算 {L.amount(r.three_public_budget)} 万元的 {L.pct(r.three_public_exec_pct)}"
+                if not L.missing(r.three_public_exec_pct)
+                else ""
+            )
+            out.append(
+                Finding(
+                    _with_cite(
+                        f"“三公”经费决算 {L.amount(r.three_public)} 万元{rate}",
+                        pages(r, "three_public", "three_public_budget"),
+                    ),
+                    "warning" if r.three_public_exec_pct > 100 else None,
+                )
+            )
         if not L.missing(r.operating):
-            out.append(Finding(_with_cite(f"机关运行经费 {L.amount(r.operating)} 万元", pages(r, "operating"))))
+            out.append(
+                Finding(_with_cite(f"机关运行经费 {L.amount(r.operating)} 万元", pages(r, "operating")))
+            )
     else:
         spend = table.dropna(subset=["expenditure"]).sort_values("expenditure", ascending=False)
         if len(spend) >= 2:
             t = spend.iloc[0]
             share = L.ratio(t.expenditure, spend["expenditure"].sum())
-            line = (f"支出合计最高的是{t.department}：{L.amount(t.expenditure)} 万元，"
-                    f"占 {L.count(len(spend), '份')}公开合计的 {share}")
+            line = (
+                f"支出合计最高的是{t.department}：{L.amount(t.expenditure)} 万元，"
+                f"占 {L.count(len(spend), '份')}公开合计的 {share}"
+            )
             out.append(Finding(_with_cite(line, [t.expenditure_page])))
         rates = table.dropna(subset=["three_public_exec_pct"]).sort_values("three_public_exec_pct")
         hi, lo = (rates.iloc[-1], rates.iloc[0]) if len(rates) >= 2 else (None, None)
         if hi is not None and L.pct(hi.three_public_exec_pct) == L.pct(lo.three_public_exec_pct):
-            out.append(Finding(_with_cite(f"“三公”经费决算占预算：{L.count(len(rates), '个')}部门均为 "
-                                          f"{L.pct(hi.three_public_exec_pct)}",
-                                          list(rates["three_public_page"]) + list(rates["three_public_budget_page"]))))
+            out.append(
+                Finding(
+                    _with_cite(
+                        f"“三公”经费决算占预算：{L.count(len(rates), '个')}部门均为 "
+                        f"{L.pct(hi.three_public_exec_pct)}",
+                        list(rates["three_public_page"]) + list(rates["three_public_budget_page"]),
+                    )
+                )
+            )
         elif hi is not None:
-            out.append(Finding(
-                f"“三公”经费决算占预算：最高{hi.department} {L.pct(hi.three_public_exec_pct)}"
-                f"（{L.cite([hi.three_public_page, hi.three_public_budget_page])}），最低{lo.department} "
-                f"{L.pct(lo.three_public_exec_pct)}（{L.cite([lo.three_public_page, lo.three_public_budget_page])}）。"))
+            out.append(
+                Finding(
+                    f"“三公”经费决算占预算：最高{hi.department} {L.pct(hi.three_public_exec_pct)}"
+                    f"（{L.cite([hi.three_public_page, hi.three_public_budget_page])}），最低{lo.department} "
+                    f"{L.pct(lo.three_public_exec_pct)}（{L.cite([lo.three_public_page, lo.three_public_budget_page])}）。"
+                )
+            )
         for r in table[table["three_public_exec_pct"] > 100].itertuples(index=False):
-            out.append(Finding(_with_cite(f"{r.department}“三公”经费决算 {L.amount(r.three_public)} 万元，超过预算 "
-                                          f"{L.amount(r.three_public_budget)} 万元",
-                                          pages(r, "three_public", "three_public_budget")), "warning"))
+            out.append(
+                Finding(
+                    _with_cite(
+                        f"{r.department}“三公”经费决算 {L.amount(r.three_public)} 万元，超过预算 "
+                        f"{L.amount(r.three_public_budget)} 万元",
+                        pages(r, "three_public", "three_public_budget"),
+                    ),
+                    "warning",
+                )
+            )
     full = table[table["score_100_pct"].ge(100) & table["n_projects"].gt(1)]
     for r in full.itertuples(index=False):
-        out.append(Finding(f"{r.department}：全部 {L.count(r.n_projects, '个')}项目自评满分，自评未区分绩效高低"
-                           f"（{r.src_n_projects}）。", "warning"))
-    for r in table[table["error"].gt(0)].sort_values("error", ascending=False).head(3).itertuples(index=False):
-        out.append(Finding(f"{r.department}：勾稽关系不符有错误 {L.count(r.error, '条')}、警告 {L.count(r.warning, '条')}"
-                           f"（同一事实合并后），逐条及其页码见该部门的勾稽关系检查报告。"))
+        out.append(
+            Finding(
+                f"{r.department}：全部 {L.count(r.n_projects, '个')}项目自评满分，自评未区分绩效高低"
+                f"（{r.src_n_projects}）。",
+                "warning",
+            )
+        )
+    for r in (
+        table[table["error"].gt(0)].sort_values("error", ascending=False).head(3).itertuples(index=False)
+    ):
+        out.append(
+            Finding(
+                f"{r.department}：勾稽关系不符有错误 {L.count(r.error, '条')}、警告 {L.count(r.warning, '条')}"
+                f"（同一事实合并后），逐条及其页码见该部门的勾稽关系检查报告。"
+            )
+        )
     if not out:
         out.append(Finding("各部门公开之间没有需要特别关注的差异。"))
     return top(out)

@@ -28,7 +28,9 @@ class Limits:
     max_page_content: int = config.MAX_PAGE_CONTENT_MB * MB
     max_memory: int = config.MAX_MEMORY_MB * MB
     timeout_s: float | None = None
-    ocr: str = config.OCR.mode  # not a bound, a reading choice that travels with them: auto | off | force (read.ocr)
+    ocr: str = (
+        config.OCR.mode
+    )  # not a bound, a reading choice that travels with them: auto | off | force (read.ocr)
 
     def time_bound(self, pages: int) -> float:
         """Seconds one input may take, once its page count is known."""

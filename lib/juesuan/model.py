@@ -28,8 +28,10 @@ class Disclosure:
         doc = self.document.iloc[0] if len(self.document) else {}
         pages = doc.get("n_pages", None) if len(self.document) else None
         rows = ", ".join(f"{name} {len(df)}" for name, df in self.tables().items() if name != "document")
-        return (f"<Disclosure {self.doc_id}: {self.department or '?'} {self.year or '?'}, "
-                f"{'?' if pages is None or pd.isna(pages) else int(pages)} pages; {rows}>")
+        return (
+            f"<Disclosure {self.doc_id}: {self.department or '?'} {self.year or '?'}, "
+            f"{'?' if pages is None or pd.isna(pages) else int(pages)} pages; {rows}>"
+        )
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "doc_id"}
@@ -44,7 +46,9 @@ class Disclosure:
         return None if pd.isna(y) else int(y)
 
 
-TABLES = [f.name for f in fields(Disclosure) if f.name != "doc_id"]  # the tidy tables, in the order they print
+TABLES = [
+    f.name for f in fields(Disclosure) if f.name != "doc_id"
+]  # the tidy tables, in the order they print
 
 
 def with_doc_id(disclosure: Disclosure, doc_id: str) -> Disclosure:

@@ -68,7 +68,9 @@ def locked(out: Path) -> Iterator[Path]:
     try:
         lock.acquire(timeout=config.LOCK_TIMEOUT_S)
     except Timeout:
-        raise OutputError(out, f"output folder is in use by another juesuan run (waited {config.LOCK_TIMEOUT_S:g} s)") from None
+        raise OutputError(
+            out, f"output folder is in use by another juesuan run (waited {config.LOCK_TIMEOUT_S:g} s)"
+        ) from None
     try:
         clean_leftovers(out)
         yield out
@@ -201,7 +203,11 @@ def clean_leftovers(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
         elif name == ".kernel.log" and entry.is_file():
             path.unlink(missing_ok=True)
-        elif _LEGACY_TMP.match(name) and entry.is_dir() and all(_TABLE_FILE.match(f.name) for f in path.iterdir()):
+        elif (
+            _LEGACY_TMP.match(name)
+            and entry.is_dir()
+            and all(_TABLE_FILE.match(f.name) for f in path.iterdir())
+        ):
             shutil.rmtree(path, ignore_errors=True)
 
 

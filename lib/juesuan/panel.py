@@ -54,9 +54,11 @@ class Panel:
 
         self.root = Path(root)
         self.con = duckdb.connect(":memory:")
-        self._doc_dirs = sorted(
-            p.parent for p in self.root.glob("*/document.parquet") if not _hidden(p.parent.name)
-        ) if self.root.is_dir() else []
+        self._doc_dirs = (
+            sorted(p.parent for p in self.root.glob("*/document.parquet") if not _hidden(p.parent.name))
+            if self.root.is_dir()
+            else []
+        )
         self.tables: list[str] = []
         for table in PANEL_TABLES:
             if self._create_view(table):
@@ -66,7 +68,9 @@ class Panel:
 
     def _parts(self, table: str) -> list[Path]:
         base = self.root / PANEL_DIR / table
-        return sorted(p for p in base.glob("year=*/*.parquet") if not _hidden(p.name)) if base.is_dir() else []
+        return (
+            sorted(p for p in base.glob("year=*/*.parquet") if not _hidden(p.name)) if base.is_dir() else []
+        )
 
     def _source(self, table: str) -> str | None:
         """SQL for every row of `table` in both layouts, with `_part` ('' for the per-document layout)."""
@@ -74,12 +78,16 @@ class Panel:
         parts = self._parts(table)
         selects = []
         if per_doc:
-            selects.append(f"SELECT *, '' AS _part FROM read_parquet({_sql_list(per_doc)}, union_by_name=true, "
-                           "hive_partitioning=false)")
+            selects.append(
+                f"SELECT *, '' AS _part FROM read_parquet({_sql_list(per_doc)}, union_by_name=true, "
+                "hive_partitioning=false)"
+            )
         if parts:
-            selects.append(f"SELECT * EXCLUDE (filename), regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS _part "
-                           f"FROM read_parquet({_sql_list(parts)}, union_by_name=true, hive_partitioning=false, "
-                           "filename=true)")
+            selects.append(
+                f"SELECT * EXCLUDE (filename), regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS _part "
+                f"FROM read_parquet({_sql_list(parts)}, union_by_name=true, hive_partitioning=false, "
+                "filename=true)"
+            )
         return " UNION ALL BY NAME ".join(selects) if selects else None
 
     def _create_view(self, table: str) -> bool:
@@ -88,9 +96,13 @@ class Panel:
             if source is None:
                 return False
             # The document table is small and joined by every view: kept as a table, one row per doc_id.
-            self.con.execute(f"CREATE TABLE _document AS SELECT * FROM (SELECT *, row_number() OVER "
-                             f"(PARTITION BY doc_id ORDER BY _part DESC) AS _rank FROM ({source})) WHERE _rank = 1")
-            self.con.execute("CREATE VIEW document AS SELECT * EXCLUDE (_part, _rank) FROM _document ORDER BY year, doc_id")
+            self.con.execute(
+                f"CREATE TABLE _document AS SELECT * FROM (SELECT *, row_number() OVER "
+                f"(PARTITION BY doc_id ORDER BY _part DESC) AS _rank FROM ({source})) WHERE _rank = 1"
+            )
+            self.con.execute(
+                "CREATE VIEW document AS SELECT * EXCLUDE (_part, _rank) FROM _document ORDER BY year, doc_id"
+            )
             return True
         if source is None or "document" not in self.tables:
             return False
@@ -124,7 +136,11 @@ class Panel:
         raise AttributeError(name)
 
     def __len__(self) -> int:
-        return int(self.sql("SELECT count(*) AS n FROM document")["n"].iloc[0]) if "document" in self.tables else 0
+        return (
+            int(self.sql("SELECT count(*) AS n FROM document")["n"].iloc[0])
+            if "document" in self.tables
+            else 0
+        )
 
     def documents(self) -> pd.DataFrame:
         """doc_id, department, department_key (normalised), year, source_path of every document."""
@@ -141,7 +157,9 @@ class Panel:
             return pd.DataFrame()
         d = d.assign(year=d["year"].astype("Int64").astype(str).replace("<NA>", "?"))
         labels = d.sort_values("year").groupby("department_key")["department"].last().fillna("（未识别）")
-        grid = d.pivot_table(index="department_key", columns="year", values="doc_id", aggfunc="count", fill_value=0)
+        grid = d.pivot_table(
+            index="department_key", columns="year", values="doc_id", aggfunc="count", fill_value=0
+        )
         grid.index = grid.index.map(labels)
         grid.index.name, grid.columns.name = "department", "year"
         return grid.sort_index()
@@ -154,11 +172,19 @@ class Panel:
         units = self.table("units")
         if doc_ids is not None:
             docs = docs[docs["doc_id"].isin(doc_ids)]
-        by_doc = units.groupby("doc_id")["unit_name"].agg(lambda s: frozenset(normalise_department(u) for u in s))
-        return [Identity(doc_id=r.doc_id, department=None if pd.isna(r.department) else r.department,
-                         year=None if pd.isna(r.year) else int(r.year), units=by_doc.get(r.doc_id, frozenset()),
-                         source=str(r.source_path))
-                for r in docs.itertuples(index=False)]
+        by_doc = units.groupby("doc_id")["unit_name"].agg(
+            lambda s: frozenset(normalise_department(u) for u in s)
+        )
+        return [
+            Identity(
+                doc_id=r.doc_id,
+                department=None if pd.isna(r.department) else r.department,
+                year=None if pd.isna(r.year) else int(r.year),
+                units=by_doc.get(r.doc_id, frozenset()),
+                source=str(r.source_path),
+            )
+            for r in docs.itertuples(index=False)
+        ]
 
     def priors(self, current) -> list[str]:
         """doc_ids of the earlier years of `current`'s department (an `Identity`), one per year, oldest first."""
@@ -178,11 +204,21 @@ class Panel:
         tables = {}
         for name in TABLES:
             if (folder / "document.parquet").exists() and not _hidden(doc_id):
-                df = pd.read_parquet(folder / f"{name}.parquet") if (folder / f"{name}.parquet").exists() else None
+                df = (
+                    pd.read_parquet(folder / f"{name}.parquet")
+                    if (folder / f"{name}.parquet").exists()
+                    else None
+                )
             elif name in self.tables:
-                df = self.sql(f"SELECT t.* EXCLUDE (_part) FROM _{name} t JOIN _document d ON t.doc_id = d.doc_id "
-                              "AND t._part = d._part WHERE t.doc_id = ?", [doc_id]) if name != "document" else \
-                    self.sql("SELECT * EXCLUDE (_part, _rank) FROM _document WHERE doc_id = ?", [doc_id])
+                df = (
+                    self.sql(
+                        f"SELECT t.* EXCLUDE (_part) FROM _{name} t JOIN _document d ON t.doc_id = d.doc_id "
+                        "AND t._part = d._part WHERE t.doc_id = ?",
+                        [doc_id],
+                    )
+                    if name != "document"
+                    else self.sql("SELECT * EXCLUDE (_part, _rank) FROM _document WHERE doc_id = ?", [doc_id])
+                )
             else:
                 df = None
             if df is None:
@@ -303,7 +339,9 @@ def describe(panel: Panel) -> str:
     w = max(_width("department"), *(_width(s) for s in labels))
     lines = [head, "", "  ".join([_pad("department", w), *(_pad(y, max(4, len(y)), True) for y in years)])]
     for label, (_, row) in zip(labels, grid.iterrows(), strict=True):
-        cells = [_pad(str(int(v)) if v else "·", max(4, len(y)), True) for y, v in zip(years, row, strict=True)]
+        cells = [
+            _pad(str(int(v)) if v else "·", max(4, len(y)), True) for y, v in zip(years, row, strict=True)
+        ]
         lines.append("  ".join([_pad(label, w), *cells]))
     counts = panel.sql(" UNION ALL ".join(f"SELECT '{t}' AS t, count(*) AS n FROM {t}" for t in panel.tables))
     lines += ["", "rows: " + ", ".join(f"{r.t} {r.n}" for r in counts.itertuples(index=False))]

@@ -46,17 +46,35 @@ def _positive(text: str) -> int:
 
 def add_options(parser: argparse.ArgumentParser, command: str) -> None:
     """The options of a subcommand that runs over many documents."""
-    parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
-                        help=f"documents processed at once (default: one per core, here {default_jobs()})")
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help=f"documents processed at once (default: one per core, here {default_jobs()})",
+    )
     if command == "parse":
-        parser.add_argument("--dask", nargs="?", const=LOCAL, default=None, metavar="tcp://SCHEDULER",
-                            help="run on a Dask cluster (a LocalCluster when no address is given) and write the "
-                                 "year-partitioned Parquet panel into --out/_panel")
-        parser.add_argument("--no-checks", action="store_true",
-                            help="do not run the consistency checks (stored as checks.parquet for the panel)")
+        parser.add_argument(
+            "--dask",
+            nargs="?",
+            const=LOCAL,
+            default=None,
+            metavar="tcp://SCHEDULER",
+            help="run on a Dask cluster (a LocalCluster when no address is given) and write the "
+            "year-partitioned Parquet panel into --out/_panel",
+        )
+        parser.add_argument(
+            "--no-checks",
+            action="store_true",
+            help="do not run the consistency checks (stored as checks.parquet for the panel)",
+        )
     if command == "report":
-        parser.add_argument("--allow-other-department", action="store_true",
-                            help="compare with a --prior of another department on purpose (a warning, not a refusal)")
+        parser.add_argument(
+            "--allow-other-department",
+            action="store_true",
+            help="compare with a --prior of another department on purpose (a warning, not a refusal)",
+        )
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -107,9 +125,17 @@ def check_priors(paths: Sequence[str], priors: Sequence[str], allow_other_depart
         verdicts = [check_prior(cur, prior, allow_other_department) for cur in inputs]
         good = [v for v in verdicts if v.ok]
         if verdicts and not good:
-            print(terminal(f"juesuan: error: --prior {p}: not a prior year of the input: {verdicts[0].reason()}"
-                           + ("" if allow_other_department else "; --allow-other-department compares another "
-                              "department on purpose")), file=sys.stderr)
+            print(
+                terminal(
+                    f"juesuan: error: --prior {p}: not a prior year of the input: {verdicts[0].reason()}"
+                    + (
+                        ""
+                        if allow_other_department
+                        else "; --allow-other-department compares another department on purpose"
+                    )
+                ),
+                file=sys.stderr,
+            )
             status = 2
         for v in good:
             if v.warning:
@@ -130,8 +156,14 @@ class Progress:
         if self.stream.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc=f"juesuan {label}", unit="doc", file=self.stream, leave=False,
-                            dynamic_ncols=True)
+            self.bar = tqdm(
+                total=total,
+                desc=f"juesuan {label}",
+                unit="doc",
+                file=self.stream,
+                leave=False,
+                dynamic_ncols=True,
+            )
 
     def emit(self, out: str, err: str) -> None:
         """A finished document's own output, without breaking the bar."""
@@ -185,8 +217,13 @@ def _run_command(func: Callable[[argparse.Namespace], int], args: argparse.Names
         except Exception as exc:  # the command's own loop reports per document; this is a bug in it
             from .safe import terminal
 
-            print(terminal(f"juesuan: error: {' '.join(map(str, args.paths))}: internal error "
-                           f"({type(exc).__name__}: {exc})"), file=sys.stderr)
+            print(
+                terminal(
+                    f"juesuan: error: {' '.join(map(str, args.paths))}: internal error "
+                    f"({type(exc).__name__}: {exc})"
+                ),
+                file=sys.stderr,
+            )
             status = 2
     text = err.getvalue()
     return Outcome(status, out.getvalue(), text, failed=text.count("juesuan: error:"))
@@ -203,9 +240,12 @@ def run_pool(args: argparse.Namespace, jobs: int) -> int:
     progress = Progress(len(paths), args.command)
     status, next_out, done = 0, 0, {}
     with ProcessPool(max_workers=jobs) as pool:
-        futures = {pool.schedule(_run_command, args=(args.func, argparse.Namespace(**{**vars(args), "paths": u,
-                                                                                     "jobs": 1}))): i
-                   for i, u in enumerate(units)}
+        futures = {
+            pool.schedule(
+                _run_command, args=(args.func, argparse.Namespace(**{**vars(args), "paths": u, "jobs": 1}))
+            ): i
+            for i, u in enumerate(units)
+        }
         for fut in as_completed(futures):
             i = futures[fut]
             try:
@@ -258,8 +298,9 @@ def _tables(path: str, with_checks: bool, limits=None):
     return d, tables
 
 
-def sweep_chunk(paths: Sequence[tuple[str, str]], out: str, part: str, with_checks: bool = True,
-                limits=None) -> list[DocResult]:
+def sweep_chunk(
+    paths: Sequence[tuple[str, str]], out: str, part: str, with_checks: bool = True, limits=None
+) -> list[DocResult]:
     """A Dask task: parse (and check) each document, then write one Parquet file per table and year.
     `paths` are (as the user gave it, as the worker reads it)."""
     import pandas as pd
@@ -277,21 +318,39 @@ def sweep_chunk(paths: Sequence[tuple[str, str]], out: str, part: str, with_chec
             results.append(DocResult(path, 2, err=terminal(f"juesuan: error: {path}: {exc.reason}") + "\n"))
             continue
         except Exception as exc:  # noqa: BLE001 - a bug: one line, the other documents go on
-            results.append(DocResult(path, 2, err=terminal(f"juesuan: error: {path}: internal error "
-                                                           f"({type(exc).__name__}: {exc})") + "\n"))
+            results.append(
+                DocResult(
+                    path,
+                    2,
+                    err=terminal(f"juesuan: error: {path}: internal error ({type(exc).__name__}: {exc})")
+                    + "\n",
+                )
+            )
             continue
         for name, df in tables.items():
             frames[d.year][name].append(df)
         counts = ", ".join(f"{n} {len(df)}" for n, df in tables.items() if n != "document")
-        written.append((len(results), d.year, f"{path} → {d.doc_id} (year={_year_dir(d.year)}): {counts}; "
-                                              f"{len(d.warnings)} warnings in the panel's warnings table"))
+        written.append(
+            (
+                len(results),
+                d.year,
+                f"{path} → {d.doc_id} (year={_year_dir(d.year)}): {counts}; "
+                f"{len(d.warnings)} warnings in the panel's warnings table",
+            )
+        )
         results.append(DocResult(path, 0))
     try:
         write_parts(Path(out), part, frames)
     except OSError as exc:
         for i, _, _ in written:
-            results[i] = DocResult(results[i].path, 2, err=terminal(
-                f"juesuan: error: {results[i].path}: cannot write the panel ({exc.strerror or exc})") + "\n")
+            results[i] = DocResult(
+                results[i].path,
+                2,
+                err=terminal(
+                    f"juesuan: error: {results[i].path}: cannot write the panel ({exc.strerror or exc})"
+                )
+                + "\n",
+            )
         return results
     for i, _, line in written:
         results[i].out = terminal(line) + "\n"
@@ -330,8 +389,15 @@ def run_id() -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time_ns() % 1_000_000_000:09d}"
 
 
-def sweep(client, paths: Sequence[str], out: Path, with_checks: bool = True, chunk: int = config.BATCH_CHUNK,
-          progress: Progress | None = None, limits=None) -> int:
+def sweep(
+    client,
+    paths: Sequence[str],
+    out: Path,
+    with_checks: bool = True,
+    chunk: int = config.BATCH_CHUNK,
+    progress: Progress | None = None,
+    limits=None,
+) -> int:
     """Every path through `sweep_chunk` on the cluster of `client`; prints each document's line in input order,
     returns the worst exit status."""
     from dask.distributed import as_completed
@@ -342,9 +408,12 @@ def sweep(client, paths: Sequence[str], out: Path, with_checks: bool = True, chu
     chunks = [paths[i : i + chunk] for i in range(0, len(paths), chunk)]
     run = run_id()
     progress = progress or Progress(len(paths), "parse --dask")
-    futures = {client.submit(sweep_chunk, c, str(out), f"{run}-{i:06d}", with_checks, limits, pure=False,
-                             retries=1): i
-               for i, c in enumerate(chunks)}
+    futures = {
+        client.submit(
+            sweep_chunk, c, str(out), f"{run}-{i:06d}", with_checks, limits, pure=False, retries=1
+        ): i
+        for i, c in enumerate(chunks)
+    }
     done: dict[int, list[DocResult]] = {}
     next_out, status = 0, 0
     for fut in as_completed(futures):
@@ -354,8 +423,15 @@ def sweep(client, paths: Sequence[str], out: Path, with_checks: bool = True, chu
         except Exception as exc:  # noqa: BLE001 - the task's worker was lost: its documents only
             from .safe import terminal
 
-            done[i] = [DocResult(p, 2, err=terminal(f"juesuan: error: {p}: the Dask task failed "
-                                                    f"({type(exc).__name__}: {exc})") + "\n") for p, _ in chunks[i]]
+            done[i] = [
+                DocResult(
+                    p,
+                    2,
+                    err=terminal(f"juesuan: error: {p}: the Dask task failed ({type(exc).__name__}: {exc})")
+                    + "\n",
+                )
+                for p, _ in chunks[i]
+            ]
         fut.release()
         while next_out in done:
             for r in done.pop(next_out):
@@ -376,9 +452,17 @@ def dask_client(address: str | None, jobs: int, processes: bool = True):
     from dask.distributed import Client, LocalCluster
 
     if address in (None, LOCAL):
-        with dask.config.set({"distributed.worker.daemon": False}), \
-                LocalCluster(n_workers=jobs, threads_per_worker=1, processes=processes, dashboard_address=":0",
-                             silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        with (
+            dask.config.set({"distributed.worker.daemon": False}),
+            LocalCluster(
+                n_workers=jobs,
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             yield client
     else:
         with Client(address, timeout=config.DASK_CONNECT_TIMEOUT) as client:
@@ -394,9 +478,18 @@ def run_dask(args: argparse.Namespace) -> int:
     jobs = getattr(args, "jobs", None) or default_jobs()
     try:
         with dask_client(address, jobs) as client:
-            return sweep(client, args.paths, Path(args.out), with_checks=not getattr(args, "no_checks", False),
-                         limits=Limits.from_args(args))
+            return sweep(
+                client,
+                args.paths,
+                Path(args.out),
+                with_checks=not getattr(args, "no_checks", False),
+                limits=Limits.from_args(args),
+            )
     except (OSError, TimeoutError) as exc:
-        print(terminal(f"juesuan: error: cannot use the Dask scheduler at {args.dask}: {type(exc).__name__}: {exc}"),
-              file=sys.stderr)
+        print(
+            terminal(
+                f"juesuan: error: cannot use the Dask scheduler at {args.dask}: {type(exc).__name__}: {exc}"
+            ),
+            file=sys.stderr,
+        )
         return 2

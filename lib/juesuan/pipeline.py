@@ -50,10 +50,27 @@ def extract_rows(path: str | Path) -> tuple[str, dict[str, list[dict]]]:
     warns += fw + pw + perf_w + sw
     inv = meta.inventory(source, segs, statements, blank, warns)
     document = meta.document_row(
-        path, source, segs, inv, doc_id=doc_id, year=year, department=meta.department(source, units, segs),
-        n_warnings=len(warns), dept_summary=dept_summary, grade=meta.stated_grade(lines, performance_sections))
-    warnings = [{"doc_id": doc_id, "stage": w.stage, "message": w.message, "source_line": w.source_line,
-                 "page": w.page} for w in warns]
+        path,
+        source,
+        segs,
+        inv,
+        doc_id=doc_id,
+        year=year,
+        department=meta.department(source, units, segs),
+        n_warnings=len(warns),
+        dept_summary=dept_summary,
+        grade=meta.stated_grade(lines, performance_sections),
+    )
+    warnings = [
+        {
+            "doc_id": doc_id,
+            "stage": w.stage,
+            "message": w.message,
+            "source_line": w.source_line,
+            "page": w.page,
+        }
+        for w in warns
+    ]
     tables = {
         "document": [document],
         "units": units,
@@ -81,7 +98,9 @@ def _read(path: Path) -> tuple[Source, Segments]:
         raise InputError(path, "no text found")
     segs = segment(source.lines)
     if not meta.looks_like_disclosure(source, segs):
-        raise InputError(path, "not a 部门决算 disclosure (no 第…部分 structure, no 决算 tables or 情况说明 found)")
+        raise InputError(
+            path, "not a 部门决算 disclosure (no 第…部分 structure, no 决算 tables or 情况说明 found)"
+        )
     return source, segs
 
 

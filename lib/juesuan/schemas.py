@@ -10,8 +10,18 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-MEASURES = ["actual", "prior_change", "change_pct", "share_pct", "budget", "exec_pct", "budget_change", "count",
-            "budget_full", "budget_adjusted"]  # 全年预算 / 调整预算 where a sentence states them beside 年初预算
+MEASURES = [
+    "actual",
+    "prior_change",
+    "change_pct",
+    "share_pct",
+    "budget",
+    "exec_pct",
+    "budget_change",
+    "count",
+    "budget_full",
+    "budget_adjusted",
+]  # 全年预算 / 调整预算 where a sentence states them beside 年初预算
 OPS = ["≥", "≤", ">", "<", "="]
 
 
@@ -89,11 +99,15 @@ class Projects(_Provenance):
     category: Series[str] = pa.Field(nullable=True)
     attribute: Series[str] = pa.Field(nullable=True)
     project_type: Series[str] = pa.Field(nullable=True)
-    initial_budget_wan: Series[float] = pa.Field(nullable=True)  # 年初预算数 (national form; Hubei prints none)
+    initial_budget_wan: Series[float] = pa.Field(
+        nullable=True
+    )  # 年初预算数 (national form; Hubei prints none)
     budget_wan: Series[float] = pa.Field(nullable=True)
     executed_wan: Series[float] = pa.Field(nullable=True)
     exec_rate_pct: Series[float] = pa.Field(nullable=True)
-    exec_weight: Series[float] = pa.Field(nullable=True, ge=0, le=100)  # 执行率 分值 as printed (national form)
+    exec_weight: Series[float] = pa.Field(
+        nullable=True, ge=0, le=100
+    )  # 执行率 分值 as printed (national form)
     exec_score: Series[float] = pa.Field(nullable=True)
     total_score: Series[float] = pa.Field(nullable=True)
     deviation_reason: Series[str] = pa.Field(nullable=True)
@@ -132,7 +146,9 @@ class Indicators(_Provenance):
     actual_op: Series[str] = pa.Field(nullable=True, isin=OPS)
     actual_value: Series[float] = pa.Field(nullable=True)
     actual_unit: Series[str] = pa.Field(nullable=True)
-    weight: Series[float] = pa.Field(nullable=True, ge=0, le=100)  # 分值 as printed (national form; Hubei prints none)
+    weight: Series[float] = pa.Field(
+        nullable=True, ge=0, le=100
+    )  # 分值 as printed (national form; Hubei prints none)
     score: Series[float] = pa.Field(nullable=True)
     deviation: Series[str] = pa.Field(nullable=True)  # the row's 偏差原因分析及改进措施 (national form)
 
@@ -147,8 +163,12 @@ class Statements(_Provenance):
     column: Series[str]
     value: Series[float]
     unit_printed: Series[str]
-    source: Series[str] = pa.Field(nullable=True, isin=["text", "ocr"])  # text layer, or recognised from a picture
-    confidence: Series[float] = pa.Field(nullable=True, ge=0, le=1)  # OCR: lowest recogniser probability of the row's cells
+    source: Series[str] = pa.Field(
+        nullable=True, isin=["text", "ocr"]
+    )  # text layer, or recognised from a picture
+    confidence: Series[float] = pa.Field(
+        nullable=True, ge=0, le=1
+    )  # OCR: lowest recogniser probability of the row's cells
 
 
 class Warnings(pa.DataFrameModel):
@@ -190,6 +210,7 @@ def _empty(table: str) -> pd.DataFrame:
 def empty(table: str) -> pd.DataFrame:
     """A validated, correctly typed table with no rows (a missing part still has the full header)."""
     return _empty(table).copy()
+
 
 # Canonical keys of the nine standard tables → the canonical (Shanghai/Hubei-neutral) title.
 TABLE_CODES: dict[str, str] = {
@@ -235,11 +256,19 @@ def _kind(dtype) -> str:
 @cache
 def _plan(table: str) -> tuple[_Column, ...] | None:
     schema = MODELS[table].to_schema()
-    if schema.checks or any(ch.name not in _FAST_CHECKS for col in schema.columns.values() for ch in col.checks):
+    if schema.checks or any(
+        ch.name not in _FAST_CHECKS for col in schema.columns.values() for ch in col.checks
+    ):
         return None
     return tuple(
-        _Column(name, col.dtype.type, _kind(col.dtype.type), col.nullable, col.unique,
-                tuple((ch.name, ch.statistics) for ch in col.checks))
+        _Column(
+            name,
+            col.dtype.type,
+            _kind(col.dtype.type),
+            col.nullable,
+            col.unique,
+            tuple((ch.name, ch.statistics) for ch in col.checks),
+        )
         for name, col in schema.columns.items()
     )
 
@@ -297,7 +326,9 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
             raise ValueError(f"{table}.{col.name}: cannot coerce: {exc}") from None
         present = [v for v in values if v is not None and v == v]  # v == v: not NaN
         if not col.nullable and len(present) < len(values):
-            raise ValueError(f"{table}.{col.name}: missing value in row {next(i for i, v in enumerate(values) if _missing(v))}")
+            raise ValueError(
+                f"{table}.{col.name}: missing value in row {next(i for i, v in enumerate(values) if _missing(v))}"
+            )
         if col.unique and len(set(present)) < len(present):
             raise ValueError(f"{table}.{col.name}: duplicate values")
         for check, stats in col.checks:
@@ -305,7 +336,11 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
             if bad is not None:
                 raise ValueError(f"{table}.{col.name}: {check} {stats} fails on {bad!r}")
         try:
-            data[col.name] = pd.array(values, dtype=col.dtype) if col.kind in ("str", "Int64") else np.array(values, dtype=col.dtype)
+            data[col.name] = (
+                pd.array(values, dtype=col.dtype)
+                if col.kind in ("str", "Int64")
+                else np.array(values, dtype=col.dtype)
+            )
         except (TypeError, ValueError, OverflowError) as exc:
             raise ValueError(f"{table}.{col.name}: cannot coerce: {exc}") from None
     return pd.DataFrame(data, copy=False)
@@ -343,19 +378,26 @@ def validate(table: str, df: pd.DataFrame, as_arrow=None) -> pd.DataFrame:
     import pyarrow.compute as pc
 
     plan = _plan(table)
-    if (plan is None or set(df.columns) != {c.name for c in plan}
-            or any(df[c.name].dtype != c.dtype for c in plan)):
+    if (
+        plan is None
+        or set(df.columns) != {c.name for c in plan}
+        or any(df[c.name].dtype != c.dtype for c in plan)
+    ):
         return MODELS[table].validate(df)
     at = arrow(df) if as_arrow is None else as_arrow
     for col in plan:
         a = at.column(col.name)  # NaN of a float column is null here, as pandera counts it
         if not col.nullable and a.null_count:
-            raise ValueError(f"{table}.{col.name}: missing value in row {pc.index(pc.is_null(a), True).as_py()}")
+            raise ValueError(
+                f"{table}.{col.name}: missing value in row {pc.index(pc.is_null(a), True).as_py()}"
+            )
         if col.unique and pc.count_distinct(a).as_py() < len(a) - a.null_count:
             raise ValueError(f"{table}.{col.name}: duplicate values")
         present = pc.drop_null(a) if a.null_count else a  # nulls never fail a check, as in pandera
         for check, stats in col.checks:
             bad = _arrow_fails(check, stats, present)
             if pc.any(bad).as_py():
-                raise ValueError(f"{table}.{col.name}: {check} {stats} fails on {pc.filter(present, bad)[0].as_py()!r}")
+                raise ValueError(
+                    f"{table}.{col.name}: {check} {stats} fails on {pc.filter(present, bad)[0].as_py()!r}"
+                )
     return df

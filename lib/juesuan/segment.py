@@ -67,7 +67,9 @@ class Passage:
             same_length = len(normalised) == len(text)
             for m in _RUN.finditer(normalised):
                 run = m.group()
-                if last in _ASCII_ALNUM and run[0] in _ASCII_ALNUM:  # keep a gap between two ASCII words/numbers
+                if (
+                    last in _ASCII_ALNUM and run[0] in _ASCII_ALNUM
+                ):  # keep a gap between two ASCII words/numbers
                     parts.append(" ")
                     starts.append(pos)
                     owners.append(i)
@@ -76,7 +78,9 @@ class Passage:
                 parts.append(run)
                 starts.append(pos)
                 owners.append(i)
-                sources.append(text[m.start() : m.end()] if same_length else source_chars(text, m.start(), len(run)))
+                sources.append(
+                    text[m.start() : m.end()] if same_length else source_chars(text, m.start(), len(run))
+                )
                 pos += len(run)
                 last = run[-1]
         self.text = "".join(parts)
@@ -157,7 +161,9 @@ def find_parts(lines: list[Line]) -> dict[str, tuple[int, int]]:
     return parts
 
 
-def _unnumbered_parts(lines: list[Line], toc: list[tuple[int, int, str]], body: list[tuple[int, int, str]]) -> list:
+def _unnumbered_parts(
+    lines: list[Line], toc: list[tuple[int, int, str]], body: list[tuple[int, int, str]]
+) -> list:
     """Parts the contents list names but whose body heading drops "第N部分" (WPS template: "第二部分 XX局2024年度
     部门决算表" in the 目录, "XX局 2024年度部门决算表" over the tables): the first line after the previous
     part that reads exactly as the listed title."""
@@ -177,7 +183,9 @@ def _unnumbered_parts(lines: list[Line], toc: list[tuple[int, int, str]], body: 
     return out
 
 
-def find_sections(lines: list[Line], start: int, end: int, pattern: re.Pattern = _SECTION_RE) -> list[Section]:
+def find_sections(
+    lines: list[Line], start: int, end: int, pattern: re.Pattern = _SECTION_RE
+) -> list[Section]:
     """Numbered headings in [start, end) whose ordinals run 1, 2, 3…: a wrapped line that merely starts
     with "二、" out of sequence is body text, not a heading."""
     found: list[tuple[int, int, str, str]] = []

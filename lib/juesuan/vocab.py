@@ -11,8 +11,18 @@ LEVEL2 = [
 ]  # fmt: skip
 # Header words of a performance form. A ruled grid holding one (or an indicator label: a form continued
 # from the previous page prints no header) is read row by row.
-FORM_WORDS = ["三级指标", "一级指标", "项目名称", "年度目标", "年度绩效目标", "绩效指标", "偏差大或目标未完成原因",
-              "偏差原因分析", *LEVEL1, *LEVEL2]
+FORM_WORDS = [
+    "三级指标",
+    "一级指标",
+    "项目名称",
+    "年度目标",
+    "年度绩效目标",
+    "绩效指标",
+    "偏差大或目标未完成原因",
+    "偏差原因分析",
+    *LEVEL1,
+    *LEVEL2,
+]
 
 QUOTES = "“”\"'‘’「」『』"  # quotation marks of any width, dropped when names or titles are matched
 

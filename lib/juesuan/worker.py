@@ -145,16 +145,25 @@ class _Reader:
         try:
             while True:
                 left = start + limits.time_bound(pages) - time.monotonic()
-                if (left <= 0 or not conn.poll(left)) and not conn.poll(0):  # an answer just at the bound is taken
-                    raise InputError(path, f"reading took longer than the time bound of {limits.time_text(pages)}")
+                if (left <= 0 or not conn.poll(left)) and not conn.poll(
+                    0
+                ):  # an answer just at the bound is taken
+                    raise InputError(
+                        path, f"reading took longer than the time bound of {limits.time_text(pages)}"
+                    )
                 try:
                     kind, value = conn.recv()
                 except EOFError:
                     proc.join(5)
                     code = proc.exitcode
-                    how = (f"signal {signal.Signals(-code).name}" if code is not None and code < 0
-                           else f"exit status {code}")
-                    raise InputError(path, f"the reader stopped ({how}): over {memory}, or a damaged file") from None
+                    how = (
+                        f"signal {signal.Signals(-code).name}"
+                        if code is not None and code < 0
+                        else f"exit status {code}"
+                    )
+                    raise InputError(
+                        path, f"the reader stopped ({how}): over {memory}, or a damaged file"
+                    ) from None
                 if kind == "pages":
                     pages = value
                     continue
@@ -167,7 +176,9 @@ class _Reader:
                     raise InputError(path, f"reading needs more than {memory}")
                 raise WorkerError(value)
         finally:
-            if not done:  # killed at the time bound, died, or out of memory: the next input gets a fresh reader
+            if (
+                not done
+            ):  # killed at the time bound, died, or out of memory: the next input gets a fresh reader
                 self.stop()
 
 

@@ -42,8 +42,9 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     return df if out is None else out
 
 
-def write_tables(disclosure: Disclosure, out_dir: Path, checks: pd.DataFrame | None = None,
-                 text: str | None = None) -> Path:
+def write_tables(
+    disclosure: Disclosure, out_dir: Path, checks: pd.DataFrame | None = None, text: str | None = None
+) -> Path:
     """Write every table as CSV and Parquet into out_dir/<doc_id>/, with `checks` (checks.parquet) and `text`
     (text.txt) when given, replacing this document's earlier outputs as one unit. Returns the folder."""
     import pyarrow.parquet as pq
@@ -61,9 +62,13 @@ def write_tables(disclosure: Disclosure, out_dir: Path, checks: pd.DataFrame | N
         try:
             for name, df in tables.items():
                 csv_safe(df).to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
-                pq.write_table(arrow[name], tmp / f"{name}.parquet")  # as df.to_parquet(index=False) writes it
+                pq.write_table(
+                    arrow[name], tmp / f"{name}.parquet"
+                )  # as df.to_parquet(index=False) writes it
             if checks is not None:
-                checks = checks.assign(doc_id=place.doc_id)  # the folder's doc_id (a colliding stem gets a suffix)
+                checks = checks.assign(
+                    doc_id=place.doc_id
+                )  # the folder's doc_id (a colliding stem gets a suffix)
                 checks.to_parquet(tmp / CHECKS_FILE, index=False)
             if text is not None:
                 (tmp / TEXT_FILE).write_text(text, encoding="utf-8")
@@ -94,7 +99,12 @@ def source_text(path: str | Path) -> str | None:
     src = read_source(path)
     if src.kind != SourceKind.PDF:
         return None
-    out, page = [f"# {Path(str(path)).name}: 由 juesuan {config.PARSER_VERSION} 读出的文字；每行：行号、制表符、文字。"], None
+    out, page = (
+        [
+            f"# {Path(str(path)).name}: 由 juesuan {config.PARSER_VERSION} 读出的文字；每行：行号、制表符、文字。"
+        ],
+        None,
+    )
     for line in src.lines:
         if line.page != page:
             page = line.page

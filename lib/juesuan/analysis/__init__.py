@@ -29,8 +29,9 @@ def _load(path: str, mtime_ns: int, size: int, processed_dir: str, limits: tuple
         return load(path)
 
 
-def load_disclosure(path: str | os.PathLike, processed_dir: str | os.PathLike | None = None,
-                    limits: dict | None = None):
+def load_disclosure(
+    path: str | os.PathLike, processed_dir: str | os.PathLike | None = None, limits: dict | None = None
+):
     """The disclosure at `path`: the tables already parsed into `processed_dir` when it holds them (same content,
     same parser version; `juesuan.panel.stored`), else `juesuan.load(path)` within `limits` (the command line's
     bounds, as `dataclasses.asdict(Limits)` gives them; defaults for the rest). Cached while the file is unchanged

@@ -32,7 +32,9 @@ def merge_items(f: pd.DataFrame) -> pd.Series:
     out = names.copy()
     for _, idx in f.groupby("section", sort=False).groups.items():
         items = sorted(set(names[idx]), key=len, reverse=True)
-        canon = {i: next((j for j in items if len(i) >= 3 and len(j) > len(i) and j.endswith(i)), i) for i in items}
+        canon = {
+            i: next((j for j in items if len(i) >= 3 and len(j) > len(i) and j.endswith(i)), i) for i in items
+        }
         out[idx] = names[idx].map(canon)
     return out
 
@@ -43,7 +45,9 @@ def wide_by_item(figures: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["section", "item", "source_line", "page"])
     f = figures.copy()
     f["item"] = merge_items(f)
-    wide = f.pivot_table(index=["section", "item"], columns="measure", values="value", aggfunc="first", sort=False)
+    wide = f.pivot_table(
+        index=["section", "item"], columns="measure", values="value", aggfunc="first", sort=False
+    )
     where = f.groupby(["section", "item"], sort=False)[["source_line", "page"]].min()
     return wide.join(where).reset_index()
 
@@ -55,8 +59,23 @@ def budget_vs_actual(figures: pd.DataFrame, thresholds: BudgetThresholds | None 
     stated_change, recomputed_change, status (over-run / under-run / on budget), source_line, page.
     """
     th = thresholds or config.BUDGET
-    cols = ["section", "item", "budget", "budget_source", "actual", "stated_pct", "recomputed_pct", "pct_diff",
-            "pct_ok", "stated_change", "recomputed_change", "status", "flag", "source_line", "page"]
+    cols = [
+        "section",
+        "item",
+        "budget",
+        "budget_source",
+        "actual",
+        "stated_pct",
+        "recomputed_pct",
+        "pct_diff",
+        "pct_ok",
+        "stated_change",
+        "recomputed_change",
+        "status",
+        "flag",
+        "source_line",
+        "page",
+    ]
     if figures.empty:  # a disclosure without narrative figures (an empty template): nothing to compare
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     w = wide_by_item(figures)
@@ -80,14 +99,22 @@ def budget_vs_actual(figures: pd.DataFrame, thresholds: BudgetThresholds | None 
     stated_zero_budget = w["budget"].eq(0) & w["stated_pct"].gt(0)
     unknown = w["budget"].isna()  # e.g. "决算 0 万元，完成预算的 0%": any budget fits, nothing to check
     w["pct_ok"] = (
-        (w["pct_diff"].abs() <= tol) | w["stated_pct"].isna() | (w["budget"].eq(0) & w["stated_pct"].eq(0)) | unknown
+        (w["pct_diff"].abs() <= tol)
+        | w["stated_pct"].isna()
+        | (w["budget"].eq(0) & w["stated_pct"].eq(0))
+        | unknown
     )
     w.loc[stated_zero_budget, "pct_ok"] = False
     w["stated_change"] = w["budget_change"]
     w["recomputed_change"] = (w["actual"] - w["budget"]).round(2)
     pct = w["recomputed_pct"].fillna(w["stated_pct"])
     w["status"] = np.select(
-        [pct >= th.over_run_pct, pct > 100 + th.on_budget_pct, pct <= th.under_run_pct, pct < 100 - th.on_budget_pct],
+        [
+            pct >= th.over_run_pct,
+            pct > 100 + th.on_budget_pct,
+            pct <= th.under_run_pct,
+            pct < 100 - th.on_budget_pct,
+        ],
         ["大幅超预算", "超预算", "大幅低于预算", "低于预算"],
         default="持平",
     )
@@ -132,14 +159,17 @@ def general_budget(table: pd.DataFrame) -> pd.DataFrame:
 def project_execution(projects: pd.DataFrame, thresholds: BudgetThresholds | None = None) -> pd.DataFrame:
     """Every project's 预算数 vs 执行数, stated and recomputed 执行率, and a flag."""
     th = thresholds or config.BUDGET
-    p = projects[["project_no", "project_name", "budget_wan", "executed_wan", "exec_rate_pct",
-                  "source_line", "page"]].copy()
+    p = projects[
+        ["project_no", "project_name", "budget_wan", "executed_wan", "exec_rate_pct", "source_line", "page"]
+    ].copy()
     p["recomputed_pct"] = (p["executed_wan"] / p["budget_wan"] * 100).where(p["budget_wan"] > 0).round(2)
     p["pct_diff"] = (p["exec_rate_pct"] - p["recomputed_pct"]).round(2)
     p["status"] = np.select(
-        [p["executed_wan"] > p["budget_wan"] + config.AMOUNT_TOLERANCE,
-         p["recomputed_pct"] < th.project_under_run_pct,
-         p["recomputed_pct"].eq(100)],
+        [
+            p["executed_wan"] > p["budget_wan"] + config.AMOUNT_TOLERANCE,
+            p["recomputed_pct"] < th.project_under_run_pct,
+            p["recomputed_pct"].eq(100),
+        ],
         ["超预算执行", "执行率偏低", "执行率 100%"],
         default="",
     )
@@ -157,12 +187,18 @@ def project_findings(execution: pd.DataFrame, thresholds: BudgetThresholds | Non
     out.append(f"{n} 个项目预算合计 {total_b:.2f} 万元，执行合计 {total_e:.2f} 万元。")
     full = execution["recomputed_pct"].eq(100).sum()
     if full == n:
-        out.append(f"全部 {n} 个项目执行率均为 100.00%，预算数与执行数分毫不差，需关注预算是否按执行数倒推调整。")
+        out.append(
+            f"全部 {n} 个项目执行率均为 100.00%，预算数与执行数分毫不差，需关注预算是否按执行数倒推调整。"
+        )
     elif full:
         out.append(f"{full} 个项目执行率恰为 100.00%。")
     low = execution[execution["recomputed_pct"] < th.project_under_run_pct]
     if len(low):
-        out.append(f"{len(low)} 个项目执行率低于 {th.project_under_run_pct:g}%：" + "、".join(low["project_name"]) + "。")
+        out.append(
+            f"{len(low)} 个项目执行率低于 {th.project_under_run_pct:g}%："
+            + "、".join(low["project_name"])
+            + "。"
+        )
     over = execution[execution["status"].eq("超预算执行")]
     if len(over):
         out.append(f"{len(over)} 个项目执行数超过预算数：" + "、".join(over["project_name"]) + "。")

@@ -40,7 +40,9 @@ def prior_actuals(figures: pd.DataFrame) -> pd.DataFrame:
     f = figures.assign(item=merge_items(figures))
     f = f[f["measure"].eq("actual") & f["unit"].eq("万元")].sort_values("source_line", kind="stable")
     f = f.drop_duplicates(["section", "item"])
-    return f.assign(key=f["item"].map(normalise_name))[["section", "item", "key", "value", "source_line", "page"]]
+    return f.assign(key=f["item"].map(normalise_name))[
+        ["section", "item", "key", "value", "source_line", "page"]
+    ]
 
 
 def compare(current_figures: pd.DataFrame, prior_figures: pd.DataFrame) -> pd.DataFrame:
@@ -55,7 +57,12 @@ def compare(current_figures: pd.DataFrame, prior_figures: pd.DataFrame) -> pd.Da
     changes = changes[changes["basis"].eq("上年")].reset_index(drop=True)
     actual = prior_actuals(prior_figures)
     by_section = actual.set_index(["section", "item"])
-    by_key = actual.groupby("key").filter(lambda g: g["value"].nunique() == 1).drop_duplicates("key").set_index("key")
+    by_key = (
+        actual.groupby("key")
+        .filter(lambda g: g["value"].nunique() == 1)
+        .drop_duplicates("key")
+        .set_index("key")
+    )
     rows = []
     for r in changes.itertuples(index=False):
         hit = None
@@ -65,17 +72,47 @@ def compare(current_figures: pd.DataFrame, prior_figures: pd.DataFrame) -> pd.Da
         elif normalise_name(r.item) in by_key.index:
             hit = by_key.loc[normalise_name(r.item)]
             hit_section = hit["section"]
-        row = {"section": r.section, "item": r.item, "actual": r.actual, "stated_change": r.stated_change,
-               "stated_prior": r.implied_base, "source_line": r.source_line, "page": r.page}
+        row = {
+            "section": r.section,
+            "item": r.item,
+            "actual": r.actual,
+            "stated_change": r.stated_change,
+            "stated_prior": r.implied_base,
+            "source_line": r.source_line,
+            "page": r.page,
+        }
         if hit is not None:
-            tol = max(config.AMOUNT_TOLERANCE, _half_unit(r.actual) + _half_unit(r.stated_change) + _half_unit(hit["value"]))
+            tol = max(
+                config.AMOUNT_TOLERANCE,
+                _half_unit(r.actual) + _half_unit(r.stated_change) + _half_unit(hit["value"]),
+            )
             diff = round(float(hit["value"]) - float(r.implied_base), 2)
-            row |= {"prior_section": hit_section, "prior_value": float(hit["value"]), "difference": diff,
-                    "tolerance": round(tol, 3), "consistent": abs(diff) <= tol + 1e-9,
-                    "prior_line": hit["source_line"], "prior_page": hit["page"]}
+            row |= {
+                "prior_section": hit_section,
+                "prior_value": float(hit["value"]),
+                "difference": diff,
+                "tolerance": round(tol, 3),
+                "consistent": abs(diff) <= tol + 1e-9,
+                "prior_line": hit["source_line"],
+                "prior_page": hit["page"],
+            }
         rows.append(row)
-    cols = ["section", "item", "actual", "stated_change", "stated_prior", "prior_section", "prior_value",
-            "difference", "tolerance", "consistent", "source_line", "page", "prior_line", "prior_page"]
+    cols = [
+        "section",
+        "item",
+        "actual",
+        "stated_change",
+        "stated_prior",
+        "prior_section",
+        "prior_value",
+        "difference",
+        "tolerance",
+        "consistent",
+        "source_line",
+        "page",
+        "prior_line",
+        "prior_page",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -85,24 +122,39 @@ def _where(line, page) -> str:
     return f"{line_s}（{page_s}）"
 
 
-def as_checks(table: pd.DataFrame, current_doc: str, prior_doc: str, current_year=None, prior_year=None) -> pd.DataFrame:
+def as_checks(
+    table: pd.DataFrame, current_doc: str, prior_doc: str, current_year=None, prior_year=None
+) -> pd.DataFrame:
     """`compare`'s rows as rows of the `checks` table: fail when the two differ beyond rounding, not_assessable
     when the prior disclosure does not print the item; the evidence names both documents, lines and pages."""
     cy = f"{current_year} 年" if current_year else "本年"
     py = f"{prior_year} 年" if prior_year else "上年"
     rows = []
     for r in table.itertuples(index=False):
-        stated = (f"{cy}公开 {current_doc} {_where(r.source_line, r.page)}：{r.actual:.2f} − 比上年增减 "
-                  f"{r.stated_change:.2f} = {r.stated_prior:.2f}")
+        stated = (
+            f"{cy}公开 {current_doc} {_where(r.source_line, r.page)}：{r.actual:.2f} − 比上年增减 "
+            f"{r.stated_change:.2f} = {r.stated_prior:.2f}"
+        )
         if pd.isna(r.consistent):
             status, evidence = "not_assessable", f"{stated}；{py}公开 {prior_doc} 中未找到该项"
         else:
             status = "pass" if r.consistent else "fail"
             evidence = f"{stated}；{py}公开 {prior_doc} {_where(r.prior_line, r.prior_page)}（{r.prior_section}）：{r.prior_value:.2f}"
-        rows.append({"doc_id": current_doc, "rule_id": RULE_ID, "description": DESCRIPTION,
-                     "subject": f"{r.section} {r.item}", "status": status, "severity": SEVERITY,
-                     "expected": r.stated_prior, "actual": r.prior_value, "difference": r.difference,
-                     "tolerance": r.tolerance, "evidence": evidence})
+        rows.append(
+            {
+                "doc_id": current_doc,
+                "rule_id": RULE_ID,
+                "description": DESCRIPTION,
+                "subject": f"{r.section} {r.item}",
+                "status": status,
+                "severity": SEVERITY,
+                "expected": r.stated_prior,
+                "actual": r.prior_value,
+                "difference": r.difference,
+                "tolerance": r.tolerance,
+                "evidence": evidence,
+            }
+        )
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("expected", "actual", "difference", "tolerance"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
@@ -121,7 +173,9 @@ def check(current, priors) -> pd.DataFrame:
     prior = previous_year(current, priors)
     if prior is None:
         return pd.DataFrame(columns=COLUMNS)
-    return as_checks(compare(current.figures, prior.figures), current.doc_id, prior.doc_id, current.year, prior.year)
+    return as_checks(
+        compare(current.figures, prior.figures), current.doc_id, prior.doc_id, current.year, prior.year
+    )
 
 
 def findings(checks: pd.DataFrame) -> list[str]:
@@ -129,11 +183,16 @@ def findings(checks: pd.DataFrame) -> list[str]:
     if checks.empty:
         return ["没有上一年度的公开可供核对（prior 未给出，数据目录中也没有），跨年度一致性从略。"]
     fails = checks[checks["status"].eq("fail")]
-    out = [f"{r.subject}：本年公开所述上年数 {r.expected:.2f} 万元，上年公开为 {r.actual:.2f} 万元，相差 {r.difference:+.2f} 万元。"
-           f"证据：{r.evidence}。" for r in fails.itertuples(index=False)]
+    out = [
+        f"{r.subject}：本年公开所述上年数 {r.expected:.2f} 万元，上年公开为 {r.actual:.2f} 万元，相差 {r.difference:+.2f} 万元。"
+        f"证据：{r.evidence}。"
+        for r in fails.itertuples(index=False)
+    ]
     n = checks["status"].value_counts()
-    out.append(f"共核对 {len(checks)} 项：一致 {n.get('pass', 0)}，不一致 {n.get('fail', 0)}，"
-               f"上年公开未列 {n.get('not_assessable', 0)}。")
+    out.append(
+        f"共核对 {len(checks)} 项：一致 {n.get('pass', 0)}，不一致 {n.get('fail', 0)}，"
+        f"上年公开未列 {n.get('not_assessable', 0)}。"
+    )
     return out
 
 
@@ -141,5 +200,6 @@ def display_table(checks: pd.DataFrame) -> pd.DataFrame:
     """For the report: the status in Chinese, and a flag on the mismatches."""
     from ..checks.schema import STATUS_LABELS
 
-    return checks.assign(flag=np.where(checks["status"].eq("fail"), True, False),
-                         status=checks["status"].map(STATUS_LABELS))
+    return checks.assign(
+        flag=np.where(checks["status"].eq("fail"), True, False), status=checks["status"].map(STATUS_LABELS)
+    )

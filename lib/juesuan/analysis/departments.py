@@ -48,23 +48,35 @@ class Gathered:
 
     documents: pd.DataFrame  # doc_id, department, department_key, year, sha256, file, current (bool)
     figures: pd.DataFrame  # doc_id, section, item, measure, value, unit, source_line, page
-    projects: pd.DataFrame  # doc_id, project_name, budget_wan, executed_wan, exec_rate_pct, total_score, page, …
+    projects: (
+        pd.DataFrame
+    )  # doc_id, project_name, budget_wan, executed_wan, exec_rate_pct, total_score, page, …
     checks: pd.DataFrame  # doc_id, severity, status, n
 
 
 _FIGURE_COLUMNS = ["doc_id", "section", "item", "measure", "value", "unit", "source_line", "page"]
 _DOC_COLUMNS = ["doc_id", "department", "year", "sha256", "source_path"]
-_PROJECT_COLUMNS = ["doc_id", "project_name", "budget_wan", "executed_wan", "exec_rate_pct", "total_score", "page",
-                    "source_line"]
+_PROJECT_COLUMNS = [
+    "doc_id",
+    "project_name",
+    "budget_wan",
+    "executed_wan",
+    "exec_rate_pct",
+    "total_score",
+    "page",
+    "source_line",
+]
 
 
 def gather(processed_dir: str | Path | None, current=None) -> Gathered:
     """Read the panel at `processed_dir` (only the columns and items used here) and add `current` (a
     Disclosure) when the panel does not hold it as it is now (absent, or parsed from another version)."""
-    frames = {"documents": pd.DataFrame(columns=_DOC_COLUMNS),
-              "figures": pd.DataFrame(columns=_FIGURE_COLUMNS),
-              "projects": pd.DataFrame(columns=_PROJECT_COLUMNS),
-              "checks": pd.DataFrame(columns=["doc_id", "severity", "status", "n"])}
+    frames = {
+        "documents": pd.DataFrame(columns=_DOC_COLUMNS),
+        "figures": pd.DataFrame(columns=_FIGURE_COLUMNS),
+        "projects": pd.DataFrame(columns=_PROJECT_COLUMNS),
+        "checks": pd.DataFrame(columns=["doc_id", "severity", "status", "n"]),
+    }
     root = Path(processed_dir) if processed_dir else None
     if root is not None and root.is_dir():
         from ..panel import cached
@@ -77,8 +89,11 @@ def gather(processed_dir: str | Path | None, current=None) -> Gathered:
             if "checks" in panel.tables:
                 frames["checks"] = _check_counts(
                     panel.sql(f"SELECT {', '.join(_FAIL_COLUMNS)} FROM checks WHERE status = 'fail'"),
-                    panel.sql("SELECT doc_id, severity, status, count(*) AS n FROM checks WHERE status <> 'fail' "
-                              "GROUP BY ALL"))
+                    panel.sql(
+                        "SELECT doc_id, severity, status, count(*) AS n FROM checks WHERE status <> 'fail' "
+                        "GROUP BY ALL"
+                    ),
+                )
     docs = frames["documents"]
     if current is not None:
         sha = str(current.document["sha256"].iloc[0])
@@ -93,16 +108,26 @@ def gather(processed_dir: str | Path | None, current=None) -> Gathered:
                 "documents": current.document[_DOC_COLUMNS],
                 "figures": current.figures[_FIGURE_COLUMNS],
                 "projects": current.projects[frames["projects"].columns],
-                "checks": _check_counts(checks[checks["status"].eq("fail")], checks[checks["status"].ne("fail")].groupby(
-                    ["doc_id", "severity", "status"]).size().rename("n").reset_index()),
+                "checks": _check_counts(
+                    checks[checks["status"].eq("fail")],
+                    checks[checks["status"].ne("fail")]
+                    .groupby(["doc_id", "severity", "status"])
+                    .size()
+                    .rename("n")
+                    .reset_index(),
+                ),
             }
-            frames = {k: pd.concat([v, extra[k]], ignore_index=True) if len(v) else extra[k].reset_index(drop=True)
-                      for k, v in frames.items()}
+            frames = {
+                k: pd.concat([v, extra[k]], ignore_index=True) if len(v) else extra[k].reset_index(drop=True)
+                for k, v in frames.items()
+            }
     docs = frames["documents"].copy()
     docs["year"] = pd.to_numeric(docs["year"], errors="coerce").astype("Int64")
     docs["department_key"] = docs["department"].map(normalise_department)
-    docs["file"] = [Path(str(p)).name if not L.missing(p) and str(p) else d for p, d in
-                    zip(docs["source_path"], docs["doc_id"], strict=True)]
+    docs["file"] = [
+        Path(str(p)).name if not L.missing(p) and str(p) else d
+        for p, d in zip(docs["source_path"], docs["doc_id"], strict=True)
+    ]
     docs["current"] = docs["doc_id"].eq(current.doc_id) if current is not None else False
     frames["documents"] = docs.sort_values(["year", "department_key", "doc_id"]).reset_index(drop=True)
     return Gathered(**frames)
@@ -116,8 +141,10 @@ def _check_counts(failed: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
     in several places once, `checks.findings`), the other statuses per instance."""
     from ..checks import findings
 
-    rows = [findings(part).groupby("severity").size().rename("n").reset_index().assign(doc_id=doc, status="fail")
-            for doc, part in failed.groupby("doc_id")]
+    rows = [
+        findings(part).groupby("severity").size().rename("n").reset_index().assign(doc_id=doc, status="fail")
+        for doc, part in failed.groupby("doc_id")
+    ]
     parts = [x for x in [*rows, others] if len(x)]
     if not parts:
         return pd.DataFrame(columns=["doc_id", "severity", "status", "n"])
@@ -127,7 +154,9 @@ def _check_counts(failed: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
 def headline(figures: pd.DataFrame) -> pd.DataFrame:
     """One row per doc_id, one column per HEADLINE item (the first the document states), in 万元, each with the
     page and line it is printed on (`<column>_page`, `<column>_line`)."""
-    f = figures.assign(key=figures["item"].map(_item_key)).sort_values(["doc_id", "source_line"], kind="stable")
+    f = figures.assign(key=figures["item"].map(_item_key)).sort_values(
+        ["doc_id", "source_line"], kind="stable"
+    )
     out = {}
     for col, (_, names, measure) in HEADLINE.items():
         part = f[f["key"].isin(names) & f["measure"].eq(measure)]
@@ -184,11 +213,16 @@ def department_table(g: Gathered, year: int | None) -> pd.DataFrame:
     p = g.projects.groupby("doc_id")
     t["n_projects"] = p.size().reindex(t.index).fillna(0).astype(int)
     t["median_exec_pct"] = p["exec_rate_pct"].median().reindex(t.index).round(1)
-    t["score_100_pct"] = p["total_score"].agg(lambda s: (s.dropna() >= 100).mean() * 100 if s.notna().any()
-                                              else np.nan).reindex(t.index).round(1)
+    t["score_100_pct"] = (
+        p["total_score"]
+        .agg(lambda s: (s.dropna() >= 100).mean() * 100 if s.notna().any() else np.nan)
+        .reindex(t.index)
+        .round(1)
+    )
     t["mean_score"] = p["total_score"].mean().reindex(t.index).round(1)
-    fails = g.checks[g.checks["status"].eq("fail")].pivot_table(index="doc_id", columns="severity", values="n",
-                                                                 aggfunc="sum")
+    fails = g.checks[g.checks["status"].eq("fail")].pivot_table(
+        index="doc_id", columns="severity", values="n", aggfunc="sum"
+    )
     checked = set(g.checks["doc_id"])
     for sev in SEVERITIES:
         col = fails[sev] if sev in fails else pd.Series(dtype=float)
@@ -202,17 +236,28 @@ def _add_sources(t: pd.DataFrame, projects: pd.DataFrame) -> None:
     """The `src_<column>` citations of `department_table` (in place)."""
     t[source_column("department")] = t["file"]
     for col in HEADLINE:
-        t[source_column(col)] = [_cite([(p, n)]) if not L.missing(v) else "" for v, p, n in
-                                 zip(t[col], t[f"{col}_page"], t[f"{col}_line"], strict=True)]
-    for rate, (actual, budget) in {"general_exec_pct": ("general_actual", "general_budget"),
-                                   "three_public_exec_pct": ("three_public", "three_public_budget")}.items():
+        t[source_column(col)] = [
+            _cite([(p, n)]) if not L.missing(v) else ""
+            for v, p, n in zip(t[col], t[f"{col}_page"], t[f"{col}_line"], strict=True)
+        ]
+    for rate, (actual, budget) in {
+        "general_exec_pct": ("general_actual", "general_budget"),
+        "three_public_exec_pct": ("three_public", "three_public_budget"),
+    }.items():
         t[source_column(rate)] = [
             _cite([(r[f"{actual}_page"], r[f"{actual}_line"]), (r[f"{budget}_page"], r[f"{budget}_line"])])
-            if not L.missing(r[rate]) else "" for _, r in t.iterrows()]
+            if not L.missing(r[rate])
+            else ""
+            for _, r in t.iterrows()
+        ]
     pages = projects.dropna(subset=["page"]).groupby("doc_id")["page"].agg(list)
     n = projects.groupby("doc_id").size()
-    cited = pd.Series({d: f"{L.cite(v)}，{L.count(n[d], '张')}项目自评表" for d, v in pages.items()}, dtype=object)
-    t[source_column("n_projects")] = cited.reindex(t.index).fillna("")  # the row's other project columns: the same
+    cited = pd.Series(
+        {d: f"{L.cite(v)}，{L.count(n[d], '张')}项目自评表" for d, v in pages.items()}, dtype=object
+    )
+    t[source_column("n_projects")] = cited.reindex(t.index).fillna(
+        ""
+    )  # the row's other project columns: the same
 
 
 def score_bands(g: Gathered, t: pd.DataFrame) -> pd.DataFrame:
@@ -222,8 +267,10 @@ def score_bands(g: Gathered, t: pd.DataFrame) -> pd.DataFrame:
     if p.empty:
         return pd.DataFrame(columns=["doc_id", "department", "band", "n", "share_pct", "page", "current"])
     bounds = sorted(config.SCORE_BANDS, reverse=True)
-    labels_ = [f"{b:g} 分" if i == 0 else f"{b:g}–{bounds[i - 1]:g} 分（不含 {bounds[i - 1]:g}）"
-               for i, b in enumerate(bounds)] + [f"低于 {bounds[-1]:g} 分", "未印总分"]
+    labels_ = [
+        f"{b:g} 分" if i == 0 else f"{b:g}–{bounds[i - 1]:g} 分（不含 {bounds[i - 1]:g}）"
+        for i, b in enumerate(bounds)
+    ] + [f"低于 {bounds[-1]:g} 分", "未印总分"]
 
     def band(score) -> str:
         if L.missing(score):
@@ -238,9 +285,17 @@ def score_bands(g: Gathered, t: pd.DataFrame) -> pd.DataFrame:
         for label in labels_:
             hit = part[part["band"].eq(label)]
             if len(hit):
-                rows.append({"doc_id": doc, "department": info.loc[doc, "department"], "band": label, "n": len(hit),
-                             "share_pct": round(len(hit) / len(part) * 100, 1), "page": list(hit["page"].dropna()),
-                             "current": bool(info.loc[doc, "current"])})
+                rows.append(
+                    {
+                        "doc_id": doc,
+                        "department": info.loc[doc, "department"],
+                        "band": label,
+                        "n": len(hit),
+                        "share_pct": round(len(hit) / len(part) * 100, 1),
+                        "page": list(hit["page"].dropna()),
+                        "current": bool(info.loc[doc, "current"]),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -267,13 +322,29 @@ def cross_year(g: Gathered) -> pd.Series:
     return pd.Series(out, dtype=float)
 
 
-COLUMNS = {"department": "部门", "year": "年度", "total": "收支总计", "expenditure": "支出合计", "basic": "基本支出",
-           "project": "项目支出", "general_budget": "一般公共预算财政拨款支出·预算",
-           "general_actual": "一般公共预算财政拨款支出·决算", "general_exec_pct": "一般公共预算执行率（%）",
-           "three_public_budget": "“三公”预算", "three_public": "“三公”决算", "three_public_exec_pct": "“三公”执行率（%）",
-           "operating": "机关运行经费", "n_projects": "项目数", "median_exec_pct": "项目执行率中位数（%）",
-           "score_100_pct": "自评满分项目占比（%）", "mean_score": "平均自评分", "error": "错误", "warning": "警告",
-           "info": "提示", "cross_year": "与上年公开不一致（项）"}
+COLUMNS = {
+    "department": "部门",
+    "year": "年度",
+    "total": "收支总计",
+    "expenditure": "支出合计",
+    "basic": "基本支出",
+    "project": "项目支出",
+    "general_budget": "一般公共预算财政拨款支出·预算",
+    "general_actual": "一般公共预算财政拨款支出·决算",
+    "general_exec_pct": "一般公共预算执行率（%）",
+    "three_public_budget": "“三公”预算",
+    "three_public": "“三公”决算",
+    "three_public_exec_pct": "“三公”执行率（%）",
+    "operating": "机关运行经费",
+    "n_projects": "项目数",
+    "median_exec_pct": "项目执行率中位数（%）",
+    "score_100_pct": "自评满分项目占比（%）",
+    "mean_score": "平均自评分",
+    "error": "错误",
+    "warning": "警告",
+    "info": "提示",
+    "cross_year": "与上年公开不一致（项）",
+}
 
 
 def findings(t: pd.DataFrame) -> list[str]:
@@ -284,22 +355,38 @@ def findings(t: pd.DataFrame) -> list[str]:
     spend = t.dropna(subset=["expenditure"]).sort_values("expenditure", ascending=False)
     if len(spend) >= 2:
         top = spend.iloc[0]
-        out.append(f"支出合计最高：{top.department} {top.expenditure:.2f} 万元，占全部 {top.expenditure / spend['expenditure'].sum() * 100:.1f}%。")
+        out.append(
+            f"支出合计最高：{top.department} {top.expenditure:.2f} 万元，占全部 {top.expenditure / spend['expenditure'].sum() * 100:.1f}%。"
+        )
     over = t[t["three_public_exec_pct"] > 100]
     if len(over):
-        out.append("“三公”经费决算超过预算：" + "、".join(f"{r.department}（{r.three_public_exec_pct:.1f}%）"
-                                                  for r in over.itertuples(index=False)) + "。")
+        out.append(
+            "“三公”经费决算超过预算："
+            + "、".join(
+                f"{r.department}（{r.three_public_exec_pct:.1f}%）" for r in over.itertuples(index=False)
+            )
+            + "。"
+        )
     full = t[t["score_100_pct"].ge(100) & t["n_projects"].gt(1)]
     if len(full):
-        out.append("所有项目自评均为满分：" + "、".join(full["department"].astype(str)) + "（自评未区分绩效高低）。")
+        out.append(
+            "所有项目自评均为满分：" + "、".join(full["department"].astype(str)) + "（自评未区分绩效高低）。"
+        )
     unchecked = t[t["error"].isna()]
     crossed = t[t["cross_year"].gt(0)]
     if len(crossed):
-        out.append("本年所述上年数与上年公开不一致：" + "、".join(f"{r.department} {int(r.cross_year)} 项"
-                                                      for r in crossed.itertuples(index=False)) + "（见各自的同比变化报告）。")
+        out.append(
+            "本年所述上年数与上年公开不一致："
+            + "、".join(f"{r.department} {int(r.cross_year)} 项" for r in crossed.itertuples(index=False))
+            + "（见各自的同比变化报告）。"
+        )
     errs = t[t["error"].gt(0)].sort_values("error", ascending=False)
     if len(errs):
-        out.append("勾稽关系错误最多：" + "、".join(f"{r.department} {int(r.error)} 项" for r in errs.head(5).itertuples(index=False)) + "。")
+        out.append(
+            "勾稽关系错误最多："
+            + "、".join(f"{r.department} {int(r.error)} 项" for r in errs.head(5).itertuples(index=False))
+            + "。"
+        )
     if len(unchecked):
         out.append(f"{len(unchecked)} 份公开未存检查结果（解析时用了 --no-checks），其错误数从略。")
     return out
@@ -320,8 +407,10 @@ def by_year(g: Gathered) -> pd.DataFrame:
     for col in YEAR_COLUMNS:
         prev = t.groupby("department_key")[col].shift()
         t[f"{col}_change_pct"] = ((t[col] - prev) / prev * 100).where(prev > 0).round(1)
-        t[source_column(col)] = [_cite([(p, n)]) if not L.missing(v) else "" for v, p, n in
-                                 zip(t[col], t[f"{col}_page"], t[f"{col}_line"], strict=True)]
+        t[source_column(col)] = [
+            _cite([(p, n)]) if not L.missing(v) else ""
+            for v, p, n in zip(t[col], t[f"{col}_page"], t[f"{col}_line"], strict=True)
+        ]
     return t
 
 

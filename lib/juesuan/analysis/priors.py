@@ -49,9 +49,13 @@ class Identity:
 def identity(disclosure) -> Identity:
     """The Identity of a `Disclosure`."""
     doc = disclosure.document.iloc[0]
-    return Identity(doc_id=disclosure.doc_id, department=disclosure.department, year=disclosure.year,
-                    units=frozenset(normalise_department(u) for u in disclosure.units["unit_name"]),
-                    source=str(doc.get("source_path", "")))
+    return Identity(
+        doc_id=disclosure.doc_id,
+        department=disclosure.department,
+        year=disclosure.year,
+        units=frozenset(normalise_department(u) for u in disclosure.units["unit_name"]),
+        source=str(doc.get("source_path", "")),
+    )
 
 
 class DepartmentMatch(StrEnum):
@@ -130,9 +134,13 @@ def check_prior(current: Identity, prior: Identity, allow_other_department: bool
         if allow_other_department:
             warning = f"comparing with another department on request: {prior.label()} vs {current.label()}"
         else:
-            problems.append(Problem.OTHER_DEPARTMENT if match is DepartmentMatch.OTHER else Problem.UNKNOWN_DEPARTMENT)
+            problems.append(
+                Problem.OTHER_DEPARTMENT if match is DepartmentMatch.OTHER else Problem.UNKNOWN_DEPARTMENT
+            )
     elif match is DepartmentMatch.UNITS:
-        warning = f"same units, another name: {prior.department} taken as the prior year of {current.department}"
+        warning = (
+            f"same units, another name: {prior.department} taken as the prior year of {current.department}"
+        )
     if current.year is None or prior.year is None:
         problems.append(Problem.UNKNOWN_YEAR)
     elif prior.year == current.year:
@@ -153,20 +161,30 @@ def select(current, priors: Sequence, allow_other_department: bool = False) -> t
             if v.warning:
                 notes.append(f"注意：{v.prior.label()} 与本年部门名称不同（{v.warning}）。")
         else:
-            notes.append(f"往年公开 {v.prior.label()}（{Path(v.prior.source).name}）未用于比较："
-                         f"{'、'.join(_PROBLEM_LABEL[p] for p in v.problems)}。")
+            notes.append(
+                f"往年公开 {v.prior.label()}（{Path(v.prior.source).name}）未用于比较："
+                f"{'、'.join(_PROBLEM_LABEL[p] for p in v.problems)}。"
+            )
     return kept, notes
 
 
 _PROBLEM_LABEL = {
-    Problem.SAME_DOCUMENT: "即本年公开本身", Problem.OTHER_DEPARTMENT: "不是同一部门（名称和二级单位均不同）",
-    Problem.UNKNOWN_DEPARTMENT: "无法确认是同一部门", Problem.UNKNOWN_YEAR: "年度未识别",
-    Problem.SAME_YEAR: "与本年同一年度", Problem.LATER_YEAR: "年度晚于本年",
+    Problem.SAME_DOCUMENT: "即本年公开本身",
+    Problem.OTHER_DEPARTMENT: "不是同一部门（名称和二级单位均不同）",
+    Problem.UNKNOWN_DEPARTMENT: "无法确认是同一部门",
+    Problem.UNKNOWN_YEAR: "年度未识别",
+    Problem.SAME_YEAR: "与本年同一年度",
+    Problem.LATER_YEAR: "年度晚于本年",
 }
 
 
-def resolve(current, prior: Sequence[str], processed_dir: str | Path | None,
-            allow_other_department: bool = False, limits: dict | None = None) -> tuple[list, list[str]]:
+def resolve(
+    current,
+    prior: Sequence[str],
+    processed_dir: str | Path | None,
+    allow_other_department: bool = False,
+    limits: dict | None = None,
+) -> tuple[list, list[str]]:
     """The prior years for a report: the `prior` files when given (each checked; read from `processed_dir` when
     parsed there, else parsed within `limits`), else the same department's earlier years found in the panel at
     `processed_dir`. Returns (Disclosures oldest first, notes for the reader)."""
@@ -174,8 +192,9 @@ def resolve(current, prior: Sequence[str], processed_dir: str | Path | None,
     from . import resolve as resolve_path
 
     if prior:
-        kept, notes = select(current, [load_disclosure(p, processed_dir, limits) for p in prior],
-                             allow_other_department)
+        kept, notes = select(
+            current, [load_disclosure(p, processed_dir, limits) for p in prior], allow_other_department
+        )
     else:
         kept, notes = [], []
         root = resolve_path(processed_dir) if processed_dir else None
@@ -186,5 +205,7 @@ def resolve(current, prior: Sequence[str], processed_dir: str | Path | None,
             ids = panel.priors(identity(current))
             kept = [panel.disclosure(i) for i in ids]
             if ids:
-                notes.append(f"往年数据取自数据目录 {root.name}/ 中同一部门以前年度的公开：{'、'.join(ids)}。")
+                notes.append(
+                    f"往年数据取自数据目录 {root.name}/ 中同一部门以前年度的公开：{'、'.join(ids)}。"
+                )
     return sorted(kept, key=lambda d: (d.year or 0, d.doc_id)), notes

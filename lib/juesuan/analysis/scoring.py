@@ -142,9 +142,21 @@ def classify(indicators: pd.DataFrame, thresholds: Thresholds | None = None) -> 
                 why = "目标或完成值为文字，不可衡量"
             low, high = QUALITATIVE_TIERS.get(tier, (0.0, 1.0))
             share = high
-            rule = f"{why}：" + (f"第{tier}档，得分应在分值的 {low:.0%}–{high:.0%}" if tier else "档次无法判断")
+            rule = f"{why}：" + (
+                f"第{tier}档，得分应在分值的 {low:.0%}–{high:.0%}" if tier else "档次无法判断"
+            )
         rows.append((d, ratio, perf, cls, level, share, low, high, rule))
-    cols = ["direction", "ratio", "performance", "classification", "deviation_level", "share", "low", "high", "rule"]
+    cols = [
+        "direction",
+        "ratio",
+        "performance",
+        "classification",
+        "deviation_level",
+        "share",
+        "low",
+        "high",
+        "rule",
+    ]
     return pd.DataFrame(rows, columns=cols, index=indicators.index)
 
 
@@ -184,12 +196,16 @@ def infer_weights(
     """Weight and weight_source per indicator (see the module docstring for the reasoning)."""
     score = pd.to_numeric(indicators["score"], errors="coerce").astype(float)
     out = pd.DataFrame({"weight": np.nan, "weight_source": ""}, index=indicators.index)
-    printed = pd.to_numeric(indicators.get("weight", pd.Series(np.nan, index=indicators.index)), errors="coerce")
+    printed = pd.to_numeric(
+        indicators.get("weight", pd.Series(np.nan, index=indicators.index)), errors="coerce"
+    )
     if printed.notna().all():
         return out.assign(weight=printed.astype(float), weight_source="table")
     pool = _pools(indicators, projects, goals).to_numpy(dtype=float)
     groups: dict[str, list[int]] = {}
-    for k, (scope, pno, gno) in enumerate(zip(indicators["scope"], indicators["project_no"], indicators["goal_no"], strict=True)):
+    for k, (scope, pno, gno) in enumerate(
+        zip(indicators["scope"], indicators["project_no"], indicators["goal_no"], strict=True)
+    ):
         groups.setdefault(f"{scope}:{pno if scope == 'project' else gno}", []).append(k)
     # positional arrays, one assignment at the end: a .loc write per group cost more than the whole scoring
     scores, share = score.to_numpy(dtype=float), classes["share"].to_numpy(dtype=float)
@@ -257,7 +273,10 @@ def score_indicators(
         return out
     classes = classify(out, th)
     weights = infer_weights(out, classes, projects, department_goals)
-    new = {c: classes[c] for c in ["direction", "ratio", "performance", "classification", "deviation_level", "rule"]}
+    new = {
+        c: classes[c]
+        for c in ["direction", "ratio", "performance", "classification", "deviation_level", "rule"]
+    }
     new["weight"] = weights["weight"].astype(float)
     new["weight_source"] = weights["weight_source"]
     new["rule_low"] = (new["weight"] * classes["low"]).round(2)
@@ -266,9 +285,13 @@ def score_indicators(
     # Qualitative: the rule allows a band, so a self-score inside it is the rule score; outside, the nearest bound.
     within = score.clip(lower=new["rule_low"], upper=new["rule_high"])
     qual = new["classification"].eq("qualitative")
-    new["rule_score"] = (new["weight"] * classes["share"]).round(2).where(~qual, within.fillna(new["rule_high"]))
+    new["rule_score"] = (
+        (new["weight"] * classes["share"]).round(2).where(~qual, within.fillna(new["rule_high"]))
+    )
     new["score_gap"] = (score - new["rule_score"]).round(2)
-    added = pd.DataFrame(new, index=out.index)  # one concat: inserting columns one by one cost more than the scoring
+    added = pd.DataFrame(
+        new, index=out.index
+    )  # one concat: inserting columns one by one cost more than the scoring
     added["finding"] = [_finding(r, th) for r in added.assign(score=score).itertuples(index=False)]
     added["flagged"] = added["finding"].ne("")
     existing = [c for c in added.columns if c in out.columns]  # a printed weight column keeps its place

@@ -30,14 +30,40 @@ def indicator_table(scored: pd.DataFrame, projects: pd.DataFrame | None = None) 
     """Display-ready per-indicator table: project name, target vs actual, class, self-score vs rule score, finding."""
     names = _project_names(projects)
     t = scored.assign(
-        project_name=scored["project_no"].astype("Int64").map(names).where(scored["scope"].eq("project"), "部门整体"),
+        project_name=scored["project_no"]
+        .astype("Int64")
+        .map(names)
+        .where(scored["scope"].eq("project"), "部门整体"),
         class_label=scored["classification"].map(CLASS_LABEL),
     )
     return t[
-        ["scope", "project_no", "project_name", "goal_no", "level1", "level2", "level3", "target_raw", "actual_raw",
-         "target_value", "actual_value", "direction", "ratio", "performance", "class_label", "deviation_level",
-         "weight", "score", "rule_score", "rule",
-         "score_gap", "finding", "flagged", "source_line", "page"]
+        [
+            "scope",
+            "project_no",
+            "project_name",
+            "goal_no",
+            "level1",
+            "level2",
+            "level3",
+            "target_raw",
+            "actual_raw",
+            "target_value",
+            "actual_value",
+            "direction",
+            "ratio",
+            "performance",
+            "class_label",
+            "deviation_level",
+            "weight",
+            "score",
+            "rule_score",
+            "rule",
+            "score_gap",
+            "finding",
+            "flagged",
+            "source_line",
+            "page",
+        ]
     ].assign(row_deviation=scored["deviation"] if "deviation" in scored else None)
 
 
@@ -67,7 +93,9 @@ def project_summary(scored: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFram
     """One row per project: class counts, self vs rule totals and grades, and the department's own explanation."""
     ind = scored[scored["scope"].eq("project")].copy()
     ind["project_no"] = ind["project_no"].astype("Int64")
-    counts = pd.crosstab(ind["project_no"], ind["classification"]).reindex(columns=list(CLASS_LABEL), fill_value=0)
+    counts = pd.crosstab(ind["project_no"], ind["classification"]).reindex(
+        columns=list(CLASS_LABEL), fill_value=0
+    )
     sums = ind.groupby("project_no").agg(
         n_indicators=("level3", "size"),
         indicator_score=("score", "sum"),
@@ -79,8 +107,24 @@ def project_summary(scored: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFram
     p = p.set_index("project_no")
     p["exec_weight"] = exec_weight(projects).to_numpy()
     p["exec_rule_score"] = exec_rule_score(projects).to_numpy()
-    out = p[["project_name", "budget_wan", "executed_wan", "exec_rate_pct", "exec_weight", "exec_score",
-             "exec_rule_score", "total_score", "deviation_reason", "improvement"]].join(sums).join(counts)
+    out = (
+        p[
+            [
+                "project_name",
+                "budget_wan",
+                "executed_wan",
+                "exec_rate_pct",
+                "exec_weight",
+                "exec_score",
+                "exec_rule_score",
+                "total_score",
+                "deviation_reason",
+                "improvement",
+            ]
+        ]
+        .join(sums)
+        .join(counts)
+    )
     out[list(CLASS_LABEL)] = out[list(CLASS_LABEL)].fillna(0).astype(int)
     out["rule_total"] = (out["exec_rule_score"].fillna(0) + out["indicator_rule_score"].fillna(0)).round(2)
     out["self_total"] = out["total_score"]
@@ -130,7 +174,10 @@ def findings(scored: pd.DataFrame, summary: pd.DataFrame, thresholds: Thresholds
         out.append(f"全部 {s['n_projects']} 个项目执行率均为 100%，需关注预算是否按执行数调整。")
     if s["share_copied"] >= config.SCORING.copied_share:
         out.append(f"{s['share_copied']:.0%} 的指标完成值与目标值文字完全相同。")
-    if s["n_qualitative"] and s["n_qualitative"] / max(s["n_indicators"], 1) >= config.SCORING.qualitative_share:
+    if (
+        s["n_qualitative"]
+        and s["n_qualitative"] / max(s["n_indicators"], 1) >= config.SCORING.qualitative_share
+    ):
         out.append(f"{s['n_qualitative']} 条指标为定性或文字描述，无法量化衡量。")
     strong = scored[scored["deviation_level"].eq("strong")]
     if len(strong):

@@ -53,8 +53,21 @@ def stated_changes(figures: pd.DataFrame) -> pd.DataFrame:
     tol = w["stated_pct"].map(printed_tolerance)
     w["pct_ok"] = (w["pct_diff"].abs() <= tol) | w["stated_pct"].isna()
     w["flag"] = ~w["pct_ok"] | (w["stated_pct"].notna() & w["implied_base"].le(0))
-    cols = ["section", "item", "basis", "actual", "stated_change", "implied_base", "stated_pct", "recomputed_pct",
-            "pct_diff", "pct_ok", "flag", "source_line", "page"]
+    cols = [
+        "section",
+        "item",
+        "basis",
+        "actual",
+        "stated_change",
+        "implied_base",
+        "stated_pct",
+        "recomputed_pct",
+        "pct_diff",
+        "pct_ok",
+        "flag",
+        "source_line",
+        "page",
+    ]
     return w[cols].reset_index(drop=True)
 
 
@@ -63,8 +76,10 @@ def change_findings(changes: pd.DataFrame) -> list[str]:
     out = []
     for r in changes.itertuples(index=False):
         word = "增加" if r.stated_change >= 0 else "减少"
-        s = (f"{r.item}：本年 {r.actual:.2f} 万元，比{r.basis}{word} {abs(r.stated_change):.2f} 万元，"
-             f"推算{r.basis}数 {r.implied_base:.2f} 万元")
+        s = (
+            f"{r.item}：本年 {r.actual:.2f} 万元，比{r.basis}{word} {abs(r.stated_change):.2f} 万元，"
+            f"推算{r.basis}数 {r.implied_base:.2f} 万元"
+        )
         if pd.notna(r.recomputed_pct):
             s += f"，重算增长率 {r.recomputed_pct:.2f}%"
         if pd.notna(r.stated_pct):
@@ -126,18 +141,33 @@ def _items(d, kind: str) -> pd.DataFrame:
     """One row per item of one kind in one disclosure: name, value (and budget for projects)."""
     if kind == "figure":
         f = d.figures[d.figures["measure"].eq("actual")]
-        out = pd.DataFrame({"name": (f["section"].astype(str) + "·" + f["item"]).to_numpy(), "value": f["value"].to_numpy()})
+        out = pd.DataFrame(
+            {"name": (f["section"].astype(str) + "·" + f["item"]).to_numpy(), "value": f["value"].to_numpy()}
+        )
     elif kind == "line_item":  # the group totals are figures too; here only the items, so that they add up
         li = d.line_items[~d.line_items["is_total"].astype(bool)]
-        out = pd.DataFrame({"name": (li["group"] + "·" + li["item"]).to_numpy(), "value": li["amount_wan"].to_numpy()})
+        out = pd.DataFrame(
+            {"name": (li["group"] + "·" + li["item"]).to_numpy(), "value": li["amount_wan"].to_numpy()}
+        )
     elif kind == "project":
         p = d.projects
-        out = pd.DataFrame({"name": p["project_name"].to_numpy(), "value": p["executed_wan"].to_numpy(),
-                            "budget": p["budget_wan"].to_numpy(), "project_no": p["project_no"].to_numpy()})
+        out = pd.DataFrame(
+            {
+                "name": p["project_name"].to_numpy(),
+                "value": p["executed_wan"].to_numpy(),
+                "budget": p["budget_wan"].to_numpy(),
+                "project_no": p["project_no"].to_numpy(),
+            }
+        )
     else:
         ind = d.indicators[d.indicators["scope"].eq("project")]
-        out = pd.DataFrame({"project_no": ind["project_no"].to_numpy(), "level3": ind["level3"].to_numpy(),
-                            "value": ind["actual_value"].to_numpy()})
+        out = pd.DataFrame(
+            {
+                "project_no": ind["project_no"].to_numpy(),
+                "level3": ind["level3"].to_numpy(),
+                "value": ind["actual_value"].to_numpy(),
+            }
+        )
     return out
 
 
@@ -145,9 +175,13 @@ def _similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def match_renames(older: pd.DataFrame, newer: pd.DataFrame, tolerance: float = config.AMOUNT_TOLERANCE,
-                  similar: float = config.RENAME_SIMILARITY,
-                  similar_alone: float = config.RENAME_SIMILARITY_ALONE) -> dict[str, str]:
+def match_renames(
+    older: pd.DataFrame,
+    newer: pd.DataFrame,
+    tolerance: float = config.AMOUNT_TOLERANCE,
+    similar: float = config.RENAME_SIMILARITY,
+    similar_alone: float = config.RENAME_SIMILARITY_ALONE,
+) -> dict[str, str]:
     """Projects of the older year with no namesake in the newer one, paired with newer projects likewise unmatched.
 
     Two are one project renamed when their normalised names are at least `similar_alone` alike, or at least
@@ -188,12 +222,16 @@ def _project_keys(docs: Sequence) -> tuple[list[pd.DataFrame], list[dict[str, st
         lone_new = newer[~newer["key"].isin(older["key"])]
         pairs = match_renames(lone_old[["key", "budget"]], lone_new[["key", "budget"]])
         if pairs:
-            renamed[i] = {pairs[k]: name for k, name in zip(older["key"], older["name"], strict=True) if k in pairs}
+            renamed[i] = {
+                pairs[k]: name for k, name in zip(older["key"], older["name"], strict=True) if k in pairs
+            }
             frames[i] = older.assign(key=older["key"].map(lambda k, p=pairs: p.get(k, k)))
     return frames, renamed
 
 
-def compare_years(current, priors: Sequence, large_change_pct: float = config.LARGE_CHANGE_PCT) -> pd.DataFrame:
+def compare_years(
+    current, priors: Sequence, large_change_pct: float = config.LARGE_CHANGE_PCT
+) -> pd.DataFrame:
     """Figures, line items, projects and indicators matched across disclosures by normalised name.
 
     Columns: kind, name, prior_name (a renamed project's name the year before), one column per year (oldest first),
@@ -222,12 +260,18 @@ def compare_years(current, priors: Sequence, large_change_pct: float = config.LA
                 if kind == "indicator":
                     project = t["project_no"].map(p.set_index("project_no")["key"])
                     names = t["project_no"].map(p.set_index("project_no")["name"])
-                    t = pd.DataFrame({"key": (project.astype(str) + "·" + t["level3"].map(normalise_name)).to_numpy(),
-                                      "name": (names.astype(str) + "·" + t["level3"]).to_numpy(),
-                                      "value": t["value"].to_numpy()})
+                    t = pd.DataFrame(
+                        {
+                            "key": (project.astype(str) + "·" + t["level3"].map(normalise_name)).to_numpy(),
+                            "name": (names.astype(str) + "·" + t["level3"]).to_numpy(),
+                            "value": t["value"].to_numpy(),
+                        }
+                    )
                 else:
                     t = t.assign(key=t["name"].map(normalise_name))
-            labels.update({k: n for k, n in zip(t["key"], t["name"], strict=True)})  # the latest year's name wins
+            labels.update(
+                {k: n for k, n in zip(t["key"], t["name"], strict=True)}
+            )  # the latest year's name wins
             values[y] = t.groupby("key", sort=False)["value"].sum(min_count=1)
             present[y] = pd.Series(True, index=pd.Index(t["key"].unique()))
         v = pd.DataFrame(values)
@@ -249,31 +293,50 @@ def compare_years(current, priors: Sequence, large_change_pct: float = config.LA
     out["change_pct"] = (out["change"] / out[prev] * 100).where(out[prev] > 0).round(2)
     out["status"] = np.select(
         [out["_prev"] & out["_last"] & out["prior_name"].ne(""), out["_prev"] & out["_last"], out["_last"]],
-        [Match.RENAMED.value, Match.MATCHED.value, Match.NEW.value], default=Match.DROPPED.value,
+        [Match.RENAMED.value, Match.MATCHED.value, Match.NEW.value],
+        default=Match.DROPPED.value,
     )
-    out["large"] = out["change_pct"].abs().ge(large_change_pct) | ~out["status"].isin([Match.MATCHED, Match.RENAMED])
+    out["large"] = out["change_pct"].abs().ge(large_change_pct) | ~out["status"].isin(
+        [Match.MATCHED, Match.RENAMED]
+    )
     return out.drop(columns=["_prev", "_last"])
 
 
-KIND_LABEL = {"figure": "情况说明金额", "line_item": "基本支出明细", "project": "项目", "indicator": "绩效指标"}
+KIND_LABEL = {
+    "figure": "情况说明金额",
+    "line_item": "基本支出明细",
+    "project": "项目",
+    "indicator": "绩效指标",
+}
 STATUS_LABEL = {Match.MATCHED: "匹配", Match.RENAMED: "更名", Match.NEW: "新增", Match.DROPPED: "取消"}
 
 
 def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     """The comparison with Chinese headers and kind labels, for display."""
-    names = {"kind": "类别", "name": "名称", "prior_name": "上年名称", "change": "变动", "change_pct": "变动%",
-             "status": "匹配", "large": "标注"}
+    names = {
+        "kind": "类别",
+        "name": "名称",
+        "prior_name": "上年名称",
+        "change": "变动",
+        "change_pct": "变动%",
+        "status": "匹配",
+        "large": "标注",
+    }
     out = comparison.assign(kind=comparison["kind"].map(KIND_LABEL).fillna(comparison["kind"]))
     if "status" in out:
         out["status"] = out["status"].map(STATUS_LABEL)
     return out.rename(columns=names)
 
 
-def comparison_findings(comparison: pd.DataFrame, large_change_pct: float = config.LARGE_CHANGE_PCT) -> list[str]:
+def comparison_findings(
+    comparison: pd.DataFrame, large_change_pct: float = config.LARGE_CHANGE_PCT
+) -> list[str]:
     """Sentences on the cross-year match: counts per kind, new, dropped and renamed projects, large changes."""
     if comparison.empty:
-        return ["未提供往年公开（prior 为空，数据目录中也没有同一部门以前年度的公开），跨年度比较从略；"
-                "上表的上年数均由本年公开中的增减额推算。"]
+        return [
+            "未提供往年公开（prior 为空，数据目录中也没有同一部门以前年度的公开），跨年度比较从略；"
+            "上表的上年数均由本年公开中的增减额推算。"
+        ]
     out = []
     for kind, label in KIND_LABEL.items():
         part = comparison[comparison["kind"].eq(kind)]
@@ -281,8 +344,10 @@ def comparison_findings(comparison: pd.DataFrame, large_change_pct: float = conf
             n = part["status"].value_counts()
             both = part["status"].isin([Match.MATCHED, Match.RENAMED])
             renamed = f"（其中更名 {n.get(Match.RENAMED, 0)} 项）" if n.get(Match.RENAMED, 0) else ""
-            out.append(f"{label}：匹配 {int(both.sum())} 项{renamed}，新增 {n.get(Match.NEW, 0)} 项，"
-                       f"取消 {n.get(Match.DROPPED, 0)} 项；变动超过 ±{large_change_pct:g}% 的 {int((both & part['large']).sum())} 项。")
+            out.append(
+                f"{label}：匹配 {int(both.sum())} 项{renamed}，新增 {n.get(Match.NEW, 0)} 项，"
+                f"取消 {n.get(Match.DROPPED, 0)} 项；变动超过 ±{large_change_pct:g}% 的 {int((both & part['large']).sum())} 项。"
+            )
     projects = comparison[comparison["kind"].eq("project")]
     for status, word in [(Match.NEW, "新增项目"), (Match.DROPPED, "取消项目")]:
         names = projects.loc[projects["status"].eq(status), "name"].tolist()
@@ -290,8 +355,11 @@ def comparison_findings(comparison: pd.DataFrame, large_change_pct: float = conf
             out.append(f"{word}：" + "、".join(names) + "。")
     renames = projects[projects["status"].eq(Match.RENAMED)]
     if len(renames):
-        out.append("更名项目（按名称相似和预算数匹配）：" +
-                   "；".join(f"{r.prior_name} → {r.name}" for r in renames.itertuples(index=False)) + "。")
+        out.append(
+            "更名项目（按名称相似和预算数匹配）："
+            + "；".join(f"{r.prior_name} → {r.name}" for r in renames.itertuples(index=False))
+            + "。"
+        )
     return out
 
 

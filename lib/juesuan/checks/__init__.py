@@ -35,22 +35,24 @@ def _rows(rule: Rule, outcomes: list[Outcome], doc_id: str) -> list[dict]:
     rows = []
     for o in outcomes:
         failed = o.status == Status.FAIL
-        rows.append({
-            "doc_id": doc_id,
-            "rule_id": rule.id,
-            "description": rule.description,
-            "subject": o.subject,
-            "status": o.status,
-            "severity": o.severity or rule.severity,
-            "expected": o.expected,
-            "actual": o.actual,
-            "difference": o.difference,
-            "tolerance": o.tolerance,
-            "evidence": o.evidence,
-            "amount_at_stake_wan": ranking.stake(o) if failed else None,
-            "finding": ranking.sentence(rule, o) if failed else "",
-            "fact": ranking.group_key(rule.id, o) if failed else "",
-        })
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "rule_id": rule.id,
+                "description": rule.description,
+                "subject": o.subject,
+                "status": o.status,
+                "severity": o.severity or rule.severity,
+                "expected": o.expected,
+                "actual": o.actual,
+                "difference": o.difference,
+                "tolerance": o.tolerance,
+                "evidence": o.evidence,
+                "amount_at_stake_wan": ranking.stake(o) if failed else None,
+                "finding": ranking.sentence(rule, o) if failed else "",
+                "fact": ranking.group_key(rule.id, o) if failed else "",
+            }
+        )
     return rows
 
 
@@ -69,11 +71,16 @@ def run_checks(disclosure) -> pd.DataFrame:
         try:
             outcomes = EVALUATORS[rule.id](ctx)
         except Exception as exc:  # one broken rule must not hide the others' findings
-            outcomes = [Outcome(rule.description, Status.NOT_ASSESSABLE,
-                                note=f"规则执行出错: {type(exc).__name__}: {exc}")]
+            outcomes = [
+                Outcome(
+                    rule.description, Status.NOT_ASSESSABLE, note=f"规则执行出错: {type(exc).__name__}: {exc}"
+                )
+            ]
         missing = missing_inputs(rule, ctx)
         if missing and any(o.status != Status.NOT_ASSESSABLE for o in outcomes):
-            outcomes = [Outcome(rule.description, Status.NOT_ASSESSABLE, note=f"缺少输入: {'、'.join(missing)}")]
+            outcomes = [
+                Outcome(rule.description, Status.NOT_ASSESSABLE, note=f"缺少输入: {'、'.join(missing)}")
+            ]
         if not outcomes:
             outcomes = [Outcome(rule.description, Status.NOT_ASSESSABLE, note="缺少输入")]
         rows += _rows(rule, outcomes, doc_id)
@@ -96,14 +103,19 @@ def headlines(checks: pd.DataFrame, n: int = 7) -> list[str]:
 def summary(checks: pd.DataFrame) -> pd.DataFrame:
     """Per rule: instance counts by status and the worst failing severity."""
     g = checks.groupby("rule_id", sort=False)
-    out = pd.DataFrame({
-        "description": g["description"].first(),
-        Status.PASS.value: g["status"].apply(lambda s: int((s == Status.PASS).sum())),
-        Status.FAIL.value: g["status"].apply(lambda s: int((s == Status.FAIL).sum())),
-        Status.NOT_ASSESSABLE.value: g["status"].apply(lambda s: int((s == Status.NOT_ASSESSABLE).sum())),
-    })
-    worst = checks[checks["status"] == Status.FAIL].groupby("rule_id")["severity"].agg(
-        lambda s: min(s, key=ranking.SEVERITY_ORDER.get))
+    out = pd.DataFrame(
+        {
+            "description": g["description"].first(),
+            Status.PASS.value: g["status"].apply(lambda s: int((s == Status.PASS).sum())),
+            Status.FAIL.value: g["status"].apply(lambda s: int((s == Status.FAIL).sum())),
+            Status.NOT_ASSESSABLE.value: g["status"].apply(lambda s: int((s == Status.NOT_ASSESSABLE).sum())),
+        }
+    )
+    worst = (
+        checks[checks["status"] == Status.FAIL]
+        .groupby("rule_id")["severity"]
+        .agg(lambda s: min(s, key=ranking.SEVERITY_ORDER.get))
+    )
     out["worst"] = worst.reindex(out.index).fillna("")
     return out.reset_index()
 
@@ -125,11 +137,30 @@ def _cut(s: str, n: int) -> str:
 def format_failures(checks: pd.DataFrame, evidence_width: int = 90) -> str:
     """Failed rules as a plain-text table (East-Asian-width aware)."""
     f = findings(checks)
-    cols = ["rule_id", "severity", "amount_at_stake_wan", "subject", "expected", "actual", "difference", "evidence"]
+    cols = [
+        "rule_id",
+        "severity",
+        "amount_at_stake_wan",
+        "subject",
+        "expected",
+        "actual",
+        "difference",
+        "evidence",
+    ]
     header = [HEADERS[c] for c in cols]
-    body = [[str(r.rule_id), SEVERITY_LABELS[r.severity], f"{r.amount_at_stake_wan:,.2f}",
-             _cut(str(r.subject) + (f" (+{r.group_size - 1})" if r.group_size > 1 else ""), 40), fmt(r.expected),
-             fmt(r.actual), fmt(r.difference), _cut(str(r.evidence), evidence_width)] for r in f.itertuples()]
+    body = [
+        [
+            str(r.rule_id),
+            SEVERITY_LABELS[r.severity],
+            f"{r.amount_at_stake_wan:,.2f}",
+            _cut(str(r.subject) + (f" (+{r.group_size - 1})" if r.group_size > 1 else ""), 40),
+            fmt(r.expected),
+            fmt(r.actual),
+            fmt(r.difference),
+            _cut(str(r.evidence), evidence_width),
+        ]
+        for r in f.itertuples()
+    ]
     widths = [max(_width(x) for x in col) for col in zip(header, *body, strict=False)]
     lines = []
     for row in [header, *body]:
@@ -140,9 +171,11 @@ def format_failures(checks: pd.DataFrame, evidence_width: int = 90) -> str:
 def _counts(checks: pd.DataFrame) -> str:
     s = checks["status"].value_counts()
     f = checks[checks["status"] == Status.FAIL]["severity"].value_counts()
-    return (f"{checks['rule_id'].nunique()} 条规则 {len(checks)} 项: {STATUS_LABELS['pass']} {s.get('pass', 0)}, "
-            f"{STATUS_LABELS['fail']} {s.get('fail', 0)} (错误 {f.get('error', 0)}, 警告 {f.get('warning', 0)}, "
-            f"提示 {f.get('info', 0)}), {STATUS_LABELS['not_assessable']} {s.get('not_assessable', 0)}")
+    return (
+        f"{checks['rule_id'].nunique()} 条规则 {len(checks)} 项: {STATUS_LABELS['pass']} {s.get('pass', 0)}, "
+        f"{STATUS_LABELS['fail']} {s.get('fail', 0)} (错误 {f.get('error', 0)}, 警告 {f.get('warning', 0)}, "
+        f"提示 {f.get('info', 0)}), {STATUS_LABELS['not_assessable']} {s.get('not_assessable', 0)}"
+    )
 
 
 def main(paths: list[str], limits=None) -> int:
@@ -154,7 +187,10 @@ def main(paths: list[str], limits=None) -> int:
         say(f"{path}: {_counts(checks)}")
         if (checks["status"] == Status.FAIL).any():
             top = headlines(checks)
-            say("主要发现（按严重程度与涉及金额排序）：\n" + "\n".join(f"  {i}. {t}" for i, t in enumerate(top, 1)))
+            say(
+                "主要发现（按严重程度与涉及金额排序）：\n"
+                + "\n".join(f"  {i}. {t}" for i, t in enumerate(top, 1))
+            )
             say(format_failures(checks))  # disclosure text: control characters escaped
         return int(((checks["status"] == Status.FAIL) & (checks["severity"] == Severity.ERROR)).any())
 

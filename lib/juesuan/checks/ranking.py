@@ -26,7 +26,12 @@ def stake(o: Outcome) -> float:
     if o.stake is not None and math.isfinite(o.stake):
         return round(abs(o.stake), 4)
     money = [op for op in o.operands if op.value is not None]
-    if money and all(op.wan is not None for op in money) and o.difference is not None and math.isfinite(o.difference):
+    if (
+        money
+        and all(op.wan is not None for op in money)
+        and o.difference is not None
+        and math.isfinite(o.difference)
+    ):
         return round(abs(o.difference) * (money[0].to_wan or 1.0), 4)
     amounts = [abs(op.wan) for op in money if op.wan is not None and math.isfinite(op.wan)]
     return round(max(amounts), 4) if amounts else 0.0
@@ -49,19 +54,26 @@ def group_key(rule_id: str, o: Outcome) -> str:
     printed in two tables and compared twice) share a key and are listed once."""
     if o.group:
         return f"{rule_id}|{o.group}"
-    if o.expected is not None and o.actual is not None and not (
-            isinstance(o.expected, float) and math.isnan(o.expected)) and o.expected != o.actual:
+    if (
+        o.expected is not None
+        and o.actual is not None
+        and not (isinstance(o.expected, float) and math.isnan(o.expected))
+        and o.expected != o.actual
+    ):
         return f"{rule_id}|{round(float(o.expected), 4)}|{round(float(o.actual), 4)}"
     return ""
 
 
 def order(checks: pd.DataFrame) -> pd.DataFrame:
     """Severity first, then amount at stake (largest first), then catalogue order; stable otherwise."""
-    keys = pd.DataFrame({
-        "s": checks["severity"].map(SEVERITY_ORDER),
-        "a": -checks["amount_at_stake_wan"].fillna(0.0),
-        "r": checks["rule_id"].map(_RULE_ORDER),
-    }, index=checks.index)
+    keys = pd.DataFrame(
+        {
+            "s": checks["severity"].map(SEVERITY_ORDER),
+            "a": -checks["amount_at_stake_wan"].fillna(0.0),
+            "r": checks["rule_id"].map(_RULE_ORDER),
+        },
+        index=checks.index,
+    )
     return checks.loc[keys.sort_values(["s", "a", "r"], kind="stable").index]
 
 
@@ -88,7 +100,10 @@ def headlines(findings: pd.DataFrame, n: int = 7) -> list[str]:
     lines = []
     for r in findings.head(n).itertuples():
         others = r.also.split("；") if r.group_size > 1 else []
-        more = (f"（同一事实另有 {r.group_size - 1} 处：{'；'.join(others[:3])}{'等' if len(others) > 3 else ''}）"
-                if others else "")
+        more = (
+            f"（同一事实另有 {r.group_size - 1} 处：{'；'.join(others[:3])}{'等' if len(others) > 3 else ''}）"
+            if others
+            else ""
+        )
         lines.append(f"{SEVERITY_LABELS[r.severity]}：{r.finding}{more}")
     return lines

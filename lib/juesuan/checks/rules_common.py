@@ -30,7 +30,9 @@ class Operand:
     where: str = ""
     line: int | None = None
     page: int | None = None
-    eps: float = CHECKS.amount_eps  # rounding half-width of the value (derived values carry their operands' error)
+    eps: float = (
+        CHECKS.amount_eps
+    )  # rounding half-width of the value (derived values carry their operands' error)
     to_wan: float | None = None  # factor to 万元 when the value is money (None: a count, rate, score or name)
 
     @property
@@ -61,7 +63,9 @@ class Outcome:
     operands: Sequence[Operand] = field(default_factory=tuple)
     note: str = ""
     severity: Severity | None = None  # None → the rule's severity
-    stake: float | None = None  # money affected, 万元 (None → derived from the operands when the outcome fails)
+    stake: float | None = (
+        None  # money affected, 万元 (None → derived from the operands when the outcome fails)
+    )
     sentence: str = ""  # the finding in plain Chinese (empty → composed from subject, operands and note)
     group: str | None = None  # outcomes of one rule with the same group state one fact: listed once
 
@@ -103,8 +107,16 @@ def norm_name(text: object) -> str:
 
 
 ALIASES: dict[str, set[str]] = {k: {norm_name(v) for v in vs} for k, vs in ITEMS.items()}
-THREE_PUBLIC_KEYS = {"three_public", "abroad", "vehicle", "vehicle_purchase", "vehicle_running", "reception",
-                     "reception_foreign", "reception_domestic"}
+THREE_PUBLIC_KEYS = {
+    "three_public",
+    "abroad",
+    "vehicle",
+    "vehicle_purchase",
+    "vehicle_running",
+    "reception",
+    "reception_foreign",
+    "reception_domestic",
+}
 
 
 def amount_tol(k: int) -> float:
@@ -138,24 +150,29 @@ def decimal_slip(a: float, b: float) -> str:
         return ""
     ratio = hi / lo
     for k in (1, 2, 3):
-        if abs(ratio - 10 ** k) <= 10 ** k * CHECKS.slip_ratio:
-            return f"，两者相差正好 {10 ** k} 倍，疑为小数点错位"
+        if abs(ratio - 10**k) <= 10**k * CHECKS.slip_ratio:
+            return f"，两者相差正好 {10**k} 倍，疑为小数点错位"
     return f"，后者是前者的 {b / a:.1f} 倍" if a and abs(b / a) >= 2 else ""
 
 
-def compare_amount(subject: str, expected: float, actual: float, tol: float, operands: Sequence[Operand],
-                   note: str = "") -> Outcome:
+def compare_amount(
+    subject: str, expected: float, actual: float, tol: float, operands: Sequence[Operand], note: str = ""
+) -> Outcome:
     """pass when |actual − expected| ≤ tol; a failure no larger than the rounding band is reported as info.
     When the operands are money, the difference is the amount at stake."""
     diff = actual - expected
     ok = abs(diff) <= tol + CHECKS.float_slack
-    out = Outcome(subject, Status.PASS if ok else Status.FAIL, expected, actual, round(diff, 6), tol, operands, note)
+    out = Outcome(
+        subject, Status.PASS if ok else Status.FAIL, expected, actual, round(diff, 6), tol, operands, note
+    )
     if not ok:
         money = _is_money(operands)
         if money:
             out.stake = abs(diff) * (operands[0].to_wan or 1.0)
-        out.sentence = (f"{subject}：应为 {show(expected, money)}，实为 {show(actual, money)}，"
-                        f"相差 {show(abs(diff), money)}")
+        out.sentence = (
+            f"{subject}：应为 {show(expected, money)}，实为 {show(actual, money)}，"
+            f"相差 {show(abs(diff), money)}"
+        )
     if not ok and abs(diff) <= CHECKS.rounding_band + CHECKS.float_slack:
         out.severity = Severity.INFO
         out.note = (out.note + "; " if out.note else "") + f"差额在舍入量级内(≤{CHECKS.rounding_band:g})"
@@ -168,8 +185,10 @@ def compare_sum(subject: str, total: Operand, parts: Sequence[Operand], note: st
     out = compare_amount(subject, round(expected, 6), total.value, tol, [total, *parts], note)
     if out.status == Status.FAIL:
         money = _is_money([total, *parts])
-        out.sentence = (f"{total.label} {show(total.value, money)}，而 {len(parts)} 个分项之和为 "
-                        f"{show(expected, money)}，相差 {show(abs(out.difference or 0), money)}")
+        out.sentence = (
+            f"{total.label} {show(total.value, money)}，而 {len(parts)} 个分项之和为 "
+            f"{show(expected, money)}，相差 {show(abs(out.difference or 0), money)}"
+        )
     return out
 
 
@@ -178,8 +197,10 @@ def compare_same(subject: str, a: Operand, b: Operand, note: str = "") -> Outcom
     out = compare_amount(subject, a.value, b.value, 0.0, [a, b], note)
     if out.status == Status.FAIL:
         money = _is_money([a, b])
-        out.sentence = (f"{a.label} {show(a.value, money)}与{b.label} {show(b.value, money)}不一致，"
-                        f"相差 {show(abs(out.difference or 0), money)}{decimal_slip(a.value, b.value)}")
+        out.sentence = (
+            f"{a.label} {show(a.value, money)}与{b.label} {show(b.value, money)}不一致，"
+            f"相差 {show(abs(out.difference or 0), money)}{decimal_slip(a.value, b.value)}"
+        )
     return out
 
 
@@ -210,8 +231,15 @@ def printed_decimals(value: float, evidence: str | None) -> int:
     return min(2, len(s.split(".")[1])) if "." in s else 0
 
 
-def compare_pct(subject: str, stated: Operand, f: Callable[..., float], inputs: Sequence[Operand],
-                decimals: int, eps: Sequence[float] | None = None, note: str = "") -> Outcome:
+def compare_pct(
+    subject: str,
+    stated: Operand,
+    f: Callable[..., float],
+    inputs: Sequence[Operand],
+    decimals: int,
+    eps: Sequence[float] | None = None,
+    note: str = "",
+) -> Outcome:
     """A printed percentage vs its recomputation. Tolerance = half a printed unit + propagated rounding of
     the amounts; a miss by at most one printed unit (truncation instead of rounding) is info."""
     eps = eps if eps is not None else [op.eps for op in inputs]
@@ -219,21 +247,42 @@ def compare_pct(subject: str, stated: Operand, f: Callable[..., float], inputs: 
     try:
         expected = f(*vals)
         lo, hi = bounds(f, vals, eps)
-    except ZeroDivisionError:  # template boilerplate ("占 0%") over an empty total: worth a note, not an error
-        return Outcome(subject, Status.FAIL, None, stated.value, None, None, [stated, *inputs],
-                       (note + "; " if note else "") + "分母为 0, 不应表述百分比", severity=Severity.INFO)
+    except (
+        ZeroDivisionError
+    ):  # template boilerplate ("占 0%") over an empty total: worth a note, not an error
+        return Outcome(
+            subject,
+            Status.FAIL,
+            None,
+            stated.value,
+            None,
+            None,
+            [stated, *inputs],
+            (note + "; " if note else "") + "分母为 0, 不应表述百分比",
+            severity=Severity.INFO,
+        )
     half = 0.5 * 10 ** (-decimals)
     tol = half + max(hi - expected, expected - lo)
     ok = lo - half - CHECKS.float_slack <= stated.value <= hi + half + CHECKS.float_slack
     diff = stated.value - expected
-    out = Outcome(subject, Status.PASS if ok else Status.FAIL, round(expected, 4), stated.value, round(diff, 4),
-                  round(tol, 4), [stated, *inputs], (note + "; " if note else "") + f"印刷精度 {decimals} 位小数")
+    out = Outcome(
+        subject,
+        Status.PASS if ok else Status.FAIL,
+        round(expected, 4),
+        stated.value,
+        round(diff, 4),
+        round(tol, 4),
+        [stated, *inputs],
+        (note + "; " if note else "") + f"印刷精度 {decimals} 位小数",
+    )
     if not ok:
         base = [abs(op.wan) for op in inputs if op.wan is not None]
         out.stake = abs(diff) / 100 * max(base) if base else None  # the money the wrong percentage misstates
-        out.sentence = (f"{stated.label.removesuffix('%')} 印为 {show(stated.value)}%，按 "
-                        f"{'、'.join(f'{op.label} {show(op.value, op.wan is not None)}' for op in inputs)} "
-                        f"重算为 {expected:.2f}%")
+        out.sentence = (
+            f"{stated.label.removesuffix('%')} 印为 {show(stated.value)}%，按 "
+            f"{'、'.join(f'{op.label} {show(op.value, op.wan is not None)}' for op in inputs)} "
+            f"重算为 {expected:.2f}%"
+        )
     if not ok and abs(diff) <= tol + 10 ** (-decimals):
         out.severity = Severity.INFO
         out.note += "; 仅差一个印刷单位(截断/进位)"
@@ -292,8 +341,9 @@ class Ctx:
             return self._by_name.get(item_norm, [])
         return self._by_item.get((item_norm, measure), [])
 
-    def figs(self, key: str | Iterable[str], measure: str | None = None,
-             sections: Sequence[str] | None = None) -> list[dict]:
+    def figs(
+        self, key: str | Iterable[str], measure: str | None = None, sections: Sequence[str] | None = None
+    ) -> list[dict]:
         """Figures whose item is one of the aliases of `key` (or a literal name), optionally by measure/section."""
         if not self.figures:
             return []
@@ -303,7 +353,9 @@ class Ctx:
             names |= ALIASES.get(k, {norm_name(k)})
         if sections is None and set(keys) <= THREE_PUBLIC_KEYS and set(keys) != {"three_public"}:
             home = self.three_public_sections()
-            if home:  # 公务接待费 etc. also name basic-expenditure lines (六): read them where 三公 is explained
+            if (
+                home
+            ):  # 公务接待费 etc. also name basic-expenditure lines (六): read them where 三公 is explained
                 sections = home
         hits = [r for n in names for r in self.named(n, measure)]
         if len(names) > 1:
@@ -313,8 +365,13 @@ class Ctx:
             hits = [r for r in hits if section_in(r["section"], sections)]
         return hits
 
-    def fig(self, key: str, measure: str = "actual", sections: Sequence[str] | None = None,
-            label: str | None = None) -> Operand | None:
+    def fig(
+        self,
+        key: str,
+        measure: str = "actual",
+        sections: Sequence[str] | None = None,
+        label: str | None = None,
+    ) -> Operand | None:
         sel = self.figs(key, measure, sections)
         return fig_operand(sel[0], label) if sel else None
 
@@ -322,6 +379,7 @@ class Ctx:
         def make() -> tuple[str, ...]:
             rows = sorted((r for n in ALIASES["three_public"] for r in self.named(n)), key=lambda r: r["_i"])
             return tuple(dict.fromkeys(r["_head"] or r["section"] for r in rows))
+
         return self.memo("three_public_sections", make)  # type: ignore[return-value]
 
     # ── scoring (reused from analysis.scoring; never re-implemented here) ──
@@ -368,22 +426,35 @@ def _section_in(section: str, prefixes: tuple[str, ...]) -> bool:
     return False
 
 
-_MEASURE_LABEL = {"prior_change": "比上年增减", "budget": "预算", "budget_change": "比预算增减", "share_pct": "占比%",
-                  "exec_pct": "完成预算%", "change_pct": "增长率%"}
+_MEASURE_LABEL = {
+    "prior_change": "比上年增减",
+    "budget": "预算",
+    "budget_change": "比预算增减",
+    "share_pct": "占比%",
+    "exec_pct": "完成预算%",
+    "change_pct": "增长率%",
+}
 
 
 MONEY_UNITS = {"万元": 1.0, "万": 1.0, "元": 1e-4, "亿元": 1e4}
 
 
 def fig_operand(row, label: str | None = None) -> Operand:
-    return Operand(label or f"{row['item']}{_MEASURE_LABEL.get(str(row['measure']), '')}", float(row["value"]),
-                   f"说明{row['section']}", _int(row.get("source_line")), _int(row.get("page")),
-                   to_wan=MONEY_UNITS.get(str(row.get("unit"))))
+    return Operand(
+        label or f"{row['item']}{_MEASURE_LABEL.get(str(row['measure']), '')}",
+        float(row["value"]),
+        f"说明{row['section']}",
+        _int(row.get("source_line")),
+        _int(row.get("page")),
+        to_wan=MONEY_UNITS.get(str(row.get("unit"))),
+    )
 
 
 def row_operand(row, label: str, value_col: str, where: str) -> Operand:
     """An amount (万元) from a table row."""
-    return Operand(label, float(row[value_col]), where, _int(row.get("source_line")), _int(row.get("page")), to_wan=1.0)
+    return Operand(
+        label, float(row[value_col]), where, _int(row.get("source_line")), _int(row.get("page")), to_wan=1.0
+    )
 
 
 def _int(x: object) -> int | None:

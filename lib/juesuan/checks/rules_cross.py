@@ -29,8 +29,14 @@ from .rules_performance import project_budgets
 
 
 def _op(r: dict, col: str, label: str, where: str, money: bool = False) -> Operand:
-    return Operand(label, float(r[col]), where, _int(r.get("source_line")), _int(r.get("page")),
-                   to_wan=1.0 if money else None)
+    return Operand(
+        label,
+        float(r[col]),
+        where,
+        _int(r.get("source_line")),
+        _int(r.get("page")),
+        to_wan=1.0 if money else None,
+    )
 
 
 def _text_op(r: dict, label: str, where: str) -> Operand:
@@ -49,9 +55,13 @@ def x01(ctx: Ctx) -> list[Outcome]:
     for o, p in _pairs(ctx):
         for col, label in (("budget_wan", "预算数"), ("executed_wan", "执行数")):
             if present(o[col]) and present(p[col]):
-                out.append(compare_same(f"项目{o['project_no']} {label}",
-                                        _op(o, col, f"说明十三.项目{o['project_no']}.{label}", "情况说明", True),
-                                        _op(p, col, f"自评表.项目{p['project_no']}.{label}", "自评表", True)))
+                out.append(
+                    compare_same(
+                        f"项目{o['project_no']} {label}",
+                        _op(o, col, f"说明十三.项目{o['project_no']}.{label}", "情况说明", True),
+                        _op(p, col, f"自评表.项目{p['project_no']}.{label}", "自评表", True),
+                    )
+                )
     return out or [na("项目金额", "缺少说明项目列表或自评表")]
 
 
@@ -62,12 +72,23 @@ def x02(ctx: Ctx) -> list[Outcome]:
         a, b = norm_name(o["project_name"]), norm_name(p["project_name"])
         ok = a == b
         sim = SequenceMatcher(None, a, b).ratio()
-        out.append(Outcome(f"项目{o['project_no']} 名称", Status.PASS if ok else Status.FAIL, None, None, None, None,
-                           [_text_op(o, f"说明十三: {o['project_name']}", "情况说明"),
-                            _text_op(p, f"自评表: {p['project_name']}", "自评表")],
-                           "" if ok else f"名称不一致(相似度 {sim:.2f})",
-                           sentence=f"项目{o['project_no']}的名称在情况说明十三中为“{o['project_name']}”，自评表中为"
-                                    f"“{p['project_name']}”"))
+        out.append(
+            Outcome(
+                f"项目{o['project_no']} 名称",
+                Status.PASS if ok else Status.FAIL,
+                None,
+                None,
+                None,
+                None,
+                [
+                    _text_op(o, f"说明十三: {o['project_name']}", "情况说明"),
+                    _text_op(p, f"自评表: {p['project_name']}", "自评表"),
+                ],
+                "" if ok else f"名称不一致(相似度 {sim:.2f})",
+                sentence=f"项目{o['project_no']}的名称在情况说明十三中为“{o['project_name']}”，自评表中为"
+                f"“{p['project_name']}”",
+            )
+        )
     return out or [na("项目名称", "缺少说明项目列表或自评表")]
 
 
@@ -80,17 +101,27 @@ def x03(ctx: Ctx) -> list[Outcome]:
         if float(r["budget_wan"]) == 0:
             continue
         stated = _op(r, "exec_pct", f"项目{r['project_no']}.完成预算%", "情况说明")
-        out.append(compare_pct(f"项目{r['project_no']} 完成预算%", stated, lambda b, e: e / b * 100,
-                               [_op(r, "budget_wan", "预算数", "情况说明", True),
-                                _op(r, "executed_wan", "执行数", "情况说明", True)],
-                               printed_decimals(stated.value, None)))
+        out.append(
+            compare_pct(
+                f"项目{r['project_no']} 完成预算%",
+                stated,
+                lambda b, e: e / b * 100,
+                [
+                    _op(r, "budget_wan", "预算数", "情况说明", True),
+                    _op(r, "executed_wan", "执行数", "情况说明", True),
+                ],
+                printed_decimals(stated.value, None),
+            )
+        )
     return out or [na("项目完成预算%", "说明未列项目完成预算百分比")]
 
 
 def _evaluated_count(ctx: Ctx) -> Operand | None:
     sel = ctx.figs("evaluated_projects", "count") or [
-        r for r in ctx.by_measure("count")
-        if r["unit"] == "个" and str(r["section"]).startswith("十三") and "项目" in r["_item"]]
+        r
+        for r in ctx.by_measure("count")
+        if r["unit"] == "个" and str(r["section"]).startswith("十三") and "项目" in r["_item"]
+    ]
     if not sel:
         return None
     r = sel[0]
@@ -99,8 +130,10 @@ def _evaluated_count(ctx: Ctx) -> Operand | None:
 
 def _evaluated_funds(ctx: Ctx) -> Operand | None:
     sel = ctx.figs("evaluated_funds", "actual") or [
-        r for r in ctx.by_measure("actual")
-        if r["unit"] == "万元" and str(r["section"]).startswith("十三") and "自评" in str(r["evidence"])]
+        r
+        for r in ctx.by_measure("actual")
+        if r["unit"] == "万元" and str(r["section"]).startswith("十三") and "自评" in str(r["evidence"])
+    ]
     if not sel:
         return None
     r = sel[0]
@@ -140,25 +173,44 @@ def x06(ctx: Ctx) -> list[Outcome]:
     if funds is None and budgets:
         funds = Operand("Σ项目预算数", float(sum(budgets)), "自评表", to_wan=1.0)
     out: list[Outcome] = []
-    for sections, label in ((cat.SCOPE_GENERAL_BUDGET, "一般公共预算项目支出"), (cat.SCOPE_ALL_FUNDS, "项目支出(全部资金)")):
+    for sections, label in (
+        (cat.SCOPE_GENERAL_BUDGET, "一般公共预算项目支出"),
+        (cat.SCOPE_ALL_FUNDS, "项目支出(全部资金)"),
+    ):
         proj = ctx.fig("project", sections=sections)
         if funds is None or proj is None or out:
             continue
         proj = Operand(label, proj.value, proj.where, proj.line, proj.page, to_wan=proj.to_wan)
         ok = funds.value <= proj.value + CHECKS.amount_tolerance
-        times = f"是{label} {show(proj.value, True)}的 {funds.value / proj.value:.1f} 倍" if proj.value else \
-            f"而{label}为 0"
-        out.append(Outcome(f"自评项目资金 ≤ {label}", Status.PASS if ok else Status.FAIL, proj.value, funds.value,
-                           round(funds.value - proj.value, 4), CHECKS.amount_tolerance, [funds, proj],
-                           "" if ok else f"自评资金{times}: 含社保基金等其他口径, "
-                                         "且与“占一般公共预算项目支出总额”的表述不符",
-                           sentence=f"项目自评资金 {show(funds.value, True)}，{times}：自评范围含社保基金等其他口径，"
-                                    "与“占一般公共预算项目支出总额”的说法不符"))
+        times = (
+            f"是{label} {show(proj.value, True)}的 {funds.value / proj.value:.1f} 倍"
+            if proj.value
+            else f"而{label}为 0"
+        )
+        out.append(
+            Outcome(
+                f"自评项目资金 ≤ {label}",
+                Status.PASS if ok else Status.FAIL,
+                proj.value,
+                funds.value,
+                round(funds.value - proj.value, 4),
+                CHECKS.amount_tolerance,
+                [funds, proj],
+                ""
+                if ok
+                else f"自评资金{times}: 含社保基金等其他口径, 且与“占一般公共预算项目支出总额”的表述不符",
+                sentence=f"项目自评资金 {show(funds.value, True)}，{times}：自评范围含社保基金等其他口径，"
+                "与“占一般公共预算项目支出总额”的说法不符",
+            )
+        )
     return out or [na("自评资金口径", "缺少自评资金或项目支出")]
 
 
-_QTY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(" + "|".join(re.escape(u) for u in UNITS if u not in ("年", "月", "日"))
-                  + r")(?![\u4e00-\u9fff]?\d)")
+_QTY = re.compile(
+    r"(?<![\d.])(\d+(?:\.\d+)?)\s*("
+    + "|".join(re.escape(u) for u in UNITS if u not in ("年", "月", "日"))
+    + r")(?![\u4e00-\u9fff]?\d)"
+)
 
 
 def _to_base(value: float, unit: str) -> tuple[float, str, float]:
@@ -205,15 +257,40 @@ def x07(ctx: Ctx) -> list[Outcome]:
             said = _op(r, "project_no", f"说明十三.项目{r['project_no']}: {printed}", "情况说明")
             said = Operand(said.label, value, said.where, said.line, said.page)
             if hit is not None:
-                out.append(Outcome(f"项目{r['project_no']} {printed}", Status.PASS, value, float(hit["actual_value"]), None,
-                                   None, [said, Operand(f"指标.{hit['level3']}({hit['actual_raw']})",
-                                                        float(hit["actual_value"]), "自评表",
-                                                        _int(hit.get("source_line")))]))
+                out.append(
+                    Outcome(
+                        f"项目{r['project_no']} {printed}",
+                        Status.PASS,
+                        value,
+                        float(hit["actual_value"]),
+                        None,
+                        None,
+                        [
+                            said,
+                            Operand(
+                                f"指标.{hit['level3']}({hit['actual_raw']})",
+                                float(hit["actual_value"]),
+                                "自评表",
+                                _int(hit.get("source_line")),
+                            ),
+                        ],
+                    )
+                )
             else:
-                out.append(Outcome(f"项目{r['project_no']} {printed}", Status.FAIL, None, value, None, None, [said],
-                                   f"该项目 {len(rows)} 个指标的完成值中没有 {printed}",
-                                   sentence=f"情况说明十三称项目{r['project_no']}“{r['project_name']}”产出 {printed}，"
-                                            f"该项目自评表 {len(rows)} 个指标的完成值中没有这个数"))
+                out.append(
+                    Outcome(
+                        f"项目{r['project_no']} {printed}",
+                        Status.FAIL,
+                        None,
+                        value,
+                        None,
+                        None,
+                        [said],
+                        f"该项目 {len(rows)} 个指标的完成值中没有 {printed}",
+                        sentence=f"情况说明十三称项目{r['project_no']}“{r['project_name']}”产出 {printed}，"
+                        f"该项目自评表 {len(rows)} 个指标的完成值中没有这个数",
+                    )
+                )
     return out or [na("产出数量", "说明未列产出数量")]
 
 
@@ -228,8 +305,11 @@ def _same_indicator(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    return (len(short) >= CHECKS.name_min_chars and short in long_
-            and len(short) / len(long_) >= CHECKS.name_containment)
+    return (
+        len(short) >= CHECKS.name_min_chars
+        and short in long_
+        and len(short) / len(long_) >= CHECKS.name_containment
+    )
 
 
 def _unit(r: dict, side: str) -> str:
@@ -260,7 +340,9 @@ def x08(ctx: Ctx) -> list[Outcome]:
     out = []
     for d in dep:
         dk = _ind_key(d["level3"])
-        matches = [i for i, k in enumerate(pk) if k == dk] or [i for i, k in enumerate(pk) if _same_indicator(dk, k)]
+        matches = [i for i, k in enumerate(pk) if k == dk] or [
+            i for i, k in enumerate(pk) if _same_indicator(dk, k)
+        ]
         for i in matches:
             p = proj[i]
             issues, severity = [], None
@@ -275,22 +357,44 @@ def x08(ctx: Ctx) -> list[Outcome]:
                 elif abs(qd[0] - qp[0]) > _unit_tol(d, p, side):
                     issues.append(f"{label}不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
                 elif str(d[f"{side}_unit"]) != str(p[f"{side}_unit"]):
-                    issues.append(f"{label}计量单位写法不同但换算一致({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
+                    issues.append(
+                        f"{label}计量单位写法不同但换算一致({d[f'{side}_raw']} vs {p[f'{side}_raw']})"
+                    )
             ops_differ = (d.get("target_op") if present(d.get("target_op")) else None) != (
-                p.get("target_op") if present(p.get("target_op")) else None)
+                p.get("target_op") if present(p.get("target_op")) else None
+            )
             if ops_differ and present(d["target_value"]) and present(p["target_value"]):
                 issues.append(f"目标值运算符不同({d['target_raw']} vs {p['target_raw']})")
             if issues and all(any(w in s for w in ("换算一致", "文字不同", "运算符不同")) for s in issues):
                 severity = Severity.INFO
-            ops = [_text_op(d, f"部门整体目标{d['goal_no']}.{d['level3']}: {d['target_raw']} → {d['actual_raw']}",
-                            "部门整体自评表"),
-                   _text_op(p, f"项目{p['project_no']}.{p['level3']}: {p['target_raw']} → {p['actual_raw']}",
-                            "项目自评表")]
-            out.append(Outcome(f"{d['level3']} ↔ 项目{p['project_no']}", Status.FAIL if issues else Status.PASS,
-                               _num(d["actual_value"]), _num(p["actual_value"]), None, None, ops,
-                               "; ".join(issues), severity, group=f"{d['goal_no']}|{_ind_key(d['level3'])}",
-                               sentence=f"部门整体自评表的“{d['level3']}”与项目{p['project_no']}自评表的同一指标"
-                                        f"不一致：{'；'.join(issues)}"))
+            ops = [
+                _text_op(
+                    d,
+                    f"部门整体目标{d['goal_no']}.{d['level3']}: {d['target_raw']} → {d['actual_raw']}",
+                    "部门整体自评表",
+                ),
+                _text_op(
+                    p,
+                    f"项目{p['project_no']}.{p['level3']}: {p['target_raw']} → {p['actual_raw']}",
+                    "项目自评表",
+                ),
+            ]
+            out.append(
+                Outcome(
+                    f"{d['level3']} ↔ 项目{p['project_no']}",
+                    Status.FAIL if issues else Status.PASS,
+                    _num(d["actual_value"]),
+                    _num(p["actual_value"]),
+                    None,
+                    None,
+                    ops,
+                    "; ".join(issues),
+                    severity,
+                    group=f"{d['goal_no']}|{_ind_key(d['level3'])}",
+                    sentence=f"部门整体自评表的“{d['level3']}”与项目{p['project_no']}自评表的同一指标"
+                    f"不一致：{'；'.join(issues)}",
+                )
+            )
     return out or [na("部门/项目同名指标", "部门整体表与项目表没有同名指标")]
 
 

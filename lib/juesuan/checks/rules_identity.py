@@ -57,7 +57,9 @@ def _year_mentions(text: Text, year: int) -> list[tuple[str, int, int, str, int]
     titles += [unnumbered] if unnumbered is not None else []
     for i in titles:
         where = "目录" if rng and rng[0] <= i < rng[1] else "部分标题"
-        for m in _YEAR.finditer(lines[i] + (lines[i + 1] if i + 1 < len(lines) and len(lines[i + 1]) <= 8 else "")):
+        for m in _YEAR.finditer(
+            lines[i] + (lines[i + 1] if i + 1 < len(lines) and len(lines[i + 1]) <= 8 else "")
+        ):
             if m.group(2):
                 out.append((where, i, int(m.group(1)), m.group(0), year))
     explanation = text.segs.parts.get("explanation")
@@ -78,13 +80,15 @@ def _year_mentions(text: Text, year: int) -> list[tuple[str, int, int, str, int]
     if explanation:
         joined, starts = text.joined(*explanation)
         for m in _YEAR.finditer(joined):
-            before, after = joined[max(0, m.start() - 2): m.start()], joined[m.end(): m.end() + 6]
+            before, after = joined[max(0, m.start() - 2) : m.start()], joined[m.end() : m.end() + 6]
             if not m.group(2) or _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(before):
                 continue
             i = explanation[0] + bisect_right(starts, m.start()) - 1
             if _PRIOR_CUE.search(before):
                 out.append(("比较年度", i, int(m.group(1)), before[-1:] + m.group(0) + after[:4], year - 1))
-            elif _OPENS.search(joined[max(0, m.start() - 4): m.start()]):  # a sentence about the year ("2023年度收入合计")
+            elif _OPENS.search(
+                joined[max(0, m.start() - 4) : m.start()]
+            ):  # a sentence about the year ("2023年度收入合计")
                 out.append(("情况说明", i, int(m.group(1)), m.group(0) + after, year))
     for i, c in enumerate(lines):
         for m in _AS_OF.finditer(c):
@@ -104,10 +108,20 @@ def y01(ctx: Ctx) -> list[Outcome]:
             continue
         line = text.lines[i]
         what = "上年" if expected == year - 1 else f"公开年度 {year}"
-        out.append(Outcome(f"{where}: {phrase}", Status.FAIL, float(expected), float(stated), float(stated - expected), 0.0,
-                           [Operand(f"{where}“{phrase}”", None, "原文", line.no, line.page)],
-                           f"应为{expected}年({what})", group=f"{where}|{stated}",
-                           sentence=f"{where}写作“{phrase}”，应为 {expected} 年（{what}）"))
+        out.append(
+            Outcome(
+                f"{where}: {phrase}",
+                Status.FAIL,
+                float(expected),
+                float(stated),
+                float(stated - expected),
+                0.0,
+                [Operand(f"{where}“{phrase}”", None, "原文", line.no, line.page)],
+                f"应为{expected}年({what})",
+                group=f"{where}|{stated}",
+                sentence=f"{where}写作“{phrase}”，应为 {expected} 年（{what}）",
+            )
+        )
     n_ok = len(mentions) - len(out)
     if n_ok:
         out.append(Outcome(f"{n_ok} 处年度与公开年度 {year} 一致", Status.PASS, float(year), float(year)))
@@ -117,7 +131,23 @@ def y01(ctx: Ctx) -> list[Outcome]:
 # ── Y02: the department's name ───────────────────────────────────────────────────────────────────────
 
 _REGION_END = "省市区县州旗盟镇乡"
-_ORG_END = ("局", "委员会", "委", "办公室", "办", "中心", "院", "厅", "部", "站", "所", "馆", "会", "处", "队")
+_ORG_END = (
+    "局",
+    "委员会",
+    "委",
+    "办公室",
+    "办",
+    "中心",
+    "院",
+    "厅",
+    "部",
+    "站",
+    "所",
+    "馆",
+    "会",
+    "处",
+    "队",
+)
 _NAME_CONTEXT = re.compile(r"(?=\d{4}年度?|所属|部门决算|\(本级\)|概况|本级决算|共有车辆|部门\(单位\))")
 
 
@@ -145,7 +175,9 @@ def _candidates(text: Text, start_token: str) -> list[tuple[str, int]]:
     for i, c in enumerate(text.compact_lines):
         pos = c.find(start_token)
         while pos >= 0:
-            m = re.match(rf"{re.escape(start_token)}[\u4e00-\u9fff]{{1,24}}?(?:{'|'.join(_ORG_END)})", c[pos:])
+            m = re.match(
+                rf"{re.escape(start_token)}[\u4e00-\u9fff]{{1,24}}?(?:{'|'.join(_ORG_END)})", c[pos:]
+            )
             if m and _NAME_CONTEXT.match(c, pos + m.end()):
                 out.append((m.group(), i))
             pos = c.find(start_token, pos + 1)
@@ -188,11 +220,34 @@ def y02(ctx: Ctx) -> list[Outcome]:
         lines = [text.lines[i] for i in idx]
         ops = [Operand(f"“{cand}”", None, "原文", ln.no, ln.page) for ln in lines[:5]]
         if _abbreviation(cand, name):
-            out.append(Outcome(f"简称“{cand}”", Status.FAIL, None, None, None, None, ops, f"{origin}为“{name}”",
-                               severity=Severity.INFO, sentence=f"部门名称有 {len(idx)} 处用简称“{cand}”，{origin}为“{name}”"))
+            out.append(
+                Outcome(
+                    f"简称“{cand}”",
+                    Status.FAIL,
+                    None,
+                    None,
+                    None,
+                    None,
+                    ops,
+                    f"{origin}为“{name}”",
+                    severity=Severity.INFO,
+                    sentence=f"部门名称有 {len(idx)} 处用简称“{cand}”，{origin}为“{name}”",
+                )
+            )
         else:
-            out.append(Outcome(f"名称“{cand}”", Status.FAIL, None, None, None, None, ops, f"{origin}为“{name}”",
-                               sentence=f"部门名称有 {len(idx)} 处写作“{cand}”，与{origin}的“{name}”不一致"))
+            out.append(
+                Outcome(
+                    f"名称“{cand}”",
+                    Status.FAIL,
+                    None,
+                    None,
+                    None,
+                    None,
+                    ops,
+                    f"{origin}为“{name}”",
+                    sentence=f"部门名称有 {len(idx)} 处写作“{cand}”，与{origin}的“{name}”不一致",
+                )
+            )
     n = sum(len(v) for k, v in seen.items() if k == name)
     if n:
         out.append(Outcome(f"“{name}”出现 {n} 处", Status.PASS, note=f"{origin}的名称"))
@@ -214,14 +269,27 @@ def y03(ctx: Ctx) -> list[Outcome]:
     for i, c in enumerate(text.compact_lines):
         line = text.lines[i]
         for m in cat.PLACEHOLDER.finditer(c):
-            ctx_text = c[max(0, m.start() - 8): m.end() + 8]
-            out.append(Outcome(f"第{line.page}页 占位符“{m.group()}”", Status.FAIL,
-                               operands=[Operand(f"“{ctx_text}”", None, "原文", line.no, line.page)],
-                               note="模板占位符未替换", group=f"placeholder|{m.group()[0]}",
-                               sentence=f"留有模板占位符“{ctx_text}”"))
+            ctx_text = c[max(0, m.start() - 8) : m.end() + 8]
+            out.append(
+                Outcome(
+                    f"第{line.page}页 占位符“{m.group()}”",
+                    Status.FAIL,
+                    operands=[Operand(f"“{ctx_text}”", None, "原文", line.no, line.page)],
+                    note="模板占位符未替换",
+                    group=f"placeholder|{m.group()[0]}",
+                    sentence=f"留有模板占位符“{ctx_text}”",
+                )
+            )
         for phrase in (p for p in _INSTRUCTIONS.findall(c)):
-                out.append(Outcome(f"第{line.page}页 模板说明“{phrase}”", Status.FAIL,
-                                   operands=[Operand(f"“{phrase}”", None, "原文", line.no, line.page)],
-                                   note="模板中的填写说明未删除", severity=Severity.WARNING, group=f"instruction|{phrase}",
-                                   sentence=f"留有模板的填写说明“{phrase}”"))
+            out.append(
+                Outcome(
+                    f"第{line.page}页 模板说明“{phrase}”",
+                    Status.FAIL,
+                    operands=[Operand(f"“{phrase}”", None, "原文", line.no, line.page)],
+                    note="模板中的填写说明未删除",
+                    severity=Severity.WARNING,
+                    group=f"instruction|{phrase}",
+                    sentence=f"留有模板的填写说明“{phrase}”",
+                )
+            )
     return out or [Outcome("未见模板占位符或填写说明", Status.PASS)]

@@ -38,20 +38,31 @@ _TOL = CHECKS.amount_tolerance  # 万元
 def line_items(ctx: Ctx) -> list[dict]:
     """Basic-expenditure items as dicts (group, item, amount, is_total, source_line, page, where, _item), from
     the narrative list or, for a PDF, from table 6; built once per document."""
+
     def make() -> list[dict]:
         li = ctx.records("line_items")
         if li:
             rows = [dict(r, amount=r["amount_wan"], where="基本支出明细") for r in li]
         else:
             # 款 rows are the items; the panel totals are the "合计" rows (类 rows are sub-totals, left to S07/S10).
-            rows = [{"group": "人员经费" if "人员" in str(r["panel"]) else "公用经费", "item": r["row_label"],
-                     "amount": r["value"], "is_total": "合计" in str(r["row_label"]), "source_line": None,
-                     "page": r["page"], "where": "表6"}
-                    for r in ctx.records("statements")
-                    if r["table_code"] == "general_budget_basic" and (r["level"] == "款" or "合计" in str(r["row_label"]))]
+            rows = [
+                {
+                    "group": "人员经费" if "人员" in str(r["panel"]) else "公用经费",
+                    "item": r["row_label"],
+                    "amount": r["value"],
+                    "is_total": "合计" in str(r["row_label"]),
+                    "source_line": None,
+                    "page": r["page"],
+                    "where": "表6",
+                }
+                for r in ctx.records("statements")
+                if r["table_code"] == "general_budget_basic"
+                and (r["level"] == "款" or "合计" in str(r["row_label"]))
+            ]
         for r in rows:
             r["_item"] = norm_name(r["item"])
         return rows
+
     return ctx.memo("line_items", make)  # type: ignore[return-value]
 
 
@@ -144,9 +155,13 @@ def _basic_line(ctx: Ctx, key: str) -> tuple[Operand | None, str]:
     group = "公用经费"
     total = _group_total(ctx, items, group)
     parts = _parts(items, group)
-    if total is not None and abs(total.value - sum(r["amount"] for r in parts)) <= amount_tol(len(parts)) + CHECKS.float_slack:
-        return Operand(f"基本支出.{cat.THREE_PUBLIC_LINES[key][0]}(未列, 明细完整 ⇒ 0)", 0.0, "基本支出明细",
-                       to_wan=1.0), ""
+    if (
+        total is not None
+        and abs(total.value - sum(r["amount"] for r in parts)) <= amount_tol(len(parts)) + CHECKS.float_slack
+    ):
+        return Operand(
+            f"基本支出.{cat.THREE_PUBLIC_LINES[key][0]}(未列, 明细完整 ⇒ 0)", 0.0, "基本支出明细", to_wan=1.0
+        ), ""
     return None, "明细中未列该科目且明细不完整"
 
 
@@ -169,11 +184,20 @@ def l04(ctx: Ctx) -> list[Outcome]:
             out.append(na(name, why))
             continue
         ok = tp.value >= line.value - _TOL
-        out.append(Outcome(f"三公.{name} ≥ 基本支出同名科目", Status.PASS if ok else Status.FAIL, line.value, tp.value,
-                           round(tp.value - line.value, 6), _TOL, [tp, line],
-                           "" if ok else "三公决算低于基本支出同名科目: 三公少报或科目错列",
-                           sentence=f"“三公”中的{name} {show(tp.value, True)}，低于基本支出中的同名科目 "
-                                    f"{show(line.value, True)}：三公经费少报或科目错列"))
+        out.append(
+            Outcome(
+                f"三公.{name} ≥ 基本支出同名科目",
+                Status.PASS if ok else Status.FAIL,
+                line.value,
+                tp.value,
+                round(tp.value - line.value, 6),
+                _TOL,
+                [tp, line],
+                "" if ok else "三公决算低于基本支出同名科目: 三公少报或科目错列",
+                sentence=f"“三公”中的{name} {show(tp.value, True)}，低于基本支出中的同名科目 "
+                f"{show(line.value, True)}：三公经费少报或科目错列",
+            )
+        )
     return out or [na("三公 vs 基本支出", "未找到三公分项")]
 
 
@@ -187,11 +211,16 @@ def l05(ctx: Ctx) -> list[Outcome]:
         o = compare_amount(f"三公.{name} = 基本支出同名科目", line.value, tp.value, _TOL, [tp, line])
         if o.status == Status.FAIL:
             o.severity = None
-            o.note = ("三公高于基本支出同名科目: 差额应来自项目支出或其他资金, 需说明" if tp.value > line.value
-                      else "三公低于基本支出同名科目")
-            o.sentence = (f"“三公”中的{name} {show(tp.value, True)}，与基本支出中的同名科目 {show(line.value, True)}"
-                          f"相差 {show(abs(tp.value - line.value), True)}" +
-                          ("，差额应来自项目支出或其他资金，需说明" if tp.value > line.value else ""))
+            o.note = (
+                "三公高于基本支出同名科目: 差额应来自项目支出或其他资金, 需说明"
+                if tp.value > line.value
+                else "三公低于基本支出同名科目"
+            )
+            o.sentence = (
+                f"“三公”中的{name} {show(tp.value, True)}，与基本支出中的同名科目 {show(line.value, True)}"
+                f"相差 {show(abs(tp.value - line.value), True)}"
+                + ("，差额应来自项目支出或其他资金，需说明" if tp.value > line.value else "")
+            )
         out.append(o)
     return out or [na("三公 vs 基本支出", "未找到三公分项")]
 
@@ -204,10 +233,19 @@ def l06(ctx: Ctx) -> list[Outcome]:
     if office is None or public is None:
         return [na("机关运行经费", "未找到机关运行经费或公用经费合计")]
     ok = office.value <= public.value + _TOL
-    return [Outcome("机关运行经费 ≤ 公用经费合计", Status.PASS if ok else Status.FAIL, public.value, office.value,
-                    round(office.value - public.value, 6), _TOL, [office, public],
-                    "" if ok else "机关运行经费超过公用经费合计",
-                    sentence=f"机关运行经费 {show(office.value, True)} 超过公用经费合计 {show(public.value, True)}")]
+    return [
+        Outcome(
+            "机关运行经费 ≤ 公用经费合计",
+            Status.PASS if ok else Status.FAIL,
+            public.value,
+            office.value,
+            round(office.value - public.value, 6),
+            _TOL,
+            [office, public],
+            "" if ok else "机关运行经费超过公用经费合计",
+            sentence=f"机关运行经费 {show(office.value, True)} 超过公用经费合计 {show(public.value, True)}",
+        )
+    ]
 
 
 @rule("T01")
@@ -219,11 +257,20 @@ def t01(ctx: Ctx) -> list[Outcome]:
         if actual is None or budget is None:
             continue
         ok = actual.value <= budget.value + _TOL
-        out.append(Outcome(f"{cat.ITEMS[key][0]} 决算 ≤ 预算", Status.PASS if ok else Status.FAIL, budget.value, actual.value,
-                           round(actual.value - budget.value, 6), _TOL, [actual, budget],
-                           "" if ok else "三公决算超预算",
-                           sentence=f"{cat.ITEMS[key][0]}决算 {show(actual.value, True)} 超过预算 "
-                                    f"{show(budget.value, True)}，超支 {show(actual.value - budget.value, True)}"))
+        out.append(
+            Outcome(
+                f"{cat.ITEMS[key][0]} 决算 ≤ 预算",
+                Status.PASS if ok else Status.FAIL,
+                budget.value,
+                actual.value,
+                round(actual.value - budget.value, 6),
+                _TOL,
+                [actual, budget],
+                "" if ok else "三公决算超预算",
+                sentence=f"{cat.ITEMS[key][0]}决算 {show(actual.value, True)} 超过预算 "
+                f"{show(budget.value, True)}，超支 {show(actual.value - budget.value, True)}",
+            )
+        )
     return out or [na("三公预算", "未找到三公决算与预算")]
 
 
@@ -242,23 +289,43 @@ def t02(ctx: Ctx) -> list[Outcome]:
     persons = _counts_like(ctx, ("接待", "团组", "来访"), ("人次",))
     ops = [rec] + [fig_operand(r) for r in batches + persons if r["value"] > 0]
     n_persons = [float(r["value"]) for r in persons]
-    if not any(v > 0 for v in n_persons):  # the sentence that gives the batches usually gives the persons too ("202 个，1984 人次")
+    if not any(
+        v > 0 for v in n_persons
+    ):  # the sentence that gives the batches usually gives the persons too ("202 个，1984 人次")
         for r in (b for b in batches if b["value"] > 0):
             for m in re.finditer(r"(\d+)\s*人次", norm(str(r["evidence"]))):
                 n_persons.append(float(m.group(1)))
-                ops.append(Operand(f"{r['item']}人次(据原句)", float(m.group(1)), f"说明{r['section']}",
-                                   _int(r["source_line"]), _int(r["page"])))
+                ops.append(
+                    Operand(
+                        f"{r['item']}人次(据原句)",
+                        float(m.group(1)),
+                        f"说明{r['section']}",
+                        _int(r["source_line"]),
+                        _int(r["page"]),
+                    )
+                )
     ok = any(r["value"] > 0 for r in batches) and any(v > 0 for v in n_persons)
-    return [Outcome("公务接待批次/人次", Status.PASS if ok else Status.FAIL, None, rec.value, operands=ops,
-                    note="" if ok else "有接待支出但未说明批次或人次",
-                    sentence=f"有公务接待费 {show(rec.value, True)}，却未说明接待批次或人次")]
+    return [
+        Outcome(
+            "公务接待批次/人次",
+            Status.PASS if ok else Status.FAIL,
+            None,
+            rec.value,
+            operands=ops,
+            note="" if ok else "有接待支出但未说明批次或人次",
+            sentence=f"有公务接待费 {show(rec.value, True)}，却未说明接待批次或人次",
+        )
+    ]
 
 
 @rule("T03")
 def t03(ctx: Ctx) -> list[Outcome]:
     held = _counts_like(ctx, ("保有量",), ("辆",))
     total = ctx.figs("vehicles", "count") or [
-        r for r in ctx.by_measure("count") if r["unit"] == "辆" and re.search("共有车辆|车辆总数|车辆$", r["_item"])]
+        r
+        for r in ctx.by_measure("count")
+        if r["unit"] == "辆" and re.search("共有车辆|车辆总数|车辆$", r["_item"])
+    ]
     if not held or not total:
         return [na("公务用车保有量", "未找到保有量或国有资产车辆数")]
     a, b = fig_operand(held[0]), fig_operand(total[0])
@@ -266,7 +333,9 @@ def t03(ctx: Ctx) -> list[Outcome]:
     o.severity = None
     if o.status == Status.FAIL and a.value < b.value:
         o.note = "车辆数多于财政拨款保有量: 可能含非财政拨款开支车辆, 需说明"
-    o.sentence = f"“三公”说明中的公务用车保有量 {show(a.value)} 辆，与国有资产说明中的车辆 {show(b.value)} 辆不一致"
+    o.sentence = (
+        f"“三公”说明中的公务用车保有量 {show(a.value)} 辆，与国有资产说明中的车辆 {show(b.value)} 辆不一致"
+    )
     return [o]
 
 
@@ -280,6 +349,14 @@ def t04(ctx: Ctx) -> list[Outcome]:
     n = _counts_like(ctx, ("购置", "更新"), ("辆",))
     ok = any(r["value"] > 0 for r in n)
     ops = [buy] + [fig_operand(r) for r in n]
-    return [Outcome("购置车辆数", Status.PASS if ok else Status.FAIL, None, buy.value, operands=ops,
-                    note="" if ok else "有购置费但未说明购置数量",
-                    sentence=f"有公务用车购置费 {show(buy.value, True)}，却未说明购置数量")]
+    return [
+        Outcome(
+            "购置车辆数",
+            Status.PASS if ok else Status.FAIL,
+            None,
+            buy.value,
+            operands=ops,
+            note="" if ok else "有购置费但未说明购置数量",
+            sentence=f"有公务用车购置费 {show(buy.value, True)}，却未说明购置数量",
+        )
+    ]

@@ -31,8 +31,9 @@ def key_of(item: str) -> str | None:
     return _KEY_OF.get(norm_name(item))
 
 
-def _pick(ctx: Ctx, key: str, measure: str, near: Operand | None = None,
-          sections: tuple[str, ...] | None = None) -> Operand | None:
+def _pick(
+    ctx: Ctx, key: str, measure: str, near: Operand | None = None, sections: tuple[str, ...] | None = None
+) -> Operand | None:
     """The figure of `key`, preferring the section of `near` (same top-level numeral)."""
     sel = ctx.figs(key, measure, sections)
     if not sel:
@@ -43,9 +44,16 @@ def _pick(ctx: Ctx, key: str, measure: str, near: Operand | None = None,
     return fig_operand(sel[0])
 
 
-def _sum_rule(ctx: Ctx, subject: str, total_key: str, part_keys: tuple[str, ...], measure: str = "actual",
-              total_sections: tuple[str, ...] | None = None,
-              part_sections: tuple[str, ...] | None = None, require_all: bool = False) -> list[Outcome]:
+def _sum_rule(
+    ctx: Ctx,
+    subject: str,
+    total_key: str,
+    part_keys: tuple[str, ...],
+    measure: str = "actual",
+    total_sections: tuple[str, ...] | None = None,
+    part_sections: tuple[str, ...] | None = None,
+    require_all: bool = False,
+) -> list[Outcome]:
     """total = Σ parts. Income/expenditure lists may omit zero parts; a fixed breakdown (三公, 采购) may not."""
     total = _pick(ctx, total_key, measure, sections=total_sections)
     if total is None:
@@ -65,8 +73,9 @@ def n01(ctx: Ctx) -> list[Outcome]:
 
 @rule("N02")
 def n02(ctx: Ctx) -> list[Outcome]:
-    return _sum_rule(ctx, "支出合计", "expenditure_total", cat.EXPENDITURE_PARTS,
-                     part_sections=cat.SCOPE_ALL_FUNDS)
+    return _sum_rule(
+        ctx, "支出合计", "expenditure_total", cat.EXPENDITURE_PARTS, part_sections=cat.SCOPE_ALL_FUNDS
+    )
 
 
 @rule("N03")
@@ -82,7 +91,8 @@ def n03(ctx: Ctx) -> list[Outcome]:
 
 def _gb_total(ctx: Ctx, measure: str = "actual") -> Operand | None:
     return _pick(ctx, "gb_expenditure", measure, sections=cat.SCOPE_GENERAL_BUDGET) or ctx.fig(
-        "gb_expenditure", measure)
+        "gb_expenditure", measure
+    )
 
 
 @rule("N04")
@@ -90,8 +100,11 @@ def n04(ctx: Ctx) -> list[Outcome]:
     total = _gb_total(ctx)
     if total is None:
         return [na("经济分类", "情况说明中未找到一般公共预算财政拨款支出")]
-    parts = [p for k in cat.ECON_CLASSES
-             if (p := _pick(ctx, k, "actual", sections=cat.SCOPE_GENERAL_BUDGET)) is not None]
+    parts = [
+        p
+        for k in cat.ECON_CLASSES
+        if (p := _pick(ctx, k, "actual", sections=cat.SCOPE_GENERAL_BUDGET)) is not None
+    ]
     if not parts:
         return [na("经济分类", "情况说明中未列经济分类")]
     return [compare_sum("一般公共预算支出 = Σ经济分类", total, parts)]
@@ -142,15 +155,27 @@ def budget_of(ctx: Ctx, key: str, near: Operand | None = None, _depth: int = 0) 
     actual = _pick(ctx, key, "actual", near)
     change = _pick(ctx, key, "budget_change", near)
     if actual is not None and change is not None:
-        return Operand(f"{actual.label}预算(=决算−增减额)", round(actual.value - change.value, 6), change.where,
-                       change.line, change.page, eps=actual.eps + change.eps)
-    parts = {"vehicle": ("vehicle_purchase", "vehicle_running"),
-             "three_public": ("abroad", "vehicle", "reception")}.get(key)
+        return Operand(
+            f"{actual.label}预算(=决算−增减额)",
+            round(actual.value - change.value, 6),
+            change.where,
+            change.line,
+            change.page,
+            eps=actual.eps + change.eps,
+        )
+    parts = {
+        "vehicle": ("vehicle_purchase", "vehicle_running"),
+        "three_public": ("abroad", "vehicle", "reception"),
+    }.get(key)
     if parts and _depth < 2:
         got = [budget_of(ctx, p, near, _depth + 1) for p in parts]
         if all(g is not None for g in got):
-            return Operand(f"{cat.ITEMS[key][0]}预算(=Σ分项)", round(sum(g.value for g in got), 6), "",
-                           eps=sum(g.eps for g in got))
+            return Operand(
+                f"{cat.ITEMS[key][0]}预算(=Σ分项)",
+                round(sum(g.value for g in got), 6),
+                "",
+                eps=sum(g.eps for g in got),
+            )
     return None
 
 
@@ -168,14 +193,20 @@ def n07(ctx: Ctx) -> list[Outcome]:
 
 @rule("N08")
 def n08(ctx: Ctx) -> list[Outcome]:
-    out = _sum_rule(ctx, "公务用车购置及运行费决算", "vehicle", ("vehicle_purchase", "vehicle_running"),
-                    require_all=True)
+    out = _sum_rule(
+        ctx, "公务用车购置及运行费决算", "vehicle", ("vehicle_purchase", "vehicle_running"), require_all=True
+    )
     own = _pick(ctx, "vehicle", "budget")
     if own is None:
         actual, change = _pick(ctx, "vehicle", "actual"), _pick(ctx, "vehicle", "budget_change")
         if actual is not None and change is not None:
-            own = Operand("公务用车购置及运行费预算(=决算−增减额)", actual.value - change.value, change.where,
-                          change.line, change.page)
+            own = Operand(
+                "公务用车购置及运行费预算(=决算−增减额)",
+                actual.value - change.value,
+                change.where,
+                change.line,
+                change.page,
+            )
     parts = [budget_of(ctx, k) for k in ("vehicle_purchase", "vehicle_running")]
     if own is not None and all(p is not None for p in parts):
         out.append(compare_sum("公务用车购置及运行费预算", own, parts))
@@ -184,13 +215,20 @@ def n08(ctx: Ctx) -> list[Outcome]:
 
 @rule("N09")
 def n09(ctx: Ctx) -> list[Outcome]:
-    return _sum_rule(ctx, "公务接待费", "reception", ("reception_foreign", "reception_domestic"), require_all=True)
+    return _sum_rule(
+        ctx, "公务接待费", "reception", ("reception_foreign", "reception_domestic"), require_all=True
+    )
 
 
 @rule("N10")
 def n10(ctx: Ctx) -> list[Outcome]:
-    return _sum_rule(ctx, "政府采购支出总额", "procurement_total",
-                     ("procurement_goods", "procurement_works", "procurement_services"), require_all=True)
+    return _sum_rule(
+        ctx,
+        "政府采购支出总额",
+        "procurement_total",
+        ("procurement_goods", "procurement_works", "procurement_services"),
+        require_all=True,
+    )
 
 
 @rule("N11")
@@ -208,8 +246,19 @@ def n11(ctx: Ctx) -> list[Outcome]:
 
 
 # Document-level totals that must read the same wherever they are restated, per scope group of sections.
-_RESTATED = ("grand_total", "income_total", "expenditure_total", "fiscal_grand_total", "gb_expenditure",
-             "gb_basic", "personnel", "public_funds", "three_public", "office_running", "evaluated_funds")
+_RESTATED = (
+    "grand_total",
+    "income_total",
+    "expenditure_total",
+    "fiscal_grand_total",
+    "gb_expenditure",
+    "gb_basic",
+    "personnel",
+    "public_funds",
+    "three_public",
+    "office_running",
+    "evaluated_funds",
+)
 _SCOPE_GROUPS = (("一", "二", "三"), ("四",), ("五", "六"), ("七",), ("八",), ("九",), ("十",), ("十三",))
 
 
@@ -225,8 +274,15 @@ def n12(ctx: Ctx) -> list[Outcome]:
                     continue
                 first = fig_operand(g[0])
                 for r in g[1:]:
-                    out.append(compare_amount(f"{cat.ITEMS[key][0]}({measure})重述", first.value, float(r["value"]),
-                                              0.0, [first, fig_operand(r)]))
+                    out.append(
+                        compare_amount(
+                            f"{cat.ITEMS[key][0]}({measure})重述",
+                            first.value,
+                            float(r["value"]),
+                            0.0,
+                            [first, fig_operand(r)],
+                        )
+                    )
     # Σ 基本支出 by 类 in 五（二） vs the 一般公共预算基本支出 of 六 (same 口径).
     basic5 = ctx.figs("basic", "actual", ("五",))
     gb_basic = ctx.fig("gb_basic") or ctx.fig("basic", sections=("六",))
@@ -272,8 +328,15 @@ def n13(ctx: Ctx) -> list[Outcome]:
         if den is None:
             out.append(na(subject, f"情况说明中未找到分母{cat.ITEMS[den_key][0]}"))
             continue
-        out.append(compare_pct(subject, stated, lambda a, b: a / b * 100, [part, den],
-                               printed_decimals(stated.value, r["evidence"])))
+        out.append(
+            compare_pct(
+                subject,
+                stated,
+                lambda a, b: a / b * 100,
+                [part, den],
+                printed_decimals(stated.value, r["evidence"]),
+            )
+        )
     return out
 
 
@@ -295,9 +358,17 @@ def n14(ctx: Ctx) -> list[Outcome]:
             out.append(na(subject, "找不到本年数或增减额"))
             continue
         zero = _zero_base(subject, stated, actual, change, base)
-        out.append(zero or compare_pct(subject, stated, lambda a, c: c / (a - c) * 100, [actual, change],
-                                       printed_decimals(stated.value, r["evidence"]),
-                                       note=f"隐含{base}数 = {round(actual.value - change.value, 2)}"))
+        out.append(
+            zero
+            or compare_pct(
+                subject,
+                stated,
+                lambda a, c: c / (a - c) * 100,
+                [actual, change],
+                printed_decimals(stated.value, r["evidence"]),
+                note=f"隐含{base}数 = {round(actual.value - change.value, 2)}",
+            )
+        )
     return out
 
 
@@ -309,14 +380,33 @@ def _zero_base(subject: str, stated: Operand, actual: Operand, change: Operand, 
         return None
     ops = [stated, actual, change]
     if abs(actual.value) <= actual.eps and abs(change.value) <= change.eps:
-        return Outcome(subject, Status.FAIL, None, stated.value, None, None, ops, f"本年与{base}均为 0, 不应表述增长率",
-                       severity=Severity.INFO, sentence=f"{stated.label.removesuffix('%')}：本年与{base}均为 0，不应表述增长率")
-    return Outcome(subject, Status.FAIL, 0.0, stated.value, None, None, ops,
-                   f"隐含{base}数为 0 (本年 {actual.value:g} − 增减 {change.value:g}), 增长率无意义",
-                   severity=Severity.ERROR, stake=abs(change.wan or 0.0),
-                   sentence=f"{actual.label}{show(actual.value, actual.wan is not None)}，比{base}增加 "
-                            f"{show(change.value, change.wan is not None)}，隐含{base}数为 0，却表述增长 "
-                            f"{show(stated.value)}%：{base}为 0 时增长率无意义")
+        return Outcome(
+            subject,
+            Status.FAIL,
+            None,
+            stated.value,
+            None,
+            None,
+            ops,
+            f"本年与{base}均为 0, 不应表述增长率",
+            severity=Severity.INFO,
+            sentence=f"{stated.label.removesuffix('%')}：本年与{base}均为 0，不应表述增长率",
+        )
+    return Outcome(
+        subject,
+        Status.FAIL,
+        0.0,
+        stated.value,
+        None,
+        None,
+        ops,
+        f"隐含{base}数为 0 (本年 {actual.value:g} − 增减 {change.value:g}), 增长率无意义",
+        severity=Severity.ERROR,
+        stake=abs(change.wan or 0.0),
+        sentence=f"{actual.label}{show(actual.value, actual.wan is not None)}，比{base}增加 "
+        f"{show(change.value, change.wan is not None)}，隐含{base}数为 0，却表述增长 "
+        f"{show(stated.value)}%：{base}为 0 时增长率无意义",
+    )
 
 
 def _exec_inputs(ctx: Ctx, r: dict) -> tuple[Operand | None, Operand | None]:
@@ -328,8 +418,14 @@ def _exec_inputs(ctx: Ctx, r: dict) -> tuple[Operand | None, Operand | None]:
     if budget is None and actual is not None:
         change = _nearest(ctx, r["_item"], "budget_change", r["section"], None)
         if change is not None:
-            budget = Operand(f"{r['item']}预算(=决算−增减额)", actual.value - change.value, change.where,
-                             change.line, change.page, eps=actual.eps + change.eps)
+            budget = Operand(
+                f"{r['item']}预算(=决算−增减额)",
+                actual.value - change.value,
+                change.where,
+                change.line,
+                change.page,
+                eps=actual.eps + change.eps,
+            )
     return actual, budget
 
 
@@ -352,8 +448,13 @@ def n15(ctx: Ctx) -> list[Outcome]:
         elif abs(budget.value) < CHECKS.zero:
             continue  # N17's business
         else:
-            o = compare_pct(subject, stated, lambda a, b: a / b * 100, [actual, budget],
-                            printed_decimals(stated.value, r["evidence"]))
+            o = compare_pct(
+                subject,
+                stated,
+                lambda a, b: a / b * 100,
+                [actual, budget],
+                printed_decimals(stated.value, r["evidence"]),
+            )
             used = _basis_used(ctx, r, stated, actual) if o.status == Status.FAIL else None
             if used is not None:
                 o.operands = [*o.operands, used[1]]
@@ -372,7 +473,9 @@ def _basis_used(ctx: Ctx, r: dict, stated: Operand, actual: Operand) -> tuple[st
         alt = _nearest(ctx, r["_item"], measure, r["section"], r["source_line"])
         if alt is None or abs(alt.value) < CHECKS.zero:
             continue
-        o = compare_pct("", stated, lambda a, b: a / b * 100, [actual, alt], printed_decimals(stated.value, r["evidence"]))
+        o = compare_pct(
+            "", stated, lambda a, b: a / b * 100, [actual, alt], printed_decimals(stated.value, r["evidence"])
+        )
         if o.status == Status.PASS:
             return name, alt
     return None
@@ -387,8 +490,15 @@ def n16(ctx: Ctx) -> list[Outcome]:
         budget = _nearest(ctx, r["_item"], "budget", r["section"], r["source_line"])
         if actual is None or budget is None:
             continue  # budget derived from this very figure elsewhere; nothing independent to compare
-        out.append(compare_amount(f"{r['item']} 比预算增减额", round(actual.value - budget.value, 6), change.value,
-                                  CHECKS.amount_tolerance, [change, actual, budget]))
+        out.append(
+            compare_amount(
+                f"{r['item']} 比预算增减额",
+                round(actual.value - budget.value, 6),
+                change.value,
+                CHECKS.amount_tolerance,
+                [change, actual, budget],
+            )
+        )
     return out or [na("比预算增减额", "没有同时列出决算、预算与增减额的事项")]
 
 
@@ -408,20 +518,52 @@ def n17(ctx: Ctx) -> list[Outcome]:
         used = _basis_used(ctx, r, stated, actual) if actual is not None else None
         said = f"“{r['item']}”年初预算为 0，却表述“完成预算的 {show(stated.value)}%”"
         if used is not None:
-            out.append(Outcome(subject, Status.FAIL, None, stated.value, None, None, [stated, budget, actual, used[1]],
-                               f"年初预算为 0; 所述百分比实为决算/{used[0]}", severity=Severity.ERROR,
-                               stake=abs(actual.wan or 0.0) if actual is not None else None,
-                               sentence=f"{said}：该百分比实为决算 {show(actual.value, True)}占{used[0]} "
-                                        f"{show(used[1].value, True)}的比例，应写明所用基数"))
+            out.append(
+                Outcome(
+                    subject,
+                    Status.FAIL,
+                    None,
+                    stated.value,
+                    None,
+                    None,
+                    [stated, budget, actual, used[1]],
+                    f"年初预算为 0; 所述百分比实为决算/{used[0]}",
+                    severity=Severity.ERROR,
+                    stake=abs(actual.wan or 0.0) if actual is not None else None,
+                    sentence=f"{said}：该百分比实为决算 {show(actual.value, True)}占{used[0]} "
+                    f"{show(used[1].value, True)}的比例，应写明所用基数",
+                )
+            )
         elif abs(stated.value) < CHECKS.zero and (actual is None or abs(actual.value) < CHECKS.zero):
-            out.append(Outcome(subject, Status.FAIL, None, stated.value, None, None, [stated, budget],
-                               "预算为 0, 不应表述完成预算百分比", sentence=f"{said}：预算与决算均为 0，不应表述百分比"))
+            out.append(
+                Outcome(
+                    subject,
+                    Status.FAIL,
+                    None,
+                    stated.value,
+                    None,
+                    None,
+                    [stated, budget],
+                    "预算为 0, 不应表述完成预算百分比",
+                    sentence=f"{said}：预算与决算均为 0，不应表述百分比",
+                )
+            )
         else:
-            out.append(Outcome(subject, Status.FAIL, None, stated.value, None, None,
-                               [stated, budget] + ([actual] if actual is not None else []),
-                               "预算为 0, 所述百分比没有基数", severity=Severity.ERROR,
-                               stake=abs(actual.wan or 0.0) if actual is not None else None,
-                               sentence=f"{said}：预算为 0 时百分比没有基数"))
+            out.append(
+                Outcome(
+                    subject,
+                    Status.FAIL,
+                    None,
+                    stated.value,
+                    None,
+                    None,
+                    [stated, budget] + ([actual] if actual is not None else []),
+                    "预算为 0, 所述百分比没有基数",
+                    severity=Severity.ERROR,
+                    stake=abs(actual.wan or 0.0) if actual is not None else None,
+                    sentence=f"{said}：预算为 0 时百分比没有基数",
+                )
+            )
     return out or [na("预算为 0", "没有可判断的完成预算百分比")]
 
 
@@ -435,6 +577,16 @@ def n18(ctx: Ctx) -> list[Outcome]:
             continue  # under-spending 三公 is the policy goal, not a deviation to explain
         stated = fig_operand(r, f"{r['item']}完成预算%")
         ok = lo < stated.value < hi
-        out.append(Outcome(f"{r['item']} 完成预算% ({r['section']})", Status.PASS if ok else Status.FAIL, None, stated.value,
-                           None, None, [stated], "" if ok else f"偏离年初预算超过 {hi - 100:g}%, 请核对原因说明"))
+        out.append(
+            Outcome(
+                f"{r['item']} 完成预算% ({r['section']})",
+                Status.PASS if ok else Status.FAIL,
+                None,
+                stated.value,
+                None,
+                None,
+                [stated],
+                "" if ok else f"偏离年初预算超过 {hi - 100:g}%, 请核对原因说明",
+            )
+        )
     return out or [na("预算偏离", "没有完成预算百分比")]

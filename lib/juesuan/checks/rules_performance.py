@@ -46,14 +46,25 @@ def _num(x: object) -> float | None:
 
 def _proj_op(r: dict, col: str, label: str) -> Operand:
     money = col in ("budget_wan", "executed_wan", "initial_budget_wan")
-    return Operand(f"项目{r['project_no']}.{label}", float(r[col]), "自评表", _int(r.get("source_line")),
-                   _int(r.get("page")), to_wan=1.0 if money else None)
+    return Operand(
+        f"项目{r['project_no']}.{label}",
+        float(r[col]),
+        "自评表",
+        _int(r.get("source_line")),
+        _int(r.get("page")),
+        to_wan=1.0 if money else None,
+    )
 
 
 def _ind_op(r: dict, value: float, label: str) -> Operand:
     where = f"项目{r['project_no']}" if r["scope"] == "project" else f"部门整体目标{r['goal_no']}"
-    return Operand(f"{where}.{r['level3']}.{label}", float(value), "自评表", _int(r.get("source_line")),
-                   _int(r.get("page")))
+    return Operand(
+        f"{where}.{r['level3']}.{label}",
+        float(value),
+        "自评表",
+        _int(r.get("source_line")),
+        _int(r.get("page")),
+    )
 
 
 def project_budgets(pr: list[dict]) -> list[Operand]:
@@ -67,6 +78,7 @@ def _projects(ctx: Ctx) -> list[dict]:
 
 def _indicators(ctx: Ctx, scope: str) -> dict[object, list[dict]]:
     """Indicator rows of one scope by project_no (project) or goal_no (department), built once."""
+
     def make() -> dict[object, list[dict]]:
         key = "project_no" if scope == "project" else "goal_no"
         out: dict[object, list[dict]] = {}
@@ -74,6 +86,7 @@ def _indicators(ctx: Ctx, scope: str) -> dict[object, list[dict]]:
             if r["scope"] == scope:
                 out.setdefault(r[key], []).append(r)
         return out
+
     return ctx.memo(("indicators", scope), make)  # type: ignore[return-value]
 
 
@@ -90,19 +103,37 @@ def p01(ctx: Ctx) -> list[Outcome]:
         if float(r["budget_wan"]) == 0:
             continue
         stated = _proj_op(r, "exec_rate_pct", "执行率%")
-        out.append(compare_pct(f"项目{r['project_no']} 执行率", stated, lambda b, a: a / b * 100,
-                               [_proj_op(r, "budget_wan", "预算数A"), _proj_op(r, "executed_wan", "执行数B")], 2))
+        out.append(
+            compare_pct(
+                f"项目{r['project_no']} 执行率",
+                stated,
+                lambda b, a: a / b * 100,
+                [_proj_op(r, "budget_wan", "预算数A"), _proj_op(r, "executed_wan", "执行数B")],
+                2,
+            )
+        )
     return out or [na("执行率", "没有含预算数、执行数与执行率的项目")]
 
 
-def exec_score_outcome(subject: str, score: Operand, budget: Operand, executed: Operand, weight: float | None = None) -> Outcome:
+def exec_score_outcome(
+    subject: str, score: Operand, budget: Operand, executed: Operand, weight: float | None = None
+) -> Outcome:
     """得分 = w × min(B/A, 1), with w the printed 分值 (national form), else the template's 执行率 weight
     (10 or 20) closest to the printed score."""
     rate = min(executed.value / budget.value, 1.0)
     if weight is not None:
-        return compare_amount(subject, round(weight * rate, 4), score.value, _TOL, [score, budget, executed], f"分值 {weight:g}（表列）")
+        return compare_amount(
+            subject,
+            round(weight * rate, 4),
+            score.value,
+            _TOL,
+            [score, budget, executed],
+            f"分值 {weight:g}（表列）",
+        )
     best = min(CHECKS.exec_weights, key=lambda w: abs(w * rate - score.value))
-    return compare_amount(subject, round(best * rate, 4), score.value, _TOL, [score, budget, executed], f"分值取 {best:g}")
+    return compare_amount(
+        subject, round(best * rate, 4), score.value, _TOL, [score, budget, executed], f"分值取 {best:g}"
+    )
 
 
 @rule("P02")
@@ -114,8 +145,13 @@ def p02(ctx: Ctx) -> list[Outcome]:
         if float(r["budget_wan"]) <= 0:
             continue
         weight = _num(r.get("exec_weight"))
-        o = exec_score_outcome(f"项目{r['project_no']} 执行率得分", _proj_op(r, "exec_score", "执行率得分"),
-                               _proj_op(r, "budget_wan", "A"), _proj_op(r, "executed_wan", "B"), weight)
+        o = exec_score_outcome(
+            f"项目{r['project_no']} 执行率得分",
+            _proj_op(r, "exec_score", "执行率得分"),
+            _proj_op(r, "budget_wan", "A"),
+            _proj_op(r, "executed_wan", "B"),
+            weight,
+        )
         o.severity = None
         out.append(o)
     return out or [na("执行率得分", "没有执行率得分")]
@@ -132,10 +168,17 @@ def p03(ctx: Ctx) -> list[Outcome]:
         if not rows or not present(r["total_score"]) or not present(r["exec_score"]):
             continue
         s = _score_sum(rows)
-        o = compare_amount(f"项目{r['project_no']} 总分", round(float(r["exec_score"]) + s, 4),
-                           float(r["total_score"]), _TOL,
-                           [_proj_op(r, "total_score", "总分"), _proj_op(r, "exec_score", "执行率得分"),
-                            Operand(f"项目{r['project_no']}.Σ指标得分({len(rows)}项)", s, "自评表")])
+        o = compare_amount(
+            f"项目{r['project_no']} 总分",
+            round(float(r["exec_score"]) + s, 4),
+            float(r["total_score"]),
+            _TOL,
+            [
+                _proj_op(r, "total_score", "总分"),
+                _proj_op(r, "exec_score", "执行率得分"),
+                Operand(f"项目{r['project_no']}.Σ指标得分({len(rows)}项)", s, "自评表"),
+            ],
+        )
         o.severity = None
         out.append(o)
     return out or [na("总分", "没有可对应指标的项目")]
@@ -147,18 +190,35 @@ def p04(ctx: Ctx) -> list[Outcome]:
     for r in _projects(ctx):
         if present(r["total_score"]):
             ok = float(r["total_score"]) <= _POINTS + _TOL
-            out.append(Outcome(f"项目{r['project_no']} 总分 ≤ {_POINTS:g}", Status.PASS if ok else Status.FAIL, _POINTS,
-                               float(r["total_score"]), None, _TOL, [_proj_op(r, "total_score", "总分")],
-                               sentence=f"项目{r['project_no']}“{r['project_name']}”自评总分 {show(float(r['total_score']))} "
-                                        f"超过 {_POINTS:g} 分"))
+            out.append(
+                Outcome(
+                    f"项目{r['project_no']} 总分 ≤ {_POINTS:g}",
+                    Status.PASS if ok else Status.FAIL,
+                    _POINTS,
+                    float(r["total_score"]),
+                    None,
+                    _TOL,
+                    [_proj_op(r, "total_score", "总分")],
+                    sentence=f"项目{r['project_no']}“{r['project_name']}”自评总分 {show(float(r['total_score']))} "
+                    f"超过 {_POINTS:g} 分",
+                )
+            )
     for r in _scored_rows(ctx):
         if r["weight_source"] == "table" and present(r["score"]) and present(r["weight"]):
             ok = float(r["score"]) <= float(r["weight"]) + _TOL
-            out.append(Outcome(f"{r['level3']} 得分 ≤ 分值", Status.PASS if ok else Status.FAIL, float(r["weight"]),
-                               float(r["score"]), None, _TOL,
-                               [_ind_op(r, r["score"], "得分"), _ind_op(r, r["weight"], "分值")],
-                               sentence=f"{_who(r)}指标“{r['level3']}”得分 {show(float(r['score']))} 超过其分值 "
-                                        f"{show(float(r['weight']))}"))
+            out.append(
+                Outcome(
+                    f"{r['level3']} 得分 ≤ 分值",
+                    Status.PASS if ok else Status.FAIL,
+                    float(r["weight"]),
+                    float(r["score"]),
+                    None,
+                    _TOL,
+                    [_ind_op(r, r["score"], "得分"), _ind_op(r, r["weight"], "分值")],
+                    sentence=f"{_who(r)}指标“{r['level3']}”得分 {show(float(r['score']))} 超过其分值 "
+                    f"{show(float(r['weight']))}",
+                )
+            )
     return out or [na("得分上限", "没有总分或印刷的分值")]
 
 
@@ -174,13 +234,31 @@ def p05(ctx: Ctx) -> list[Outcome]:
             continue
         s = _score_sum(rows)
         pts = float(g["goal_points"])
-        ops = [Operand(f"目标{g['goal_no']}.分值", pts, "部门整体自评表", _int(g.get("source_line")), _int(g.get("page"))),
-               Operand(f"目标{g['goal_no']}.Σ指标得分({len(rows)}项)", s, "部门整体自评表")]
+        ops = [
+            Operand(
+                f"目标{g['goal_no']}.分值",
+                pts,
+                "部门整体自评表",
+                _int(g.get("source_line")),
+                _int(g.get("page")),
+            ),
+            Operand(f"目标{g['goal_no']}.Σ指标得分({len(rows)}项)", s, "部门整体自评表"),
+        ]
         ok = s <= pts + _TOL
-        out.append(Outcome(f"部门整体目标{g['goal_no']} Σ得分 ≤ 分值", Status.PASS if ok else Status.FAIL, pts, s,
-                           round(s - pts, 4), _TOL, ops, "全部满分" if abs(s - pts) <= _TOL else "",
-                           sentence=f"部门整体目标{g['goal_no']}的 {len(rows)} 个指标得分合计 {show(s)}，超过该目标分值 "
-                                    f"{show(pts)}"))
+        out.append(
+            Outcome(
+                f"部门整体目标{g['goal_no']} Σ得分 ≤ 分值",
+                Status.PASS if ok else Status.FAIL,
+                pts,
+                s,
+                round(s - pts, 4),
+                _TOL,
+                ops,
+                "全部满分" if abs(s - pts) <= _TOL else "",
+                sentence=f"部门整体目标{g['goal_no']}的 {len(rows)} 个指标得分合计 {show(s)}，超过该目标分值 "
+                f"{show(pts)}",
+            )
+        )
     return out or [na("部门整体目标分值", "目标没有对应指标")]
 
 
@@ -192,6 +270,7 @@ def _scored_rows(ctx: Ctx) -> list[dict]:
     def make() -> list[dict]:
         scored = ctx.scored()
         return [] if scored is None else as_records(scored)
+
     return ctx.memo("scored_records", make)  # type: ignore[return-value]
 
 
@@ -226,18 +305,35 @@ def p06(ctx: Ctx) -> list[Outcome]:
     if scored is None:
         return na_
     # Over-achievement is P07's business (≥130% threshold); here: missed targets, qualitative tiers, caps.
-    rows = [r for r in scored if r["classification"] != "exceeded" and not ((_num(r["performance"]) or 0) > 1 + CHECKS.zero)]
+    rows = [
+        r
+        for r in scored
+        if r["classification"] != "exceeded" and not ((_num(r["performance"]) or 0) > 1 + CHECKS.zero)
+    ]
     gaps = [(r, _num(r["score_gap"])) for r in rows]
     bad = [r for r, g in gaps if g is not None and abs(g) > _TOL]
-    out = [Outcome(f"{r['level3']}", Status.FAIL, float(r["rule_score"]), float(r["score"]), float(r["score_gap"]), _TOL,
-                   [_ind_op(r, r["score"], "自评得分"), _ind_op(r, r["rule_score"], "规则得分")], str(r["rule"]),
-                   group=_indicator_group(r),
-                   sentence=f"{_who(r)}指标“{r['level3']}”（目标 {r['target_raw']}，完成 {r['actual_raw']}）自评 "
-                            f"{show(float(r['score']))} 分，按计分规则应得 {show(float(r['rule_score']))} 分")
-           for r in bad]
+    out = [
+        Outcome(
+            f"{r['level3']}",
+            Status.FAIL,
+            float(r["rule_score"]),
+            float(r["score"]),
+            float(r["score_gap"]),
+            _TOL,
+            [_ind_op(r, r["score"], "自评得分"), _ind_op(r, r["rule_score"], "规则得分")],
+            str(r["rule"]),
+            group=_indicator_group(r),
+            sentence=f"{_who(r)}指标“{r['level3']}”（目标 {r['target_raw']}，完成 {r['actual_raw']}）自评 "
+            f"{show(float(r['score']))} 分，按计分规则应得 {show(float(r['rule_score']))} 分",
+        )
+        for r in bad
+    ]
     assessed = sum(1 for _, g in gaps if g is not None)
-    return out + [_summary_pass("其余指标自评得分与规则一致", assessed - len(bad))] if assessed else (
-        out or [na("自评得分 vs 规则得分", "没有可计分的指标")])
+    return (
+        out + [_summary_pass("其余指标自评得分与规则一致", assessed - len(bad))]
+        if assessed
+        else (out or [na("自评得分 vs 规则得分", "没有可计分的指标")])
+    )
 
 
 @rule("P07")
@@ -250,17 +346,30 @@ def p07(ctx: Ctx) -> list[Outcome]:
     for r in quantitative:
         p = float(r["performance"])
         if p >= CHECKS.overachieve_ratio and _full(r):
-            out.append(Outcome(f"{r['level3']}", Status.FAIL, float(r["target_value"]), float(r["actual_value"]),
-                               round(p, 4), CHECKS.overachieve_ratio,
-                               [_ind_op(r, r["target_value"], f"目标值({r['target_raw']})"),
-                                _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
-                                _ind_op(r, r["score"], "得分")],
-                               f"完成值为目标值的 {p:.2f} 倍仍得满分: 目标设置偏低, 未按偏离度调减",
-                               group=_indicator_group(r),
-                               sentence=f"{_who(r)}指标“{r['level3']}”完成 {r['actual_raw']}，是目标 {r['target_raw']} 的 "
-                                        f"{p:.2f} 倍，仍得满分：目标设置偏低，未按偏离度调减"))
-    return out + [_summary_pass("其余定量指标", len(quantitative) - len(out))] if quantitative else (
-        [na("超额完成仍满分", "没有定量指标")])
+            out.append(
+                Outcome(
+                    f"{r['level3']}",
+                    Status.FAIL,
+                    float(r["target_value"]),
+                    float(r["actual_value"]),
+                    round(p, 4),
+                    CHECKS.overachieve_ratio,
+                    [
+                        _ind_op(r, r["target_value"], f"目标值({r['target_raw']})"),
+                        _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
+                        _ind_op(r, r["score"], "得分"),
+                    ],
+                    f"完成值为目标值的 {p:.2f} 倍仍得满分: 目标设置偏低, 未按偏离度调减",
+                    group=_indicator_group(r),
+                    sentence=f"{_who(r)}指标“{r['level3']}”完成 {r['actual_raw']}，是目标 {r['target_raw']} 的 "
+                    f"{p:.2f} 倍，仍得满分：目标设置偏低，未按偏离度调减",
+                )
+            )
+    return (
+        out + [_summary_pass("其余定量指标", len(quantitative) - len(out))]
+        if quantitative
+        else ([na("超额完成仍满分", "没有定量指标")])
+    )
 
 
 @rule("P08")
@@ -272,15 +381,30 @@ def p08(ctx: Ctx) -> list[Outcome]:
     out = []
     for r in capped:
         if float(r["actual_value"]) > float(r["target_value"]) + CHECKS.zero and _full(r):
-            out.append(Outcome(f"{r['level3']}", Status.FAIL, float(r["target_value"]), float(r["actual_value"]),
-                               round(float(r["actual_value"]) - float(r["target_value"]), 4), 0.0,
-                               [_ind_op(r, r["target_value"], f"上限({r['target_raw']})"),
-                                _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
-                                _ind_op(r, r["score"], "得分")], "超过上限仍得满分", group=_indicator_group(r),
-                               sentence=f"{_who(r)}指标“{r['level3']}”上限 {r['target_raw']}，实际 {r['actual_raw']}，"
-                                        "超过上限仍得满分"))
-    return out + [_summary_pass("其余上限类指标", len(capped) - len(out))] if capped else (
-        [na("上限类指标超限", "没有 ≤ 类定量指标")])
+            out.append(
+                Outcome(
+                    f"{r['level3']}",
+                    Status.FAIL,
+                    float(r["target_value"]),
+                    float(r["actual_value"]),
+                    round(float(r["actual_value"]) - float(r["target_value"]), 4),
+                    0.0,
+                    [
+                        _ind_op(r, r["target_value"], f"上限({r['target_raw']})"),
+                        _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
+                        _ind_op(r, r["score"], "得分"),
+                    ],
+                    "超过上限仍得满分",
+                    group=_indicator_group(r),
+                    sentence=f"{_who(r)}指标“{r['level3']}”上限 {r['target_raw']}，实际 {r['actual_raw']}，"
+                    "超过上限仍得满分",
+                )
+            )
+    return (
+        out + [_summary_pass("其余上限类指标", len(capped) - len(out))]
+        if capped
+        else ([na("上限类指标超限", "没有 ≤ 类定量指标")])
+    )
 
 
 @rule("P09")
@@ -292,8 +416,11 @@ def p09(ctx: Ctx) -> list[Outcome]:
     by_no = {r["project_no"]: r for r in pr}
     dev: dict[object, list[dict]] = {}
     for x in scored:
-        if x["scope"] == "project" and _finite(x["performance"]) and (
-                float(x["performance"]) >= CHECKS.overachieve_ratio or x["classification"] == "missed"):
+        if (
+            x["scope"] == "project"
+            and _finite(x["performance"])
+            and (float(x["performance"]) >= CHECKS.overachieve_ratio or x["classification"] == "missed")
+        ):
             dev.setdefault(x["project_no"], []).append(x)
     out = []
     for no in sorted(dev, key=lambda n: (n is None, n)):
@@ -301,14 +428,25 @@ def p09(ctx: Ctx) -> list[Outcome]:
         if r is None:
             continue
         # the project's own 偏差原因, or (national form) one beside every deviating row
-        per_row = all("deviation" in x for x in rows) and all(has_explanation(x.get("deviation")) for x in rows)
+        per_row = all("deviation" in x for x in rows) and all(
+            has_explanation(x.get("deviation")) for x in rows
+        )
         ok = has_explanation(r.get("deviation_reason")) or per_row
         names = "、".join(f"{x['level3']}({x['target_raw']}→{x['actual_raw']})" for x in rows)
-        out.append(Outcome(f"项目{no} 偏差原因", Status.PASS if ok else Status.FAIL, None, None, None, None,
-                           [Operand(f"项目{no}.偏差指标数", float(len(rows)), "自评表", _int(r.get("source_line")))],
-                           f"偏差指标: {names}; 偏差原因: {(r.get('deviation_reason') if not per_row else '见各指标行') if ok else '空/无'}",
-                           sentence=f"项目{no}“{r['project_name']}”有 {len(rows)} 个指标偏离目标（{names}），"
-                                    "却没有说明偏差原因"))
+        out.append(
+            Outcome(
+                f"项目{no} 偏差原因",
+                Status.PASS if ok else Status.FAIL,
+                None,
+                None,
+                None,
+                None,
+                [Operand(f"项目{no}.偏差指标数", float(len(rows)), "自评表", _int(r.get("source_line")))],
+                f"偏差指标: {names}; 偏差原因: {(r.get('deviation_reason') if not per_row else '见各指标行') if ok else '空/无'}",
+                sentence=f"项目{no}“{r['project_name']}”有 {len(rows)} 个指标偏离目标（{names}），"
+                "却没有说明偏差原因",
+            )
+        )
     return out or [Outcome("偏差原因", Status.PASS, note="没有需说明偏差的指标")]
 
 
@@ -319,13 +457,24 @@ def p10(ctx: Ctx) -> list[Outcome]:
         return [na("全部满分", "项目少于 2 个")]
     high = sum(1 for v in scores if v >= CHECKS.full_score_red_flag)
     ok = high < len(scores)
-    return [Outcome(f"{len(scores)} 个项目自评总分", Status.PASS if ok else Status.FAIL, None, float(min(scores)), None,
-                    CHECKS.full_score_red_flag, [Operand("最低总分", float(min(scores))),
-                                              Operand("最高总分", float(max(scores))),
-                                              Operand(f"≥{CHECKS.full_score_red_flag:g}分项目数", float(high))],
-                    "" if ok else "全部项目自评 ≥95 分(含满分), 自评缺乏区分度",
-                    sentence=f"全部 {len(scores)} 个项目自评总分都在 {CHECKS.full_score_red_flag:g} 分以上（最低 "
-                             f"{show(float(min(scores)))} 分）：自评缺乏区分度")]
+    return [
+        Outcome(
+            f"{len(scores)} 个项目自评总分",
+            Status.PASS if ok else Status.FAIL,
+            None,
+            float(min(scores)),
+            None,
+            CHECKS.full_score_red_flag,
+            [
+                Operand("最低总分", float(min(scores))),
+                Operand("最高总分", float(max(scores))),
+                Operand(f"≥{CHECKS.full_score_red_flag:g}分项目数", float(high)),
+            ],
+            "" if ok else "全部项目自评 ≥95 分(含满分), 自评缺乏区分度",
+            sentence=f"全部 {len(scores)} 个项目自评总分都在 {CHECKS.full_score_red_flag:g} 分以上（最低 "
+            f"{show(float(min(scores)))} 分）：自评缺乏区分度",
+        )
+    ]
 
 
 @rule("P11")
@@ -333,19 +482,36 @@ def p11(ctx: Ctx) -> list[Outcome]:
     pr = _projects(ctx)
     if len(pr) < 2:
         return [na("执行率全部 100%", "项目少于 2 个")]
-    known = [(b, e) for b, e in ((_num(r["budget_wan"]), _num(r["executed_wan"])) for r in pr)
-             if b is not None and e is not None]
+    known = [
+        (b, e)
+        for b, e in ((_num(r["budget_wan"]), _num(r["executed_wan"])) for r in pr)
+        if b is not None and e is not None
+    ]
     if len(known) < 2:
         return [na("执行率全部 100%", "预算数/执行数缺失")]
     equal = sum(1 for b, e in known if abs(b - e) < CHECKS.amount_eps)
     ok = equal < len(known)
     total_b, total_e = sum(b for b, _ in known), sum(e for _, e in known)
-    return [Outcome(f"{len(known)} 个项目 执行数 = 预算数", Status.PASS if ok else Status.FAIL, None, float(equal), None,
-                    None, [Operand("执行数=预算数的项目", float(equal)), Operand("项目数", float(len(known))),
-                           Operand("预算合计", float(total_b), to_wan=1.0), Operand("执行合计", float(total_e), to_wan=1.0)],
-                    "" if ok else "每个项目执行率均为 100%, 预算数与执行数分毫不差: 预算可能按执行数倒填", stake=0.0,
-                    sentence=f"全部 {len(known)} 个项目的执行数都等于预算数（合计 {show(total_b, True)}），执行率均为 "
-                             "100%：预算可能按执行数倒填")]
+    return [
+        Outcome(
+            f"{len(known)} 个项目 执行数 = 预算数",
+            Status.PASS if ok else Status.FAIL,
+            None,
+            float(equal),
+            None,
+            None,
+            [
+                Operand("执行数=预算数的项目", float(equal)),
+                Operand("项目数", float(len(known))),
+                Operand("预算合计", float(total_b), to_wan=1.0),
+                Operand("执行合计", float(total_e), to_wan=1.0),
+            ],
+            "" if ok else "每个项目执行率均为 100%, 预算数与执行数分毫不差: 预算可能按执行数倒填",
+            stake=0.0,
+            sentence=f"全部 {len(known)} 个项目的执行数都等于预算数（合计 {show(total_b, True)}），执行率均为 "
+            "100%：预算可能按执行数倒填",
+        )
+    ]
 
 
 @rule("P12")
@@ -356,10 +522,19 @@ def p12(ctx: Ctx) -> list[Outcome]:
     same = sum(1 for r in ind if norm_name(r["target_raw"]) == norm_name(r["actual_raw"]))
     share = same / len(ind)
     ok = share < CHECKS.copied_share
-    return [Outcome(f"{len(ind)} 个指标", Status.PASS if ok else Status.FAIL, CHECKS.copied_share, round(share, 4), None, None,
-                    [Operand("完成值=目标值原文的指标", float(same)), Operand("指标数", float(len(ind)))],
-                    f"{share:.0%} 的指标完成值与目标值原文相同" + ("" if ok else ", 完成值疑似照抄"),
-                    sentence=f"{len(ind)} 个指标中 {same} 个（{share:.0%}）的完成值与目标值原文相同：完成值疑似照抄")]
+    return [
+        Outcome(
+            f"{len(ind)} 个指标",
+            Status.PASS if ok else Status.FAIL,
+            CHECKS.copied_share,
+            round(share, 4),
+            None,
+            None,
+            [Operand("完成值=目标值原文的指标", float(same)), Operand("指标数", float(len(ind)))],
+            f"{share:.0%} 的指标完成值与目标值原文相同" + ("" if ok else ", 完成值疑似照抄"),
+            sentence=f"{len(ind)} 个指标中 {same} 个（{share:.0%}）的完成值与目标值原文相同：完成值疑似照抄",
+        )
+    ]
 
 
 # ── the 部门整体绩效自评表's own totals (document.dept_*) ─────────────────────────────────────────
@@ -370,7 +545,9 @@ def _dept(ctx: Ctx, col: str, label: str) -> Operand | None:
     if not doc or not present(doc[0].get(col)):
         return None
     money = col.endswith("_wan")
-    return Operand(f"部门整体自评表.{label}", float(doc[0][col]), "部门整体自评表", to_wan=1.0 if money else None)
+    return Operand(
+        f"部门整体自评表.{label}", float(doc[0][col]), "部门整体自评表", to_wan=1.0 if money else None
+    )
 
 
 @rule("P13")
@@ -390,8 +567,10 @@ def p14(ctx: Ctx) -> list[Outcome]:
         return [na("部门整体基本支出总额", "缺少部门整体自评表或说明中的基本支出")]
     o = compare_same("部门整体表基本支出总额 = 说明基本支出", basic, dept)
     if o.status == Status.FAIL:
-        o.sentence = (f"情况说明的基本支出 {show(basic.value, True)}，部门整体自评表的基本支出总额却为 "
-                      f"{show(dept.value, True)}，相差 {show(abs(basic.value - dept.value), True)}")
+        o.sentence = (
+            f"情况说明的基本支出 {show(basic.value, True)}，部门整体自评表的基本支出总额却为 "
+            f"{show(dept.value, True)}，相差 {show(abs(basic.value - dept.value), True)}"
+        )
     return [o]
 
 
@@ -418,16 +597,31 @@ def p16(ctx: Ctx) -> list[Outcome]:
     if total is None or not present(stated):
         return [na("部门整体评价等级", "缺少说明中的等级或部门整体自评表总分")]
     if stated not in _GRADE_WORDS:
-        return [na("部门整体评价等级", f"等级“{stated}”不属于 优/良/中/差 四档(如 合格/不合格 制), 不按分数段判断")]
+        return [
+            na(
+                "部门整体评价等级",
+                f"等级“{stated}”不属于 优/良/中/差 四档(如 合格/不合格 制), 不按分数段判断",
+            )
+        ]
     from ..analysis.scoring import grade
 
     expected = grade(total.value)
     line = doc["dept_grade_line"].iloc[0]
     where = Operand(f"说明等级“{stated}”", None, "情况说明", int(line) if present(line) else None)
     ok = _GRADE_WORDS[stated] == expected
-    return [Outcome(f"等级“{stated}” vs 总分{total.value:g}", Status.PASS if ok else Status.FAIL, None, None, None, None,
-                    [total, where], f"按总分应为“{expected}”",
-                    sentence=f"情况说明称部门整体评价等级为“{stated}”，而部门整体自评总分 {total.value:g} 分按分数段应为“{expected}”")]
+    return [
+        Outcome(
+            f"等级“{stated}” vs 总分{total.value:g}",
+            Status.PASS if ok else Status.FAIL,
+            None,
+            None,
+            None,
+            None,
+            [total, where],
+            f"按总分应为“{expected}”",
+            sentence=f"情况说明称部门整体评价等级为“{stated}”，而部门整体自评总分 {total.value:g} 分按分数段应为“{expected}”",
+        )
+    ]
 
 
 @rule("P17")
@@ -441,5 +635,7 @@ def p17(ctx: Ctx) -> list[Outcome]:
         if not rows or not present(r["exec_weight"]):
             continue
         ops = [_proj_op(r, "exec_weight", "执行率分值")] + [_ind_op(x, x["weight"], "分值") for x in rows]
-        out.append(compare_amount(f"项目{r['project_no']} 分值合计", _POINTS, sum(o.value for o in ops), _TOL, ops))
+        out.append(
+            compare_amount(f"项目{r['project_no']} 分值合计", _POINTS, sum(o.value for o in ops), _TOL, ops)
+        )
     return out or [na("分值合计", "自评表未列分值(湖北式样只列得分)")]

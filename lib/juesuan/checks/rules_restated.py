@@ -36,8 +36,12 @@ from .source import Text, source
 
 _PROSE = re.compile(r"[,。;]")
 _UNIT = "|".join(re.escape(u) for u in UNITS if u not in ("年", "月", "日", "天", "周", "小时", "分"))
-_VALUE = re.compile(rf"^(?:为|达|达到|是|了|:)?(?P<v>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<u>{_UNIT})")
-_BUDGET_WORDS = re.compile(r"^(?:项目)?(?:财政)?(?:部门)?(?:全年)?(?P<kind>预算|执行数|实际执行数|资金)?(?:数)?")
+_VALUE = re.compile(
+    rf"^(?:为|达|达到|是|了|:)?(?P<v>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<u>{_UNIT})"
+)
+_BUDGET_WORDS = re.compile(
+    r"^(?:项目)?(?:财政)?(?:部门)?(?:全年)?(?P<kind>预算|执行数|实际执行数|资金)?(?:数)?"
+)
 _MIN_NAME = 4
 _TO_WAN = {"万元": 1.0, "万": 1.0, "元": 1e-4, "亿元": 1e4}
 
@@ -84,8 +88,11 @@ def _scopes(text: Text, start: int, end: int, projects: list[dict]) -> list[obje
     out: list[object] = []
     if not names:
         return [None] * (end - start)
-    opener = re.compile(r"(?:\d{1,2}[、.]|\([一二三四五六七八九十\d]{1,2}\))?(?:\d{4}年度?|上年)?("
-                        + "|".join(map(re.escape, names)) + ")")
+    opener = re.compile(
+        r"(?:\d{1,2}[、.]|\([一二三四五六七八九十\d]{1,2}\))?(?:\d{4}年度?|上年)?("
+        + "|".join(map(re.escape, names))
+        + ")"
+    )
     for i in range(start, end):
         m = opener.match(text.compact_lines[i])
         if m:
@@ -140,9 +147,9 @@ def x10(ctx: Ctx) -> list[Outcome]:
         scopes = _scopes(text, a, b, projects)
         for joined, starts, first in _paragraphs(text, a, b):
             for m in names.finditer(joined):
-                rest = joined[m.end():]
+                rest = joined[m.end() :]
                 kind = _BUDGET_WORDS.match(rest)
-                value = _VALUE.match(rest[kind.end():] if kind else rest)
+                value = _VALUE.match(rest[kind.end() :] if kind else rest)
                 if value is None:
                     continue
                 i = first + bisect_right(starts, m.start()) - 1
@@ -151,8 +158,18 @@ def x10(ctx: Ctx) -> list[Outcome]:
                     continue
                 line = text.lines[i]
                 printed = value.group("v") + value.group("u")
-                out.append(_compare(label, m.group(), printed, value, kind.group("kind") if kind else None,
-                                    targets, line.no, line.page))
+                out.append(
+                    _compare(
+                        label,
+                        m.group(),
+                        printed,
+                        value,
+                        kind.group("kind") if kind else None,
+                        targets,
+                        line.no,
+                        line.page,
+                    )
+                )
     return [o for o in out if o is not None] or [na("自由文本重述", "自由文本没有以指标或项目名称引出的数字")]
 
 
@@ -165,10 +182,20 @@ def _in_scope(target: tuple[str, dict], scope: object) -> bool:
     return r["project_no"] == scope and (what == "project" or r["scope"] == "project")
 
 
-def _compare(label: str, name: str, printed: str, m: re.Match, kind: str | None, targets: list[tuple[str, dict]],
-             no: int, page: int) -> Outcome | None:
+def _compare(
+    label: str,
+    name: str,
+    printed: str,
+    m: re.Match,
+    kind: str | None,
+    targets: list[tuple[str, dict]],
+    no: int,
+    page: int,
+) -> Outcome | None:
     v, unit = float(m.group("v").replace(",", "")), m.group("u")
-    said = Operand(f"{label}“{name}{printed}”", v, label, no, page, to_wan=1.0 if _money_unit(unit, name) else None)
+    said = Operand(
+        f"{label}“{name}{printed}”", v, label, no, page, to_wan=1.0 if _money_unit(unit, name) else None
+    )
     candidates = []
     for what, r in targets:
         if what == "indicator":
@@ -193,20 +220,47 @@ def _compare(label: str, name: str, printed: str, m: re.Match, kind: str | None,
     if not _comparable(unit, other_unit):  # 126 例 and 126 人: one count in two measure words
         if abs(v - value) > CHECKS.zero:
             return None
-        return Outcome(subject, Status.FAIL, value, v, 0.0, None, [said, table], "计量单位写法不同", severity=Severity.INFO,
-                       sentence=f"{label}写“{name}{printed}”，表中为 {raw}：数值相同，计量单位写法不同")
+        return Outcome(
+            subject,
+            Status.FAIL,
+            value,
+            v,
+            0.0,
+            None,
+            [said, table],
+            "计量单位写法不同",
+            severity=Severity.INFO,
+            sentence=f"{label}写“{name}{printed}”，表中为 {raw}：数值相同，计量单位写法不同",
+        )
     slip = decimal_slip(value, v) if _comparable(unit, other_unit) else ""
-    where = "部门整体自评表" if what == "indicator" and r["scope"] == "department" else (
-        f"项目{r['project_no']}自评表")
+    where = (
+        "部门整体自评表"
+        if what == "indicator" and r["scope"] == "department"
+        else (f"项目{r['project_no']}自评表")
+    )
     field = "完成值" if what == "indicator" else ("执行数" if kind in ("执行数", "实际执行数") else "预算数")
     loose = what == "indicator" and r.get("actual_op")
     note = "表中完成值只写了区间" if loose else "与表中数字不符"
     money = said.to_wan is not None
-    stake = abs(v * _TO_WAN.get(unit, 1.0) - value * _TO_WAN.get(other_unit or unit, 1.0)) if money and not loose else 0.0
+    stake = (
+        abs(v * _TO_WAN.get(unit, 1.0) - value * _TO_WAN.get(other_unit or unit, 1.0))
+        if money and not loose
+        else 0.0
+    )
     severity = Severity.ERROR if "小数点" in slip and money else None
-    return Outcome(subject, Status.FAIL, value, v, None if loose else round(v - value, 6), None, [said, table],
-                   note + slip.replace("，", "; "), severity=severity, stake=stake if math.isfinite(stake) else 0.0,
-                   sentence=f"{label}写“{name}{printed}”，{where}{field}为 {raw}{slip}")
+    return Outcome(
+        subject,
+        Status.FAIL,
+        value,
+        v,
+        None if loose else round(v - value, 6),
+        None,
+        [said, table],
+        note + slip.replace("，", "; "),
+        severity=severity,
+        stake=stake if math.isfinite(stake) else 0.0,
+        sentence=f"{label}写“{name}{printed}”，{where}{field}为 {raw}{slip}",
+    )
 
 
 def _same_kind(unit: str, other: str) -> bool:
@@ -214,20 +268,22 @@ def _same_kind(unit: str, other: str) -> bool:
     special = {"%", "‰", "万元", "元", "亿元", "万"}
     return bool(unit) and bool(other) and unit not in special and other not in special
 
+
 def _comparable(unit: str, other: str) -> bool:
     return unit == other or {unit, other} <= {"万", "万元"} or (unit.startswith("万") and other == "万")
 
 
 def _table_op(what: str, r: dict, value: float, raw: str) -> Operand:
     where = "部门整体自评表" if what == "indicator" and r.get("scope") == "department" else "项目自评表"
-    label = (f"{r['level3']}完成值({raw})" if what == "indicator" else f"项目{r['project_no']}.{raw}")
+    label = f"{r['level3']}完成值({raw})" if what == "indicator" else f"项目{r['project_no']}.{raw}"
     return Operand(label, value, where, _int(r.get("source_line")), _int(r.get("page")))
-
 
 
 # ── X11: an amount said to be excluded ("不含 X 万元") against the parts it names ─────────────────────────────
 
-_EXCLUDED = re.compile(r"\((?P<w>不含|含|其中)(?P<names>[^()\d]{2,40}?)(?P<v>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)万元\)")
+_EXCLUDED = re.compile(
+    r"\((?P<w>不含|含|其中)(?P<names>[^()\d]{2,40}?)(?P<v>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)万元\)"
+)
 _JOIN = re.compile(r"[、,]|以及|和|及|与")
 
 
@@ -238,12 +294,24 @@ def _part_amount(ctx: Ctx, name: str) -> Operand | None:
 
     for r in ctx.figs(key_of(name) or name, "actual"):
         if r["unit"] in ("万元", "万"):
-            return Operand(f"{r['item']}", float(r["value"]), f"说明{r['section']}", _int(r["source_line"]),
-                           _int(r["page"]), to_wan=1.0)
+            return Operand(
+                f"{r['item']}",
+                float(r["value"]),
+                f"说明{r['section']}",
+                _int(r["source_line"]),
+                _int(r["page"]),
+                to_wan=1.0,
+            )
     for r in ctx.records("projects"):
         if norm_name(r["project_name"]) == norm_name(name) and present(r.get("budget_wan")):
-            return Operand(f"项目{r['project_no']}.预算数", float(r["budget_wan"]), "自评表", _int(r.get("source_line")),
-                           _int(r.get("page")), to_wan=1.0)
+            return Operand(
+                f"项目{r['project_no']}.预算数",
+                float(r["budget_wan"]),
+                "自评表",
+                _int(r.get("source_line")),
+                _int(r.get("page")),
+                to_wan=1.0,
+            )
     return None
 
 
@@ -258,15 +326,25 @@ def x11(ctx: Ctx) -> list[Outcome]:
     seen: dict[str, Operand] = {}
     for m in _EXCLUDED.finditer(joined):
         line = text.lines[a + bisect_right(starts, m.start()) - 1]
-        names = [n for n in _JOIN.split(re.sub(r"(?:两|三|四|五|\d)项$", "", m.group("names"))) if len(n) >= 2]
-        stated = Operand(f"“{m.group()[1:-1]}”", float(m.group("v").replace(",", "")), "情况说明", line.no,
-                         line.page, to_wan=1.0)
+        names = [
+            n for n in _JOIN.split(re.sub(r"(?:两|三|四|五|\d)项$", "", m.group("names"))) if len(n) >= 2
+        ]
+        stated = Operand(
+            f"“{m.group()[1:-1]}”",
+            float(m.group("v").replace(",", "")),
+            "情况说明",
+            line.no,
+            line.page,
+            to_wan=1.0,
+        )
         key = "、".join(names)
         if key in seen:  # the same exclusion stated twice must be the same amount
             o = compare_sum(f"{m.group('w')}{key} 两处表述", seen[key], [stated])
             if o.status == Status.FAIL:
-                o.sentence = (f"{m.group('w')}“{key}”的金额两处不一致：{show(seen[key].value, True)} 与 "
-                              f"{show(stated.value, True)}{decimal_slip(seen[key].value, stated.value)}")
+                o.sentence = (
+                    f"{m.group('w')}“{key}”的金额两处不一致：{show(seen[key].value, True)} 与 "
+                    f"{show(stated.value, True)}{decimal_slip(seen[key].value, stated.value)}"
+                )
             out.append(o)
         seen.setdefault(key, stated)
         parts = [_part_amount(ctx, n) for n in names]
@@ -274,7 +352,9 @@ def x11(ctx: Ctx) -> list[Outcome]:
             continue
         o = compare_sum(f"{m.group('w')}{key} = Σ所列", stated, parts)  # type: ignore[arg-type]
         if o.status == Status.FAIL:
-            o.sentence = (f"括号中{m.group('w')}“{key}” {show(stated.value, True)}，而说明所列这些项目合计 "
-                          f"{show(sum(p.value for p in parts), True)}{decimal_slip(sum(p.value for p in parts), stated.value)}")
+            o.sentence = (
+                f"括号中{m.group('w')}“{key}” {show(stated.value, True)}，而说明所列这些项目合计 "
+                f"{show(sum(p.value for p in parts), True)}{decimal_slip(sum(p.value for p in parts), stated.value)}"
+            )
         out.append(o)
     return out or [na("不含X万元", "没有能与所列分项对照的“（不含…万元）”")]

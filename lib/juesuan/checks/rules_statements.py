@@ -27,7 +27,13 @@ from .rules_common import (
 from .withheld import Withheld, cells
 
 T1, T2, T3, T4 = "income_expenditure", "income", "expenditure", "fiscal_income_expenditure"
-T5, T6, T7, T8, T9 = "general_budget_expenditure", "general_budget_basic", "gov_fund", "state_capital", "three_public"
+T5, T6, T7, T8, T9 = (
+    "general_budget_expenditure",
+    "general_budget_basic",
+    "gov_fund",
+    "state_capital",
+    "three_public",
+)
 SHORT = {T1: "表1", T2: "表2", T3: "表3", T4: "表4", T5: "表5", T6: "表6", T7: "表7", T8: "表8", T9: "表9"}
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、]|其中:)")
 _ORDINAL_ROW = re.compile(r"^[一二三四五六七八九十]+、")
@@ -41,13 +47,19 @@ def lab(text: object) -> str:
 def table(ctx: Ctx, code: str) -> pd.DataFrame:
     """One statement's cells with the normalised row label (`_lab`) and whether it carries an ordinal; split
     once per document (a copy each call: some rules add columns)."""
+
     def make() -> dict[str, pd.DataFrame]:
         st = ctx.table("statements")
         if st.empty:
             return {}
-        st = st.assign(_lab=st["row_label"].map(lab),
-                       _ordinal=st["row_label"].map(lambda s: bool(re.match(r"^[一二三四五六七八九十]+、", norm_name(s)))))
+        st = st.assign(
+            _lab=st["row_label"].map(lab),
+            _ordinal=st["row_label"].map(
+                lambda s: bool(re.match(r"^[一二三四五六七八九十]+、", norm_name(s)))
+            ),
+        )
         return {str(c): g for c, g in st.groupby("table_code", sort=False)}
+
     parts = ctx.memo("statement_tables", make)
     t = parts.get(code)  # type: ignore[union-attr]
     return t.copy() if t is not None else ctx.table("statements").iloc[0:0]
@@ -57,12 +69,24 @@ def op(r, code: str, label: str | None = None) -> Operand:
     panel = f"{r['panel']}." if isinstance(r.get("panel"), str) and r.get("panel") else ""
     page = r.get("page")
     where = "OCR" if r.get("source") == "ocr" else ""  # read from a picture: the evidence says so
-    return Operand(label or f"{SHORT[code]}.{panel}{r['row_label']}.{r['column']}", float(r["value"]), where,
-                   None, int(page) if pd.notna(page) else None, to_wan=1.0)
+    return Operand(
+        label or f"{SHORT[code]}.{panel}{r['row_label']}.{r['column']}",
+        float(r["value"]),
+        where,
+        None,
+        int(page) if pd.notna(page) else None,
+        to_wan=1.0,
+    )
 
 
-def cell(t: pd.DataFrame, code: str, label: str | Callable[[str], bool], column: str | None = None,
-         panel: str | None = None, occurrence: int = 0) -> Operand | None:
+def cell(
+    t: pd.DataFrame,
+    code: str,
+    label: str | Callable[[str], bool],
+    column: str | None = None,
+    panel: str | None = None,
+    occurrence: int = 0,
+) -> Operand | None:
     sel = t
     if panel is not None:
         sel = sel[sel["panel"].astype(str).str.contains(panel, na=False)]
@@ -82,11 +106,18 @@ def _zero(label: str) -> Operand:
 
 # ── cells OCR read and the parser withheld: unknown, not 0 ──
 
-RowPred = Callable[[str, str], bool]  # (row label as printed, NFKC, no spaces; subject code digits) → a member row
+RowPred = Callable[
+    [str, str], bool
+]  # (row label as printed, NFKC, no spaces; subject code digits) → a member row
 
 
-def withheld(ctx: Ctx, code: str, row: RowPred | None = None, column: Callable[[str], bool] | None = None,
-             label: str | None = None) -> list[Withheld]:
+def withheld(
+    ctx: Ctx,
+    code: str,
+    row: RowPred | None = None,
+    column: Callable[[str], bool] | None = None,
+    label: str | None = None,
+) -> list[Withheld]:
     """The withheld cells of table `code` that may be members of an identity: in a row `row` accepts (or labelled
     `label`) and a column `column` accepts (normalised). A cell whose row or column is not known may be anywhere."""
     want = lab(label) if label is not None else None
@@ -111,6 +142,7 @@ def unread(subject: str, hits: list[Withheld]) -> Outcome:
 
 
 # ── table 1 ──
+
 
 def _t1_sum(ctx: Ctx, panel: str, total: str, subject: str) -> list[Outcome]:
     t = table(ctx, T1)
@@ -183,11 +215,14 @@ def s05(ctx: Ctx) -> list[Outcome]:
 
 # ── per-row column identities ──
 
+
 def rows(ctx: Ctx, code: str) -> list[dict]:
     """One statement's cells as dicts (missing values None), built once per document."""
+
     def make() -> list[dict]:
         t = table(ctx, code)
         return t.astype(object).where(t.notna(), None).to_dict("records") if not t.empty else []
+
     return ctx.memo(("statement_rows", code), make)  # type: ignore[return-value]
 
 
@@ -207,7 +242,11 @@ def s06(ctx: Ctx) -> list[Outcome]:
     for code, (is_total, is_part) in _ROW_IDENTITIES.items():
         groups: dict[tuple, list[dict]] = {}
         for r in rows(ctx, code):
-            key = (r["panel"] if isinstance(r.get("panel"), str) else "", r["_lab"], r.get("subject_code") or "")
+            key = (
+                r["panel"] if isinstance(r.get("panel"), str) else "",
+                r["_lab"],
+                r.get("subject_code") or "",
+            )
             groups.setdefault(key, []).append(dict(r, column=norm_name(r["column"])))
         for g in groups.values():
             tot = [r for r in g if is_total(r["column"])]
@@ -245,9 +284,14 @@ def s07(ctx: Ctx) -> list[Outcome]:
         cells = rows(ctx, code)
         if not cells:
             continue
-        coded = [dict(r, subject_code=re.sub(r"\D", "", str(r["subject_code"]))) for r in cells
-                 if r.get("subject_code") is not None and re.sub(r"\D", "", str(r["subject_code"]))]
-        any_child = {sc[:n] for sc in {r["subject_code"] for r in coded} for n in (3, 5) if len(sc) == _CHILD_LEN[n]}
+        coded = [
+            dict(r, subject_code=re.sub(r"\D", "", str(r["subject_code"])))
+            for r in cells
+            if r.get("subject_code") is not None and re.sub(r"\D", "", str(r["subject_code"]))
+        ]
+        any_child = {
+            sc[:n] for sc in {r["subject_code"] for r in coded} for n in (3, 5) if len(sc) == _CHILD_LEN[n]
+        }
         by_column: dict[str, list[dict]] = {}
         for r in coded:
             by_column.setdefault(r["column"], []).append(r)
@@ -259,12 +303,20 @@ def s07(ctx: Ctx) -> list[Outcome]:
                 if len(pc) not in _CHILD_LEN or pc not in any_child:
                     continue
                 subject = f"{SHORT[code]} {pc} {parent['row_label']}.{column} = Σ下级"
-                hits = [w for w in in_column if w.row is None
-                        or (w.code == pc or (w.code.startswith(pc) and len(w.code) == _CHILD_LEN[len(pc)]))]
+                hits = [
+                    w
+                    for w in in_column
+                    if w.row is None
+                    or (w.code == pc or (w.code.startswith(pc) and len(w.code) == _CHILD_LEN[len(pc)]))
+                ]
                 if hits:
                     out.append(unread(subject, hits))
                     continue
-                kids = [k for k in tc if len(k["subject_code"]) == _CHILD_LEN[len(pc)] and k["subject_code"].startswith(pc)]
+                kids = [
+                    k
+                    for k in tc
+                    if len(k["subject_code"]) == _CHILD_LEN[len(pc)] and k["subject_code"].startswith(pc)
+                ]
                 parts = [op(k, code) for k in kids] or [_zero("下级")]
                 out.append(compare_sum(subject, op(parent, code), parts))
             out += _withheld_parents(code, column, tc, in_column)
@@ -273,8 +325,11 @@ def s07(ctx: Ctx) -> list[Outcome]:
             if total and classes and code != T6:
                 subject = f"{SHORT[code]} 合计.{column} = Σ类"
                 hits = [w for w in in_column if w.row is None or len(w.code) == 3 or lab(w.row) == "合计"]
-                out.append(unread(subject, hits) if hits else compare_sum(subject, op(total[0], code),
-                                                                          [op(c, code) for c in classes]))
+                out.append(
+                    unread(subject, hits)
+                    if hits
+                    else compare_sum(subject, op(total[0], code), [op(c, code) for c in classes])
+                )
     return out or [na("科目层级", "无带科目编码的表")]
 
 
@@ -293,6 +348,7 @@ def _withheld_parents(code: str, column: str, tc: list[dict], in_column: list[Wi
 
 # ── across tables ──
 
+
 def _t_total(ctx: Ctx, code: str, column: str) -> Operand | None:
     t = table(ctx, code)
     return None if t.empty else cell(t, code, "合计", column)
@@ -310,13 +366,24 @@ def s08(ctx: Ctx) -> list[Outcome]:
     if not t1.empty:
         for kind, code in (("收入", T2), ("支出", T3)):
             total = f"本年{kind}合计"
-            pairs.append((f"{SHORT[code]}合计 = 表1{total}", cell(t1, T1, total, panel=kind), _t_total(ctx, code, total),
-                          withheld(ctx, T1, label=total) + _withheld_total(ctx, code, total)))
+            pairs.append(
+                (
+                    f"{SHORT[code]}合计 = 表1{total}",
+                    cell(t1, T1, total, panel=kind),
+                    _t_total(ctx, code, total),
+                    withheld(ctx, T1, label=total) + _withheld_total(ctx, code, total),
+                )
+            )
     if not t4.empty:
-        pairs.append(("表5合计 = 表4一般公共预算本年支出", cell(t4, T4, "本年支出合计", "一般公共预算", panel="支出"),
-                      _t_total(ctx, T5, "合计"),
-                      withheld(ctx, T4, label="本年支出合计", column=lambda c: "一般公共预算" in c)
-                      + _withheld_total(ctx, T5, "合计")))
+        pairs.append(
+            (
+                "表5合计 = 表4一般公共预算本年支出",
+                cell(t4, T4, "本年支出合计", "一般公共预算", panel="支出"),
+                _t_total(ctx, T5, "合计"),
+                withheld(ctx, T4, label="本年支出合计", column=lambda c: "一般公共预算" in c)
+                + _withheld_total(ctx, T5, "合计"),
+            )
+        )
     out = []
     for subject, a, b, hits in pairs:
         if hits:
@@ -326,12 +393,16 @@ def s08(ctx: Ctx) -> list[Outcome]:
         else:
             out.append(compare_same(subject, a, b))
     if not t1.empty and not t4.empty:
-        fiscal = t1[t1["panel"].astype(str).str.contains("收入", na=False) & t1["_ordinal"]
-                    & t1["_lab"].str.contains("财政拨款")]
+        fiscal = t1[
+            t1["panel"].astype(str).str.contains("收入", na=False)
+            & t1["_ordinal"]
+            & t1["_lab"].str.contains("财政拨款")
+        ]
         t4in = cell(t4, T4, "本年收入合计", panel="收入")
         subject = "表4本年收入合计 = 表1财政拨款收入(一+二+三)"
         hits = withheld(ctx, T4, label="本年收入合计") + withheld(
-            ctx, T1, lambda s, _c: bool(_ORDINAL_ROW.match(s)) and "财政拨款" in s)
+            ctx, T1, lambda s, _c: bool(_ORDINAL_ROW.match(s)) and "财政拨款" in s
+        )
         if hits and (t4in is not None or not fiscal.empty):
             out.append(unread(subject, hits))
         elif t4in is not None and not fiscal.empty:
@@ -355,8 +426,10 @@ def _class_rows(t: pd.DataFrame, panel: str | None, column: str | None) -> dict[
 @rule("S09")
 def s09(ctx: Ctx) -> list[Outcome]:
     out = []
-    for (ca, pa, cola), (cb, pb, colb) in (((T1, "支出", None), (T3, None, "本年支出合计")),
-                                         ((T4, "支出", "一般公共预算"), (T5, None, "合计"))):
+    for (ca, pa, cola), (cb, pb, colb) in (
+        ((T1, "支出", None), (T3, None, "本年支出合计")),
+        ((T4, "支出", "一般公共预算"), (T5, None, "合计")),
+    ):
         ta, tb = table(ctx, ca), table(ctx, cb)
         if ta.empty or tb.empty:
             continue
@@ -367,14 +440,26 @@ def s09(ctx: Ctx) -> list[Outcome]:
             src = (ca, a[name]) if name in a else (cb, b[name])
             other = cb if name in a else ca
             col = colb if name in a else cola
-            hits = withheld(ctx, other, label=name, column=None if col is None else lambda c, col=col: col in c)
+            hits = withheld(
+                ctx, other, label=name, column=None if col is None else lambda c, col=col: col in c
+            )
             if hits:
                 out.append(unread(f"{name}: 仅见于{SHORT[src[0]]}", hits))
             elif abs(float(src[1]["value"])) > 0.005:
-                out.append(Outcome(f"{name}: 仅见于{SHORT[src[0]]}", Status.FAIL, None, float(src[1]["value"]), None, 0.0,
-                                   [op(src[1], src[0])], "另一表缺少该类级科目",
-                                   sentence=f"{SHORT[src[0]]}列有“{name}” {float(src[1]['value']):,.2f} 万元，"
-                                            f"{SHORT[other]}却没有这一类级科目"))
+                out.append(
+                    Outcome(
+                        f"{name}: 仅见于{SHORT[src[0]]}",
+                        Status.FAIL,
+                        None,
+                        float(src[1]["value"]),
+                        None,
+                        0.0,
+                        [op(src[1], src[0])],
+                        "另一表缺少该类级科目",
+                        sentence=f"{SHORT[src[0]]}列有“{name}” {float(src[1]['value']):,.2f} 万元，"
+                        f"{SHORT[other]}却没有这一类级科目",
+                    )
+                )
     return out or [na("类级对照", "缺少表1/表3或表4/表5")]
 
 
@@ -446,11 +531,20 @@ def s12(ctx: Ctx) -> list[Outcome]:
         if vehicle is None and (get["purchase"] or get["running"]):
             vehicle = None  # no subtotal printed: compare the total against the four leaves instead
         parts = [get["abroad"] or _zero("因公出国"), get["reception"] or _zero("公务接待")]
-        parts += [vehicle] if vehicle is not None else [get["purchase"] or _zero("购置"), get["running"] or _zero("运行")]
+        parts += (
+            [vehicle]
+            if vehicle is not None
+            else [get["purchase"] or _zero("购置"), get["running"] or _zero("运行")]
+        )
         out.append(compare_sum(f"表9 {column}: 合计 = 出国 + 用车 + 接待", total, parts))
         if vehicle is not None:
-            out.append(compare_sum(f"表9 {column}: 用车 = 购置 + 运行", vehicle,
-                                   [get["purchase"] or _zero("购置"), get["running"] or _zero("运行")]))
+            out.append(
+                compare_sum(
+                    f"表9 {column}: 用车 = 购置 + 运行",
+                    vehicle,
+                    [get["purchase"] or _zero("购置"), get["running"] or _zero("运行")],
+                )
+            )
     return out or [na("表9", "表9无预算/决算栏")]
 
 
@@ -467,9 +561,14 @@ _NARRATIVE_LINKS: list[tuple[str, str, str, object, str | None, str | None, tupl
     ("人员经费", "personnel", T6, "人员经费合计", None, None, None),
     ("公用经费", "public_funds", T6, "公用经费合计", None, None, None),
 ]
-_T9_LINKS = [("三公经费", "three_public", "total"), ("因公出国(境)费", "abroad", "abroad"),
-             ("公务用车购置及运行费", "vehicle", "vehicle"), ("公务用车购置费", "vehicle_purchase", "purchase"),
-             ("公务用车运行费", "vehicle_running", "running"), ("公务接待费", "reception", "reception")]
+_T9_LINKS = [
+    ("三公经费", "three_public", "total"),
+    ("因公出国(境)费", "abroad", "abroad"),
+    ("公务用车购置及运行费", "vehicle", "vehicle"),
+    ("公务用车购置费", "vehicle_purchase", "purchase"),
+    ("公务用车运行费", "vehicle_running", "running"),
+    ("公务接待费", "reception", "reception"),
+]
 
 
 @rule("S13")
@@ -483,34 +582,57 @@ def s13(ctx: Ctx) -> list[Outcome]:
         if t.empty or fig is None:
             continue
         c = cell(t, code, label, column, panel)
-        hits = [] if c is not None else withheld(
-            ctx, code, label=label, column=None if column is None else lambda x, col=column: col in x)
+        hits = (
+            []
+            if c is not None
+            else withheld(
+                ctx, code, label=label, column=None if column is None else lambda x, col=column: col in x
+            )
+        )
         if hits:
             out.append(unread(f"说明.{name} = {SHORT[code]}", hits))
         elif c is not None:
-            out.append(_said_vs_table(compare_same(f"说明.{name} = {SHORT[code]}", c, fig), name, fig, c, SHORT[code]))
+            out.append(
+                _said_vs_table(
+                    compare_same(f"说明.{name} = {SHORT[code]}", c, fig), name, fig, c, SHORT[code]
+                )
+            )
     t9 = table(ctx, T9)
     if not t9.empty:
         for name, key, row in _T9_LINKS:
             for measure, column in (("actual", "决算"), ("budget", "预算")):
                 fig = ctx.fig(key, measure)
                 c = t9_cell(t9, row, column)
-                hits = [] if c is not None or fig is None else withheld(
-                    ctx, T9, lambda s, _c, r=row: _T9_ROWS[r](lab(s)), lambda x, col=column: col in x)
+                hits = (
+                    []
+                    if c is not None or fig is None
+                    else withheld(
+                        ctx, T9, lambda s, _c, r=row: _T9_ROWS[r](lab(s)), lambda x, col=column: col in x
+                    )
+                )
                 if hits:
                     out.append(unread(f"说明.{name}{column} = 表9", hits))
                 elif fig is not None:
                     c = c or _zero(f"表9.{name}.{column}")
-                    out.append(_said_vs_table(compare_same(f"说明.{name}{column} = 表9", c, fig), f"{name}{column}数",
-                                              fig, c, "表9"))
+                    out.append(
+                        _said_vs_table(
+                            compare_same(f"说明.{name}{column} = 表9", c, fig),
+                            f"{name}{column}数",
+                            fig,
+                            c,
+                            "表9",
+                        )
+                    )
     return out or [na("说明 ↔ 表", "说明与表没有可对应的数字")]
 
 
 def _said_vs_table(o: Outcome, name: str, fig: Operand, c: Operand, table_name: str) -> Outcome:
     if o.status == Status.FAIL:
-        o.sentence = (f"情况说明{fig.where.removeprefix('说明')}称{fig.label or name} {fig.value:,.2f} 万元，{table_name}为 "
-                      f"{c.value:,.2f} 万元，相差 {abs(fig.value - c.value):,.2f} 万元"
-                      f"{decimal_slip(c.value, fig.value)}")
+        o.sentence = (
+            f"情况说明{fig.where.removeprefix('说明')}称{fig.label or name} {fig.value:,.2f} 万元，{table_name}为 "
+            f"{c.value:,.2f} 万元，相差 {abs(fig.value - c.value):,.2f} 万元"
+            f"{decimal_slip(c.value, fig.value)}"
+        )
     return o
 
 
@@ -522,12 +644,24 @@ def s14(ctx: Ctx) -> list[Outcome]:
     neg = st[st["value"] < 0]
     if neg.empty:
         return [Outcome(f"全部 {len(st)} 个金额", Status.PASS, 0.0, float(st["value"].min()), None, 0.0)]
-    return [Outcome(f"{SHORT.get(r['table_code'], r['table_code'])} {r['row_label']}.{r['column']}", Status.FAIL, 0.0,
-                    float(r["value"]), float(r["value"]), 0.0, [op(r, r["table_code"]) if r["table_code"] in SHORT
-                                                               else Operand(str(r["row_label"]), float(r["value"]), to_wan=1.0)],
-                    sentence=f"{SHORT.get(r['table_code'], r['table_code'])}“{r['row_label']}”的“{r['column']}”为负数 "
-                             f"{float(r['value']):,.2f} 万元")
-            for _, r in neg.iterrows()]
+    return [
+        Outcome(
+            f"{SHORT.get(r['table_code'], r['table_code'])} {r['row_label']}.{r['column']}",
+            Status.FAIL,
+            0.0,
+            float(r["value"]),
+            float(r["value"]),
+            0.0,
+            [
+                op(r, r["table_code"])
+                if r["table_code"] in SHORT
+                else Operand(str(r["row_label"]), float(r["value"]), to_wan=1.0)
+            ],
+            sentence=f"{SHORT.get(r['table_code'], r['table_code'])}“{r['row_label']}”的“{r['column']}”为负数 "
+            f"{float(r['value']):,.2f} 万元",
+        )
+        for _, r in neg.iterrows()
+    ]
 
 
 _FUND_TABLES = ((T7, "政府性基金"), (T8, "国有资本经营"))
@@ -557,16 +691,48 @@ def s15(ctx: Ctx) -> list[Outcome]:
         elif code in absent:
             out.append(na(subject, f"{SHORT[code]}有标题但无文字层数据"))
         elif money > 0.005 and code in empty:
-            out.append(Outcome(subject, Status.FAIL, None, money, None, None, ops, f"表4有{fund}收支, {SHORT[code]}却为空表",
-                               sentence=f"表4有{fund}收支 {money:,.2f} 万元，{SHORT[code]}却是空表"))
+            out.append(
+                Outcome(
+                    subject,
+                    Status.FAIL,
+                    None,
+                    money,
+                    None,
+                    None,
+                    ops,
+                    f"表4有{fund}收支, {SHORT[code]}却为空表",
+                    sentence=f"表4有{fund}收支 {money:,.2f} 万元，{SHORT[code]}却是空表",
+                )
+            )
         elif money <= 0.005 and code in found and table(ctx, code)["value"].abs().sum() > 0.005:
-            out.append(Outcome(subject, Status.FAIL, None, money, None, None, ops, f"表4{fund}栏为 0, {SHORT[code]}却有数据",
-                               sentence=f"表4的{fund}栏为 0，{SHORT[code]}却有数据"))
+            out.append(
+                Outcome(
+                    subject,
+                    Status.FAIL,
+                    None,
+                    money,
+                    None,
+                    None,
+                    ops,
+                    f"表4{fund}栏为 0, {SHORT[code]}却有数据",
+                    sentence=f"表4的{fund}栏为 0，{SHORT[code]}却有数据",
+                )
+            )
         elif code not in found and code not in empty:
             o = Outcome(subject, Status.FAIL, None, money, None, None, ops, f"未见{SHORT[code]}及空表说明")
             o.severity = Severity.WARNING
             out.append(o)
         else:
-            out.append(Outcome(subject, Status.PASS, None, money, None, None, ops,
-                               "空表并有说明" if code in empty else "有数据"))
+            out.append(
+                Outcome(
+                    subject,
+                    Status.PASS,
+                    None,
+                    money,
+                    None,
+                    None,
+                    ops,
+                    "空表并有说明" if code in empty else "有数据",
+                )
+            )
     return out

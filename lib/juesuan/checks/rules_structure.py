@@ -23,7 +23,9 @@ from .source import Heading, Text, headings, source
 
 _PART = re.compile(r"^第([一二三四五六七八九十]{1,2})部分(.*)$")
 _SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、(.+)$")
-_LEADER = re.compile(r"(?:PAGEREF_?Toc\d+\\?h?)?[.·…_\-—]*\d{0,3}$")  # dot leaders, page numbers, Word field codes
+_LEADER = re.compile(
+    r"(?:PAGEREF_?Toc\d+\\?h?)?[.·…_\-—]*\d{0,3}$"
+)  # dot leaders, page numbers, Word field codes
 _TABLE_PART = "tables"
 _UNNUMBERED_PARTS = ("tables",)  # a template may print this part's title without its 第N部分 (Shanghai 2024)
 
@@ -63,16 +65,30 @@ def toc(text: Text) -> list[TocEntry]:
         m = _PART.match(c)
         if m:
             part = _part_key(m.group(2))
-            entries.append(TocEntry("part", part, cn_ordinal(m.group(1)) or 0, m.group(1), m.group(2), line.no, line.page))
+            entries.append(
+                TocEntry(
+                    "part", part, cn_ordinal(m.group(1)) or 0, m.group(1), m.group(2), line.no, line.page
+                )
+            )
             continue
         m = _SECTION.match(c)
         if m and cn_ordinal(m.group(1)):
-            entries.append(TocEntry("section", part, cn_ordinal(m.group(1)) or 0, m.group(1), m.group(2), line.no,
-                                    line.page))
+            entries.append(
+                TocEntry(
+                    "section", part, cn_ordinal(m.group(1)) or 0, m.group(1), m.group(2), line.no, line.page
+                )
+            )
         elif entries and len(c) <= 12:  # a wrapped title ("…2024 年度部门决算" / "表")
             e = entries[-1]
-            entries[-1] = TocEntry(e.kind, _part_key(e.title + c) if e.kind == "part" else e.part, e.n, e.label,
-                                   e.title + c, e.no, e.page)
+            entries[-1] = TocEntry(
+                e.kind,
+                _part_key(e.title + c) if e.kind == "part" else e.part,
+                e.n,
+                e.label,
+                e.title + c,
+                e.no,
+                e.page,
+            )
             if e.kind == "part":
                 part = entries[-1].part
     return entries
@@ -137,8 +153,13 @@ def _where(text: Text, i: int, label: str) -> Operand:
 
 
 def _entry_op(e: TocEntry) -> Operand:
-    return Operand(f"目录: {'第' + e.label + '部分' if e.kind == 'part' else e.label + '、'}{e.title}", None, "目录",
-                   e.no, e.page)
+    return Operand(
+        f"目录: {'第' + e.label + '部分' if e.kind == 'part' else e.label + '、'}{e.title}",
+        None,
+        "目录",
+        e.no,
+        e.page,
+    )
 
 
 @rule("C01")
@@ -170,11 +191,24 @@ def c01(ctx: Ctx) -> list[Outcome]:
         else:
             hit = _find_section(text, e, body)
         if hit is not None:
-            out.append(Outcome(f"目录所列 {what}", Status.PASS, operands=[_entry_op(e), _where(text, hit, "正文")], note=note))
+            out.append(
+                Outcome(
+                    f"目录所列 {what}",
+                    Status.PASS,
+                    operands=[_entry_op(e), _where(text, hit, "正文")],
+                    note=note,
+                )
+            )
         else:
-            out.append(Outcome(f"目录所列 {what}", Status.FAIL, operands=[_entry_op(e)],
-                               sentence=f"目录列有“{what}”，正文中却没有",
-                               note="目录所列内容在正文中缺失"))
+            out.append(
+                Outcome(
+                    f"目录所列 {what}",
+                    Status.FAIL,
+                    operands=[_entry_op(e)],
+                    sentence=f"目录列有“{what}”，正文中却没有",
+                    note="目录所列内容在正文中缺失",
+                )
+            )
     return out
 
 
@@ -183,12 +217,20 @@ def _find_section(text: Text, e: TocEntry, body: int) -> int | None:
     title anywhere in the body under another number."""
     start, end = text.segs.parts.get(e.part or "", (body, len(text.lines)))
     prefix = f"{e.label}、"
-    for i in range(max(start + 1, body), end):  # a heading may run on into a remark ("…构成（仅有一个单位的…）")
+    for i in range(
+        max(start + 1, body), end
+    ):  # a heading may run on into a remark ("…构成（仅有一个单位的…）")
         c = text.compact_lines[i]
-        if c.startswith(prefix) and _similar(c[len(prefix): len(prefix) + len(e.title)], e.title) >= CHECKS.toc_title_similarity:
+        if (
+            c.startswith(prefix)
+            and _similar(c[len(prefix) : len(prefix) + len(e.title)], e.title) >= CHECKS.toc_title_similarity
+        ):
             return i
-    moved = [h for h in headings(text, body, len(text.lines)) if h.level == 1
-             and _similar(h.title, e.title) >= CHECKS.moved_title_similarity]
+    moved = [
+        h
+        for h in headings(text, body, len(text.lines))
+        if h.level == 1 and _similar(h.title, e.title) >= CHECKS.moved_title_similarity
+    ]
     return moved[0].index if moved else None
 
 
@@ -231,13 +273,22 @@ def c02(ctx: Ctx) -> list[Outcome]:
         if code in bare:
             out.append(Outcome(title, Status.PASS, note="有标题与表头, 无数值, 见 C03"))
         elif code in found or code in empty:
-            out.append(Outcome(title, Status.PASS, note="有数据" if code in found else "空表并有“本表无数据”说明"))
+            out.append(
+                Outcome(title, Status.PASS, note="有数据" if code in found else "空表并有“本表无数据”说明")
+            )
         elif code in absent:
             out.append(Outcome(title, Status.PASS, note="有标题; 单元格未读出(图片或文本输入), 见 C03"))
         else:
             ops = [Operand("文档", None, "原文")] if text is None else []
-            out.append(Outcome(title, Status.FAIL, operands=ops, sentence=f"模板要求的“{title}”在文档中没有（既无表也无“本表无数据”说明）",
-                               note="缺少模板要求的决算表"))
+            out.append(
+                Outcome(
+                    title,
+                    Status.FAIL,
+                    operands=ops,
+                    sentence=f"模板要求的“{title}”在文档中没有（既无表也无“本表无数据”说明）",
+                    note="缺少模板要求的决算表",
+                )
+            )
     return out
 
 
@@ -268,8 +319,14 @@ def _stated_amounts(ctx: Ctx, code: str) -> list[Operand]:
         heads = set()
         if text is not None and "explanation" in text.segs.parts:
             heads = {s.label for s in text.segs.sections.get("explanation", []) if word in s.title}
-        ops += [fig_operand(r) for r in ctx.figures
-                if r["_head"] in heads and r["unit"] in ("万元", "万") and r["value"] and r["measure"] != "share_pct"]
+        ops += [
+            fig_operand(r)
+            for r in ctx.figures
+            if r["_head"] in heads
+            and r["unit"] in ("万元", "万")
+            and r["value"]
+            and r["measure"] != "share_pct"
+        ]
     return ops
 
 
@@ -298,14 +355,36 @@ def c03(ctx: Ctx) -> list[Outcome]:
         stated = _stated_amounts(ctx, code)
         if stated:
             top = max(stated, key=lambda op: abs(op.wan or 0))
-            out.append(Outcome(title, Status.FAIL, None, top.value, None, None, [*where, *stated],
-                               "表格只有表头没有数值, 而情况说明写明了金额", stake=abs(top.wan or 0),
-                               sentence=f"“{title}”只印了表头、没有数值，而情况说明写明{top.label} "
-                                        f"{top.value:,.2f} 万元"))
+            out.append(
+                Outcome(
+                    title,
+                    Status.FAIL,
+                    None,
+                    top.value,
+                    None,
+                    None,
+                    [*where, *stated],
+                    "表格只有表头没有数值, 而情况说明写明了金额",
+                    stake=abs(top.wan or 0),
+                    sentence=f"“{title}”只印了表头、没有数值，而情况说明写明{top.label} "
+                    f"{top.value:,.2f} 万元",
+                )
+            )
         else:
-            out.append(Outcome(title, Status.FAIL, None, None, None, None, where,
-                               "表格没有数值, 也没有“本表无数据”的说明", severity=Severity.WARNING,
-                               sentence=f"“{title}”没有数值，也没有“本表无数据”的说明"))
+            out.append(
+                Outcome(
+                    title,
+                    Status.FAIL,
+                    None,
+                    None,
+                    None,
+                    None,
+                    where,
+                    "表格没有数值, 也没有“本表无数据”的说明",
+                    severity=Severity.WARNING,
+                    sentence=f"“{title}”没有数值，也没有“本表无数据”的说明",
+                )
+            )
     return out
 
 
@@ -313,7 +392,9 @@ def c03(ctx: Ctx) -> list[Outcome]:
 
 
 def _show(h: Heading) -> str:
-    return {0: f"第{h.label}部分", 1: f"{h.label}、", 2: f"（{h.label}）"}.get(h.level, f"{h.label}.") + h.title[:20]
+    return {0: f"第{h.label}部分", 1: f"{h.label}、", 2: f"（{h.label}）"}.get(
+        h.level, f"{h.label}."
+    ) + h.title[:20]
 
 
 def _sequence(subject: str, hs: list[Heading]) -> list[Outcome]:
@@ -332,8 +413,19 @@ def _sequence(subject: str, hs: list[Heading]) -> list[Outcome]:
             ops = [Operand(_show(h), None, "原文", h.no, h.page)]
             if prev is not None:
                 ops.insert(0, Operand(_show(prev), None, "原文", prev.no, prev.page))
-            out.append(Outcome(f"{subject}: {kind}", Status.FAIL, float(expected), float(h.n), None, None, ops, kind,
-                               sentence=f"{subject}{kind}"))
+            out.append(
+                Outcome(
+                    f"{subject}: {kind}",
+                    Status.FAIL,
+                    float(expected),
+                    float(h.n),
+                    None,
+                    None,
+                    ops,
+                    kind,
+                    sentence=f"{subject}{kind}",
+                )
+            )
         prev = h
     if hs and not out:
         out.append(Outcome(f"{subject}: {hs[0].label}…{hs[-1].label} 连续", Status.PASS))
@@ -363,7 +455,11 @@ def o01(ctx: Ctx) -> list[Outcome]:
         if key not in text.segs.parts:
             continue
         start, end = text.segs.parts[key]
-        hs = [h for h in headings(text, start + 1, end) if text.lines[h.index].page not in skip or key == "explanation"]
+        hs = [
+            h
+            for h in headings(text, start + 1, end)
+            if text.lines[h.index].page not in skip or key == "explanation"
+        ]
         top = [h for h in hs if h.level == 1]
         name = PART_NAMES_BY_KEY[key]
         out += _sequence(f"{name}一级标题", top)
@@ -374,9 +470,14 @@ def o01(ctx: Ctx) -> list[Outcome]:
             inside = [x for x in hs if h.index < x.index < stop]
             subs = [x for x in inside if x.level == 2]
             out += _sequence(f"{name}{h.label}、下的二级标题", subs) if subs else []
-            groups = [(f"{h.label}", h.index, stop)] if not subs else [
-                (f"{h.label}（{s.label}）", s.index, subs[j + 1].index if j + 1 < len(subs) else stop)
-                for j, s in enumerate(subs)]
+            groups = (
+                [(f"{h.label}", h.index, stop)]
+                if not subs
+                else [
+                    (f"{h.label}（{s.label}）", s.index, subs[j + 1].index if j + 1 < len(subs) else stop)
+                    for j, s in enumerate(subs)
+                ]
+            )
             for label, a, b in groups:
                 items = [x for x in inside if x.level == 3 and a < x.index < b]
                 out += _sequence(f"{name}{label}下的编号", items) if items else []
@@ -390,7 +491,9 @@ def _part_order(text: Text) -> list[Outcome]:
         m = _PART.match(text.compact_lines[i])
         if m and cn_ordinal(m.group(1)):
             line = text.lines[i]
-            seen.append(Heading(0, cn_ordinal(m.group(1)) or 0, m.group(1), m.group(2), i, line.no, line.page))
+            seen.append(
+                Heading(0, cn_ordinal(m.group(1)) or 0, m.group(1), m.group(2), i, line.no, line.page)
+            )
     for e in toc(text):
         if e.kind == "part" and e.part in _UNNUMBERED_PARTS and not any(h.n == e.n for h in seen):
             i = _unnumbered_part(text, e.part)

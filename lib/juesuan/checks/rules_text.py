@@ -13,7 +13,9 @@ from .rules_common import Ctx, Operand, Outcome, compare_amount, na, rule
 from .source import source
 
 _UNIT = r"万元|万人次|万人|人次|亿元|[人个项件家期名户份例辆台套批所场笔]"
-_BREAKDOWN = re.compile(rf"共(?:计|有)?(?P<n>\d+(?:\.\d+)?)(?P<u>{_UNIT})[(（](?P<inner>[^()（）]{{3,160}})[)）]")
+_BREAKDOWN = re.compile(
+    rf"共(?:计|有)?(?P<n>\d+(?:\.\d+)?)(?P<u>{_UNIT})[(（](?P<inner>[^()（）]{{3,160}})[)）]"
+)
 _QTY = re.compile(rf"(\d+(?:\.\d+)?)({_UNIT}|%|元|年|月|日|天)")
 _PARTIAL = re.compile(r"^(?:其中|含|包括)|等$")
 
@@ -37,10 +39,18 @@ def x09(ctx: Ctx) -> list[Outcome]:
         line, page = src.locate(m.start())
         total = Operand(f"共{m['n']}{unit}", n, "原文", line, page)
         ops = [total, *(Operand(f"{v}{u}", float(v), "原文") for v, u in qty)]
-        o = compare_amount(f"{m.group(0)[:40]}", s, n, 0.0 if unit not in ("万元", "亿元") else CHECKS.amount_eps * len(parts),
-                           ops, f"括号内分项之和 {s:g}{unit}")
+        o = compare_amount(
+            f"{m.group(0)[:40]}",
+            s,
+            n,
+            0.0 if unit not in ("万元", "亿元") else CHECKS.amount_eps * len(parts),
+            ops,
+            f"括号内分项之和 {s:g}{unit}",
+        )
         o.severity = None
         if o.status == Status.FAIL:
-            o.sentence = f"原文“{m.group(0)[:40]}”中括号内各项之和为 {s:g}{unit}，与所说的共 {m['n']}{unit} 不符"
+            o.sentence = (
+                f"原文“{m.group(0)[:40]}”中括号内各项之和为 {s:g}{unit}，与所说的共 {m['n']}{unit} 不符"
+            )
         out.append(o)
     return out or [na("共N(分项)", "原文没有“共N（分项）”式的表述")]

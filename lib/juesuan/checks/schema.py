@@ -27,7 +27,9 @@ class Checks(pa.DataFrameModel):
     evidence: Series[str]
     amount_at_stake_wan: Series[float] = pa.Field(nullable=True, ge=0)  # money affected by a failure (万元)
     finding: Series[str]  # a failure in plain Chinese with amounts and pages ("" when not a failure)
-    fact: Series[str]  # failures of one rule sharing this key state one fact and are listed once ("" = own fact)
+    fact: Series[
+        str
+    ]  # failures of one rule sharing this key state one fact and are listed once ("" = own fact)
 
     class Config:
         strict = True
@@ -39,10 +41,22 @@ _STR = Checks.to_schema().columns["doc_id"].dtype.type
 
 # Chinese headers for printing and the workbook.
 HEADERS = {
-    "doc_id": "文档", "rule_id": "规则", "description": "规则说明", "subject": "对象", "status": "结果",
-    "severity": "级别", "expected": "应为", "actual": "实际", "difference": "差额", "tolerance": "容差",
-    "evidence": "证据(数值与行/页)", "amount_at_stake_wan": "涉及金额(万元)", "finding": "发现", "fact": "同一事实",
-    "group_size": "同类条数", "also": "同类另见",
+    "doc_id": "文档",
+    "rule_id": "规则",
+    "description": "规则说明",
+    "subject": "对象",
+    "status": "结果",
+    "severity": "级别",
+    "expected": "应为",
+    "actual": "实际",
+    "difference": "差额",
+    "tolerance": "容差",
+    "evidence": "证据(数值与行/页)",
+    "amount_at_stake_wan": "涉及金额(万元)",
+    "finding": "发现",
+    "fact": "同一事实",
+    "group_size": "同类条数",
+    "also": "同类另见",
 }
 STATUS_LABELS = {Status.PASS: "通过", Status.FAIL: "不符", Status.NOT_ASSESSABLE: "无法判断"}
 SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}

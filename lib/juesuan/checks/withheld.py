@@ -19,12 +19,16 @@ from .rules_common import Ctx
 _QUOTED = r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
 # "<title>: OCR unsure of '8.5O' (confidence 0.41) in row '2010601 行政运行', column '基本支出', and …: value not used"
 # "<title>: OCR read 16.00 in row '2010601 行政运行', column '基本支出', and it fails … value not used"
-_VALUE = re.compile(rf"^(?P<title>[^:：]+): OCR (?:unsure of .*? \(confidence [\d.]+\)|read \S+) in row {_QUOTED}, "
-                    rf"column {_QUOTED}, and .*value not used$")
+_VALUE = re.compile(
+    rf"^(?P<title>[^:：]+): OCR (?:unsure of .*? \(confidence [\d.]+\)|read \S+) in row {_QUOTED}, "
+    rf"column {_QUOTED}, and .*value not used$"
+)
 # "<title>: OCR unsure of the label '行攻运行' (confidence 0.62) of row 2010601'行攻运行', not confirmed by another
 # table: its value in column '基本支出' not used"
-_LABEL = re.compile(rf"^(?P<title>[^:：]+): OCR unsure of the label .*? of row (?P<code>\d*){_QUOTED}, not confirmed "
-                    rf"by another table: its value in column {_QUOTED} not used$")
+_LABEL = re.compile(
+    rf"^(?P<title>[^:：]+): OCR unsure of the label .*? of row (?P<code>\d*){_QUOTED}, not confirmed "
+    rf"by another table: its value in column {_QUOTED} not used$"
+)
 # "<title>: not a number: '1,2O4.5'" (an OCR cell: its row is found by page and line among the cells read)
 _NOT_A_NUMBER = re.compile(r"^(?P<title>[^:：]+): not a number: ")
 _ROW = re.compile(r"^(\d{3,7})\s+(.*)$")
@@ -43,8 +47,9 @@ class Withheld:
 
     def describe(self, short: dict[str, str]) -> str:
         cell = f"{self.row or '某行'}.{self.column or '某栏'}"
-        where = ", ".join(x for x in (f"行{self.line}" if self.line else "", f"第{self.page}页" if self.page else "")
-                          if x)
+        where = ", ".join(
+            x for x in (f"行{self.line}" if self.line else "", f"第{self.page}页" if self.page else "") if x
+        )
         return f"{short.get(self.table, self.table)} {cell}" + (f" ({where})" if where else "")
 
 
@@ -89,11 +94,17 @@ def _read(ctx: Ctx) -> list[Withheld]:
         code = table_code(m.group("title")) if m else None
         if code is None or page not in ocr_pages:  # a text-layer cell that is no number: there is no value
             continue
-        same = [r for r in statements if r.get("table_code") == code and r.get("page") == page
-                and _int(r.get("source_line")) == line]
+        same = [
+            r
+            for r in statements
+            if r.get("table_code") == code and r.get("page") == page and _int(r.get("source_line")) == line
+        ]
         if same:
-            out.append(Withheld(code, str(same[0].get("subject_code") or ""), str(same[0]["row_label"]), None, page,
-                                line))
+            out.append(
+                Withheld(
+                    code, str(same[0].get("subject_code") or ""), str(same[0]["row_label"]), None, page, line
+                )
+            )
         else:
             out.append(Withheld(code, "", None, None, page, line))
     return out

@@ -31,7 +31,9 @@ _BOUNDARY = set(",;:。、()!?")
 _SENTENCE_END = set("。;!?")
 _LIST_MARK = re.compile(r"(?:^|(?<=[。;:]))(?:\d{1,2}[.、](?!\d)|\(\d{1,2}\)|[一二三四五六七八九十]是)")
 
-_BUDGET_CHANGE = re.compile(r"(?:比|较)(?:年初)?(?:全年)?预算(?:数)?.*?(增加|减少|增长|下降|节约|超支)(?:\(减少\)|\(增加\))?$")
+_BUDGET_CHANGE = re.compile(
+    r"(?:比|较)(?:年初)?(?:全年)?预算(?:数)?.*?(增加|减少|增长|下降|节约|超支)(?:\(减少\)|\(增加\))?$"
+)
 _CHANGE = re.compile(r"(增加|减少|增长|下降|增减|减)(?:\((?:减少|增加|增长|下降)\))?$")
 _AMBIGUOUS = re.compile(r"(增加|减少|增长|下降)\((增加|减少|增长|下降)\)$")
 _UNITLESS_CUE = re.compile(r"(增加|减少|增长|下降|占|占.*的|为|完成.*的)$")
@@ -48,7 +50,21 @@ _TRAILING_CUES = [
     "增加(减少)", "减少(增加)", "增加", "减少", "增长", "下降", "均为", "各为", "总计为", "合计为", "为", "是", "各",
     "达到", "达", "约", "共计", "累计",
 ]  # fmt: skip
-_LEADING_FILLERS = ["其中", "本部门", "本单位", "我单位", "我局", "本年度", "全年", "累计", "共有", "不含", "含", "列明", "在"]
+_LEADING_FILLERS = [
+    "其中",
+    "本部门",
+    "本单位",
+    "我单位",
+    "我局",
+    "本年度",
+    "全年",
+    "累计",
+    "共有",
+    "不含",
+    "含",
+    "列明",
+    "在",
+]
 _OWN_ORG = re.compile(r"^.{2,30}?(?:局|委员会|委|办公室|中心)(?=所属|下属)")  # "××局所属各预算单位…"
 _GENERIC_NOUNS = {"采购金额", "金额", "合同金额"}  # too bare to name a fact: the sentence's lead-in names it
 _LIST_PREFIX = re.compile(r"^(?:\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
@@ -110,7 +126,9 @@ def _clause_start(masked: str, pos: int, stop: set[str]) -> int:
 
 def _measure(unit: str, cue: str) -> tuple[str, int | None]:
     """(measure, sign) from the unit and the clause text before the number; sign None = ambiguous."""
-    sign = None if _AMBIGUOUS.search(cue) else (-1 if re.search(r"(减少|下降|节约|减)(\(增加\))?$", cue) else 1)
+    sign = (
+        None if _AMBIGUOUS.search(cue) else (-1 if re.search(r"(减少|下降|节约|减)(\(增加\))?$", cue) else 1)
+    )
     if unit == "%":
         if "占" in cue:
             return "share_pct", 1
@@ -157,12 +175,20 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
         line = passage.line_at(start)
         if sign is None:
             if float(m["num"].replace(",", "")) != 0:
-                warns.append(Warn(Stage.FIGURES, "direction of change unclear (增加/减少 both printed): "
-                                  f"{cue}{m.group()}", line.no, line.page))
+                warns.append(
+                    Warn(
+                        Stage.FIGURES,
+                        f"direction of change unclear (增加/减少 both printed): {cue}{m.group()}",
+                        line.no,
+                        line.page,
+                    )
+                )
                 continue
             sign = 1
         in_paren = masked.rfind("(", sentence_start, start) > masked.rfind(")", sentence_start, start)
-        aside = in_paren and cue.startswith(("不含", "含"))  # (不含…万元): the same measure as the figure before
+        aside = in_paren and cue.startswith(
+            ("不含", "含")
+        )  # (不含…万元): the same measure as the figure before
         if aside:
             measure = last_measure
         measure, item = _item_of(text, masked, cue, measure, m["unit"], aside, sentence_start, clause_start)
@@ -171,16 +197,31 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
             current = item or current
         last_measure = measure
         sentence_end = next((i for i in range(end, len(text)) if text[i] in _SENTENCE_END), len(text))
-        rows.append({
-            "doc_id": doc_id, "source_line": line.no, "page": line.page, "section": label, "item": item,
-            "measure": measure, "value": sign * float(m["num"].replace(",", "")), "unit": m["unit"],
-            "evidence": passage.original(sentence_start, sentence_end + 1).strip(), "_sentence": sentence_start,
-        })
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "source_line": line.no,
+                "page": line.page,
+                "section": label,
+                "item": item,
+                "measure": measure,
+                "value": sign * float(m["num"].replace(",", "")),
+                "unit": m["unit"],
+                "evidence": passage.original(sentence_start, sentence_end + 1).strip(),
+                "_sentence": sentence_start,
+            }
+        )
     _single_basis_is_the_budget(rows)
     for m in _MISSING.finditer(text):
         line = passage.line_at(m.start())
-        warns.append(Warn(Stage.FIGURES, "amount missing before 万元: "
-                          f"…{text[max(0, m.start() - 12) : m.end() + 2]}…", line.no, line.page))
+        warns.append(
+            Warn(
+                Stage.FIGURES,
+                f"amount missing before 万元: …{text[max(0, m.start() - 12) : m.end() + 2]}…",
+                line.no,
+                line.page,
+            )
+        )
     return rows
 
 
@@ -192,8 +233,14 @@ def _is_figure(passage: Passage, masked: str, m: re.Match[str], warns: list[Warn
         cue = text[_clause_start(masked, start, _BOUNDARY) : start]
         if _UNITLESS_CUE.search(cue) and not re.match(r"[\d.、]", text[end : end + 1]):
             line = passage.line_at(start)
-            warns.append(Warn(Stage.FIGURES, "figure printed without a unit, not recorded: "
-                              f"{text[max(0, start - 15) : end + 2]}", line.no, line.page))
+            warns.append(
+                Warn(
+                    Stage.FIGURES,
+                    f"figure printed without a unit, not recorded: {text[max(0, start - 15) : end + 2]}",
+                    line.no,
+                    line.page,
+                )
+            )
         return False
     return not (_THRESHOLD.match(text[end : end + 6]) or _is_date_or_year(text, end))
 
@@ -201,8 +248,16 @@ def _is_figure(passage: Passage, masked: str, m: re.Match[str], warns: list[Warn
 _RELATIVE_MEASURES = ("share_pct", "exec_pct", "change_pct", "prior_change", "budget_change")
 
 
-def _item_of(text: str, masked: str, cue: str, measure: str, unit: str, aside: bool, sentence_start: int,
-             clause_start: int) -> tuple[str, str]:
+def _item_of(
+    text: str,
+    masked: str,
+    cue: str,
+    measure: str,
+    unit: str,
+    aside: bool,
+    sentence_start: int,
+    clause_start: int,
+) -> tuple[str, str]:
     """(measure, item) of a figure from its clause: '' when the clause names no item (the list entry's then)."""
     item = _clean_item(cue)
     if aside:
@@ -238,10 +293,14 @@ def _lead_in(text: str, masked: str, sentence_start: int, clause_start: int) -> 
 
 
 def _changed_subject(text: str, masked: str, sentence_start: int, clause_start: int) -> str:
-    """"项目支出增加,较上一度增加1133.95万元": the clause before names what changed."""
+    """ "项目支出增加,较上一度增加1133.95万元": the clause before names what changed."""
     previous_start = _clause_start(masked, max(clause_start - 1, 0), _BOUNDARY)
     previous = text[previous_start : clause_start - 1]
-    if previous_start < sentence_start or not re.search(r"(增加|减少|增长|下降)$", previous) or re.search(r"\d", previous):
+    if (
+        previous_start < sentence_start
+        or not re.search(r"(增加|减少|增长|下降)$", previous)
+        or re.search(r"\d", previous)
+    ):
         return ""
     return _clean_item(previous)
 
@@ -276,7 +335,9 @@ def extract_figures(lines, sections: list[Section], doc_id: str) -> tuple[list[d
         pieces += [(sub.label, sub.start, sub.end) for sub in sec.subsections]
         for label, a, b in pieces:
             # the heading line names the section; it holds a figure only when body text runs on after it
-            if a < b and not re.search(r"\d", lines[a].text.split("、", 1)[-1].split(")", 1)[-1].split("）", 1)[-1]):
+            if a < b and not re.search(
+                r"\d", lines[a].text.split("、", 1)[-1].split(")", 1)[-1].split("）", 1)[-1]
+            ):
                 a += 1
             if a < b:
                 rows += extract_section(Passage(lines[a:b]), label, doc_id, warns)

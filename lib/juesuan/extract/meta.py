@@ -95,7 +95,10 @@ _EMPTY_NOTE = re.compile(r"本表无数据|故本表无|无.{0,20}(收入|支出
 def stated_empty(lines, title) -> bool:
     """An empty table must say so (本表无数据); a title with that note on its page is empty, not absent."""
     i = lines.index(title)
-    return any(ln.page == title.page and _EMPTY_NOTE.search(compact(ln.text)) for ln in lines[max(0, i - 40) : i + 40])
+    return any(
+        ln.page == title.page and _EMPTY_NOTE.search(compact(ln.text))
+        for ln in lines[max(0, i - 40) : i + 40]
+    )
 
 
 def table_titles(lines, segs: Segments) -> dict:
@@ -123,7 +126,9 @@ class Inventory:
     parts_missing: list[str] = field(default_factory=list)
 
 
-def inventory(source: Source, segs: Segments, statements: list[dict], blank: list[str], warns: list[Warn]) -> Inventory:
+def inventory(
+    source: Source, segs: Segments, statements: list[dict], blank: list[str], warns: list[Warn]
+) -> Inventory:
     """What is there and what is not, each gap a warning naming its line and page (appended to `warns`)."""
     lines = source.lines
     titles = table_titles(lines, segs)
@@ -132,17 +137,37 @@ def inventory(source: Source, segs: Segments, statements: list[dict], blank: lis
     empty = [code for code in titles if code not in found and (code in blank or code in stated)]
     for code in empty:
         if code not in stated:
-            warns.append(Warn(Stage.STATEMENTS, f"table {schemas.TABLE_CODES[code]} is printed with its headers "
-                              "but no values and no 无数据 note: reported empty", titles[code].no, titles[code].page))
+            warns.append(
+                Warn(
+                    Stage.STATEMENTS,
+                    f"table {schemas.TABLE_CODES[code]} is printed with its headers "
+                    "but no values and no 无数据 note: reported empty",
+                    titles[code].no,
+                    titles[code].page,
+                )
+            )
     absent = [code for code in titles if code not in found and code not in empty]
-    parts_missing = [k for k in REQUIRED_PARTS if k not in segs.parts and not (k == "tables" and (found or titles))]
+    parts_missing = [
+        k for k in REQUIRED_PARTS if k not in segs.parts and not (k == "tables" and (found or titles))
+    ]
     for key in parts_missing:
-        warns.append(Warn(Stage.SEGMENT, f"part missing: {PART_NAMES[key]} (truncated or partial disclosure?)"))
+        warns.append(
+            Warn(Stage.SEGMENT, f"part missing: {PART_NAMES[key]} (truncated or partial disclosure?)")
+        )
     for code in absent:
-        why = "no data in the text layer (image or missing)" if source.kind == SourceKind.PDF else \
-            "its cells are not read from text input (an image in the source, or rows only the PDF reader can align)"
-        warns.append(Warn(Stage.STATEMENTS, f"table {schemas.TABLE_CODES[code]} has a title but {why}: reported "
-                          "absent, not zero", titles[code].no, titles[code].page))
+        why = (
+            "no data in the text layer (image or missing)"
+            if source.kind == SourceKind.PDF
+            else "its cells are not read from text input (an image in the source, or rows only the PDF reader can align)"
+        )
+        warns.append(
+            Warn(
+                Stage.STATEMENTS,
+                f"table {schemas.TABLE_CODES[code]} has a title but {why}: reported absent, not zero",
+                titles[code].no,
+                titles[code].page,
+            )
+        )
     if source.kind == SourceKind.TEXT and not found and not titles:
         warns.append(Warn(Stage.STATEMENTS, "none of the nine standard tables found"))
     return Inventory(found, empty, absent, parts_missing)
@@ -151,8 +176,19 @@ def inventory(source: Source, segs: Segments, statements: list[dict], blank: lis
 _EXPECTED_SECTIONS = [f"情况说明:{label}" for label in ("一", "二", "三", "四", "五", "六", "七", "八", "九")]
 
 
-def document_row(path: Path, source: Source, segs: Segments, inv: Inventory, *, doc_id: str, year: int | None,
-                 department: str | None, n_warnings: int, dept_summary: dict, grade: dict) -> dict:
+def document_row(
+    path: Path,
+    source: Source,
+    segs: Segments,
+    inv: Inventory,
+    *,
+    doc_id: str,
+    year: int | None,
+    department: str | None,
+    n_warnings: int,
+    dept_summary: dict,
+    grade: dict,
+) -> dict:
     """The one row of the `document` table: identity, provenance and inventory (lists joined with "；")."""
     sections_found = [f"{PART_NAMES.get(k, k)}:{s.label}" for k in segs.sections for s in segs.sections[k]]
     return {
@@ -174,13 +210,23 @@ def document_row(path: Path, source: Source, segs: Segments, inv: Inventory, *, 
         "tables_absent": "；".join(inv.absent),
         "image_pages": "；".join(str(p) for p in source.image_pages),
         "n_warnings": n_warnings,
-        **{key: float("nan") if dept_summary.get(key) is None else float(dept_summary[key])
-           for key in DEPARTMENT_SUMMARY},
+        **{
+            key: float("nan") if dept_summary.get(key) is None else float(dept_summary[key])
+            for key in DEPARTMENT_SUMMARY
+        },
         **grade,
     }
 
 
-DEPARTMENT_SUMMARY = ["dept_basic_wan", "dept_project_wan", "dept_budget_wan", "dept_executed_wan", "dept_exec_rate_pct", "dept_exec_score", "dept_total_score"]
+DEPARTMENT_SUMMARY = [
+    "dept_basic_wan",
+    "dept_project_wan",
+    "dept_budget_wan",
+    "dept_executed_wan",
+    "dept_exec_rate_pct",
+    "dept_exec_score",
+    "dept_total_score",
+]
 _FULLWIDTH = re.compile("[０-９\u00a0\u3000]")
 LABEL_COLUMNS = {
     "units": ["unit_name"],

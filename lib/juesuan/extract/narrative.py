@@ -9,7 +9,9 @@ from ..segment import Passage, Section
 from ..values import norm
 
 _UNIT_ITEM = re.compile(r"^(\d{1,2})(?:\s*[、.．]\s*|\s+|$)(.*)$")
-_ORG_SUFFIX = re.compile(r"(局|委员会|委|办公室|办|院|中心|站|所|队|馆|校|学|厅|部|会|处|社|园|场|室|组|科|股|厂|司|团|\)|）)$")
+_ORG_SUFFIX = re.compile(
+    r"(局|委员会|委|办公室|办|院|中心|站|所|队|馆|校|学|厅|部|会|处|社|园|场|室|组|科|股|厂|司|团|\)|）)$"
+)
 
 
 def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> list[dict]:
@@ -28,11 +30,18 @@ def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> li
             m = _UNIT_ITEM.match(text)
             if m and int(m.group(1)) == expected:
                 own = _first_cell(_LEADING_NO.sub("", line.text))
-                if not rows and not own and pending and not _ORG_SUFFIX.search(norm("".join(_first_cell(p.text) for p in pending))):
+                if (
+                    not rows
+                    and not own
+                    and pending
+                    and not _ORG_SUFFIX.search(norm("".join(_first_cell(p.text) for p in pending)))
+                ):
                     pending = []  # "…下属单位共 / 1 / 个，即：": a number in a sentence, no unit's name before it
                     continue
-                current = {"line": line if own or not pending else pending[0],
-                           "parts": [own] if own else [_first_cell(p.text) for p in pending]}
+                current = {
+                    "line": line if own or not pending else pending[0],
+                    "parts": [own] if own else [_first_cell(p.text) for p in pending],
+                }
                 rows.append(current)  # no name yet: the 序号 came first, the name follows
                 pending, expected = [], expected + 1
                 continue
@@ -45,13 +54,23 @@ def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> li
                 pending, current = [], None
                 continue
             cell = _first_cell(text)
-            if current is not None and (not current["parts"] or cell[0] in "（(" or not _ORG_SUFFIX.search(norm("".join(current["parts"])))):
+            if current is not None and (
+                not current["parts"]
+                or cell[0] in "（("
+                or not _ORG_SUFFIX.search(norm("".join(current["parts"])))
+            ):
                 current["parts"].append(_first_cell(line.text))
                 continue
             pending.append(line)
             current = None
     return [
-        {"doc_id": doc_id, "source_line": r["line"].no, "page": r["line"].page, "unit_no": k, "unit_name": "".join(r["parts"])}
+        {
+            "doc_id": doc_id,
+            "source_line": r["line"].no,
+            "page": r["line"].page,
+            "unit_no": k,
+            "unit_name": "".join(r["parts"]),
+        }
         for k, r in enumerate(rows, 1)
         if r["parts"]
     ]
@@ -66,7 +85,9 @@ def _is_prose(text: str) -> bool:
 
 
 _PUNCT = re.compile(r"[。，,:：;；]")
-_UNIT_TYPE = re.compile(r"^(?:行政|事业|参公|参照公务员法管理|全额拨款|差额拨款|自收自支|公益[一二]类)(?:单位|事业单位)?$")
+_UNIT_TYPE = re.compile(
+    r"^(?:行政|事业|参公|参照公务员法管理|全额拨款|差额拨款|自收自支|公益[一二]类)(?:单位|事业单位)?$"
+)
 _HEADER_CELLS = {"序号", "单位名称", "备注", "单位性质", "单位类型", "单位代码"}
 _LEADING_NO = re.compile(r"^\s*[\d０-９]{1,2}(?:\s*[、.．]\s*|\s+|$)")
 
@@ -103,7 +124,17 @@ def extract_line_items(lines: list[Line], sections: list[Section], doc_id: str) 
             for piece in listing.split("、"):
                 im = _ITEM.match(piece.strip(",，"))
                 if im:
-                    rows.append(_line_item(doc_id, p.line_at(pos), g.group(1), p.original(pos, pos + len(im.group(1))), im.group(2), im.group(3), False))
+                    rows.append(
+                        _line_item(
+                            doc_id,
+                            p.line_at(pos),
+                            g.group(1),
+                            p.original(pos, pos + len(im.group(1))),
+                            im.group(2),
+                            im.group(3),
+                            False,
+                        )
+                    )
                 pos += len(piece) + 1
     return rows
 
@@ -125,7 +156,9 @@ _ENTRY = re.compile(r"(?:^|(?<=[。;]))(\d{1,2})[、.](?!\d)")
 _PROJECT_HEAD = re.compile(r"^(.+?)[::]项目(?:全年)?预算(?:数)?为")
 
 
-def extract_project_outputs(lines: list[Line], sections: list[Section], doc_id: str) -> tuple[list[dict], list[Warn]]:
+def extract_project_outputs(
+    lines: list[Line], sections: list[Section], doc_id: str
+) -> tuple[list[dict], list[Warn]]:
     """十三（二）: "N、项目名：项目全年预算数为A万元，执行数为B万元，完成预算C%。主要产出和效益：…发现的问题及原因：…下一步改进措施：…"."""
     rows: list[dict] = []
     warns: list[Warn] = []
@@ -172,4 +205,3 @@ def _labelled(p: Passage, offset: int, body: str, label: str, next_label: str | 
     b = body.find(next_label, a) if next_label else len(body)
     b = len(body) if b < 0 else b
     return p.original(offset + a, offset + b).replace(" ", "").strip() or None
-

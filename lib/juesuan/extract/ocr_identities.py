@@ -71,16 +71,28 @@ def verify(title: str, rows: list[dict], warns: list[Warn], to_wan: float = 1.0)
             continue
         if r.get(DOUBT) and (i in failed or not passed[i]):
             why = f"fails {failed[i][0].name}" if i in failed else "no identity of the table confirms it"
-            warns.append(Warn(STAGE, f"{title}: OCR unsure of {r[DOUBT]!r} (confidence {r['confidence']:.2f}) in row "
-                              f"{_row_name(r)!r}, column {r['column']!r}, and {why}: value not used",
-                              r.get("source_line"), r.get("page")))
+            warns.append(
+                Warn(
+                    STAGE,
+                    f"{title}: OCR unsure of {r[DOUBT]!r} (confidence {r['confidence']:.2f}) in row "
+                    f"{_row_name(r)!r}, column {r['column']!r}, and {why}: value not used",
+                    r.get("source_line"),
+                    r.get("page"),
+                )
+            )
             continue
         if r.get("source") == "ocr" and i in failed and not passed[i]:
             ident, total, parts = failed[i]
-            warns.append(Warn(STAGE, f"{title}: OCR read {_fmt(r['value'])} in row {_row_name(r)!r}, column "
-                              f"{r['column']!r}, and it fails {ident.name} ({_fmt(total)} ≠ {_fmt(parts)}) with no "
-                              "other identity confirming it: a misreading or a misprint, value not used",
-                              r.get("source_line"), r.get("page")))
+            warns.append(
+                Warn(
+                    STAGE,
+                    f"{title}: OCR read {_fmt(r['value'])} in row {_row_name(r)!r}, column "
+                    f"{r['column']!r}, and it fails {ident.name} ({_fmt(total)} ≠ {_fmt(parts)}) with no "
+                    "other identity confirming it: a misreading or a misprint, value not used",
+                    r.get("source_line"),
+                    r.get("page"),
+                )
+            )
             continue
         r.pop(DOUBT, None)
         out.append(r)
@@ -102,10 +114,18 @@ def _row_name(r: dict) -> str:
 
 def identities(rows: list[dict]) -> list[Identity]:
     """Every identity the table's records state (blank cells count as 0, so absent parts are no parts)."""
-    valid = [i for i, r in enumerate(rows) if not (isinstance(r["value"], float) and math.isnan(r["value"]))
-             or r.get(UNSURE)]
-    return [*_row_sums(rows, valid), *_hierarchy(rows, valid), *_item_totals(rows, valid), *_panel_totals(rows, valid),
-            *_three_public(rows, valid)]
+    valid = [
+        i
+        for i, r in enumerate(rows)
+        if not (isinstance(r["value"], float) and math.isnan(r["value"])) or r.get(UNSURE)
+    ]
+    return [
+        *_row_sums(rows, valid),
+        *_hierarchy(rows, valid),
+        *_item_totals(rows, valid),
+        *_panel_totals(rows, valid),
+        *_three_public(rows, valid),
+    ]
 
 
 def _panel(r: dict) -> str:
@@ -117,7 +137,9 @@ def _row_sums(rows: list[dict], idx: list[int]) -> list[Identity]:
     by_row: dict[tuple, list[int]] = defaultdict(list)
     for i in idx:
         r = rows[i]
-        by_row[(_panel(r), r["row_label"], r.get("subject_code"), r.get("source_line"), r.get("page"))].append(i)
+        by_row[
+            (_panel(r), r["row_label"], r.get("subject_code"), r.get("source_line"), r.get("page"))
+        ].append(i)
     out = []
     for members in by_row.values():
         totals = [i for i in members if _TOTAL_COLUMN.search(rows[i]["column"] or "")]
@@ -144,11 +166,15 @@ def _hierarchy(rows: list[dict], idx: list[int]) -> list[Identity]:
         for code, at in coded.items():
             if len(code) not in (3, 5) or len(at) != 1:
                 continue
-            kids = [k for c, ks in coded.items() if len(c) == len(code) + 2 and c.startswith(code) for k in ks]
+            kids = [
+                k for c, ks in coded.items() if len(c) == len(code) + 2 and c.startswith(code) for k in ks
+            ]
             if kids:
                 out.append(Identity(f"{code} = Σ下级科目", at[0], tuple(kids)))
         classes = [i for i in members if rows[i].get("level") == "类"]
-        totals = [i for i in members if not rows[i].get("subject_code") and rows[i]["row_label"].endswith("合计")]
+        totals = [
+            i for i in members if not rows[i].get("subject_code") and rows[i]["row_label"].endswith("合计")
+        ]
         if classes and len(totals) == 1:
             out.append(Identity(f"{rows[totals[0]]['row_label']} = Σ类", totals[0], tuple(classes)))
     return out
@@ -171,10 +197,16 @@ def _item_totals(rows: list[dict], idx: list[int]) -> list[Identity]:
         if items:
             out.append(Identity(f"{rows[year[0]]['row_label']} = Σ分项", year[0], tuple(items)))
         if len(grand) == 1 and grand[0] > year[0]:
-            between = [i for i in members if year[0] < i < grand[0] and not rows[i]["row_label"].startswith("其中")]
+            between = [
+                i for i in members if year[0] < i < grand[0] and not rows[i]["row_label"].startswith("其中")
+            ]
             heads = [i for i in between if not _ORDINAL.match(rows[i]["row_label"])]
-            out.append(Identity(f"总计 = {rows[year[0]]['row_label']} + 结转结余", grand[0], (year[0], *heads)))
-            for head, nxt in zip(heads, [*heads[1:], grand[0]][: len(heads)], strict=True):  # 年初结转 = Σ 一、二…
+            out.append(
+                Identity(f"总计 = {rows[year[0]]['row_label']} + 结转结余", grand[0], (year[0], *heads))
+            )
+            for head, nxt in zip(
+                heads, [*heads[1:], grand[0]][: len(heads)], strict=True
+            ):  # 年初结转 = Σ 一、二…
                 subs = [i for i in between if head < i < nxt]
                 if subs:
                     out.append(Identity(f"{rows[head]['row_label']} = Σ分项", head, tuple(subs)))
@@ -260,4 +292,6 @@ def names_its_code(code: str, label: str, conf: float | None) -> bool:
     """A row whose label OCR read below the confidence threshold is sure after all when its code and label are
     a subject code and that code's standard name, read at OCR.min_named_confidence or above: a misreading
     that turns both into another matching pair is not a plausible error."""
-    return conf is not None and conf >= OCR.min_named_confidence and _subject_names().get(code) == _fold(label)
+    return (
+        conf is not None and conf >= OCR.min_named_confidence and _subject_names().get(code) == _fold(label)
+    )

@@ -27,7 +27,15 @@ _LEVEL2_RE = re.compile("^(" + "|".join(sorted(LEVEL2, key=len, reverse=True)) +
 _DEBRIS = re.compile(r"^(?:\(?\d*分\)|年度|绩效|度?指?标|目标)+(?=" + "|".join(LEVEL1 + LEVEL2) + ")")
 # a level-1 cell cut short by a layout-preserving extractor: "产出" on the row's line, "指标" below it
 _LEVEL1_STEM = re.compile(r"^(产出|效益|满意度?|成本|过程|决策)(?:度|指|标)*(?=" + "|".join(LEVEL2) + ")")
-_STEM_LABEL = {"产出": "产出指标", "效益": "效益指标", "满意": "满意度指标", "满意度": "满意度指标", "成本": "成本指标", "过程": "过程指标", "决策": "决策指标"}
+_STEM_LABEL = {
+    "产出": "产出指标",
+    "效益": "效益指标",
+    "满意": "满意度指标",
+    "满意度": "满意度指标",
+    "成本": "成本指标",
+    "过程": "过程指标",
+    "决策": "决策指标",
+}
 _OP_ONLY = re.compile(r"^(?:≥|≤|>|<|=|>=|<=)$")
 _CHECKED = re.compile(r"(?:\d[、.])?\s*([^\d、.√✓☑■□☐]+?)\s*[√✓☑■]")
 _CELL = re.compile(r"\S+")
@@ -43,9 +51,24 @@ PROJECT_FIELDS = {
     "项目属性": "attribute",
     "项目类型": "project_type",
 }
-_FIELD_STOPS = list(PROJECT_FIELDS) + ["预算执行情况", "项目资金", "年度财政资金总额", "年度资金总额", "年度绩效目标", "年度总体目标", "一级指标"]
+_FIELD_STOPS = list(PROJECT_FIELDS) + [
+    "预算执行情况",
+    "项目资金",
+    "年度财政资金总额",
+    "年度资金总额",
+    "年度绩效目标",
+    "年度总体目标",
+    "一级指标",
+]
 _BUDGET_HEADERS = ["年初预算数", "全年预算数", "预算数", "全年执行数", "执行数", "分值", "执行率", "得分"]
-_BUDGET_FIELDS = ["initial_budget_wan", "budget_wan", "executed_wan", "exec_rate_pct", "exec_weight", "exec_score"]
+_BUDGET_FIELDS = [
+    "initial_budget_wan",
+    "budget_wan",
+    "executed_wan",
+    "exec_rate_pct",
+    "exec_weight",
+    "exec_score",
+]
 _DEVIATION = "偏差大或目标未完成原因分析"
 _IMPROVEMENT = "改进措施及结果应用方案"
 
@@ -64,9 +87,13 @@ def _tokens(line: Line) -> list[Token]:
     out: list[Token] = []
     for m in _CELL.finditer(normalised):
         part = m.group()
-        raw = line.text[m.start() : m.end()] if same else "".join(source_chars(line.text, m.start(), len(part)))
+        raw = (
+            line.text[m.start() : m.end()] if same else "".join(source_chars(line.text, m.start(), len(part)))
+        )
         prev = out[-1] if out else None
-        if prev is not None and (_OP_ONLY.match(prev.text) or (to_number(prev.text) is not None and not _VALUE_START.match(part))):
+        if prev is not None and (
+            _OP_ONLY.match(prev.text) or (to_number(prev.text) is not None and not _VALUE_START.match(part))
+        ):
             out[-1] = Token(prev.text + part, line, prev.raw + raw)
         else:
             out.append(Token(part, line, raw))
@@ -80,7 +107,14 @@ def _take_cell(tokens: list[Token], end: int) -> int | None:
     start = end - 1
     text = tokens[start].text
     # a bare unit ("元", "人") or a number left without its unit belongs with the token(s) before it
-    while start > 0 and (is_unit(text) or (to_number(text) is None and not parse_quantity(text).value and _continues_number(tokens[start - 1].text, text))):
+    while start > 0 and (
+        is_unit(text)
+        or (
+            to_number(text) is None
+            and not parse_quantity(text).value
+            and _continues_number(tokens[start - 1].text, text)
+        )
+    ):
         start -= 1
         text = tokens[start].text + text
         if parse_quantity(text).value is not None:
@@ -143,7 +177,9 @@ class Layout:
     nature: bool = False  # 指标性质 and 度量单位 columns (Sichuan form): "定性", "/" are cells of their own
 
 
-def _row_end(buffer: list[Token], new: int, layout: Layout) -> tuple[tuple[int, int, int], int, list[Token]] | None:
+def _row_end(
+    buffer: list[Token], new: int, layout: Layout
+) -> tuple[tuple[int, int, int], int, list[Token]] | None:
     """A complete row in `buffer`, where it ends and the tokens it was read from: the row ends the buffer,
     or — with a 偏差原因 column — text follows the score on the row's last line (the `new` tokens)."""
     split = _split_row(buffer, layout.weighted)
@@ -155,7 +191,11 @@ def _row_end(buffer: list[Token], new: int, layout: Layout) -> tuple[tuple[int, 
     for tokens in (buffer, unglued) if len(unglued) > len(buffer) else (buffer,):
         line_tokens = new + len(tokens) - len(buffer)
         for j in range(len(tokens) - 1, max(len(tokens) - line_tokens, 0) - 1, -1):
-            if _VALUE_START.match(tokens[j].text) and not _WORDY.search(tokens[j].text) and tokens[j].text not in _PLACEHOLDERS:
+            if (
+                _VALUE_START.match(tokens[j].text)
+                and not _WORDY.search(tokens[j].text)
+                and tokens[j].text not in _PLACEHOLDERS
+            ):
                 continue  # the 偏差原因 cell is words ("2023年汛期较长", "—"), not a number
             split = _split_row(tokens[:j], layout.weighted)
             if split is not None:
@@ -186,12 +226,24 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
     rows: list[dict] = []
     buffer: list[Token] = []
     levels: tuple[str | None, str | None] = (None, None)  # the 一级/二级 labels in force (rowspan cells)
-    content = [_cells(ln, layout) for ln in lines if ln.text.strip() and not _REPEATED_HEADER.search(compact(ln.text))]
+    content = [
+        _cells(ln, layout)
+        for ln in lines
+        if ln.text.strip() and not _REPEATED_HEADER.search(compact(ln.text))
+    ]
     for k, tokens in enumerate(content):
         if layout.weighted and not buffer and len(tokens) == 1 and re.fullmatch(r"\d{1,3}", tokens[0].text):
-            line = tokens[0].line  # between two rows a bare number is no 偏差原因: a page number left by the reader
-            warns.append(Warn(Stage.INDICATORS, f"lone number between indicator rows ignored: {tokens[0].text}",
-                              line.no, line.page))
+            line = tokens[
+                0
+            ].line  # between two rows a bare number is no 偏差原因: a page number left by the reader
+            warns.append(
+                Warn(
+                    Stage.INDICATORS,
+                    f"lone number between indicator rows ignored: {tokens[0].text}",
+                    line.no,
+                    line.page,
+                )
+            )
             continue
         buffer += tokens
         found = _row_end(buffer, len(tokens), layout)
@@ -208,14 +260,26 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
         rows.append(row)
         _check_row(row, warns)
         buffer = []
-    if layout.deviation and rows and buffer and _WORDY.search(_joined(buffer)):  # the last 偏差原因 wrapped below it
+    if (
+        layout.deviation and rows and buffer and _WORDY.search(_joined(buffer))
+    ):  # the last 偏差原因 wrapped below it
         rows[-1]["deviation"] = (rows[-1]["deviation"] or "") + _raw(buffer)
         buffer = []
     leftover = "".join(tok.text for tok in buffer)
-    if leftover and _DEBRIS.sub("", leftover) not in ("", "分)") and not re.fullmatch(r"[\d()分度指标年绩效目]*", leftover):
+    if (
+        leftover
+        and _DEBRIS.sub("", leftover) not in ("", "分)")
+        and not re.fullmatch(r"[\d()分度指标年绩效目]*", leftover)
+    ):
         line = buffer[0].line
-        warns.append(Warn(Stage.INDICATORS, f"text not part of any complete indicator row: {leftover[:60]}",
-                          line.no, line.page))
+        warns.append(
+            Warn(
+                Stage.INDICATORS,
+                f"text not part of any complete indicator row: {leftover[:60]}",
+                line.no,
+                line.page,
+            )
+        )
     return rows
 
 
@@ -231,18 +295,38 @@ def _deviation_tail(buffer: list[Token], t: int, above: dict, warns: list[Warn])
         if cut is not None:
             tail = _raw(buffer[:cut])
             above["deviation"] = (above["deviation"] or "") + tail
-            warns.append(Warn(Stage.INDICATORS, f"text between rows read as the 偏差原因 above it: {tail[:40]}",
-                              buffer[cut].line.no, buffer[cut].line.page))
+            warns.append(
+                Warn(
+                    Stage.INDICATORS,
+                    f"text between rows read as the 偏差原因 above it: {tail[:40]}",
+                    buffer[cut].line.no,
+                    buffer[cut].line.page,
+                )
+            )
             return cut
-    elif above["deviation"] and not _LEVEL_START.match(label) and not above["deviation"].endswith(("。", ".", "；", ";")):
+    elif (
+        above["deviation"]
+        and not _LEVEL_START.match(label)
+        and not above["deviation"].endswith(("。", ".", "；", ";"))
+    ):
         line = buffer[0].line
-        warns.append(Warn(Stage.INDICATORS, f"indicator label may begin with the 偏差原因 above it: {label[:40]}",
-                          line.no, line.page))
+        warns.append(
+            Warn(
+                Stage.INDICATORS,
+                f"indicator label may begin with the 偏差原因 above it: {label[:40]}",
+                line.no,
+                line.page,
+            )
+        )
     return 0
 
 
-def _indicator_row(buffer: list[Token], bounds: tuple[int, int, int, int], layout: Layout,
-                   levels: tuple[str | None, str | None]) -> tuple[dict, tuple[str | None, str | None]]:
+def _indicator_row(
+    buffer: list[Token],
+    bounds: tuple[int, int, int, int],
+    layout: Layout,
+    levels: tuple[str | None, str | None],
+) -> tuple[dict, tuple[str | None, str | None]]:
     """One indicator row from its tokens: bounds are where the target, actual, score and 偏差原因 cells start.
     Returns the row and the 一级/二级 labels in force after it."""
     t, a, s, end = bounds
@@ -259,10 +343,19 @@ def _indicator_row(buffer: list[Token], bounds: tuple[int, int, int, int], layou
     actual_raw = _raw(buffer[a : s - layout.weighted])
     tq, aq = parse_quantity(target_raw), parse_quantity(actual_raw)
     row = {
-        "source_line": first.line.no, "page": first.line.page, "level1": level1, "level2": level2,
+        "source_line": first.line.no,
+        "page": first.line.page,
+        "level1": level1,
+        "level2": level2,
         "level3": _raw_text(prefix_tokens, offset),
-        "target_raw": target_raw, "target_op": tq.op, "target_value": tq.value, "target_unit": tq.unit,
-        "actual_raw": actual_raw, "actual_op": aq.op, "actual_value": aq.value, "actual_unit": aq.unit,
+        "target_raw": target_raw,
+        "target_op": tq.op,
+        "target_value": tq.value,
+        "target_unit": tq.unit,
+        "actual_raw": actual_raw,
+        "actual_op": aq.op,
+        "actual_value": aq.value,
+        "actual_unit": aq.unit,
         "weight": to_number(buffer[s - 1].text) if layout.weighted else None,
         "score": to_number(buffer[s].text),
         "deviation": _deviation(_raw(buffer[end:])),
@@ -285,7 +378,9 @@ def _deviation(text: str) -> str | None:
     return None if not text or text in _PLACEHOLDERS else text
 
 
-_CELL_IN_LABEL = re.compile(r"[≥≤><]|\d+(?:\.\d+)?(?:%|万元|元|人次|人|个|次|件|份|公里|户|家)(?![\u4e00-\u9fff])|一级指标|二级指标|得分")
+_CELL_IN_LABEL = re.compile(
+    r"[≥≤><]|\d+(?:\.\d+)?(?:%|万元|元|人次|人|个|次|件|份|公里|户|家)(?![\u4e00-\u9fff])|一级指标|二级指标|得分"
+)
 
 
 def _check_row(row: dict, warns: list[Warn]) -> None:
@@ -293,8 +388,14 @@ def _check_row(row: dict, warns: list[Warn]) -> None:
     together: say so, an auditor should look (values are kept as read)."""
     label = row["level3"] or ""
     if _CELL_IN_LABEL.search(norm(label)) or label in LEVEL1 or (label in LEVEL2 and label.endswith("指标")):
-        warns.append(Warn(Stage.INDICATORS, f"indicator label looks like it holds other cells: {label[:40]}",
-                          row["source_line"], row["page"]))
+        warns.append(
+            Warn(
+                Stage.INDICATORS,
+                f"indicator label looks like it holds other cells: {label[:40]}",
+                row["source_line"],
+                row["page"],
+            )
+        )
 
 
 def _joined(tokens: list[Token]) -> str:
@@ -363,8 +464,14 @@ def _layout(lines: list[Line], start: int, head_end: int) -> Layout:
     if at is None:
         return Layout()
     header = "".join(compact(ln.text) for ln in lines[max(at - 1, start) : head_end])
-    header = header[max(header.find("三级指标") - 12, 0) :] if "偏差" not in header[: header.find("三级指标")] else header
-    return Layout(weighted="分值" in header or "权重" in header, deviation="偏差" in header, nature="指标性质" in header)
+    header = (
+        header[max(header.find("三级指标") - 12, 0) :]
+        if "偏差" not in header[: header.find("三级指标")]
+        else header
+    )
+    return Layout(
+        weighted="分值" in header or "权重" in header, deviation="偏差" in header, nature="指标性质" in header
+    )
 
 
 def _field_values(text: str) -> dict[str, str]:
@@ -379,7 +486,9 @@ def _field_values(text: str) -> dict[str, str]:
 
 def _budget_row(text: str) -> dict[str, float | None]:
     """预算数/执行数/执行率/得分 of the 年度(财政)资金总额 row, mapped by the header's own column order."""
-    m = re.search(r"(?:预算执行情况|项目资金)(.*?)(?:年度财政资金总额|年度资金总额|部门整体支出总额)([\d.,% ]+)", text)
+    m = re.search(
+        r"(?:预算执行情况|项目资金)(.*?)(?:年度财政资金总额|年度资金总额|部门整体支出总额)([\d.,% ]+)", text
+    )
     if not m:
         return {}
     printed_weight = re.search(r"\((\d+(?:\.\d+)?)分", m.group(1))  # "(10分)", "得分(20分*执行率)"
@@ -438,20 +547,45 @@ def parse_project(lines: list[Line], no: int, warns: list[Warn]) -> tuple[dict, 
         project[key] = m.group(1) if m else None
     budget = _budget_row(head.text)
     if not budget:
-        warns.append(Warn(Stage.PROJECTS, "budget execution row (预算数/执行数/执行率/得分) not found or not aligned", lines[0].no, lines[0].page))
+        warns.append(
+            Warn(
+                Stage.PROJECTS,
+                "budget execution row (预算数/执行数/执行率/得分) not found or not aligned",
+                lines[0].no,
+                lines[0].page,
+            )
+        )
     project.update(budget or dict.fromkeys(_BUDGET_FIELDS))
     layout = _layout(lines, 0, head_end)
-    total_i = next((i for i in range(head_end, len(lines)) if compact(lines[i].text).startswith("总分")), len(lines))
+    total_i = next(
+        (i for i in range(head_end, len(lines)) if compact(lines[i].text).startswith("总分")), len(lines)
+    )
     indicators = parse_indicator_rows(lines[head_end:total_i], warns, layout)
     # a table broken over a page after its 总分 row repeats its column header there: not part of the text
     tail = Passage([ln._replace(text=_COLUMN_HEADER.sub(" ", ln.text)) for ln in lines[total_i:]])
     # "总分 100" (Hubei), "总分 100 97.12" (national: the 分值 total, then the score)
-    m = re.match(r"总分(\d+(?:\.\d+)?)(?: (\d+(?:\.\d+)?))?" if layout.weighted else r"总分(\d+(?:\.\d+)?)", tail.text)
+    m = re.match(
+        r"总分(\d+(?:\.\d+)?)(?: (\d+(?:\.\d+)?))?" if layout.weighted else r"总分(\d+(?:\.\d+)?)", tail.text
+    )
     project["total_score"] = float(m.group(m.lastindex)) if m else None
     if m is None:
-        warns.append(Warn(Stage.PROJECTS, f"project table {no}: 总分 not found (table cut short?)", lines[-1].no, lines[-1].page))
+        warns.append(
+            Warn(
+                Stage.PROJECTS,
+                f"project table {no}: 总分 not found (table cut short?)",
+                lines[-1].no,
+                lines[-1].page,
+            )
+        )
     if not indicators:
-        warns.append(Warn(Stage.INDICATORS, f"project table {no}: no complete indicator row found", lines[0].no, lines[0].page))
+        warns.append(
+            Warn(
+                Stage.INDICATORS,
+                f"project table {no}: no complete indicator row found",
+                lines[0].no,
+                lines[0].page,
+            )
+        )
     _check_totals(project, indicators, layout, lines, warns)
     _check_header_wrap(lines[:head_end], no, warns)
     project["deviation_reason"] = _between(tail, _DEVIATION, _IMPROVEMENT)
@@ -461,19 +595,44 @@ def parse_project(lines: list[Line], no: int, warns: list[Warn]) -> tuple[dict, 
     return project, indicators
 
 
-def _check_totals(project: dict, rows: list[dict], layout: Layout, lines: list[Line], warns: list[Warn]) -> None:
+def _check_totals(
+    project: dict, rows: list[dict], layout: Layout, lines: list[Line], warns: list[Warn]
+) -> None:
     """Rows that do not add up to the table's own totals were merged, split or lost: warn, never mend."""
     where = (lines[0].no, lines[0].page)
     scores = [r["score"] for r in rows]
     total, exec_score = project.get("total_score"), project.get("exec_score")
-    if rows and total is not None and exec_score is not None and None not in scores and abs(sum(scores) + exec_score - total) > 0.5:
-        warns.append(Warn(Stage.INDICATORS, f"project table {project['project_no']}: 执行率得分 + indicator scores = "
-                                                f"{sum(scores) + exec_score:g} but 总分 = {total:g} (a row merged, split or missing?)", *where))
+    if (
+        rows
+        and total is not None
+        and exec_score is not None
+        and None not in scores
+        and abs(sum(scores) + exec_score - total) > 0.5
+    ):
+        warns.append(
+            Warn(
+                Stage.INDICATORS,
+                f"project table {project['project_no']}: 执行率得分 + indicator scores = "
+                f"{sum(scores) + exec_score:g} but 总分 = {total:g} (a row merged, split or missing?)",
+                *where,
+            )
+        )
     weights = [r["weight"] for r in rows]
-    if layout.weighted and rows and project.get("exec_weight") is not None and None not in weights \
-            and abs(sum(weights) + project["exec_weight"] - 100) > 0.5:
-        warns.append(Warn(Stage.INDICATORS, f"project table {project['project_no']}: 分值 add up to "
-                                                f"{sum(weights) + project['exec_weight']:g}, not 100 (a row merged, split or missing?)", *where))
+    if (
+        layout.weighted
+        and rows
+        and project.get("exec_weight") is not None
+        and None not in weights
+        and abs(sum(weights) + project["exec_weight"] - 100) > 0.5
+    ):
+        warns.append(
+            Warn(
+                Stage.INDICATORS,
+                f"project table {project['project_no']}: 分值 add up to "
+                f"{sum(weights) + project['exec_weight']:g}, not 100 (a row merged, split or missing?)",
+                *where,
+            )
+        )
 
 
 def _check_header_wrap(head: list[Line], no: int, warns: list[Warn]) -> None:
@@ -482,10 +641,21 @@ def _check_header_wrap(head: list[Line], no: int, warns: list[Warn]) -> None:
     content = [ln for ln in head if ln.text.strip()]
     for line, nxt in zip(content, content[1:], strict=False):
         text = compact(line.text)
-        if "主管部门" in text and "实施单位" in text and len(nxt.text.split()) >= 2 \
-                and not any(stop in compact(nxt.text) for stop in _FIELD_STOPS + _HEAD_ROWS):
-            warns.append(Warn(Stage.PROJECTS, f"project table {no}: 主管部门 and 实施单位 both wrapped onto the next line "
-                                                  f"({compact(nxt.text)[:30]}): names may be cut", nxt.no, nxt.page))
+        if (
+            "主管部门" in text
+            and "实施单位" in text
+            and len(nxt.text.split()) >= 2
+            and not any(stop in compact(nxt.text) for stop in _FIELD_STOPS + _HEAD_ROWS)
+        ):
+            warns.append(
+                Warn(
+                    Stage.PROJECTS,
+                    f"project table {no}: 主管部门 and 实施单位 both wrapped onto the next line "
+                    f"({compact(nxt.text)[:30]}): names may be cut",
+                    nxt.no,
+                    nxt.page,
+                )
+            )
 
 
 _HEAD_ROWS = ["项目资金", "预算执行情况", "资金总额", "年度目标", "总体目标", "单位名称"]
@@ -519,9 +689,14 @@ def parse_department(lines: list[Line], warns: list[Warn]) -> tuple[list[dict], 
         stop = starts[k + 1] if k + 1 < len(starts) else total_i
         head_end = _header_end(lines, i, stop) or stop
         head = Passage(lines[i:head_end])
-        m = re.match(r"年度目标(\d+)[::]?(?:\((\d+(?:\.\d+)?)分\))?(.*?)(?:(?:年度)?(?:绩效)?(?:指标)?一级指标|年度绩效指标|年度$)", head.text)
+        m = re.match(
+            r"年度目标(\d+)[::]?(?:\((\d+(?:\.\d+)?)分\))?(.*?)(?:(?:年度)?(?:绩效)?(?:指标)?一级指标|年度绩效指标|年度$)",
+            head.text,
+        )
         if not m:
-            warns.append(Warn(Stage.DEPARTMENT_GOALS, "goal header not understood", lines[i].no, lines[i].page))
+            warns.append(
+                Warn(Stage.DEPARTMENT_GOALS, "goal header not understood", lines[i].no, lines[i].page)
+            )
             continue
         goal_no = int(m.group(1))
         text_start = m.start(3)
@@ -540,7 +715,9 @@ def parse_department(lines: list[Line], warns: list[Warn]) -> tuple[list[dict], 
     return goals, indicators
 
 
-def extract_performance(lines: list[Line], start: int, end: int, doc_id: str) -> tuple[dict[str, list[dict]], dict, list[Warn]]:
+def extract_performance(
+    lines: list[Line], start: int, end: int, doc_id: str
+) -> tuple[dict[str, list[dict]], dict, list[Warn]]:
     """All performance tables in lines[start:end] (the attachments part, or the whole document): rows of
     projects, department_goals and indicators, the department table's own totals, and warnings."""
     warns: list[Warn] = []
@@ -554,7 +731,9 @@ def extract_performance(lines: list[Line], start: int, end: int, doc_id: str) ->
         stop = _section_end(region, title, next((i for i in project_starts if i > title), len(region)))
         head_end = _header_end(region, title, stop)
         if head_end is not None:
-            total_i = next((i for i in range(head_end, stop) if compact(region[i].text).startswith("总分")), stop)
+            total_i = next(
+                (i for i in range(head_end, stop) if compact(region[i].text).startswith("总分")), stop
+            )
             for row in parse_indicator_rows(region[head_end:total_i], warns):
                 row.update({"scope": "department", "project_no": None, "goal_no": None})
                 indicators.append(row)
@@ -581,13 +760,20 @@ def extract_performance(lines: list[Line], start: int, end: int, doc_id: str) ->
 def _department_title(region: list[Line], project_starts: list[int]) -> int | None:
     """The 部门整体(支出)绩效自评表 title, when it comes before the project tables."""
     first_project = project_starts[0] if project_starts else len(region)
-    return next((i for i in range(first_project) if re.search(r"整体.*(自评表|评价表)$", compact(region[i].text))), None)
+    return next(
+        (i for i in range(first_project) if re.search(r"整体.*(自评表|评价表)$", compact(region[i].text))),
+        None,
+    )
 
 
 def department_summary(region: list[Line], goals_start: int, end: int) -> dict[str, float | None]:
     """The 部门整体绩效自评表's own totals: 基本/项目支出总额, the 部门整体支出总额 execution row and 总分."""
     start = goals_start
-    while start > 0 and goals_start - start < 40 and not re.search(r"自评表$|单位名称", compact(region[start].text)):
+    while (
+        start > 0
+        and goals_start - start < 40
+        and not re.search(r"自评表$|单位名称", compact(region[start].text))
+    ):
         start -= 1
     head = Passage(region[start:goals_start])
     budget = _budget_row(head.text)
@@ -609,6 +795,8 @@ def department_summary(region: list[Line], goals_start: int, end: int) -> dict[s
 def _section_end(region: list[Line], start: int, stop: int) -> int:
     """A table never runs past the next numbered heading of the attachments (二、…自评报告)."""
     for i in range(start + 1, stop):
-        if re.match(r"^[一二三四五六七八九十]{1,3}、", compact(region[i].text)) and "总分" not in compact(region[i].text):
+        if re.match(r"^[一二三四五六七八九十]{1,3}、", compact(region[i].text)) and "总分" not in compact(
+            region[i].text
+        ):
             return i
     return stop

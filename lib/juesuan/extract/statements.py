@@ -34,7 +34,9 @@ _SECTION_RE = re.compile(r"^第[一二三四五六七八九十]+部分")
 # What may follow a title on its line: 单位/编制单位 clauses, "(续)", "(2024年度)"
 _TITLE_TAIL_RE = re.compile(r"(?:(?:编制|金额)?单位[:：].*|续表?|[(（][^()（）]*[)）])+$")
 _LEVELS = {3: "类", 5: "款", 7: "项"}
-_LABEL_WARN = "_label_warning"  # the warning of a row label read unsure, given unless another table confirms it
+_LABEL_WARN = (
+    "_label_warning"  # the warning of a row label read unsure, given unless another table confirms it
+)
 _TORN_LABEL_RE = re.compile(r"^[、，,.．:：;；)）]")
 _TWO_PANEL = {"income_expenditure": ("收入", "支出"), "fiscal_income_expenditure": ("收入", "支出")}
 _PERSONNEL = ("301", "303")
@@ -83,7 +85,12 @@ def extract_statements(source: Source, doc_id: str) -> tuple[list[dict], list[Wa
     read = [(table, _table_records(table, warns)) for table in _assemble(source, warns)]
     # OCR: a row label read unsure in one table is confirmed when another table reads the same code and label
     # with confidence (the subject rows repeat across the tables); otherwise its values are reported unsure
-    sure = {(r.get("subject_code"), r["row_label"]) for _, rows in read for r in rows if not r.get(ocr_identities.UNSURE)}
+    sure = {
+        (r.get("subject_code"), r["row_label"])
+        for _, rows in read
+        for r in rows
+        if not r.get(ocr_identities.UNSURE)
+    }
     for table, rows in read:
         for r in rows:
             pending = r.pop(_LABEL_WARN, None)
@@ -92,7 +99,9 @@ def extract_statements(source: Source, doc_id: str) -> tuple[list[dict], list[Wa
             elif pending is not None:
                 warns.append(pending)
         rows = ocr_identities.verify(table.title, rows, warns, MONEY_FACTORS[table.unit])
-        if not rows and not any(_DECIMAL_OR_COMMA_RE.match(_clean(c.text)) for g in table.grids for c in g.cells):
+        if not rows and not any(
+            _DECIMAL_OR_COMMA_RE.match(_clean(c.text)) for g in table.grids for c in g.cells
+        ):
             blank.append(table.code)
         records += [{"doc_id": doc_id, **rec} for rec in rows]
     return records, warns, blank
@@ -502,9 +511,15 @@ def _row_records(
         unsure = bool(row.unsure)  # a label or code OCR was unsure of: the identities cannot confirm it
         pending: list[Warn] = []
         if unsure:  # reported unless another table confirms the label; kept aside from the identities
-            _warn_cell(table, grid, cell, f"OCR unsure of the label {row.unsure!r} (confidence {row.conf:.2f}) of "
-                       f"row {row.code or ''}{row.label!r}, not confirmed by another table: its value in column "
-                       f"{col.name or '/'.join(col.path)!r} not used", pending)
+            _warn_cell(
+                table,
+                grid,
+                cell,
+                f"OCR unsure of the label {row.unsure!r} (confidence {row.conf:.2f}) of "
+                f"row {row.code or ''}{row.label!r}, not confirmed by another table: its value in column "
+                f"{col.name or '/'.join(col.path)!r} not used",
+                pending,
+            )
         doubt = not unsure and cell.conf is not None and cell.conf < OCR.min_confidence
         row_label, column = row.label, col.name
         if table.code == "three_public":
@@ -536,9 +551,19 @@ def _row_records(
 
 
 def _placeholder(table: _Table, grid: TableGrid, row: _Row, col: _Column) -> dict:
-    return {"source_line": row.source_line, "page": grid.page, "table_code": table.code, "panel": None,
-            "row_label": row.label, "subject_code": _subject_code(row.code, row.label), "level": _level(row.code, row.label),
-            "column": col.name, "value": float("nan"), "source": "ocr", ocr_identities.UNSURE: True}
+    return {
+        "source_line": row.source_line,
+        "page": grid.page,
+        "table_code": table.code,
+        "panel": None,
+        "row_label": row.label,
+        "subject_code": _subject_code(row.code, row.label),
+        "level": _level(row.code, row.label),
+        "column": col.name,
+        "value": float("nan"),
+        "source": "ocr",
+        ocr_identities.UNSURE: True,
+    }
 
 
 def _min_conf(*confs: float | None) -> float | None:

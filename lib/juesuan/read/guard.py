@@ -19,8 +19,13 @@ from pathlib import Path
 from .. import limits
 from ..errors import InputError
 
-_KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory"}
+_KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
 
 
 def _mb(n: int) -> str:
@@ -46,7 +51,9 @@ def read_input(path: Path, head: int | None = None) -> bytes:
             kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
             raise InputError(path, f"is {kind}, not a disclosure file")
         if st.st_size > bound:
-            raise InputError(path, f"file is {_mb(st.st_size)}, over the size bound of {_mb(bound)} (--max-size)")
+            raise InputError(
+                path, f"file is {_mb(st.st_size)}, over the size bound of {_mb(bound)} (--max-size)"
+            )
         try:
             data = fh.read(head if head is not None else bound + 1)
         except OSError as exc:
@@ -74,7 +81,9 @@ def check_pdf(path: Path, data: bytes, n_pages: int) -> None:
     bytes) than the bounds allow. A PDF that pdfminer cannot walk is left to pdfium (and the worker's bounds)."""
     bound = limits.current()
     if n_pages > bound.max_pages:
-        raise InputError(path, f"PDF has {n_pages} pages, over the page bound of {bound.max_pages} (--max-pages)")
+        raise InputError(
+            path, f"PDF has {n_pages} pages, over the page bound of {bound.max_pages} (--max-pages)"
+        )
     try:
         from pdfminer.pdfdocument import PDFDocument
         from pdfminer.pdfpage import PDFPage
@@ -91,8 +100,11 @@ def check_pdf(path: Path, data: bytes, n_pages: int) -> None:
             except _Over as over:
                 raise InputError(path, f"page {page_no}: {over.reason}") from None
             if ops > bound.max_page_objects:
-                raise InputError(path, f"page {page_no} draws more than {bound.max_page_objects:,} objects (form "
-                                       f"XObjects expanded), the bound per page (--max-objects)")
+                raise InputError(
+                    path,
+                    f"page {page_no} draws more than {bound.max_page_objects:,} objects (form "
+                    f"XObjects expanded), the bound per page (--max-objects)",
+                )
     except InputError:
         raise
     except Exception:  # noqa: BLE001 - pdfminer cannot walk it: pdfium decides, the worker bounds it
@@ -109,7 +121,9 @@ class _Walker:
     def page(self, page) -> int:
         data = b"".join(self._data(s) for s in _streams(page.contents))
         if len(data) > self.bound.max_page_content:
-            raise _Over(f"its content is {_mb(len(data))}, over the bound of {_mb(self.bound.max_page_content)} per page")
+            raise _Over(
+                f"its content is {_mb(len(data))}, over the bound of {_mb(self.bound.max_page_content)} per page"
+            )
         # content shorter than two bytes an operator cannot exceed the bound by itself: skip counting it
         return self._cost(data, page.resources or {}, (), count=len(data) > 2 * self.bound.max_page_objects)
 
@@ -147,8 +161,13 @@ class _Walker:
         budget = self.bound.max_page_content
         filters = stream.get_filters()
         raw = getattr(stream, "rawdata", None)
-        if raw is not None and len(filters) == 1 and filters[0][0] in LITERALS_FLATE_DECODE and not filters[0][1] \
-                and stream.decipher is None:
+        if (
+            raw is not None
+            and len(filters) == 1
+            and filters[0][0] in LITERALS_FLATE_DECODE
+            and not filters[0][1]
+            and stream.decipher is None
+        ):
             out = zlib.decompressobj().decompress(raw, budget + 1)
             if len(out) > budget:
                 raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")

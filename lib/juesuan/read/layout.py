@@ -120,7 +120,9 @@ def layout_page(
     """Lines and grids of one page. Glyphs inside a performance form's grid become that grid's row lines."""
     hedges, vedges = merge_edges(hedges, settings), merge_edges(vedges, settings)
     text_glyphs = [g for g in glyphs if g.ch != " "]
-    grids = [g for ys in _blocks(hedges, vedges, settings) if (g := _grid(ys, hedges, vedges, settings, page_no))]
+    grids = [
+        g for ys in _blocks(hedges, vedges, settings) if (g := _grid(ys, hedges, vedges, settings, page_no))
+    ]
     inside: set[int] = set()
     form_rows: list[tuple[float, list[Glyph], str]] = []
     for grid in grids:
@@ -212,7 +214,9 @@ def join_glyphs(row: list[Glyph], vedges: list[Edge], settings: LayoutSettings =
     usual = _usual_gap(row)
     weak_gap = settings.generated_space + usual
     cjk_gap, latin_gap = settings.cjk_gap + usual, settings.latin_gap
-    positions: list[float] | None = None  # of the rulings (sorted by pos: merge_edges), made when first needed
+    positions: list[float] | None = (
+        None  # of the rulings (sorted by pos: merge_edges), made when first needed
+    )
     weak = False
     for g in row:
         ch = g.ch
@@ -269,7 +273,9 @@ def _is_page_number(i: int, texts: list[str], row: list[Glyph], height: float, s
     return base < s.header_margin * height or base > (1 - s.footer_margin) * height
 
 
-def _implausible(entries: list[tuple[float, list[Glyph], str]], glyphs: list[Glyph], s: LayoutSettings) -> str | None:
+def _implausible(
+    entries: list[tuple[float, list[Glyph], str]], glyphs: list[Glyph], s: LayoutSettings
+) -> str | None:
     """Lines much taller than their glyphs mean the line tolerance was wrong (a size misread): say why."""
     if len(glyphs) < s.min_glyphs_to_judge or not entries:
         return None
@@ -333,7 +339,9 @@ def _blocks(hedges: list[Edge], vedges: list[Edge], s: LayoutSettings) -> list[l
     return [b for b in blocks if len(b) >= 2]
 
 
-def _grid(ys: list[float], hedges: list[Edge], vedges: list[Edge], s: LayoutSettings, page_no: int) -> TableGrid | None:
+def _grid(
+    ys: list[float], hedges: list[Edge], vedges: list[Edge], s: LayoutSettings, page_no: int
+) -> TableGrid | None:
     """Atomic grid from the rulings of one block, merged into cells where a ruling is missing."""
     top, bottom = ys[0], ys[-1]
     inside = [e for e in vedges if e.lo < bottom - s.snap and e.hi > top + s.snap]
@@ -382,20 +390,26 @@ class _Rulings:
         snap, edges = self.snap, self.edges
         first = bisect.bisect_left(self.positions, pos - snap - 1.0)
         last = bisect.bisect_right(self.positions, pos + snap + 1.0)
-        return any(abs(e.pos - pos) <= snap and min(e.hi, hi) - max(e.lo, lo) >= need for e in edges[first:last])
+        return any(
+            abs(e.pos - pos) <= snap and min(e.hi, hi) - max(e.lo, lo) >= need for e in edges[first:last]
+        )
 
 
 def _fill_cells(grid: TableGrid, glyphs: list[Glyph], s: LayoutSettings) -> dict[int, list[Glyph]]:
     """Put each glyph into the cell under its centre and rebuild the cell's text lines."""
     xs, ys = grid.xs, grid.ys
-    owner: list[list[int | None]] = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]  # the cell covering each atomic grid box
+    owner: list[list[int | None]] = [
+        [None] * (len(xs) - 1) for _ in range(len(ys) - 1)
+    ]  # the cell covering each atomic grid box
     for k, c in enumerate(grid.cells):
         for r in range(c.row, c.row_end):
             for col in range(c.col, c.col_end):
                 owner[r][col] = k
     members: dict[int, list[Glyph]] = {}
     left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
-    for g in glyphs:  # the centre inside the grid: left ≤ cx < right, top ≤ cy < bottom (as bisect_right finds)
+    for (
+        g
+    ) in glyphs:  # the centre inside the grid: left ≤ cx < right, top ≤ cy < bottom (as bisect_right finds)
         cx, cy = (g.x0 + g.x1) / 2, (g.top + g.bottom) / 2
         if left <= cx < right and top <= cy < bottom:
             c = bisect.bisect_right(xs, cx) - 1

@@ -70,7 +70,9 @@ def engine():
     models = {k: root / "models" / n for k, n in _MODELS.items()}
     missing = [str(p) for p in models.values() if not p.is_file()]
     if missing:
-        raise OcrUnavailable(f"OCR models missing from the rapidocr-onnxruntime install: {', '.join(missing)}")
+        raise OcrUnavailable(
+            f"OCR models missing from the rapidocr-onnxruntime install: {', '.join(missing)}"
+        )
     return RapidOCR(
         text_score=0.0,  # keep every reading: a doubtful one must become a warning, not vanish
         max_side_len=OCR.max_side,
@@ -100,7 +102,9 @@ def render(page, settings: OcrSettings = OCR) -> tuple[np.ndarray, float]:
     return gray, scale
 
 
-def read_picture(gray: np.ndarray, scale: float, region: Box | None = None, settings: OcrSettings = OCR) -> Recognised:
+def read_picture(
+    gray: np.ndarray, scale: float, region: Box | None = None, settings: OcrSettings = OCR
+) -> Recognised:
     """Glyphs and rulings of a region of a rendered page (the whole page when region is None)."""
     start = time.perf_counter()
     ox = oy = 0.0
@@ -118,7 +122,9 @@ def read_picture(gray: np.ndarray, scale: float, region: Box | None = None, sett
     out.hedges, out.vedges, lines = rulings(gray, scale, (ox, oy), settings)
     import cv2
 
-    if settings.erase_rulings:  # a ruling touching a digit reads as 1 or |: the recogniser sees the cells only
+    if (
+        settings.erase_rulings
+    ):  # a ruling touching a digit reads as 1 or |: the recogniser sees the cells only
         gray = np.where(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0, 255, gray).astype(np.uint8)
     result, _ = engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), return_word_box=True)
     out.glyphs = glyphs(result or [], scale, (ox, oy), settings)
@@ -173,8 +179,9 @@ def deskew(gray: np.ndarray, settings: OcrSettings = OCR) -> tuple[np.ndarray, f
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255), angle
 
 
-def rulings(gray: np.ndarray, scale: float, origin: tuple[float, float], settings: OcrSettings = OCR
-            ) -> tuple[list[Edge], list[Edge], np.ndarray]:
+def rulings(
+    gray: np.ndarray, scale: float, origin: tuple[float, float], settings: OcrSettings = OCR
+) -> tuple[list[Edge], list[Edge], np.ndarray]:
     """Horizontal and vertical rulings: runs of ink at least min_ruling long and at most max_ruling_width
     thick, in display points, and the mask of their pixels. Small breaks (JPEG, a faint scan) are closed
     first."""
@@ -206,7 +213,9 @@ def rulings(gray: np.ndarray, scale: float, origin: tuple[float, float], setting
     return hedges, vedges, lines
 
 
-def glyphs(result: list, scale: float, origin: tuple[float, float], settings: OcrSettings = OCR) -> list[Glyph]:
+def glyphs(
+    result: list, scale: float, origin: tuple[float, float], settings: OcrSettings = OCR
+) -> list[Glyph]:
     """One Glyph per recognised character: its box from the recogniser (else the line's box split evenly),
     the line box's height for its vertical extent, and its own probability as confidence."""
     ox, oy = origin
@@ -229,8 +238,18 @@ def glyphs(result: list, scale: float, origin: tuple[float, float], settings: Oc
             if not ch or ch.isspace():
                 continue
             xs = [p[0] for p in cbox]
-            out.append(Glyph(ch, ox + min(xs) / scale, ox + max(xs) / scale, top, bottom, base, size,
-                             conf=round(float(conf), 4)))
+            out.append(
+                Glyph(
+                    ch,
+                    ox + min(xs) / scale,
+                    ox + max(xs) / scale,
+                    top,
+                    bottom,
+                    base,
+                    size,
+                    conf=round(float(conf), 4),
+                )
+            )
     return out
 
 
@@ -270,7 +289,11 @@ def cache_dir() -> Path | None:
     where = os.environ.get("JUESUAN_OCR_CACHE")
     if where == "off":
         return None
-    base = Path(where) if where else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "juesuan" / "ocr"
+    base = (
+        Path(where)
+        if where
+        else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "juesuan" / "ocr"
+    )
     return base
 
 
@@ -288,8 +311,17 @@ def cache_key(document_sha: str, page_no: int, regions: object, settings: OcrSet
 
 
 # Settings that judge what was recognised, not how: a change to them keeps the cached pages.
-_DOWNSTREAM = {"mode", "min_confidence", "min_named_confidence", "confusable", "min_region", "max_glyphs_over_picture",
-               "time_per_page_s", "garbled_share", "garbled_min_chars"}
+_DOWNSTREAM = {
+    "mode",
+    "min_confidence",
+    "min_named_confidence",
+    "confusable",
+    "min_region",
+    "max_glyphs_over_picture",
+    "time_per_page_s",
+    "garbled_share",
+    "garbled_min_chars",
+}
 
 
 _FORMAT = 1  # of the cached JSON
@@ -303,8 +335,16 @@ def load_cached(key: str) -> list[Recognised] | None:
         return None
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
-        return [Recognised([Glyph(**g) for g in f["glyphs"]], [Edge(*e) for e in f["hedges"]],
-                           [Edge(*e) for e in f["vedges"]], f["skew"], 0.0) for f in found]
+        return [
+            Recognised(
+                [Glyph(**g) for g in f["glyphs"]],
+                [Edge(*e) for e in f["hedges"]],
+                [Edge(*e) for e in f["vedges"]],
+                f["skew"],
+                0.0,
+            )
+            for f in found
+        ]
     except (OSError, ValueError, TypeError, KeyError):
         return None  # unreadable or from another version: read the page again
 
@@ -313,8 +353,15 @@ def store_cached(key: str, found: list[Recognised]) -> None:
     base = cache_dir()
     if base is None:
         return
-    data = [{"glyphs": [asdict(g) for g in f.glyphs], "hedges": [[e.pos, e.lo, e.hi] for e in f.hedges],
-             "vedges": [[e.pos, e.lo, e.hi] for e in f.vedges], "skew": f.skew} for f in found]
+    data = [
+        {
+            "glyphs": [asdict(g) for g in f.glyphs],
+            "hedges": [[e.pos, e.lo, e.hi] for e in f.hedges],
+            "vedges": [[e.pos, e.lo, e.hi] for e in f.vedges],
+            "skew": f.skew,
+        }
+        for f in found
+    ]
     try:
         base.mkdir(parents=True, exist_ok=True)
         tmp = base / f".{key}.{os.getpid()}.tmp"
@@ -329,5 +376,8 @@ def progress(page_no: int, n_pages: int, done: Recognised) -> None:
     if sys.stderr.isatty():
         turned = f", turned back {done.skew:+.2f}°" if done.skew else ""
         took = f"in {done.seconds:.1f} s" if done.seconds else "(read before, from the cache)"
-        print(f"  OCR page {page_no}/{n_pages}: {len(done.glyphs)} characters {took}{turned}",
-              file=sys.stderr, flush=True)
+        print(
+            f"  OCR page {page_no}/{n_pages}: {len(done.glyphs)} characters {took}{turned}",
+            file=sys.stderr,
+            flush=True,
+        )

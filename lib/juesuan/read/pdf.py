@@ -59,7 +59,9 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(path, "empty file")
     if b"%PDF" not in data[:1024]:
         raise InputError(path, "not a PDF file")
-    return data  # junk after %%EOF is common and pdfium reads it: truncation is judged only when opening fails
+    return (
+        data  # junk after %%EOF is common and pdfium reads it: truncation is judged only when opening fails
+    )
 
 
 def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
@@ -100,7 +102,9 @@ def _current_ocr() -> str:
     return getattr(limits.current(), "ocr", None) or OCR.mode
 
 
-def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: LayoutSettings, ocr_mode: str = OCR.mode) -> Source:
+def _read_doc(
+    path: Path, data: bytes, doc: pdfium.PdfDocument, settings: LayoutSettings, ocr_mode: str = OCR.mode
+) -> Source:
     from . import ocr
 
     lines: list[Line] = []
@@ -117,8 +121,10 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
         try:
             content = _page_content(page, settings)
             glyphs = [g for g in content.glyphs if g.ch != " "]
-            image_page = any(len(glyphs) <= most and content.image_share >= least
-                             for most, least in settings.image_page_rules)
+            image_page = any(
+                len(glyphs) <= most and content.image_share >= least
+                for most, least in settings.image_page_rules
+            )
             if image_page:
                 image_pages.append(page_no)
             garbled = not image_page and ocr.garbled(glyphs)  # fonts without a usable Unicode map
@@ -128,8 +134,16 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
                     msg = "garbled text layer (fonts without a Unicode map): page read by OCR from its picture instead"
                     warnings.append(Warn("read:ocr", msg, None, page_no))
                 recognised.append(page_no)
-                content = _recognise(page, content, page_no, len(doc), regions, len(recognised), warnings,
-                                     sha or (sha := hashlib.sha256(data).hexdigest()))
+                content = _recognise(
+                    page,
+                    content,
+                    page_no,
+                    len(doc),
+                    regions,
+                    len(recognised),
+                    warnings,
+                    sha or (sha := hashlib.sha256(data).hexdigest()),
+                )
                 glyphs = [g for g in content.glyphs if g.ch != " "]
             elif image_page:
                 msg = "page is an image without a text layer (tables or text on it are not read; --ocr auto reads them)"
@@ -140,8 +154,15 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
             n_glyphs += len(glyphs)
             if content.rotation != content.page_rotation:
                 turned.setdefault((content.rotation - content.page_rotation) % 360, []).append(page_no)
-            laid = layout_page(content.glyphs, content.hedges, content.vedges, page_no, len(lines) + 1,
-                               content.height, settings)
+            laid = layout_page(
+                content.glyphs,
+                content.hedges,
+                content.vedges,
+                page_no,
+                len(lines) + 1,
+                content.height,
+                settings,
+            )
             if laid.implausible and page_no in recognised:
                 msg = f"page lines read by OCR look implausible ({laid.implausible}): check the page"
                 warnings.append(Warn("read:ocr", msg, None, page_no))
@@ -183,8 +204,9 @@ def _read_doc(path: Path, data: bytes, doc: pdfium.PdfDocument, settings: Layout
 _WHOLE: list = []  # _ocr_regions: recognise the whole page, text layer ignored
 
 
-def _ocr_regions(page: pdfium.PdfPage, content: _Content, image_page: bool, mode: str, garbled: bool = False
-                 ) -> list | None:
+def _ocr_regions(
+    page: pdfium.PdfPage, content: _Content, image_page: bool, mode: str, garbled: bool = False
+) -> list | None:
     """What to recognise on a page: None (nothing), _WHOLE, or the display boxes of its pictures. auto reads
     image-only pages, pages whose text layer is garbled and, on other pages, pictures big enough to hold a
     table that no text is drawn over; force reads every page whole."""
@@ -205,8 +227,16 @@ def _bare(box: tuple[float, float, float, float], glyphs: list[Glyph]) -> bool:
     return sum(1 for g in glyphs if g.ch != " " and _inside(g, box)) <= OCR.max_glyphs_over_picture
 
 
-def _recognise(page: pdfium.PdfPage, content: _Content, page_no: int, n_pages: int, regions: list, n_done: int,
-               warnings: list[Warn], sha: str) -> _Content:
+def _recognise(
+    page: pdfium.PdfPage,
+    content: _Content,
+    page_no: int,
+    n_pages: int,
+    regions: list,
+    n_done: int,
+    warnings: list[Warn],
+    sha: str,
+) -> _Content:
     """The page's content with its pictures read by OCR: the given regions (or the whole page) recognised,
     the text layer kept outside them, rulings from both."""
     from . import ocr
@@ -221,7 +251,9 @@ def _recognise(page: pdfium.PdfPage, content: _Content, page_no: int, n_pages: i
             found = [ocr.read_picture(gray, scale, None if whole else r, OCR) for r in (regions or [None])]
             ocr.store_cached(key, found)
     except ocr.OcrUnavailable as exc:
-        warnings.append(Warn("read:ocr", f"page is an image and OCR is unavailable ({exc}): not read", None, page_no))
+        warnings.append(
+            Warn("read:ocr", f"page is an image and OCR is unavailable ({exc}): not read", None, page_no)
+        )
         return content
     done = ocr.Recognised(skew=max((f.skew for f in found), key=abs), seconds=sum(f.seconds for f in found))
     done.glyphs = [g for f in found for g in f.glyphs]
@@ -235,8 +267,15 @@ def _recognise(page: pdfium.PdfPage, content: _Content, page_no: int, n_pages: i
     for f in found:
         hedges += f.hedges
         vedges += f.vedges
-    return _Content(keep + done.glyphs, hedges, vedges, content.image_share, height, content.page_rotation,
-                    content.page_rotation)
+    return _Content(
+        keep + done.glyphs,
+        hedges,
+        vedges,
+        content.image_share,
+        height,
+        content.page_rotation,
+        content.page_rotation,
+    )
 
 
 def _image_regions(page: pdfium.PdfPage, content: _Content) -> list[tuple[float, float, float, float]]:
@@ -253,7 +292,9 @@ def _image_regions(page: pdfium.PdfPage, content: _Content) -> list[tuple[float,
         if orr <= ol or ot <= ob or (orr - ol) * (ot - ob) < OCR.min_region * area:
             continue
         box = list(view.box(ol, ob, orr, ot))
-        for other in [b for b in boxes if b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]]:
+        for other in [
+            b for b in boxes if b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]
+        ]:
             boxes.remove(other)
             box = [min(box[0], other[0]), min(box[1], other[1]), max(box[2], other[2]), max(box[3], other[3])]
         boxes.append(box)
@@ -285,8 +326,10 @@ def _unsure_lines(laid: PageLayout, glyphs: list[Glyph], page_no: int) -> list[W
     out = []
     for no, chars in unsure.items():
         text = by_no[no].text
-        msg = (f"OCR unsure of {''.join(chars)!r} (confidence {worst[no]:.2f}) in: "
-               f"{text[:80]}{'…' if len(text) > 80 else ''}")
+        msg = (
+            f"OCR unsure of {''.join(chars)!r} (confidence {worst[no]:.2f}) in: "
+            f"{text[:80]}{'…' if len(text) > 80 else ''}"
+        )
         out.append(Warn("read:ocr", msg, no, page_no))
     return out
 
@@ -300,7 +343,7 @@ def _extend_time_bound(n_pages: int, n_done: int) -> None:
 
 
 def _page_list(pages: list[int]) -> str:
-    """"1–3, 7": runs of consecutive pages."""
+    """ "1–3, 7": runs of consecutive pages."""
     runs: list[list[int]] = []
     for p in pages:
         if runs and p == runs[-1][-1] + 1:
@@ -405,7 +448,8 @@ _Char = tuple
 # pdfium's FPDFText_GetTextObject, returning the object's address (an int) instead of a pointer object: the
 # size and matrix are read once per text object, and comparing addresses needs no ctypes.cast per glyph.
 _text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
-    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value)
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
+)
 
 
 def _char_kind(ch: str) -> str | None:
@@ -449,9 +493,16 @@ def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> tuple[list
     ox, oy = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
     matrix = pdfium_c.FS_MATRIX()
-    get_box, get_loose, get_origin = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetLooseCharBox, \
-        pdfium_c.FPDFText_GetCharOrigin
-    text_object, is_generated, effective_size = _text_object_address, pdfium_c.FPDFText_IsGenerated, _effective_size
+    get_box, get_loose, get_origin = (
+        pdfium_c.FPDFText_GetCharBox,
+        pdfium_c.FPDFText_GetLooseCharBox,
+        pdfium_c.FPDFText_GetCharOrigin,
+    )
+    text_object, is_generated, effective_size = (
+        _text_object_address,
+        pdfium_c.FPDFText_IsGenerated,
+        _effective_size,
+    )
     kinds = _KINDS
     last_obj: object = False  # no object yet (None is a char without one)
     nominal = scale = 1.0
@@ -480,12 +531,26 @@ def _chars(textpage: pdfium.PdfTextPage, settings: LayoutSettings) -> tuple[list
         lbox = (loose.left, loose.bottom, loose.right, loose.top)
         if ch != " ":
             angles[angle] = angles.get(angle, 0) + 1
-        out.append((ch, cl.value, cb.value, cr.value, ct.value, *lbox, ox.value, oy.value,
-                    effective_size(nominal * scale, lbox, angle, settings), generated))
+        out.append(
+            (
+                ch,
+                cl.value,
+                cb.value,
+                cr.value,
+                ct.value,
+                *lbox,
+                ox.value,
+                oy.value,
+                effective_size(nominal * scale, lbox, angle, settings),
+                generated,
+            )
+        )
     return out, angles
 
 
-def _effective_size(size: float, loose: tuple[float, float, float, float], angle: int, s: LayoutSettings) -> float:
+def _effective_size(
+    size: float, loose: tuple[float, float, float, float], angle: int, s: LayoutSettings
+) -> float:
     """The size the glyph is drawn at; the loose box (ascent to descent) confirms it or replaces it."""
     extent = (loose[2] - loose[0]) if angle in (90, 270) else (loose[3] - loose[1])
     if extent <= 0.5:
@@ -527,7 +592,9 @@ def _affine_glyphs(chars: list[_Char], affine: tuple[float, ...]) -> list[Glyph]
             lx0, ltop, lx1, lbottom = min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)
         x_origin, base = a * ox + b * oy + e, c * ox + d * oy + f
         if ch == " ":  # a space may have no ink: its loose box is its advance
-            g = Glyph(" ", min(lx0, x_origin), max(lx1, x_origin), ltop, lbottom, base, size, generated=generated)
+            g = Glyph(
+                " ", min(lx0, x_origin), max(lx1, x_origin), ltop, lbottom, base, size, generated=generated
+            )
         else:
             xa, xb = a * bl + b * bb + e, a * br + b * bt + e  # the tight (ink) box
             ya, yb = c * bl + d * bb + f, c * br + d * bt + f
@@ -561,8 +628,17 @@ def _upright_glyphs(chars: list[_Char], e: float, f: float) -> list[Glyph]:
             ltop, lbottom = lbottom, ltop
         x_origin, base = ox + e, f - oy
         if ch == " ":  # a space may have no ink: its loose box is its advance
-            g = Glyph(" ", x_origin if x_origin < lx0 else lx0, x_origin if x_origin > lx1 else lx1, ltop, lbottom,
-                      base, size, 0, generated)
+            g = Glyph(
+                " ",
+                x_origin if x_origin < lx0 else lx0,
+                x_origin if x_origin > lx1 else lx1,
+                ltop,
+                lbottom,
+                base,
+                size,
+                0,
+                generated,
+            )
         else:
             x0, x1 = bl + e, br + e  # the tight (ink) box
             if x1 < x0:
@@ -580,11 +656,16 @@ def _upright_glyphs(chars: list[_Char], e: float, f: float) -> list[Glyph]:
     return out
 
 
-def _drawings(page: pdfium.PdfPage, form: pdfium.PdfObject | None = None, level: int = 0) -> Iterable[pdfium.PdfObject]:
+def _drawings(
+    page: pdfium.PdfPage, form: pdfium.PdfObject | None = None, level: int = 0
+) -> Iterable[pdfium.PdfObject]:
     """Path and image objects, in Form XObjects too. Text objects are skipped before any wrapper is made:
     a glyph-by-glyph export has one per character."""
-    count, get = (pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject) if form else \
-        (pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject)
+    count, get = (
+        (pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject)
+        if form
+        else (pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject)
+    )
     parent = form.raw if form else page.raw
     for i in range(max(count(parent), 0)):
         raw = get(parent, i)
@@ -592,19 +673,27 @@ def _drawings(page: pdfium.PdfPage, form: pdfium.PdfObject | None = None, level:
         if kind in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE):
             yield pdfium.PdfObject(raw, page=page, pdf=page.pdf, container=form, level=level)
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < _MAX_FORM_DEPTH:
-            yield from _drawings(page, pdfium.PdfObject(raw, page=page, pdf=page.pdf, container=form, level=level), level + 1)
+            yield from _drawings(
+                page, pdfium.PdfObject(raw, page=page, pdf=page.pdf, container=form, level=level), level + 1
+            )
 
 
 _MAX_FORM_DEPTH = 15
 
 
-
 def _raw_drawings(parent, form: bool = False, level: int = 0) -> Iterable[tuple[object, int]]:
     """`_drawings` as raw pdfium handles with their type: the page's rulings need no object wrapper (a ruled
     form has thousands of paths)."""
-    count, get = (pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject) if form else \
-        (pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject)
-    get_type, path, image = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE
+    count, get = (
+        (pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject)
+        if form
+        else (pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject)
+    )
+    get_type, path, image = (
+        pdfium_c.FPDFPageObj_GetType,
+        pdfium_c.FPDF_PAGEOBJ_PATH,
+        pdfium_c.FPDF_PAGEOBJ_IMAGE,
+    )
     for i in range(max(count(parent), 0)):
         raw = get(parent, i)
         kind = get_type(raw) if raw else None

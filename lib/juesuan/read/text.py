@@ -111,8 +111,16 @@ def _utf16(data: bytes, encoding: str) -> str | None:
     except UnicodeDecodeError:
         return None
     sample = text[:4000]
-    plain = sum(1 for ch in sample if " " <= ch <= "~" or ch in _TEXT_CONTROLS or "\u4e00" <= ch <= "\u9fff"
-                or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or "\u2010" <= ch <= "\u2027")
+    plain = sum(
+        1
+        for ch in sample
+        if " " <= ch <= "~"
+        or ch in _TEXT_CONTROLS
+        or "\u4e00" <= ch <= "\u9fff"
+        or "\u3000" <= ch <= "\u303f"
+        or "\uff00" <= ch <= "\uffef"
+        or "\u2010" <= ch <= "\u2027"
+    )
     return text if "\n" in sample and plain >= 0.97 * len(sample) else None
 
 
@@ -184,8 +192,12 @@ def physical_pages(rows: list[Row]) -> tuple[list[Line], int]:
     offsets = Counter(k + 1 - num for (k, _), (num, bare) in candidates.items())
     agreed = {off for off, n in offsets.items() if n >= 2}
     drop = {key for key, (num, bare) in candidates.items() if not bare or key[0] + 1 - num in agreed}
-    lines = [Line(no, k + 1, text) for k, content in enumerate(pages) for pos, (no, text) in enumerate(content)
-             if (k, pos) not in drop]
+    lines = [
+        Line(no, k + 1, text)
+        for k, content in enumerate(pages)
+        for pos, (no, text) in enumerate(content)
+        if (k, pos) not in drop
+    ]
     return lines, len(pages)
 
 
@@ -245,7 +257,9 @@ def _numbered_lists(numbers: list[int | None], texts: list[str]) -> set[int]:
         run = run + [i] if run is not None and i - run[-1] <= _LIST_GAP else [i]
         runs[num] = run
         start = run[0]
-        if len(run) > 1 and (numbers[start] <= 2 or any("序号" in t for t in texts[max(0, start - 3) : start])):
+        if len(run) > 1 and (
+            numbers[start] <= 2 or any("序号" in t for t in texts[max(0, start - 3) : start])
+        ):
             listed.update(run)
     return listed
 
@@ -259,7 +273,9 @@ _NUMBERS_ONLY = re.compile(rf"^(?:[\s{QUOTES}]*{_NUMBER})+[\s{QUOTES}]*$")
 # a one-character unit only as a word of its own: "共有车辆 辆，" is a gap, "在职 人员" is not
 _UNIT = r"(?:万元|亿元|[%％]|年度|年末|年初|人次|(?:万|元|年|月|日|个|人|名|辆|台|套|次|分|项|家|户|件)(?=[\s，。；、,;:：）)（(”]|$))"
 _AFTER_NUMBER = rf"(?:{_UNIT}|[。，,；;、）)])"
-_AFTER_WORD = r"(?<=[\u4e00-\u9fff）)“”。，；、])"  # "单位： 万元" has no number missing: a label, not a sentence
+_AFTER_WORD = (
+    r"(?<=[\u4e00-\u9fff）)“”。，；、])"  # "单位： 万元" has no number missing: a label, not a sentence
+)
 _GAP = re.compile(rf"{_AFTER_WORD}[ \u3000\u00a0]+(?={_AFTER_NUMBER})|^\s*(?={_AFTER_NUMBER})")
 _ANY_GAP = re.compile(rf"{_AFTER_WORD}[ \u3000\u00a0]+(?=[^\sA-Za-z0-9])")
 _SENTENCE = re.compile(r"[，。；：、,;:]")
@@ -287,7 +303,9 @@ def rejoin_numbers(lines: list[Line]) -> tuple[list[Line], list[Warn]]:
     out: list[Line] = []
     warns: list[Warn] = []
     rejoined: list[Line] = []
-    numeric = [ln.text.lstrip()[:1] in _NUMBER_START and bool(_NUMBERS_ONLY.match(ln.text)) for ln in lines] + [False]
+    numeric = [
+        ln.text.lstrip()[:1] in _NUMBER_START and bool(_NUMBERS_ONLY.match(ln.text)) for ln in lines
+    ] + [False]
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -308,13 +326,27 @@ def rejoin_numbers(lines: list[Line]) -> tuple[list[Line], list[Warn]]:
             rejoined.append(line)
         else:
             out.append(line)
-            warns.append(Warn(Stage.READ, f"numbers printed apart from their sentence and not placeable ({len(numbers)} numbers, "
-                                      f"{len(gaps)} gaps before a unit, {others} other gaps): “{nxt.text.strip()}” left out",
-                              nxt.no, nxt.page))
+            warns.append(
+                Warn(
+                    Stage.READ,
+                    f"numbers printed apart from their sentence and not placeable ({len(numbers)} numbers, "
+                    f"{len(gaps)} gaps before a unit, {others} other gaps): “{nxt.text.strip()}” left out",
+                    nxt.no,
+                    nxt.page,
+                )
+            )
         i += 2
     if rejoined:
-        warns.insert(0, Warn(Stage.READ, f"{len(rejoined)} lines had their numbers printed on the next line (an extraction "
-                                     "artifact) and were rejoined in order", rejoined[0].no, rejoined[0].page))
+        warns.insert(
+            0,
+            Warn(
+                Stage.READ,
+                f"{len(rejoined)} lines had their numbers printed on the next line (an extraction "
+                "artifact) and were rejoined in order",
+                rejoined[0].no,
+                rejoined[0].page,
+            ),
+        )
     return out, warns
 
 
@@ -327,14 +359,24 @@ def read_text(path: str | Path) -> Source:
     warns: list[Warn] = []
     if encoding == "big5":
         text = _simplified(text)
-        warns.append(Warn(Stage.READ, "text is Big5 (traditional characters): converted to simplified characters (OpenCC "
-                                  "t2s) for reading; quoted evidence is the converted text"))
+        warns.append(
+            Warn(
+                Stage.READ,
+                "text is Big5 (traditional characters): converted to simplified characters (OpenCC "
+                "t2s) for reading; quoted evidence is the converted text",
+            )
+        )
     rows, n_lines, form_feeds = split_pages(text)
     lines, n_pages = physical_pages(rows) if form_feeds else assign_pages(rows)
     lines, rejoin_warns = rejoin_numbers(lines)
     warns += rejoin_warns
     if n_pages == 1 and len(lines) > _ONE_PAGE_MAX:
-        warns.insert(0, Warn(Stage.READ, "no page breaks or printed page numbers found: every line is reported on page 1"))
+        warns.insert(
+            0,
+            Warn(
+                Stage.READ, "no page breaks or printed page numbers found: every line is reported on page 1"
+            ),
+        )
     return Source(
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),

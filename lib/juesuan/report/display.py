@@ -45,14 +45,28 @@ KINDS = {"amount", "count", "pct", "score", "value", "text"}
 SOURCE = "出处"  # the column `table` adds from page and source_line
 
 
-_PLAIN = {"year", "project_no", "goal_no", "unit_no", "source_line", "page", "subject_code"}  # numbers, not amounts
+_PLAIN = {
+    "year",
+    "project_no",
+    "goal_no",
+    "unit_no",
+    "source_line",
+    "page",
+    "subject_code",
+}  # numbers, not amounts
 
 
 def _fmt(value: Any, spec: str | None) -> str:
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar → Python
         value = value.item()
     if spec == "plain":
-        return "" if _missing(value) else str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        return (
+            ""
+            if _missing(value)
+            else str(int(value))
+            if isinstance(value, float) and value.is_integer()
+            else str(value)
+        )
     if isinstance(value, bool):
         return "是" if value else "否"
     if _missing(value):
@@ -80,9 +94,15 @@ def _numeric(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and not _missing(value)
 
 
-def table(df, columns: dict[str, str] | None = None, formats: dict[str, str] | None = None,
-          highlight: str | None = None, max_rows: int = 500, source: bool = True,
-          approx: dict[str, str] | None = None) -> Html:
+def table(
+    df,
+    columns: dict[str, str] | None = None,
+    formats: dict[str, str] | None = None,
+    highlight: str | None = None,
+    max_rows: int = 500,
+    source: bool = True,
+    approx: dict[str, str] | None = None,
+) -> Html:
     """A DataFrame as an escaped HTML table; `columns` maps column → Chinese header (and picks/orders them).
 
     `formats` gives a column a format spec or a kind (amount, count, pct, score, text). `highlight` names a
@@ -96,7 +116,9 @@ def table(df, columns: dict[str, str] | None = None, formats: dict[str, str] | N
     formats = formats or {}
     approx = approx or {}
     cite = source and "page" in df.columns and SOURCE not in columns.values()
-    head = "".join(f"<th>{esc(label)}</th>" for label in columns.values()) + (f"<th>{SOURCE}</th>" if cite else "")
+    head = "".join(f"<th>{esc(label)}</th>" for label in columns.values()) + (
+        f"<th>{SOURCE}</th>" if cite else ""
+    )
     rows = []
     for _, r in df.head(max_rows).iterrows():
         mark = bool(r[highlight]) if highlight and highlight in r and not _missing(r[highlight]) else False
@@ -110,9 +132,15 @@ def table(df, columns: dict[str, str] | None = None, formats: dict[str, str] | N
         if cite:
             cells.append(f'<td class="src">{esc(labels.cite(r["page"], r.get("source_line")))}</td>')
         rows.append(f'<tr class="flag">{"".join(cells)}</tr>' if mark else f"<tr>{''.join(cells)}</tr>")
-    more = (f'<p class="juesuan-note">仅显示前 {labels.count(max_rows)} 行，共 {labels.count(len(df))} 行'
-            f'（全部见审计工作簿）。</p>' if len(df) > max_rows else "")
-    return Html(f'<table class="juesuan-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}')
+    more = (
+        f'<p class="juesuan-note">仅显示前 {labels.count(max_rows)} 行，共 {labels.count(len(df))} 行'
+        f"（全部见审计工作簿）。</p>"
+        if len(df) > max_rows
+        else ""
+    )
+    return Html(
+        f'<table class="juesuan-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+    )
 
 
 def findings(sentences: Iterable[str], title: str = "发现") -> Html:
@@ -127,8 +155,11 @@ def summary(items: Iterable[Any], title: str = "主要发现", note: str = "") -
     lines = []
     for item in items:
         text, severity = (item, None) if isinstance(item, str) else (item.text, item.severity)
-        tag = (f'<span class="sev sev-{esc(severity)}">{esc(labels.SEVERITIES[severity])}</span>'
-               if severity in labels.SEVERITIES else "")
+        tag = (
+            f'<span class="sev sev-{esc(severity)}">{esc(labels.SEVERITIES[severity])}</span>'
+            if severity in labels.SEVERITIES
+            else ""
+        )
         lines.append(f"<li>{tag}{esc(text)}</li>")
     body = "".join(lines) or "<li>未发现需要关注的问题。</li>"
     foot = f'<p class="juesuan-note">{esc(note)}</p>' if note else ""
@@ -156,7 +187,9 @@ def appendix(title: str, *parts: Any, count: int | None = None) -> Html:
     """A collapsed `<details>` section for full tables and passing checks: printed and read only on demand."""
     inner = "".join(p._repr_html_() if hasattr(p, "_repr_html_") else f"<p>{esc(p)}</p>" for p in parts)
     n = f"（{labels.count(count)} 行）" if count is not None else ""
-    return Html(f'<details class="juesuan-appendix"><summary>附录：{esc(title)}{esc(n)}</summary>{inner}</details>')
+    return Html(
+        f'<details class="juesuan-appendix"><summary>附录：{esc(title)}{esc(n)}</summary>{inner}</details>'
+    )
 
 
 def json_safe(obj: Any) -> Any:
@@ -175,13 +208,24 @@ def json_safe(obj: Any) -> Any:
 def script_json(obj: Any) -> str:
     """JSON that is safe inside a <script> element (no '<', '>', '&', line separators)."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for a, b in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(a, b)
     return text
 
 
-def cited_table(df, columns: dict[str, str], formats: dict[str, str] | None = None, highlight: str | None = None,
-                max_rows: int = 500) -> Html:
+def cited_table(
+    df,
+    columns: dict[str, str],
+    formats: dict[str, str] | None = None,
+    highlight: str | None = None,
+    max_rows: int = 500,
+) -> Html:
     """A table whose rows gather numbers printed in different places (one department's totals, 三公 and projects
     side by side): each cell cites its own page and line, from the column `src_<column>` (a number without one
     is shown as is); the first column's citation names the document. Escaped as `table` is."""
@@ -201,6 +245,11 @@ def cited_table(df, columns: dict[str, str], formats: dict[str, str] | None = No
                 text += f'<br><span class="src" style="color:#555;font-size:0.75rem;white-space:nowrap">{esc(where)}</span>'
             cells.append(f'<td class="{"num" if _numeric(v) else "txt"}">{text}</td>')
         rows.append(f'<tr class="flag">{"".join(cells)}</tr>' if mark else f"<tr>{''.join(cells)}</tr>")
-    more = (f'<p class="juesuan-note">仅显示前 {labels.count(max_rows)} 行，共 {labels.count(len(df))} 行。</p>'
-            if len(df) > max_rows else "")
-    return Html(f'<table class="juesuan-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}')
+    more = (
+        f'<p class="juesuan-note">仅显示前 {labels.count(max_rows)} 行，共 {labels.count(len(df))} 行。</p>'
+        if len(df) > max_rows
+        else ""
+    )
+    return Html(
+        f'<table class="juesuan-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+    )

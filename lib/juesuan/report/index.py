@@ -27,20 +27,29 @@ REPORT_BLURBS = {  # what each report answers, shown beside its link
     "05_departments": "同一年度各部门并列比较",
 }
 
-_ENV = Environment(loader=FileSystemLoader(TEMPLATES / "index"), autoescape=select_autoescape(default=True),
-                   keep_trailing_newline=True, finalize=lambda v: "" if v is None else v)  # None prints as nothing
+_ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES / "index"),
+    autoescape=select_autoescape(default=True),
+    keep_trailing_newline=True,
+    finalize=lambda v: "" if v is None else v,
+)  # None prints as nothing
 
 
 def _render(template: str, **context: Any) -> str:
-    return _ENV.get_template(template).render(css=CSS.read_text(encoding="utf-8"), version=config.PARSER_VERSION,
-                                              **context)
+    return _ENV.get_template(template).render(
+        css=CSS.read_text(encoding="utf-8"), version=config.PARSER_VERSION, **context
+    )
 
 
 def notebook_nav(doc: dict[str, Any]) -> str:
     """A line above the notebook: back to the index, which disclosure this is (all escaped)."""
-    where = " ".join(x for x in [esc(doc.get("department")), esc(doc.get("year")) and f"{esc(doc.get('year'))} 年度"] if x)
-    return (f'<nav class="juesuan-nav"><a href="index.html">← 报告目录</a> · {where} · '
-            f'<span class="src">{esc(Path(str(doc.get("source_path", ""))).name)}</span></nav>')
+    where = " ".join(
+        x for x in [esc(doc.get("department")), esc(doc.get("year")) and f"{esc(doc.get('year'))} 年度"] if x
+    )
+    return (
+        f'<nav class="juesuan-nav"><a href="index.html">← 报告目录</a> · {where} · '
+        f'<span class="src">{esc(Path(str(doc.get("source_path", ""))).name)}</span></nav>'
+    )
 
 
 def summary(disclosure) -> dict[str, Any]:
@@ -60,8 +69,10 @@ def findings_summary(disclosure) -> dict[str, Any]:
     f = findings(checks)
     return {
         "severity": {s: int((f["severity"] == s).sum()) for s in labels.SEVERITIES},
-        "top": [{"text": cited(str(r.finding), r.rule_id, disclosure), "severity": r.severity}
-                for r in f.head(INDEX_FINDINGS).itertuples(index=False)],
+        "top": [
+            {"text": cited(str(r.finding), r.rule_id, disclosure), "severity": r.severity}
+            for r in f.head(INDEX_FINDINGS).itertuples(index=False)
+        ],
         "n_checks": len(checks),
         "n_pass": int((checks["status"] == "pass").sum()),
         "n_not_assessable": int((checks["status"] == "not_assessable").sum()),
@@ -70,26 +81,50 @@ def findings_summary(disclosure) -> dict[str, Any]:
 
 def warning_rows(disclosure) -> list[dict[str, str]]:
     """The parser's warnings in Chinese with their page and line (the English message kept for a tooltip)."""
-    return [{"stage": labels.STAGES.get(r.stage, "解析"), "message": r.message, "text": labels.warning_text(r.message),
-             "where": labels.cite(r.page, r.source_line)} for r in disclosure.warnings.itertuples(index=False)]
+    return [
+        {
+            "stage": labels.STAGES.get(r.stage, "解析"),
+            "message": r.message,
+            "text": labels.warning_text(r.message),
+            "where": labels.cite(r.page, r.source_line),
+        }
+        for r in disclosure.warnings.itertuples(index=False)
+    ]
 
 
-def document_page(doc: dict[str, Any], entries: list[tuple[str, str, str]], found: dict[str, Any] | None = None,
-                  warnings: list[dict[str, str]] | None = None, sizes: dict[str, int] | None = None,
-                  text_file: str = "") -> str:
+def document_page(
+    doc: dict[str, Any],
+    entries: list[tuple[str, str, str]],
+    found: dict[str, Any] | None = None,
+    warnings: list[dict[str, str]] | None = None,
+    sizes: dict[str, int] | None = None,
+    text_file: str = "",
+) -> str:
     """The per-disclosure landing page: top findings, links to every report, parser warnings, document summary."""
     found = found or {"severity": {}, "top": []}
     sizes = sizes or {}
     sev = found.get("severity", {})
-    top = [{"severity": t["severity"], "label": labels.SEVERITIES.get(t["severity"], ""), "text": t["text"]}
-           for t in found.get("top", [])]
-    reports = [{"href": href, "title": title.split(" — ")[0], "status": status,
-                "blurb": REPORT_BLURBS.get(Path(href).stem, ""), "size": labels.size(sizes.get(href, 0))}
-               for href, title, status in entries]
+    top = [
+        {"severity": t["severity"], "label": labels.SEVERITIES.get(t["severity"], ""), "text": t["text"]}
+        for t in found.get("top", [])
+    ]
+    reports = [
+        {
+            "href": href,
+            "title": title.split(" — ")[0],
+            "status": status,
+            "blurb": REPORT_BLURBS.get(Path(href).stem, ""),
+            "size": labels.size(sizes.get(href, 0)),
+        }
+        for href, title, status in entries
+    ]
     summary_rows = [
-        ("部门", doc.get("department")), ("年度", doc.get("year")), ("文件", Path(str(doc.get("source_path", ""))).name),
+        ("部门", doc.get("department")),
+        ("年度", doc.get("year")),
+        ("文件", Path(str(doc.get("source_path", ""))).name),
         ("类型", labels.SOURCE_KINDS.get(str(doc.get("source_kind")), doc.get("source_kind"))),
-        ("SHA-256", doc.get("sha256")), ("行数", labels.count(doc.get("n_lines"))),
+        ("SHA-256", doc.get("sha256")),
+        ("行数", labels.count(doc.get("n_lines"))),
         ("页数", labels.count(doc.get("n_pages"))),
         ("已识别部分", labels.codes(doc.get("parts_found"), labels.PARTS)),
         ("缺少部分", labels.codes(doc.get("parts_missing"), labels.PARTS) or "无"),
@@ -102,15 +137,25 @@ def document_page(doc: dict[str, Any], entries: list[tuple[str, str, str]], foun
     return _render(
         "document.html.j2",
         title=f"{doc.get('department') or ''} {doc.get('year') or ''} 年度部门决算 · 审计分析报告",
-        top=top, reports=reports, workbook=f"{doc.get('doc_id')}-audit.xlsx", text_file=text_file,
-        counts_line="、".join(f"{labels.SEVERITIES[s]} {labels.count(sev.get(s, 0))} 条" for s in labels.SEVERITIES),
-        n_warnings=labels.count(int(doc.get("n_warnings") or 0)), warnings=warnings or [],
-        summary=summary_rows, counts=counts)
+        top=top,
+        reports=reports,
+        workbook=f"{doc.get('doc_id')}-audit.xlsx",
+        text_file=text_file,
+        counts_line="、".join(
+            f"{labels.SEVERITIES[s]} {labels.count(sev.get(s, 0))} 条" for s in labels.SEVERITIES
+        ),
+        n_warnings=labels.count(int(doc.get("n_warnings") or 0)),
+        warnings=warnings or [],
+        summary=summary_rows,
+        counts=counts,
+    )
 
 
 def _severity_rank(summary: dict[str, Any]) -> int:
     severity = summary["top"][0].get("severity")
-    return list(labels.SEVERITIES).index(severity) if severity in labels.SEVERITIES else len(labels.SEVERITIES)
+    return (
+        list(labels.SEVERITIES).index(severity) if severity in labels.SEVERITIES else len(labels.SEVERITIES)
+    )
 
 
 def write_index(out: Path) -> Path:
@@ -131,18 +176,29 @@ def write_index(out: Path) -> Path:
         workbook = config.workbook_path(doc_id, Path(out))
         if workbook.exists():
             links.append((f"{doc_id}/{workbook.name}", "审计工作簿"))
-        rows.append({
-            "doc_id": doc_id, "department": s.get("department") or doc_id, "year": s.get("year") or "",
-            "severity": [labels.count(s.get("severity", {}).get(k, 0)) for k in labels.SEVERITIES],
-            "top_severity": top.get("severity"), "top_label": labels.SEVERITIES.get(top.get("severity"), ""),
-            "top_text": top.get("text", "未发现不符"), "links": links,
-        })
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "department": s.get("department") or doc_id,
+                "year": s.get("year") or "",
+                "severity": [labels.count(s.get("severity", {}).get(k, 0)) for k in labels.SEVERITIES],
+                "top_severity": top.get("severity"),
+                "top_label": labels.SEVERITIES.get(top.get("severity"), ""),
+                "top_text": top.get("text", "未发现不符"),
+                "links": links,
+            }
+        )
     departments = len({d.get("department") for _, d in docs})
-    summary_items = [f"共 {labels.count(len(docs))} 份公开（{labels.count(departments)} 个部门）；勾稽关系不符合计："
-                     + "、".join(f"{labels.SEVERITIES[k]} {labels.count(v)} 条" for k, v in total.items()) + "。"]
+    summary_items = [
+        f"共 {labels.count(len(docs))} 份公开（{labels.count(departments)} 个部门）；勾稽关系不符合计："
+        + "、".join(f"{labels.SEVERITIES[k]} {labels.count(v)} 条" for k, v in total.items())
+        + "。"
+    ]
     worst = sorted((d for d in docs if d[1].get("top")), key=lambda d: _severity_rank(d[1]))
     summary_items += [f"{d.get('department') or doc_id}：{d['top'][0]['text']}" for doc_id, d in worst[:5]]
     target = Path(out) / "index.html"
-    atomic_write(target, _render("folder.html.j2", title="部门决算审计分析报告 · 目录", summary=summary_items,
-                                 rows=rows))
+    atomic_write(
+        target,
+        _render("folder.html.j2", title="部门决算审计分析报告 · 目录", summary=summary_items, rows=rows),
+    )
     return target

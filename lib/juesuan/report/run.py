@@ -79,7 +79,7 @@ KERNEL_PREFIX = "juesuan-kernel-"
 def _clean_kernel_dirs() -> None:
     """Remove socket folders of runs that were killed (named juesuan-kernel-<pid>-…, the pid no longer alive)."""
     for d in Path(tempfile.gettempdir()).glob(f"{KERNEL_PREFIX}*"):
-        pid = d.name[len(KERNEL_PREFIX):].split("-", 1)[0]
+        pid = d.name[len(KERNEL_PREFIX) :].split("-", 1)[0]
         if not pid.isdigit():
             continue
         try:
@@ -103,7 +103,9 @@ class _Kernel:
         # left the next kernel unreachable), and no unencrypted-TCP warning. The kernel's log goes there too,
         # so nothing is written into --out before a disclosure has been read.
         self._sockets = tempfile.mkdtemp(prefix=f"{KERNEL_PREFIX}{os.getpid()}-")
-        self.km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
+        self.km = AsyncKernelManager(
+            kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k")
+        )
         self._log = open(os.path.join(self._sockets, "kernel.log"), "w")  # noqa: SIM115 - closed in close()
         # Started first so the kernel boots while this process parses the disclosure. Only papermill's client
         # talks to it (a second, warm-up client made start-up flaky).
@@ -162,12 +164,27 @@ def _register_engine() -> None:
 
     class SharedKernelEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
             client = PapermillNotebookClient(
-                nb_man, km=kwargs["km"], kernel_name=kernel_name, timeout=execution_timeout,
-                startup_timeout=start_timeout, log=logger, log_output=log_output,
-                stdout_file=stdout_file, stderr_file=stderr_file,
+                nb_man,
+                km=kwargs["km"],
+                kernel_name=kernel_name,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
             )
             try:
                 return client.execute()
@@ -191,18 +208,23 @@ def _failure_line(nb: Path, exc: BaseException) -> str:
         position = next((i + 1 for i, c in enumerate(cells) if c.source == exc.source), exc.cell_index)
         first = next((ln.strip() for ln in exc.source.splitlines() if ln.strip()), "")
         evalue = (exc.evalue or "").splitlines()[0] if exc.evalue else ""
-        return (f"juesuan: report failed: {nb.name}: cell {position} ("
-                f"`{first[:60]}`): {exc.ename}: {evalue}")
+        return f"juesuan: report failed: {nb.name}: cell {position} (`{first[:60]}`): {exc.ename}: {evalue}"
     return f"juesuan: report failed: {nb.name}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 
-PLOTLY_JS = TEMPLATES / "vendor" / "plotly-cartesian.min.js"  # plotly.js's cartesian bundle: bar, box, scatter
-
+PLOTLY_JS = (
+    TEMPLATES / "vendor" / "plotly-cartesian.min.js"
+)  # plotly.js's cartesian bundle: bar, box, scatter
 
 
 def draws_chart(nb) -> bool:
     """Whether an executed notebook shows a plotly chart (only such a page carries plotly.js)."""
-    return any(PLOTLY_MIME in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    return any(
+        PLOTLY_MIME in o.get("data", {})
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
 
 
 class _Exporter:
@@ -231,9 +253,15 @@ class _Exporter:
         atomic_write(executed, nbformat.writes(nb))  # the copy kept for review: as the author wrote it, run
         for cell in nb.cells:  # kernel warnings are for the developer, not the memo
             if cell.cell_type == "code":
-                cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
-        resources = {"plotly_js": self.plotly_js if draws_chart(nb) else "", "juesuan_css": self.css,
-                     "juesuan_nav": nav, "metadata": {"name": title}}
+                cell.outputs = [
+                    o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
+                ]
+        resources = {
+            "plotly_js": self.plotly_js if draws_chart(nb) else "",
+            "juesuan_css": self.css,
+            "juesuan_nav": nav,
+            "metadata": {"name": title},
+        }
         body, _ = self.exporter.from_notebook_node(nb, resources=resources)
         out = executed.with_suffix(".html")
         atomic_write(out, body)
@@ -249,8 +277,13 @@ def write_text(path: str | Path, target: Path) -> Path | None:
     return target
 
 
-def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path, limits=None,
-                parameters: dict[str, Any] | None = None) -> int:
+def run_reports(
+    paths: Sequence[str],
+    prior: Sequence[str],
+    out: Path,
+    limits=None,
+    parameters: dict[str, Any] | None = None,
+) -> int:
     """Run every notebook on every disclosure into out/<doc_id>/ (executed .ipynb + .html) plus an index.html.
 
     Each disclosure's report set is built in a staging folder and swapped in whole (juesuan.outdir), under the
@@ -289,16 +322,41 @@ def run_reports(paths: Sequence[str], prior: Sequence[str], out: Path, limits=No
                 try:
                     text = write_text(path, stage / TEXT_FILE)
                     entries: list[tuple[str, str, str]] = []
-                    status = _run_books(path, prior, doc, stage, books, titles, kernel, pool, exporter_future,
-                                        parameters, entries)
+                    status = _run_books(
+                        path,
+                        prior,
+                        doc,
+                        stage,
+                        books,
+                        titles,
+                        kernel,
+                        pool,
+                        exporter_future,
+                        parameters,
+                        entries,
+                    )
                     sizes = {href: (stage / href).stat().st_size for href, _, _ in entries}
                     (stage / "index.html").write_text(
-                        document_page(doc, entries, found, warning_rows(disclosure), sizes, text.name if text else ""),
-                        encoding="utf-8")
-                    atomic_write(stage / SUMMARY_FILE, json.dumps(
-                        {"department": doc.get("department"), "year": _int(doc.get("year")), **found,
-                         "reports": [(href, title.split(" — ")[0]) for href, title, ok in entries if ok == "ok"]},
-                        ensure_ascii=False, indent=1))
+                        document_page(
+                            doc, entries, found, warning_rows(disclosure), sizes, text.name if text else ""
+                        ),
+                        encoding="utf-8",
+                    )
+                    atomic_write(
+                        stage / SUMMARY_FILE,
+                        json.dumps(
+                            {
+                                "department": doc.get("department"),
+                                "year": _int(doc.get("year")),
+                                **found,
+                                "reports": [
+                                    (href, title.split(" — ")[0]) for href, title, ok in entries if ok == "ok"
+                                ],
+                            },
+                            ensure_ascii=False,
+                            indent=1,
+                        ),
+                    )
                     _carry_over(place.target, stage, place.doc_id)
                 except BaseException:
                     shutil.rmtree(stage, ignore_errors=True)
@@ -337,13 +395,30 @@ def _progress(total: int, label: str):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=label, unit="份报告", file=sys.stderr, leave=True, dynamic_ncols=True,
-                bar_format="{desc}: {n}/{total} {bar} [{elapsed}]{postfix}")
+    return tqdm(
+        total=total,
+        desc=label,
+        unit="份报告",
+        file=sys.stderr,
+        leave=True,
+        dynamic_ncols=True,
+        bar_format="{desc}: {n}/{total} {bar} [{elapsed}]{postfix}",
+    )
 
 
-def _run_books(path: str, prior: Sequence[str], doc: dict[str, Any], doc_dir: Path, books: list[Path],
-               titles: dict[Path, str], kernel: _Kernel, pool: ThreadPoolExecutor, exporter_future: Future,
-               parameters: dict[str, Any] | None = None, entries: list | None = None) -> int:
+def _run_books(
+    path: str,
+    prior: Sequence[str],
+    doc: dict[str, Any],
+    doc_dir: Path,
+    books: list[Path],
+    titles: dict[Path, str],
+    kernel: _Kernel,
+    pool: ThreadPoolExecutor,
+    exporter_future: Future,
+    parameters: dict[str, Any] | None = None,
+    entries: list | None = None,
+) -> int:
     """Execute and export every notebook for one disclosure into doc_dir; appends (href, title, ok) per report to
     `entries`; returns the status (0, or 1 when a notebook failed)."""
     import papermill as pm
@@ -352,7 +427,9 @@ def _run_books(path: str, prior: Sequence[str], doc: dict[str, Any], doc_dir: Pa
     from ..safe import terminal
 
     status = 0
-    label = " ".join(str(x) for x in [doc.get("department") or "", f"{doc['year']} 年度" if doc.get("year") else ""]).strip()
+    label = " ".join(
+        str(x) for x in [doc.get("department") or "", f"{doc['year']} 年度" if doc.get("year") else ""]
+    ).strip()
     params = {
         "disclosure": str(Path(path).resolve()),
         "prior": [str(Path(p).resolve()) for p in prior if Path(p).resolve() != Path(path).resolve()],
@@ -369,8 +446,14 @@ def _run_books(path: str, prior: Sequence[str], doc: dict[str, Any], doc_dir: Pa
         ok = "ok"
         try:
             pm.execute_notebook(
-                _with_reset(nb), str(executed), parameters=params, kernel_name="python3", km=kernel.km,
-                engine_name=ENGINE, execution_timeout=CELL_TIMEOUT, progress_bar=False,
+                _with_reset(nb),
+                str(executed),
+                parameters=params,
+                kernel_name="python3",
+                km=kernel.km,
+                engine_name=ENGINE,
+                execution_timeout=CELL_TIMEOUT,
+                progress_bar=False,
             )
         except Exception as exc:  # papermill keeps the partial notebook; report one line and go on
             say(_failure_line(nb, exc), err=True)

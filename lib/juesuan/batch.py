@@ -1,7 +1,8 @@
 """The one loop over input paths that parse, check, export and report share.
 
-Each path is read in a bounded worker process (juesuan.worker); a bad input is one line on stderr naming the file
-and the problem, status 2, and the loop goes on with the next path. The exit status is the worst of all paths.
+Each path is read in a bounded worker process (juesuan.worker); a bad input is one line on stderr naming the
+file and the problem, status 2, and the loop goes on with the next path. The exit status is the worst of all
+paths.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from .safe import terminal
 
 
 def say(text: object, err: bool = False) -> None:
-    """Print one line (or block) with every control character escaped: disclosure text never drives the terminal."""
+    """Print one line (or block) with every control character escaped: disclosure text never drives the
+    terminal."""
     stream = sys.stderr if err else sys.stdout
     try:
         print(terminal(text, newlines=True), file=stream, flush=err)
@@ -31,7 +33,8 @@ def error_line(path: object, reason: str) -> None:
 
 
 def load_bounded(path: str | Path, limits: Limits | None = None, isolate: bool = True) -> Disclosure:
-    """Parse one input within the bounds (in a worker process unless `isolate` is False); InputError if unusable."""
+    """Parse one input within the bounds (in a worker process unless `isolate` is False); InputError if
+    unusable."""
     from . import schemas
     from .limits import using
     from .pipeline import extract_rows

@@ -165,8 +165,8 @@ def _pdf_rows(paths: list[Path]) -> list[tuple]:
 
 
 def _checks_rows() -> list[tuple]:
-    """`run_checks` on each bundled sample, parsed once (issue 13: the seed's checks ≤ 0.1 s). For a PDF the checks
-    that read words re-read its text, so the PDF reader's time is part of the row."""
+    """`run_checks` on each bundled sample, parsed once (issue 13: the seed's checks ≤ 0.1 s). For a PDF the
+    checks that read words re-read its text, so the PDF reader's time is part of the row."""
     from .checks import run_checks
     from .pipeline import parse
 

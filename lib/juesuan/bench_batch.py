@@ -1,8 +1,10 @@
 """`make bench` rows for many documents: the batch of 100, report time per document with one kernel, and the
-scaling curve on the process pool and on a Dask LocalCluster (1, 10, 100, 1000 documents, projected to 100,000).
+scaling curve on the process pool and on a Dask LocalCluster (1, 10, 100, 1000 documents, projected to
+100,000).
 
 Measured as the commands a user runs (`juesuan parse …`), wall time and the peak memory of the whole process
-tree (sampled), on copies of the seed text. Options: --scale 1,10,100 (the sizes), --no-batch (skip these rows).
+tree (sampled), on copies of the seed text. Options: --scale 1,10,100 (the sizes), --no-batch (skip these
+rows).
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ def _copies(n: int, folder: Path) -> list[Path]:
 
 
 def timed(cmd: list[str]) -> tuple[float, float, int, float]:
-    """Wall seconds, peak resident memory (MB) of the process and all its children, exit status, and CPU seconds of
-    the whole process tree (each process's last sample, so also the readers a forkserver starts, which this
-    process never reaps; a fair measure on a busy machine)."""
+    """Wall seconds, peak resident memory (MB) of the process and all its children, exit status, and CPU
+    seconds of the whole process tree (each process's last sample, so also the readers a forkserver starts,
+    which this process never reaps; a fair measure on a busy machine)."""
     import psutil
 
     start = time.perf_counter()
@@ -81,8 +83,8 @@ def _parse_cmd(paths: list[Path], out: Path, dask: bool) -> list[str]:
 
 
 def per_document() -> list[tuple]:
-    """Where one document's time goes, in process: bounded parse (the reader kept), checks, the validation before
-    writing (fast path, and pandera itself for comparison), write (median of 5)."""
+    """Where one document's time goes, in process: bounded parse (the reader kept), checks, the validation
+    before writing (fast path, and pandera itself for comparison), write (median of 5)."""
     from .batch import load_bounded
     from .bench import median_seconds
     from .checks import run_checks

@@ -14,7 +14,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def workbook_path(doc_id: str, out: Path | None = None) -> Path:
-    """out/<doc_id>/<doc_id>-audit.xlsx (out defaults to reports/): the workbook sits beside the HTML reports."""
+    """out/<doc_id>/<doc_id>-audit.xlsx (out defaults to reports/): the workbook sits beside the HTML
+    reports."""
     return Path(out if out is not None else REPORTS) / doc_id / f"{doc_id}-audit.xlsx"
 
 
@@ -65,9 +66,9 @@ SCORING = ScoringSettings()
 
 @dataclass(frozen=True)
 class CheckSettings:
-    """Tolerances and thresholds of the consistency checks (juesuan.checks, domain.md §3–§4.5). Where a rule and
-    an analysis judge the same thing they share the analysis's setting (score tolerance, budget bands, 远超目标),
-    so rule and report cannot disagree."""
+    """Tolerances and thresholds of the consistency checks (juesuan.checks, domain.md §3–§4.5). Where a rule
+    and an analysis judge the same thing they share the analysis's setting (score tolerance, budget bands,
+    远超目标), so rule and report cannot disagree."""
 
     amount_tolerance: float = AMOUNT_TOLERANCE  # 万元: the least tolerance of an amount identity
     amount_eps: float = (
@@ -174,8 +175,8 @@ class OcrSettings:
 OCR = OcrSettings()
 
 # Bounds on untrusted input (README "Untrusted input"). Each is a default a user can raise on the command line
-# (`--max-size`, `--max-pages`, `--max-objects`, `--max-memory`, `--timeout`); an input over one is refused with
-# one line naming it. Generous enough for a real 2000-page disclosure (about 25 s and 250 MB).
+# (`--max-size`, `--max-pages`, `--max-objects`, `--max-memory`, `--timeout`); an input over one is refused
+# with one line naming it. Generous enough for a real 2000-page disclosure (about 25 s and 250 MB).
 MAX_INPUT_MB = 512  # file size
 MAX_PAGES = 5000  # PDF pages
 MAX_PAGE_OBJECTS = 200_000  # drawing operations of one page, form XObjects expanded with their repeats
@@ -201,5 +202,6 @@ DOC_ID_MAX = (
     80  # characters of a doc_id taken from the file name (a folder and file name must fit in 255 bytes)
 )
 
-# Report 05: the bands a department's project self-scores (总分) are counted in, as lower bounds (100 = full marks).
+# Report 05: the bands a department's project self-scores (总分) are counted in, as lower bounds (100 = full
+# marks).
 SCORE_BANDS = (100, 95, 90, 80)

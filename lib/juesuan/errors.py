@@ -11,4 +11,5 @@ class InputError(Exception):
 
 
 class OutputError(InputError):
-    """The outputs cannot be written where asked (--out is a file, no permission, folder locked by another run)."""
+    """The outputs cannot be written where asked (--out is a file, no permission, folder locked by another
+    run)."""

@@ -155,8 +155,8 @@ def _append_row(ws, values: list[object], removed: list[int] | None) -> None:
             row[j].quotePrefix = True
 
 
-# 发现汇总 opens with the findings in plain Chinese, the largest problem first; a fact stated in several places
-# is one row (its other places in 同类另见). The ranking and grouping are `checks.findings`.
+# 发现汇总 opens with the findings in plain Chinese, the largest problem first; a fact stated in several
+# places is one row (its other places in 同类另见). The ranking and grouping are `checks.findings`.
 FINDING_COLUMNS = [
     "finding",
     "severity",
@@ -179,8 +179,8 @@ def findings_sheet(checks: pd.DataFrame) -> pd.DataFrame:
 
 
 def _labelled(checks: pd.DataFrame) -> pd.DataFrame:
-    """Statuses and severities in Chinese; a rule that passed (or could not be judged) shows no severity, so it
-    never reads as a failure of that level."""
+    """Statuses and severities in Chinese; a rule that passed (or could not be judged) shows no severity, so
+    it never reads as a failure of that level."""
     out = checks.copy()
     out["severity"] = out["severity"].map(SEVERITY_LABELS).where(out["status"].eq("fail"), "")
     out["status"] = out["status"].map(STATUS_LABELS)
@@ -210,7 +210,7 @@ def _catalogue(checks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# ---------------------------------------------------------------------------------------------- analysis sheets
+# --------------------------------------------------------------------------------------- analysis sheets
 
 ANALYSIS_HEADERS = {
     "basis": "比较基准",
@@ -239,7 +239,8 @@ ANALYSIS_HEADERS = {
 
 
 def yoy_sheet(disclosure) -> pd.DataFrame:
-    """同比: every stated change with its implied base, the rate recomputed, and its 分类 (一致 / 与金额不符)."""
+    """同比: every stated change with its implied base, the rate recomputed, and its 分类 (一致 /
+    与金额不符)."""
     from .analysis import yoy
 
     t = yoy.stated_changes(disclosure.figures)
@@ -263,8 +264,8 @@ def yoy_sheet(disclosure) -> pd.DataFrame:
 
 
 def budget_sheet(disclosure) -> pd.DataFrame:
-    """预决算对比: every item with a budget, 决算/预算 recomputed, and its 分类 (超预算, 持平, …); a budget worked
-    back from a rounded 完成% is marked approximate."""
+    """预决算对比: every item with a budget, 决算/预算 recomputed, and its 分类 (超预算, 持平, …); a budget
+    worked back from a rounded 完成% is marked approximate."""
     from .analysis import budget
     from .highlights import approximate
 
@@ -291,7 +292,8 @@ def budget_sheet(disclosure) -> pd.DataFrame:
 
 
 def targets_sheet(disclosure) -> pd.DataFrame:
-    """绩效偏差: every indicator with its direction, actual/target ratio, 分类 and 规则得分 beside the self-score."""
+    """绩效偏差: every indicator with its direction, actual/target ratio, 分类 and 规则得分 beside the
+    self-score."""
     from .analysis import scoring, targets
 
     if disclosure.indicators.empty:
@@ -349,10 +351,10 @@ def targets_sheet(disclosure) -> pd.DataFrame:
 
 
 def printed_tables(statements: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The nine tables laid out as printed: one frame per table, a row per printed row (cells read from one line
-    of the document), panels side by side (收入 | 支出), columns in the order the table prints them. A table whose
-    cells share a line and a column (the 三公 table prints its categories across) is turned so each category is a
-    column."""
+    """The nine tables laid out as printed: one frame per table, a row per printed row (cells read from one
+    line of the document), panels side by side (收入 | 支出), columns in the order the table prints them. A
+    table whose cells share a line and a column (the 三公 table prints its categories across) is turned so
+    each category is a column."""
     out: dict[str, pd.DataFrame] = {}
     if statements.empty:
         return out
@@ -409,7 +411,8 @@ def _link_targets(wb: Workbook, disclosure) -> dict[int, str]:
 
 
 def _add_links(ws, found: pd.DataFrame, targets: dict[int, str]) -> None:
-    """Two link columns on 发现汇总: the check's row in 检查结果, and the first evidence line's row in its table."""
+    """Two link columns on 发现汇总: the check's row in 检查结果, and the first evidence line's row in its
+    table."""
     from openpyxl.styles import Font as _Font
     from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -435,7 +438,8 @@ def _add_links(ws, found: pd.DataFrame, targets: dict[int, str]) -> None:
 def write_workbook(disclosure, checks: pd.DataFrame, path: Path, notes: list[str] | None = None) -> Path:
     """One sheet per tidy table plus 发现汇总 (findings), 检查结果 (all checks) and 规则目录 (catalogue).
 
-    Characters a workbook cannot hold (control characters) are removed; a row in 解析警告 and `notes` say so."""
+    Characters a workbook cannot hold (control characters) are removed; a row in 解析警告 and `notes` say
+    so."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()

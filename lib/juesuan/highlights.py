@@ -1,9 +1,10 @@
-"""What each report opens with: its 3–7 most material findings (主要发现), in plain Chinese, with amounts and pages.
+"""What each report opens with: its 3–7 most material findings (主要发现), in plain Chinese, with amounts and
+pages.
 
-Why here and not in each notebook: the reports must rank and word their summaries the same way, and the ranking
-and sentences of failed checks already exist (`checks.findings`, issue 11) — a report's summary takes the failed
-checks of its own subject first (rules listed in `REPORT_RULES`), then the analysis' own observations, each
-citing the pages of the numbers it names.
+Why here and not in each notebook: the reports must rank and word their summaries the same way, and the
+ranking and sentences of failed checks already exist (`checks.findings`, issue 11) — a report's summary takes
+the failed checks of its own subject first (rules listed in `REPORT_RULES`), then the analysis' own
+observations, each citing the pages of the numbers it names.
 """
 
 from __future__ import annotations
@@ -86,8 +87,8 @@ _CITED = re.compile(r"第\s*[\d、，,–\-\s]+\s*页")
 
 
 def cited(text: str, rule_id: str, disclosure=None) -> str:
-    """A finding's sentence with its pages: when the rule's sentence names none (a finding about a whole table),
-    the pages of the tables the rule reads."""
+    """A finding's sentence with its pages: when the rule's sentence names none (a finding about a whole
+    table), the pages of the tables the rule reads."""
     if disclosure is None or _CITED.search(text):
         return text
     from .checks.catalogue import RULES
@@ -175,7 +176,8 @@ def yoy(
             out.append(
                 Finding(
                     _with_cite(
-                        f"{r.item}：本年 {L.amount(r.actual)} 万元，比上年{word} {L.amount(abs(r.stated_change))} 万元，"
+                        f"{r.item}：本年 {L.amount(r.actual)} 万元，比上年{word} "
+                        f"{L.amount(abs(r.stated_change))} 万元，"
                         f"推算上年 {L.amount(r.implied_base)} 万元{rate}",
                         [r.page],
                     ),
@@ -220,7 +222,8 @@ def budget(
         full = execution["recomputed_pct"].eq(100).sum()
         total_b, total_e = execution["budget_wan"].sum(), execution["executed_wan"].sum()
         line = (
-            f"{L.count(len(execution), '个')}项目预算合计 {L.amount(total_b)} 万元，执行 {L.amount(total_e)} 万元"
+            f"{L.count(len(execution), '个')}项目预算合计 {L.amount(total_b)} 万元，执行 "
+            f"{L.amount(total_e)} 万元"
             f"（执行率 {L.ratio(total_e, total_b)}），其中执行率恰为 100% 的 {L.count(full, '个')}"
         )
         out.append(Finding(_with_cite(line, execution["page"]), None, float(total_b)))
@@ -233,7 +236,8 @@ def approximate(source: object) -> bool:
 
 
 def budget_sentence(r) -> str:
-    """决算 vs 预算 of one row of `analysis.budget.budget_vs_actual`, with 0/0 as "—" and implied budgets as ≈."""
+    """决算 vs 预算 of one row of `analysis.budget.budget_vs_actual`, with 0/0 as "—" and implied budgets as
+    ≈."""
     if L.missing(r.budget):
         return ""
     approx = approximate(r.budget_source)
@@ -269,7 +273,8 @@ def targets(
     if len(indicators):
         n = indicators["classification"].value_counts()
         line = (
-            f"{L.count(len(summary), '个')}项目、{L.count(len(indicators), '条')}绩效指标：达成 {L.count(n.get('met', 0))} 条，"
+            f"{L.count(len(summary), '个')}项目、{L.count(len(indicators), '条')}绩效指标：达成 "
+            f"{L.count(n.get('met', 0))} 条，"
             f"超出目标（≥{config.DEVIATION_WARN:g} 倍）{L.count(n.get('exceeded', 0))} 条，"
             f"未完成 {L.count(n.get('missed', 0))} 条，定性或不可衡量 {L.count(n.get('qualitative', 0))} 条"
         )
@@ -312,8 +317,8 @@ def targets(
 
 
 def narrative_performance(figures: pd.DataFrame) -> pd.DataFrame:
-    """What the narrative says about 预算绩效 when the disclosure has no performance tables: the figures of the
-    sections that speak of 绩效 (项目 counts, funds, scores), one row per figure."""
+    """What the narrative says about 预算绩效 when the disclosure has no performance tables: the figures of
+    the sections that speak of 绩效 (项目 counts, funds, scores), one row per figure."""
     if figures.empty:
         return figures
     about = figures["item"].astype(str).str.contains("绩效") & ~figures["item"].astype(str).str.contains(
@@ -425,7 +430,8 @@ def departments(table: pd.DataFrame, gathered) -> list[Finding]:
                 Finding(
                     f"“三公”经费决算占预算：最高{hi.department} {L.pct(hi.three_public_exec_pct)}"
                     f"（{L.cite([hi.three_public_page, hi.three_public_budget_page])}），最低{lo.department} "
-                    f"{L.pct(lo.three_public_exec_pct)}（{L.cite([lo.three_public_page, lo.three_public_budget_page])}）。"
+                    f"{L.pct(lo.three_public_exec_pct)}（"
+                    f"{L.cite([lo.three_public_page, lo.three_public_budget_page])}）。"
                 )
             )
         for r in table[table["three_public_exec_pct"] > 100].itertuples(index=False):
@@ -453,7 +459,8 @@ def departments(table: pd.DataFrame, gathered) -> list[Finding]:
     ):
         out.append(
             Finding(
-                f"{r.department}：勾稽关系不符有错误 {L.count(r.error, '条')}、警告 {L.count(r.warning, '条')}"
+                f"{r.department}：勾稽关系不符有错误 {L.count(r.error, '条')}、警告 "
+                f"{L.count(r.warning, '条')}"
                 f"（同一事实合并后），逐条及其页码见该部门的勾稽关系检查报告。"
             )
         )

@@ -229,8 +229,9 @@ PARTS: dict[str, str] = {  # segment.PART_KEYS, the other way round
 
 
 def deviation_class(classification: object, level: object) -> str:
-    """The class an indicator is shown under: 超出目标 from `DEVIATION_WARN`, 远超目标 from `DEVIATION_EXPLAIN`
-    (the threshold rule P07 and the 偏差原因 requirement use), 目标明显偏低 from `DEVIATION_STRONG`."""
+    """The class an indicator is shown under: 超出目标 from `DEVIATION_WARN`, 远超目标 from
+    `DEVIATION_EXPLAIN` (the threshold rule P07 and the 偏差原因 requirement use), 目标明显偏低 from
+    `DEVIATION_STRONG`."""
     if classification == "exceeded":
         if level == "strong":
             return f"远超目标（≥{config.DEVIATION_STRONG:g} 倍）"
@@ -288,7 +289,8 @@ def shown(value: Any) -> bool:
 
 
 def amount(value: Any, digits: int = 2, approx: bool = False) -> str:
-    """16,800.00 (万元 amounts are printed to 0.01); "—" when missing; "≈" before a value that is not exact."""
+    """16,800.00 (万元 amounts are printed to 0.01); "—" when missing; "≈" before a value that is not
+    exact."""
     if not shown(value):
         return DASH
     text = f"{float(value):,.{digits}f}"
@@ -373,7 +375,7 @@ def cite(page_values: Iterable[Any] | Any, line: Any = None) -> str:
     return f"{text}，第 {int(line)} 行" if not missing(line) else text
 
 
-# ---------------------------------------------------------------------------------------------- parser warnings
+# ------------------------------------------------------------------------------------- parser warnings
 
 _Q = r"['\"]?(.*?)['\"]?"  # a value the message quotes with repr()
 
@@ -389,8 +391,10 @@ WARNINGS: list[tuple[re.Pattern[str], str]] = [
             "同时印有“增加”和“减少”，增减方向不明，未记录：{0}",
         ),
         (
-            r"^table (.+?) has a title but its cells are not read from text input .*?: reported absent, not zero$",
-            "{0}有标题，但文本输入无法读取其单元格（原文可能为图片，或需按 PDF 版式对齐）：按“缺失”处理，不按零计",
+            r"^table (.+?) has a title but its cells are not read from text input .*?: reported"
+            r" absent, not zero$",
+            "{0}有标题，但文本输入无法读取其单元格（原文可能为图片，或需按 PDF 版式对齐）：按“缺失”处理，"
+            "不按零计",
         ),
         (
             r"^table (.+?) has a title but no data in the text layer .*?: reported absent, not zero$",
@@ -462,7 +466,8 @@ WARNINGS: list[tuple[re.Pattern[str], str]] = [
         ),
         (
             r"^(.+?): OCR read (\S+) in row " + _Q + r", column " + _Q + r", and it fails .*$",
-            "{0}：文字识别读出 {1}（行“{2}”，列“{3}”），与表内勾稽关系不符且无其他关系佐证，可能误读或误印，该值未使用",
+            "{0}：文字识别读出 {1}（行“{2}”，列“{3}”），与表内勾稽关系不符且无其他关系佐证，可能误读或"
+            "误印，该值未使用",
         ),
         (
             r"^(.+?): OCR unsure of the label " + _Q + r" .*$",
@@ -511,7 +516,8 @@ WARNINGS: list[tuple[re.Pattern[str], str]] = [
             "第 {0} 个项目自评表：分值合计为 {1}，不是 100（可能有行被合并、拆分或遗漏）",
         ),
         (
-            r"^project table (\d+): 主管部门 and 实施单位 both wrapped onto the next line \((.*)\): names may be cut$",
+            r"^project table (\d+): 主管部门 and 实施单位 both wrapped onto the next line \((.*)\): names"
+            r" may be cut$",
             "第 {0} 个项目自评表：主管部门和实施单位都折到下一行（{1}），名称可能不完整",
         ),
         (r"^goal header not understood$", "部门整体自评表的年度目标标题无法识别"),

@@ -41,7 +41,10 @@ class Limits:
     def time_text(self, pages: int) -> str:
         if self.timeout_s is not None:
             return f"{self.timeout_s:g} s (--timeout)"
-        return f"{self.time_bound(pages):g} s ({config.TIME_BASE_S:g} s + {config.TIME_PER_PAGE_S:g} s per page; --timeout)"
+        return (
+            f"{self.time_bound(pages):g} s ({config.TIME_BASE_S:g} s + {config.TIME_PER_PAGE_S:g} s pe"
+            "r page; --timeout)"
+        )
 
     def with_(self, **changes) -> Limits:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -24,7 +24,8 @@ class Disclosure:
     warnings: pd.DataFrame
 
     def __repr__(self) -> str:
-        """Department, year, pages and rows per table: what a reader wants at the prompt, not the DataFrames."""
+        """Department, year, pages and rows per table: what a reader wants at the prompt, not the
+        DataFrames."""
         doc = self.document.iloc[0] if len(self.document) else {}
         pages = doc.get("n_pages", None) if len(self.document) else None
         rows = ", ".join(f"{name} {len(df)}" for name, df in self.tables().items() if name != "document")

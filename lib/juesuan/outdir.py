@@ -1,9 +1,9 @@
 """Output folders: one lock per folder, doc_ids that never take another document's folder, whole-folder swaps.
 
-Every writer (parse's tables, report's notebooks, export's workbook) goes through `claim()`: it takes the folder's
-lock, removes what killed runs left, picks the document's folder, and hands out a staging folder that `swap()`
-puts in place in one step. Why a lock file outside the output folder: the folder then holds only outputs, and a
-lock dies with its process (flock), so a killed run never leaves the folder locked.
+Every writer (parse's tables, report's notebooks, export's workbook) goes through `claim()`: it takes the
+folder's lock, removes what killed runs left, picks the document's folder, and hands out a staging folder
+that `swap()` puts in place in one step. Why a lock file outside the output folder: the folder then holds
+only outputs, and a lock dies with its process (flock), so a killed run never leaves the folder locked.
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ def usable(out: Path) -> Path:
 
 @contextmanager
 def locked(out: Path) -> Iterator[Path]:
-    """Hold the output folder's lock: concurrent runs into one folder take turns (or give up with one line)."""
+    """Hold the output folder's lock: concurrent runs into one folder take turns (or give up with one
+    line)."""
     from filelock import FileLock, Timeout
 
     out = usable(out)
@@ -123,8 +124,8 @@ def _workbook_sha(path: Path) -> str | None:
 
 
 def doc_folder(out: Path, doc_id: str, sha: str) -> str:
-    """The doc_id whose folder this document may (re)write: its own id, unless that folder holds another document's
-    outputs; then the id plus a sha256 prefix (and longer prefixes should that collide too)."""
+    """The doc_id whose folder this document may (re)write: its own id, unless that folder holds another
+    document's outputs; then the id plus a sha256 prefix (and longer prefixes should that collide too)."""
     for n in (0, 8, 16, 64):
         candidate = f"{doc_id}-{sha[:n]}" if n else doc_id
         held = owner(out / candidate)
@@ -137,7 +138,8 @@ def doc_folder(out: Path, doc_id: str, sha: str) -> str:
 
 
 def staging(out: Path, doc_id: str) -> Path:
-    """A fresh hidden folder in `out` (so the final rename stays on one file system), with normal permissions."""
+    """A fresh hidden folder in `out` (so the final rename stays on one file system), with normal
+    permissions."""
     tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{doc_id[:40]}-", dir=out))
     umask = os.umask(0)
     os.umask(umask)
@@ -167,8 +169,8 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def swap(staged: Path, target: Path) -> None:
-    """Put a finished staging folder at `target` in one step: a reader sees the old outputs or the new, never a
-    mixture and never no folder (where the system can exchange two paths atomically)."""
+    """Put a finished staging folder at `target` in one step: a reader sees the old outputs or the new, never
+    a mixture and never no folder (where the system can exchange two paths atomically)."""
     try:
         if not target.exists():
             os.rename(staged, target)
@@ -193,8 +195,8 @@ _TABLE_FILE = re.compile(r"^[a-z_]+\.(?:csv|parquet)$")
 
 
 def clean_leftovers(out: Path) -> None:
-    """Remove staging folders of runs that were killed (called under the folder's lock). Only the hidden entries
-    of `out` are looked at, so the cost does not grow with the documents already written there."""
+    """Remove staging folders of runs that were killed (called under the folder's lock). Only the hidden
+    entries of `out` are looked at, so the cost does not grow with the documents already written there."""
     with os.scandir(out) as entries:
         hidden = [e for e in entries if e.name.startswith(".")]
     for entry in hidden:

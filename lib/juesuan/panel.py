@@ -4,7 +4,8 @@ Why DuckDB: an embedded engine (no server) that reads the Parquet files where th
 province's outputs are queried together without loading them all into memory. Two layouts are read:
   - per document, as `juesuan parse` writes it: `<dir>/<doc_id>/<table>.parquet`;
   - partitioned by year, as the Dask sweep writes it: `<dir>/_panel/<table>/year=<year>/<part>.parquet`, one
-    file per table, year and task. A document written more than once keeps its latest part (parts sort by time).
+    file per table, year and task. A document written more than once keeps its latest part (parts sort by
+    time).
 Every table view carries doc_id, department and year (joined from `document`). `checks` holds the consistency
 checks stored with each document (checks.parquet, written with its tables by `juesuan.write`).
 """
@@ -187,7 +188,8 @@ class Panel:
         ]
 
     def priors(self, current) -> list[str]:
-        """doc_ids of the earlier years of `current`'s department (an `Identity`), one per year, oldest first."""
+        """doc_ids of the earlier years of `current`'s department (an `Identity`), one per year, oldest
+        first."""
         from .analysis.priors import check_prior
 
         ok = [i for i in self.identities() if check_prior(current, i).ok]
@@ -266,8 +268,8 @@ def open_panel(root: str | os.PathLike = config.DATA_PROCESSED) -> Panel:
 
 
 def read_folder(folder: Path) -> Disclosure:
-    """The tables `juesuan parse` wrote into one document's folder, as a `Disclosure` typed as `juesuan.load` returns
-    it (a table missing from the folder is empty)."""
+    """The tables `juesuan parse` wrote into one document's folder, as a `Disclosure` typed as `juesuan.load`
+    returns it (a table missing from the folder is empty)."""
     from .schemas import empty, validate
 
     tables = {}
@@ -286,9 +288,10 @@ def _sha256(path: Path) -> str:
 
 
 def stored(path: str | os.PathLike, root: str | os.PathLike) -> Disclosure | None:
-    """The document at `path` as already parsed into the store `root`: its folder holds the same content (sha256) read
-    by this parser version. None when it is not there (then parse it). Why: the reports then show the tables
-    `juesuan parse` made within the bounds it was given (a raised --max-pages), instead of parsing again."""
+    """The document at `path` as already parsed into the store `root`: its folder holds the same content
+    (sha256) read by this parser version. None when it is not there (then parse it). Why: the reports then
+    show the tables `juesuan parse` made within the bounds it was given (a raised --max-pages), instead of
+    parsing again."""
     from . import outdir
     from .extract.meta import doc_id
 
@@ -331,7 +334,10 @@ def describe(panel: Panel) -> str:
     """What a panel holds: a departments × years grid and each table's row count."""
     n = len(panel)
     if n == 0:
-        return f"{printable(panel.root)}: no parsed documents (run `juesuan parse … --out {printable(panel.root)}`)"
+        return (
+            f"{printable(panel.root)}: no parsed documents (run `juesuan parse … --out "
+            f"{printable(panel.root)}`)"
+        )
     grid = panel.coverage()
     years = [str(y) for y in grid.columns]
     head = f"{printable(panel.root)}: {n} documents, {len(grid)} departments, years {', '.join(years)}"

@@ -2,13 +2,13 @@
 
 Why a pool of whole commands: each document runs through exactly the code a single-document command runs (its
 loading bounds, its one-line errors, its output), in a worker process; the parent only prints each document's
-output in input order, shows progress, and returns the worst exit status. A document whose worker dies gets one
-line and the others go on. In `report`, each worker keeps one kernel for all the documents it is given.
+output in input order, shows progress, and returns the worst exit status. A document whose worker dies gets
+one line and the others go on. In `report`, each worker keeps one kernel for all the documents it is given.
 
 Why Dask for a province: the same per-document pipeline (parse, check) runs as tasks of `config.BATCH_CHUNK`
 documents each, on as many machines as the scheduler has; each task writes one Parquet file per table and year
-(`<out>/_panel/<table>/year=<year>/<part>.parquet`, read by `juesuan.panel`), so memory stays flat and no single
-machine holds the sweep. Inputs and `--out` must be on storage every worker can read and write.
+(`<out>/_panel/<table>/year=<year>/<part>.parquet`, read by `juesuan.panel`), so memory stays flat and no
+single machine holds the sweep. Inputs and `--out` must be on storage every worker can read and write.
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def check_priors(paths: Sequence[str], priors: Sequence[str], allow_other_department: bool = False) -> int:
     """Every --prior must be an earlier year of the same department as at least one input: otherwise one line
-    each and exit status 2, before anything runs. With `allow_other_department` another department is a warning."""
+    each and exit status 2, before anything runs. With `allow_other_department` another department is a
+    warning."""
     from .analysis.priors import check_prior, identity
     from .batch import load_bounded as load  # each input read in a bounded worker, as the commands read them
     from .errors import InputError
@@ -205,7 +206,8 @@ class Outcome:
 
 
 def _run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> Outcome:
-    """In a worker: the command on its paths, its stdout and stderr captured (the parent prints them in order)."""
+    """In a worker: the command on its paths, its stdout and stderr captured (the parent prints them in
+    order)."""
     if args.command == "report":  # one kernel for every document this worker reports
         from .report import keep_kernel
 
@@ -398,8 +400,8 @@ def sweep(
     progress: Progress | None = None,
     limits=None,
 ) -> int:
-    """Every path through `sweep_chunk` on the cluster of `client`; prints each document's line in input order,
-    returns the worst exit status."""
+    """Every path through `sweep_chunk` on the cluster of `client`; prints each document's line in input
+    order, returns the worst exit status."""
     from dask.distributed import as_completed
 
     out = Path(out).resolve()

@@ -35,7 +35,8 @@ def formula_like(text: str) -> bool:
 
 
 def csv_cell(value: object) -> object:
-    """A CSV cell: text a spreadsheet would evaluate gets a leading apostrophe (OWASP); other values unchanged."""
+    """A CSV cell: text a spreadsheet would evaluate gets a leading apostrophe (OWASP); other values
+    unchanged."""
     if isinstance(value, str) and formula_like(value):
         return "'" + value
     return value

@@ -3,8 +3,9 @@
 Why a process: the guards in read.guard refuse the hostile files we know; whatever they miss (a pathological
 page, a decoder bug) must still not take the machine down. The reader gets RLIMIT_AS and is killed at the time
 bound, and either way the input is refused with one line naming the bound. The reader forks from a forkserver
-that has imported the parser once, and stays for the inputs that follow (a fresh one after a kill, after running
-out of memory, and every `config.READER_DOCS` inputs), so each input costs a message, not a process start.
+that has imported the parser once, and stays for the inputs that follow (a fresh one after a kill, after
+running out of memory, and every `config.READER_DOCS` inputs), so each input costs a message, not a process
+start.
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ def _bound_memory(limits: Limits) -> None:
 
 
 def _serve(conn: Connection) -> None:
-    """The reader process: read each (path, limits) it is sent, answer with the rows or the reason. Ends when its
-    parent goes (the pipe closes), and after an input that ran out of memory (its state is suspect)."""
+    """The reader process: read each (path, limits) it is sent, answer with the rows or the reason. Ends when
+    its parent goes (the pipe closes), and after an input that ran out of memory (its state is suspect)."""
     import gc
 
     from .pipeline import extract_rows
@@ -90,8 +91,8 @@ def _serve(conn: Connection) -> None:
 
 
 class _Reader:
-    """One bounded reader process, kept for the documents that follow (each input used to cost a fork and a cold
-    start of the parser: more than the parse of a seed-sized text). A fresh one replaces it after
+    """One bounded reader process, kept for the documents that follow (each input used to cost a fork and a
+    cold start of the parser: more than the parse of a seed-sized text). A fresh one replaces it after
     `config.READER_DOCS` documents (memory stays flat), and whenever it was killed or gave up."""
 
     def __init__(self) -> None:

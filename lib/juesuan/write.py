@@ -1,10 +1,11 @@
 """Write a Disclosure's outputs to data/processed/<doc_id>/ atomically: all files appear at once or none do.
 
-One unit per document: the tables (CSV and Parquet), its checks (checks.parquet) and a PDF's text (text.txt) are
-built in one staging folder and swapped in whole, under the output folder's lock (juesuan.outdir); so a killed or
-failing run leaves the earlier outputs, never tables of one run beside checks of another. CSV cells that a
-spreadsheet would evaluate (= + - @ tab CR at the start) get a leading apostrophe; Parquet keeps the document's
-text as it is. A doc_id whose folder holds another document's outputs becomes doc_id-<sha256 prefix>.
+One unit per document: the tables (CSV and Parquet), its checks (checks.parquet) and a PDF's text (text.txt)
+are built in one staging folder and swapped in whole, under the output folder's lock (juesuan.outdir); so a
+killed or failing run leaves the earlier outputs, never tables of one run beside checks of another. CSV cells
+that a spreadsheet would evaluate (= + - @ tab CR at the start) get a leading apostrophe; Parquet keeps the
+document's text as it is. A doc_id whose folder holds another document's outputs becomes doc_id-<sha256
+prefix>.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ TEXT_FILE = "text.txt"  # a PDF's text as read, numbered as the reports cite lin
 
 
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """The table with every text cell neutralised for spreadsheets (numbers untouched). A column is copied only
-    when one of its cells starts like a formula (most tables have none)."""
+    """The table with every text cell neutralised for spreadsheets (numbers untouched). A column is copied
+    only when one of its cells starts like a formula (most tables have none)."""
     out = None
     for col in df.columns:
         s = df[col]
@@ -80,8 +81,8 @@ def write_tables(
 
 
 def write_document(path: str | Path, disclosure: Disclosure, out_dir: Path, with_checks: bool = True) -> Path:
-    """`juesuan parse` for one document: its checks and a PDF's text computed first (outside the lock), then every
-    output written as one unit by `write_tables`."""
+    """`juesuan parse` for one document: its checks and a PDF's text computed first (outside the lock), then
+    every output written as one unit by `write_tables`."""
     checks = None
     if with_checks:
         from .checks import run_checks
@@ -94,14 +95,16 @@ def write_document(path: str | Path, disclosure: Disclosure, out_dir: Path, with
 
 
 def source_text(path: str | Path) -> str | None:
-    """The text the PDF reader produced, one numbered line each as reports cite them (第 N 行), a marker line at
-    each page: so that a line number of a PDF can be looked up. None for text input (its own lines are cited)."""
+    """The text the PDF reader produced, one numbered line each as reports cite them (第 N 行), a marker line
+    at each page: so that a line number of a PDF can be looked up. None for text input (its own lines are
+    cited)."""
     src = read_source(path)
     if src.kind != SourceKind.PDF:
         return None
     out, page = (
         [
-            f"# {Path(str(path)).name}: 由 juesuan {config.PARSER_VERSION} 读出的文字；每行：行号、制表符、文字。"
+            f"# {Path(str(path)).name}: 由 juesuan {config.PARSER_VERSION} 读出的文字；每行：行号、制表符"
+            "、文字。"
         ],
         None,
     )

@@ -1,8 +1,8 @@
 """The three analyses — year-over-year, budget vs actual, target deviation — as pure DataFrame functions.
 
-`load_disclosure` reads a disclosure's tables from the processed store when `juesuan parse` put them there, else
-parses it within the bounds given; memoised per file version, so the report notebooks (which share one kernel) load
-it once, not once per notebook.
+`load_disclosure` reads a disclosure's tables from the processed store when `juesuan parse` put them there,
+else parses it within the bounds given; memoised per file version, so the report notebooks (which share one
+kernel) load it once, not once per notebook.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ def _load(path: str, mtime_ns: int, size: int, processed_dir: str, limits: tuple
 def load_disclosure(
     path: str | os.PathLike, processed_dir: str | os.PathLike | None = None, limits: dict | None = None
 ):
-    """The disclosure at `path`: the tables already parsed into `processed_dir` when it holds them (same content,
-    same parser version; `juesuan.panel.stored`), else `juesuan.load(path)` within `limits` (the command line's
-    bounds, as `dataclasses.asdict(Limits)` gives them; defaults for the rest). Cached while the file is unchanged
-    (same path, mtime and size), so the report notebooks, which share one kernel, load it once."""
+    """The disclosure at `path`: the tables already parsed into `processed_dir` when it holds them (same
+    content, same parser version; `juesuan.panel.stored`), else `juesuan.load(path)` within `limits` (the
+    command line's bounds, as `dataclasses.asdict(Limits)` gives them; defaults for the rest). Cached while
+    the file is unchanged (same path, mtime and size), so the report notebooks, which share one kernel, load
+    it once."""
     p = resolve(path).resolve()
     st = p.stat()
     store = str(resolve(processed_dir).resolve()) if processed_dir else ""
@@ -43,7 +44,8 @@ def load_disclosure(
 
 
 def resolve(path: str | os.PathLike) -> Path:
-    """Notebook parameters give paths relative to the repository root, so they work from any working directory."""
+    """Notebook parameters give paths relative to the repository root, so they work from any working
+    directory."""
     from .. import config
 
     p = Path(path)

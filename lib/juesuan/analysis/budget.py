@@ -1,7 +1,8 @@
 """Budget versus actual (domain.md §3.9 五(三), §3.7, §3.8, §5 items 2, 6, 8).
 
-Why: 决算 far above or below 年初预算, 三公 over budget, and 执行率 of exactly 100 % on every project are the first
-things a reviewer looks for; every stated 完成% is recomputed from the amounts so a misprint cannot hide.
+Why: 决算 far above or below 年初预算, 三公 over budget, and 执行率 of exactly 100 % on every project are the
+first things a reviewer looks for; every stated 完成% is recomputed from the amounts so a misprint cannot
+hide.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ THREE_PUBLIC_ORDER = ["合计", "因公出国", "公务用车购置及运行", "
 
 
 def printed_tolerance(value: float) -> float:
-    """Half a unit of the last printed digit plus the percent tolerance: '119 %' may be anything in [118.4, 119.6]."""
+    """Half a unit of the last printed digit plus the percent tolerance: '119 %' may be anything in [118.4,
+    119.6]."""
     if pd.isna(value):
         return math.nan
     text = f"{value:.6f}".rstrip("0").rstrip(".")
@@ -27,7 +29,8 @@ def printed_tolerance(value: float) -> float:
 
 
 def merge_items(f: pd.DataFrame) -> pd.Series:
-    """Within a section, an item whose name ends another's is the same item ('支总计' of '收、支总计' ≡ '收支总计')."""
+    """Within a section, an item whose name ends another's is the same item ('支总计' of '收、支总计' ≡
+    '收支总计')."""
     names = f["item"].astype(str)
     out = names.copy()
     for _, idx in f.groupby("section", sort=False).groups.items():
@@ -147,7 +150,8 @@ def operating_costs(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def general_budget(table: pd.DataFrame) -> pd.DataFrame:
-    """决算 vs 年初预算 for the total and each level given (neither 三公, 机关运行经费 nor the 十三 project list)."""
+    """决算 vs 年初预算 for the total and each level given (neither 三公, 机关运行经费 nor the 十三 project
+    list)."""
     mask = (
         ~table["item"].map(is_three_public).astype(bool)
         & ~table["item"].str.contains("机关运行经费", na=False)
@@ -177,7 +181,8 @@ def project_execution(projects: pd.DataFrame, thresholds: BudgetThresholds | Non
 
 
 def project_findings(execution: pd.DataFrame, thresholds: BudgetThresholds | None = None) -> list[str]:
-    """Sentences on project execution, including the 'exactly 100 % everywhere' red flag (domain.md §5 item 8)."""
+    """Sentences on project execution, including the 'exactly 100 % everywhere' red flag (domain.md §5 item
+    8)."""
     th = thresholds or config.BUDGET
     n = len(execution)
     if not n:

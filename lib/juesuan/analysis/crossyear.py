@@ -1,9 +1,10 @@
 """Cross-year consistency: the prior year as this year's disclosure states it, against the prior year's own.
 
-Why: every "比上年增加 X 万元" states the prior year's figure implicitly (本年 − X). With the prior disclosure at hand,
-that figure must be the one the prior disclosure printed for the same item — totals, income, expenditure,
-基本/项目, 三公 items, 机关运行经费. A difference is a misprint in one of the two, or a restatement nobody explained.
-The result has the columns of the `checks` table (rule K01), so it joins the other findings.
+Why: every "比上年增加 X 万元" states the prior year's figure implicitly (本年 − X). With the prior
+disclosure at hand, that figure must be the one the prior disclosure printed for the same item — totals,
+income, expenditure, 基本/项目, 三公 items, 机关运行经费. A difference is a misprint in one of the two, or a
+restatement nobody explained. The result has the columns of the `checks` table (rule K01), so it joins the
+other findings.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ def _half_unit(value: float) -> float:
 
 
 def prior_actuals(figures: pd.DataFrame) -> pd.DataFrame:
-    """The amounts a disclosure prints for its own year: section, item (merged as `stated_changes` merges them),
-    key (normalised item), value, source_line, page — the first of each (section, item)."""
+    """The amounts a disclosure prints for its own year: section, item (merged as `stated_changes` merges
+    them), key (normalised item), value, source_line, page — the first of each (section, item)."""
     if figures.empty:
         return pd.DataFrame(columns=["section", "item", "key", "value", "source_line", "page"])
     f = figures.assign(item=merge_items(figures))
@@ -48,10 +49,10 @@ def prior_actuals(figures: pd.DataFrame) -> pd.DataFrame:
 def compare(current_figures: pd.DataFrame, prior_figures: pd.DataFrame) -> pd.DataFrame:
     """Each stated change against the prior year, next to what the prior disclosure printed for that item.
 
-    The item is looked up in the same section of the prior disclosure, else anywhere in it when the item's name
-    is printed with one value only. Columns: section, item, actual, stated_change, stated_prior, prior_section,
-    prior_value, difference, tolerance, consistent (True/False, NaN when not found), source_line, page,
-    prior_line, prior_page.
+    The item is looked up in the same section of the prior disclosure, else anywhere in it when the item's
+    name is printed with one value only. Columns: section, item, actual, stated_change, stated_prior,
+    prior_section, prior_value, difference, tolerance, consistent (True/False, NaN when not found),
+    source_line, page, prior_line, prior_page.
     """
     changes = stated_changes(current_figures)
     changes = changes[changes["basis"].eq("上年")].reset_index(drop=True)
@@ -125,8 +126,9 @@ def _where(line, page) -> str:
 def as_checks(
     table: pd.DataFrame, current_doc: str, prior_doc: str, current_year=None, prior_year=None
 ) -> pd.DataFrame:
-    """`compare`'s rows as rows of the `checks` table: fail when the two differ beyond rounding, not_assessable
-    when the prior disclosure does not print the item; the evidence names both documents, lines and pages."""
+    """`compare`'s rows as rows of the `checks` table: fail when the two differ beyond rounding,
+    not_assessable when the prior disclosure does not print the item; the evidence names both documents,
+    lines and pages."""
     cy = f"{current_year} 年" if current_year else "本年"
     py = f"{prior_year} 年" if prior_year else "上年"
     rows = []
@@ -139,7 +141,10 @@ def as_checks(
             status, evidence = "not_assessable", f"{stated}；{py}公开 {prior_doc} 中未找到该项"
         else:
             status = "pass" if r.consistent else "fail"
-            evidence = f"{stated}；{py}公开 {prior_doc} {_where(r.prior_line, r.prior_page)}（{r.prior_section}）：{r.prior_value:.2f}"
+            evidence = (
+                f"{stated}；{py}公开 {prior_doc} {_where(r.prior_line, r.prior_page)}（"
+                f"{r.prior_section}）：{r.prior_value:.2f}"
+            )
         rows.append(
             {
                 "doc_id": current_doc,
@@ -169,7 +174,8 @@ def previous_year(current, priors):
 
 
 def check(current, priors) -> pd.DataFrame:
-    """Rule K01 for a Disclosure against the disclosure of the year before among `priors` (empty without it)."""
+    """Rule K01 for a Disclosure against the disclosure of the year before among `priors` (empty without
+    it)."""
     prior = previous_year(current, priors)
     if prior is None:
         return pd.DataFrame(columns=COLUMNS)
@@ -184,7 +190,8 @@ def findings(checks: pd.DataFrame) -> list[str]:
         return ["没有上一年度的公开可供核对（prior 未给出，数据目录中也没有），跨年度一致性从略。"]
     fails = checks[checks["status"].eq("fail")]
     out = [
-        f"{r.subject}：本年公开所述上年数 {r.expected:.2f} 万元，上年公开为 {r.actual:.2f} 万元，相差 {r.difference:+.2f} 万元。"
+        f"{r.subject}：本年公开所述上年数 {r.expected:.2f} 万元，上年公开为 {r.actual:.2f} 万元，相差 "
+        f"{r.difference:+.2f} 万元。"
         f"证据：{r.evidence}。"
         for r in fails.itertuples(index=False)
     ]

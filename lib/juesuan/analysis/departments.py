@@ -1,8 +1,8 @@
 """Across departments: the documents of one year side by side, and each department over the years.
 
 Why: a reviewer of a county reads its departments together — which spent far more than the others, whose 三公
-grew, whose projects all score 100, who has the most errors. The data come from the panel (`juesuan.panel`), so
-a report on one document shows it among the others parsed into the same directory.
+grew, whose projects all score 100, who has the most errors. The data come from the panel (`juesuan.panel`),
+so a report on one document shows it among the others parsed into the same directory.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from .priors import normalise_department
 
 SEVERITIES = list(L.SEVERITIES)  # the table's severity columns, in ranking order
 
-# column → (label, the item names the templates print for it, measure). Matched after removing spaces and quotes.
+# column → (label, the item names the templates print for it, measure). Matched after removing spaces and
+# quotes.
 HEADLINE: dict[str, tuple[str, tuple[str, ...], str]] = {
     "total": ("收支总计", ("收支总计", "收入支出总计"), "actual"),
     "income": ("收入合计", ("收入合计", "本年收入合计"), "actual"),
@@ -137,8 +138,8 @@ _FAIL_COLUMNS = ["doc_id", "rule_id", "subject", "status", "severity", "amount_a
 
 
 def _check_counts(failed: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
-    """doc_id, severity, status, n: failures counted as the index pages and report 04 count them (a fact stated
-    in several places once, `checks.findings`), the other statuses per instance."""
+    """doc_id, severity, status, n: failures counted as the index pages and report 04 count them (a fact
+    stated in several places once, `checks.findings`), the other statuses per instance."""
     from ..checks import findings
 
     rows = [
@@ -152,8 +153,8 @@ def _check_counts(failed: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
 
 
 def headline(figures: pd.DataFrame) -> pd.DataFrame:
-    """One row per doc_id, one column per HEADLINE item (the first the document states), in 万元, each with the
-    page and line it is printed on (`<column>_page`, `<column>_line`)."""
+    """One row per doc_id, one column per HEADLINE item (the first the document states), in 万元, each with
+    the page and line it is printed on (`<column>_page`, `<column>_line`)."""
     f = figures.assign(key=figures["item"].map(_item_key)).sort_values(
         ["doc_id", "source_line"], kind="stable"
     )
@@ -202,9 +203,9 @@ def source_column(column: str) -> str:
 
 def department_table(g: Gathered, year: int | None) -> pd.DataFrame:
     """Per document of `year` (every document when None): department, the headline amounts, execution rates
-    (一般公共预算 and 三公 决算/预算), projects (count, median 执行率, share scoring 100, mean score) and findings
-    by severity (failed checks). `current` marks the report's own document. Every cell taken from the document
-    cites where it is printed in `src_<column>` (the department cell: the document's file)."""
+    (一般公共预算 and 三公 决算/预算), projects (count, median 执行率, share scoring 100, mean score) and
+    findings by severity (failed checks). `current` marks the report's own document. Every cell taken from
+    the document cites where it is printed in `src_<column>` (the department cell: the document's file)."""
     docs = g.documents if year is None else g.documents[g.documents["year"].eq(year)]
     t = docs[["doc_id", "department", "department_key", "year", "file", "current"]].set_index("doc_id")
     t = t.join(headline(g.figures))
@@ -261,8 +262,9 @@ def _add_sources(t: pd.DataFrame, projects: pd.DataFrame) -> None:
 
 
 def score_bands(g: Gathered, t: pd.DataFrame) -> pd.DataFrame:
-    """How the project self-scores (总分) of each document of `t` are spread over `config.SCORE_BANDS`: one row per
-    department and band that holds projects, with the count and the pages of those projects' tables."""
+    """How the project self-scores (总分) of each document of `t` are spread over `config.SCORE_BANDS`: one
+    row per department and band that holds projects, with the count and the pages of those projects'
+    tables."""
     p = g.projects[g.projects["doc_id"].isin(t["doc_id"])]
     if p.empty:
         return pd.DataFrame(columns=["doc_id", "department", "band", "n", "share_pct", "page", "current"])
@@ -356,7 +358,8 @@ def findings(t: pd.DataFrame) -> list[str]:
     if len(spend) >= 2:
         top = spend.iloc[0]
         out.append(
-            f"支出合计最高：{top.department} {top.expenditure:.2f} 万元，占全部 {top.expenditure / spend['expenditure'].sum() * 100:.1f}%。"
+            f"支出合计最高：{top.department} {top.expenditure:.2f} 万元，占全部 "
+            f"{top.expenditure / spend['expenditure'].sum() * 100:.1f}%。"
         )
     over = t[t["three_public_exec_pct"] > 100]
     if len(over):
@@ -415,7 +418,8 @@ def by_year(g: Gathered) -> pd.DataFrame:
 
 
 def several_years(years: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `by_year` of departments with two years or more (a department seen in one year has no change)."""
+    """The rows of `by_year` of departments with two years or more (a department seen in one year has no
+    change)."""
     n = years.groupby("department_key")["year"].transform("nunique")
     return years[n.ge(2)].reset_index(drop=True)
 
@@ -434,4 +438,7 @@ def coverage(g: Gathered) -> str:
     years = sorted(int(y) for y in docs["year"].unique())
     per = docs.groupby("year")["department_key"].nunique()
     parts = "；".join(f"{y} 年度 {L.count(per[y], '个')}部门" for y in years)
-    return f"数据目录中共 {L.count(len(docs), '份')}公开、{L.count(docs['department_key'].nunique(), '个')}部门：{parts}。"
+    return (
+        f"数据目录中共 {L.count(len(docs), '份')}公开、"
+        f"{L.count(docs['department_key'].nunique(), '个')}部门：{parts}。"
+    )

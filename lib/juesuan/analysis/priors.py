@@ -1,8 +1,9 @@
 """Which earlier disclosures are the prior years of a disclosure: the same department, an earlier year.
 
 Why: a comparison with another department's disclosure, or with a later one, computes changes in the wrong
-direction between things that are not the same and presents them as real changes. The department is recognised by
-its normalised name, with its 二级预算单位 as a second signal (a renamed or abbreviated department keeps its units).
+direction between things that are not the same and presents them as real changes. The department is
+recognised by its normalised name, with its 二级预算单位 as a second signal (a renamed or abbreviated
+department keeps its units).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ _NOISE = re.compile(r"[\s“”\"'‘’（）()、，,。.:：;；·\-—_/]+")
 
 
 def normalise_department(name: object) -> str:
-    """NFKC, without （本级）, spaces and punctuation: '某县 人力资源和社会保障局（本级）' ≡ '某县人力资源和社会保障局'."""
+    """NFKC, without （本级）, spaces and punctuation: '某县 人力资源和社会保障局（本级）' ≡
+    '某县人力资源和社会保障局'."""
     if name is None or (isinstance(name, float) and name != name):
         return ""
     s = unicodedata.normalize("NFKC", str(name))
@@ -90,7 +92,8 @@ class Problem(StrEnum):
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether `prior` may be used as a prior year of `current`; `problems` say why not, `warning` what to tell."""
+    """Whether `prior` may be used as a prior year of `current`; `problems` say why not, `warning` what to
+    tell."""
 
     current: Identity
     prior: Identity
@@ -123,8 +126,8 @@ class Verdict:
 
 
 def check_prior(current: Identity, prior: Identity, allow_other_department: bool = False) -> Verdict:
-    """May `prior` be compared with `current` as its prior year? The year must be earlier, always; the department
-    must be the same unless `allow_other_department` (then a differing department is a warning)."""
+    """May `prior` be compared with `current` as its prior year? The year must be earlier, always; the
+    department must be the same unless `allow_other_department` (then a differing department is a warning)."""
     problems: list[Problem] = []
     warning = ""
     if prior.doc_id == current.doc_id:
@@ -151,7 +154,8 @@ def check_prior(current: Identity, prior: Identity, allow_other_department: bool
 
 
 def select(current, priors: Sequence, allow_other_department: bool = False) -> tuple[list, list[str]]:
-    """The priors that pass `check_prior` (Disclosures), and one note (Chinese, for the report) per other one."""
+    """The priors that pass `check_prior` (Disclosures), and one note (Chinese, for the report) per other
+    one."""
     cur = identity(current)
     kept, notes = [], []
     for p in priors:
@@ -185,9 +189,9 @@ def resolve(
     allow_other_department: bool = False,
     limits: dict | None = None,
 ) -> tuple[list, list[str]]:
-    """The prior years for a report: the `prior` files when given (each checked; read from `processed_dir` when
-    parsed there, else parsed within `limits`), else the same department's earlier years found in the panel at
-    `processed_dir`. Returns (Disclosures oldest first, notes for the reader)."""
+    """The prior years for a report: the `prior` files when given (each checked; read from `processed_dir`
+    when parsed there, else parsed within `limits`), else the same department's earlier years found in the
+    panel at `processed_dir`. Returns (Disclosures oldest first, notes for the reader)."""
     from . import load_disclosure
     from . import resolve as resolve_path
 

@@ -1,15 +1,16 @@
-"""Indicator scoring engine (domain.md §4.4): recompute each indicator's score under the rules, next to the self-score.
+"""Indicator scoring engine (domain.md §4.4): recompute each indicator's score under the rules, next to the
+self-score.
 
-Why: a self-evaluation is only as good as its arithmetic. Recomputing every score under the published rules shows
-where the department was generous (full marks for a missed target, or for a target set far too low).
+Why: a self-evaluation is only as good as its arithmetic. Recomputing every score under the published rules
+shows where the department was generous (full marks for a missed target, or for a target set far too low).
 
-Weights. The Hubei project form (domain.md §4.3 B) prints no 分值 column, only 得分; the indicator block is worth
-80 points (100 − the 20-point 执行率 line) and a department goal states its own points (年度目标 1：（10 分）).
-`infer_weights` therefore derives each indicator's weight from its group's pool:
+Weights. The Hubei project form (domain.md §4.3 B) prints no 分值 column, only 得分; the indicator block is
+worth 80 points (100 − the 20-point 执行率 line) and a department goal states its own points (年度目标
+1：（10 分）). `infer_weights` therefore derives each indicator's weight from its group's pool:
 
 1. a `weight` column in the input (national / Sichuan forms) is used as printed (`weight_source` = "table");
-2. if the group's self-scores add up to its pool (±0.5), every indicator claimed full marks, so weight = self-score
-   ("self_score") — the only reading consistent with the printed total;
+2. if the group's self-scores add up to its pool (±0.5), every indicator claimed full marks, so weight =
+   self-score ("self_score") — the only reading consistent with the printed total;
 3. if they add up to less, met indicators keep weight = self-score and the shortfall is spread over the
    indicators that lost points under the rules (missed, off-target, qualitative) in proportion to their
    self-scores ("self_score+shortfall");
@@ -40,7 +41,8 @@ _TIER2 = re.compile(r"部分|基本|一定")
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Ratios (actual/target, oriented so that > 1 means better than target) that mark a target as set too low."""
+    """Ratios (actual/target, oriented so that > 1 means better than target) that mark a target as set too
+    low."""
 
     warn: float = config.DEVIATION_WARN
     explain: float = config.DEVIATION_EXPLAIN
@@ -83,7 +85,8 @@ def qualitative_tier(target_raw: object, actual_raw: object) -> int | None:
 
 
 def _quantitative(d: str, a: float, t: float, th: Thresholds) -> tuple[float, float, str, str, float, str]:
-    """(ratio, performance, classification, level, rule share of weight, rule text) for numeric target and actual."""
+    """(ratio, performance, classification, level, rule share of weight, rule text) for numeric target and
+    actual."""
     ratio = a / t if t else (math.nan if a else 1.0)
     if d == "higher":
         perf = a / t if t > 0 else (math.inf if a > 0 else 1.0)
@@ -261,7 +264,8 @@ def score_indicators(
     thresholds: Thresholds | None = None,
 ) -> pd.DataFrame:
     """Return `indicators` with direction, ratio, performance, classification, deviation_level, weight,
-    weight_source, rule_score (and the rule's allowed range rule_low..rule_high), rule, score_gap, finding, flagged.
+    weight_source, rule_score (and the rule's allowed range rule_low..rule_high), rule, score_gap, finding,
+    flagged.
 
     `projects` and `department_goals` (optional) supply the point pools used to infer weights.
     """
@@ -282,7 +286,8 @@ def score_indicators(
     new["rule_low"] = (new["weight"] * classes["low"]).round(2)
     new["rule_high"] = (new["weight"] * classes["high"]).round(2)
     score = pd.to_numeric(out["score"], errors="coerce").astype(float)
-    # Qualitative: the rule allows a band, so a self-score inside it is the rule score; outside, the nearest bound.
+    # Qualitative: the rule allows a band, so a self-score inside it is the rule score; outside, the nearest
+    # bound.
     within = score.clip(lower=new["rule_low"], upper=new["rule_high"])
     qual = new["classification"].eq("qualitative")
     new["rule_score"] = (

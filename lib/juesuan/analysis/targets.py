@@ -1,7 +1,7 @@
 """Target deviation (domain.md §4.5): per-indicator scoring rolled up to projects and the department.
 
-Why: auditors read the self-evaluation top-down — which projects claim full marks while targets were missed or set
-far too low, and whether the department explained the deviation it had to explain.
+Why: auditors read the self-evaluation top-down — which projects claim full marks while targets were missed
+or set far too low, and whether the department explained the deviation it had to explain.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ def has_explanation(text: object) -> bool:
 
 
 def indicator_table(scored: pd.DataFrame, projects: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Display-ready per-indicator table: project name, target vs actual, class, self-score vs rule score, finding."""
+    """Display-ready per-indicator table: project name, target vs actual, class, self-score vs rule score,
+    finding."""
     names = _project_names(projects)
     t = scored.assign(
         project_name=scored["project_no"]
@@ -90,7 +91,8 @@ def flagged_with_reasons(table: pd.DataFrame, projects: pd.DataFrame) -> pd.Data
 
 
 def project_summary(scored: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
-    """One row per project: class counts, self vs rule totals and grades, and the department's own explanation."""
+    """One row per project: class counts, self vs rule totals and grades, and the department's own
+    explanation."""
     ind = scored[scored["scope"].eq("project")].copy()
     ind["project_no"] = ind["project_no"].astype("Int64")
     counts = pd.crosstab(ind["project_no"], ind["classification"]).reindex(
@@ -165,8 +167,10 @@ def findings(scored: pd.DataFrame, summary: pd.DataFrame, thresholds: Thresholds
     th = thresholds or Thresholds()
     s = department_summary(scored, summary)
     out = [
-        f"共 {s['n_projects']} 个项目、{s['n_indicators']} 条绩效指标：达成 {s['n_met']} 条，远超目标（完成值≥目标值的 "
-        f"{th.warn:g} 倍）{s['n_exceeded']} 条，未完成 {s['n_missed']} 条，定性或不可衡量 {s['n_qualitative']} 条。"
+        f"共 {s['n_projects']} 个项目、{s['n_indicators']} 条绩效指标：达成 {s['n_met']} 条，"
+        "远超目标（完成值≥目标值的 "
+        f"{th.warn:g} 倍）{s['n_exceeded']} 条，未完成 {s['n_missed']} 条，定性或不可衡量 "
+        f"{s['n_qualitative']} 条。"
     ]
     if s["n_projects"] and s["n_full_score_projects"] == s["n_projects"]:
         out.append(f"全部 {s['n_projects']} 个项目自评均为满分 100 分。")
@@ -184,7 +188,8 @@ def findings(scored: pd.DataFrame, summary: pd.DataFrame, thresholds: Thresholds
         out.append(f"{len(strong)} 条指标完成值达到目标值的 {th.strong:g} 倍以上，目标设置明显偏低。")
     if len(summary):
         out.append(
-            f"按计分规则重算，项目平均得分 {s['rule_total_mean']:.2f} 分，自评平均 {s['self_total_mean']:.2f} 分；"
+            f"按计分规则重算，项目平均得分 {s['rule_total_mean']:.2f} 分，自评平均 "
+            f"{s['self_total_mean']:.2f} 分；"
             f"{s['n_rule_grade_lower']} 个项目重算后等级不同。"
         )
     if s["n_unexplained"]:

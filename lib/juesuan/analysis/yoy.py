@@ -1,7 +1,8 @@
 """Year-over-year change (domain.md §3.10): stated comparisons recomputed, and items matched across years.
 
-Why: a disclosure states "增加 X 万元，增长 Y%" without the prior-year value; deriving 上年 = 本年 − X and recomputing Y
-catches misprinted rates, and matching names across several years shows what was added or dropped.
+Why: a disclosure states "增加 X 万元，增长 Y%" without the prior-year value; deriving 上年 = 本年 − X and
+recomputing Y catches misprinted rates, and matching names across several years shows what was added or
+dropped.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ _FISCAL_PARTS = ["一般公共预算", "政府性基金", "国有资本经营"]
 
 
 def normalise_name(name: object) -> str:
-    """NFKC, drop a leading year, spaces, quotes and punctuation: '2023年 “三支一扶”面试' ≡ '“三支一扶”面试'."""
+    """NFKC, drop a leading year, spaces, quotes and punctuation: '2023年 “三支一扶”面试' ≡
+    '“三支一扶”面试'."""
     s = unicodedata.normalize("NFKC", str(name or "")).strip()
     s = _YEAR_PREFIX.sub("", s)
     return _NOISE.sub("", s)
@@ -33,9 +35,9 @@ def normalise_name(name: object) -> str:
 def stated_changes(figures: pd.DataFrame) -> pd.DataFrame:
     """Every stated change with its implied base and the rate recomputed.
 
-    basis is 上年 for 比上年增减 (prior_change) and 年初预算 for 比年初预算增减 (budget_change) stated with a rate.
-    Columns: section, item, basis, actual, stated_change, implied_base, stated_pct, recomputed_pct, pct_diff, pct_ok,
-    source_line, page.
+    basis is 上年 for 比上年增减 (prior_change) and 年初预算 for 比年初预算增减 (budget_change) stated with a
+    rate. Columns: section, item, basis, actual, stated_change, implied_base, stated_pct, recomputed_pct,
+    pct_diff, pct_ok, source_line, page.
     """
     w = wide_by_item(figures)
     for m in ["actual", "prior_change", "change_pct", "budget_change", "budget"]:
@@ -182,10 +184,12 @@ def match_renames(
     similar: float = config.RENAME_SIMILARITY,
     similar_alone: float = config.RENAME_SIMILARITY_ALONE,
 ) -> dict[str, str]:
-    """Projects of the older year with no namesake in the newer one, paired with newer projects likewise unmatched.
+    """Projects of the older year with no namesake in the newer one, paired with newer projects likewise
+    unmatched.
 
     Two are one project renamed when their normalised names are at least `similar_alone` alike, or at least
-    `similar` alike with equal budgets. Pairs are taken best first, each project at most once. Columns of both:
+    `similar` alike with equal budgets. Pairs are taken best first, each project at most once. Columns of
+    both:
     key, budget. Returns older key → newer key.
     """
     pairs = []
@@ -207,8 +211,9 @@ def match_renames(
 def _project_keys(docs: Sequence) -> tuple[list[pd.DataFrame], list[dict[str, str]]]:
     """Each year's projects with a key that follows renames to the latest year's name, and what was renamed.
 
-    Returns per document (oldest first): its projects with columns key (canonical), name, value, budget, project_no;
-    and per document the renames between it and the next year (canonical key → its own name there).
+    Returns per document (oldest first): its projects with columns key (canonical), name, value, budget,
+    project_no; and per document the renames between it and the next year (canonical key → its own name
+    there).
     """
     frames = []
     for d in docs:
@@ -234,11 +239,12 @@ def compare_years(
 ) -> pd.DataFrame:
     """Figures, line items, projects and indicators matched across disclosures by normalised name.
 
-    Columns: kind, name, prior_name (a renamed project's name the year before), one column per year (oldest first),
-    change, change_pct (latest vs previous), status (`Match`), large (|change_pct| ≥ large_change_pct, or not
-    matched). Projects whose names differ are paired as renamed by `match_renames`; their indicators follow them.
-    An item empty in every year (a qualitative indicator, say) is not an item of the comparison.
-    `current` and `priors` are `Disclosure`s of the same department; without priors the result is empty.
+    Columns: kind, name, prior_name (a renamed project's name the year before), one column per year (oldest
+    first), change, change_pct (latest vs previous), status (`Match`), large (|change_pct| ≥
+    large_change_pct, or not matched). Projects whose names differ are paired as renamed by `match_renames`;
+    their indicators follow them. An item empty in every year (a qualitative indicator, say) is not an item
+    of the comparison. `current` and `priors` are `Disclosure`s of the same department; without priors the
+    result is empty.
     """
     if not priors:
         return pd.DataFrame(columns=META_COLUMNS)
@@ -331,7 +337,8 @@ def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
 def comparison_findings(
     comparison: pd.DataFrame, large_change_pct: float = config.LARGE_CHANGE_PCT
 ) -> list[str]:
-    """Sentences on the cross-year match: counts per kind, new, dropped and renamed projects, large changes."""
+    """Sentences on the cross-year match: counts per kind, new, dropped and renamed projects, large
+    changes."""
     if comparison.empty:
         return [
             "未提供往年公开（prior 为空，数据目录中也没有同一部门以前年度的公开），跨年度比较从略；"
@@ -346,7 +353,8 @@ def comparison_findings(
             renamed = f"（其中更名 {n.get(Match.RENAMED, 0)} 项）" if n.get(Match.RENAMED, 0) else ""
             out.append(
                 f"{label}：匹配 {int(both.sum())} 项{renamed}，新增 {n.get(Match.NEW, 0)} 项，"
-                f"取消 {n.get(Match.DROPPED, 0)} 项；变动超过 ±{large_change_pct:g}% 的 {int((both & part['large']).sum())} 项。"
+                f"取消 {n.get(Match.DROPPED, 0)} 项；变动超过 ±{large_change_pct:g}% 的 "
+                f"{int((both & part['large']).sum())} 项。"
             )
     projects = comparison[comparison["kind"].eq("project")]
     for status, word in [(Match.NEW, "新增项目"), (Match.DROPPED, "取消项目")]:
@@ -364,7 +372,8 @@ def comparison_findings(
 
 
 def year_bridge(comparison: pd.DataFrame, kind: str = "line_item") -> pd.DataFrame:
-    """Waterfall from the previous year's sum of `kind` items to the latest year's, one step per changed item."""
+    """Waterfall from the previous year's sum of `kind` items to the latest year's, one step per changed
+    item."""
     years = year_columns(comparison)
     if len(years) < 2:
         return pd.DataFrame(columns=["label", "measure", "value"])

@@ -1,4 +1,5 @@
-"""Reports: the analysis notebooks run under papermill, exported as self-contained offline HTML, with index pages.
+"""Reports: the analysis notebooks run under papermill, exported as self-contained offline HTML, with index
+pages.
 
 - display and charts: what notebooks import to show things (`from juesuan import report as r`; every string
   from a disclosure escaped);

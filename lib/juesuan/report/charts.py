@@ -1,6 +1,6 @@
-"""The plotly charts the reports draw, as plain figure dicts (no plotly import): bridges, budget against actual,
-execution rates, target deviations, and the comparisons across departments of report 05. Labels from the
-disclosure are escaped, because plotly renders a subset of HTML in them."""
+"""The plotly charts the reports draw, as plain figure dicts (no plotly import): bridges, budget against
+actual, execution rates, target deviations, and the comparisons across departments of report 05. Labels from
+the disclosure are escaped, because plotly renders a subset of HTML in them."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ class Figure:
         config_ = {"displaylogo": False, "responsive": True}
         height = self.spec["layout"].get("height", 420)
         html_ = (
-            f'<div id="{div_id}" class="plotly-graph-div juesuan-figure" style="height:{height}px;width:100%;"></div>'
+            f'<div id="{div_id}" class="plotly-graph-div juesuan-figure" style="height:{height}px;width:1'
+            '00%;"></div>'
             f'<script type="text/javascript">Plotly.newPlot("{div_id}",{script_json(self.spec["data"])},'
             f"{script_json(self.spec['layout'])},{script_json(config_)});</script>"
         )
@@ -96,8 +97,8 @@ def waterfall(bridge, title: str) -> Figure | Html:
 def budget_bars(
     df, label: str, budget: str, actual: str, title: str, pct: str | None = None
 ) -> Figure | Html:
-    """Bullet-style horizontal bars: a wide pale 预算 bar with the 决算/执行 bar inside it. When the amounts span
-    more than two orders of magnitude the axis is logarithmic, so that small items stay readable."""
+    """Bullet-style horizontal bars: a wide pale 预算 bar with the 决算/执行 bar inside it. When the amounts
+    span more than two orders of magnitude the axis is logarithmic, so that small items stay readable."""
     if len(df) == 0:
         return no_chart(title)
     labels_ = chart_labels(df[label])
@@ -299,7 +300,8 @@ def grouped_bars(t: pd.DataFrame, columns: dict[str, str], title: str) -> Figure
 
 
 def score_boxes(projects: pd.DataFrame, t: pd.DataFrame, title: str) -> Figure | Html:
-    """The self-scores (总分) of every project, one box per department: a box squeezed at 100 is a red flag."""
+    """The self-scores (总分) of every project, one box per department: a box squeezed at 100 is a red
+    flag."""
     p = projects[projects["doc_id"].isin(t["doc_id"])].dropna(subset=["total_score"])
     if p.empty:
         return no_chart(title)

@@ -40,7 +40,8 @@ def esc(value: Any) -> str:
 
 _missing = labels.missing
 
-# Column formats: a format spec ("0.1f") or a kind. Without one, floats are amounts (16,800.00) and integers counts.
+# Column formats: a format spec ("0.1f") or a kind. Without one, floats are amounts (16,800.00) and integers
+# counts.
 KINDS = {"amount", "count", "pct", "score", "value", "text"}
 SOURCE = "出处"  # the column `table` adds from page and source_line
 
@@ -139,7 +140,8 @@ def table(
         else ""
     )
     return Html(
-        f'<table class="juesuan-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+        f'<table class="juesuan-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></tabl'
+        f"e>{more}"
     )
 
 
@@ -226,9 +228,9 @@ def cited_table(
     highlight: str | None = None,
     max_rows: int = 500,
 ) -> Html:
-    """A table whose rows gather numbers printed in different places (one department's totals, 三公 and projects
-    side by side): each cell cites its own page and line, from the column `src_<column>` (a number without one
-    is shown as is); the first column's citation names the document. Escaped as `table` is."""
+    """A table whose rows gather numbers printed in different places (one department's totals, 三公 and
+    projects side by side): each cell cites its own page and line, from the column `src_<column>` (a number
+    without one is shown as is); the first column's citation names the document. Escaped as `table` is."""
     if df is None or len(df) == 0:
         return Html('<p class="juesuan-empty">（无）</p>')
     formats = formats or {}
@@ -242,7 +244,10 @@ def cited_table(
             text = esc(_fmt(v, formats.get(c, "plain" if c in _PLAIN else None)))
             where = r.get(f"src_{c}")
             if isinstance(where, str) and where:
-                text += f'<br><span class="src" style="color:#555;font-size:0.75rem;white-space:nowrap">{esc(where)}</span>'
+                text += (
+                    '<br><span class="src" style="color:#555;font-size:0.75rem;white-space:nowrap">'
+                    f"{esc(where)}</span>"
+                )
             cells.append(f'<td class="{"num" if _numeric(v) else "txt"}">{text}</td>')
         rows.append(f'<tr class="flag">{"".join(cells)}</tr>' if mark else f"<tr>{''.join(cells)}</tr>")
     more = (
@@ -251,5 +256,6 @@ def cited_table(
         else ""
     )
     return Html(
-        f'<table class="juesuan-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+        f'<table class="juesuan-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></tabl'
+        f"e>{more}"
     )

@@ -1,6 +1,6 @@
-"""The index pages: one per disclosure (its reports, top findings, parser warnings, file summary) and one across
-the disclosures of an output folder. Markup is in templates/index/ (Jinja, autoescaped); this module only
-gathers what the pages show."""
+"""The index pages: one per disclosure (its reports, top findings, parser warnings, file summary) and one
+across the disclosures of an output folder. Markup is in templates/index/ (Jinja, autoescaped); this module
+only gathers what the pages show."""
 
 from __future__ import annotations
 
@@ -100,7 +100,8 @@ def document_page(
     sizes: dict[str, int] | None = None,
     text_file: str = "",
 ) -> str:
-    """The per-disclosure landing page: top findings, links to every report, parser warnings, document summary."""
+    """The per-disclosure landing page: top findings, links to every report, parser warnings, document
+    summary."""
     found = found or {"severity": {}, "top": []}
     sizes = sizes or {}
     sev = found.get("severity", {})

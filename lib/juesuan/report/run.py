@@ -1,8 +1,8 @@
 """Run every analysis notebook with papermill and export self-contained, offline HTML.
 
 Why one shared kernel: starting a kernel costs more than running our notebooks, so all notebooks of a run
-execute in one `python3` kernel (a hidden first cell resets the namespace; imports and the parsed disclosure stay
-cached), while HTML export of the previous notebook overlaps with execution of the next.
+execute in one `python3` kernel (a hidden first cell resets the namespace; imports and the parsed disclosure
+stay cached), while HTML export of the previous notebook overlaps with execution of the next.
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ KERNEL_PREFIX = "juesuan-kernel-"
 
 
 def _clean_kernel_dirs() -> None:
-    """Remove socket folders of runs that were killed (named juesuan-kernel-<pid>-…, the pid no longer alive)."""
+    """Remove socket folders of runs that were killed (named juesuan-kernel-<pid>-…, the pid no longer
+    alive)."""
     for d in Path(tempfile.gettempdir()).glob(f"{KERNEL_PREFIX}*"):
         pid = d.name[len(KERNEL_PREFIX) :].split("-", 1)[0]
         if not pid.isdigit():
@@ -131,13 +132,14 @@ def keep_kernel() -> None:
     """From now on, every run_reports in this process uses one kernel, closed when the process ends.
 
     For a pool worker that reports many documents one at a time (juesuan.parallel): the kernel starts once per
-    worker, not once per document. Closed by a multiprocessing finalizer, which also runs when a worker process
-    exits (atexit handlers do not run there)."""
+    worker, not once per document. Closed by a multiprocessing finalizer, which also runs when a worker
+    process exits (atexit handlers do not run there)."""
     _KEEP.setdefault("kernel", None)
 
 
 def _process_kernel() -> _Kernel | None:
-    """The kept kernel (started on first use, restarted if it died), or None when keep_kernel() was not called."""
+    """The kept kernel (started on first use, restarted if it died), or None when keep_kernel() was not
+    called."""
     if "kernel" not in _KEEP:
         return None
     kernel = _KEEP["kernel"]
@@ -203,13 +205,17 @@ def _failure_line(nb: Path, exc: BaseException) -> str:
     if isinstance(exc, PapermillExecutionError):
         import nbformat
 
-        # Number the cell as the author sees it (1-based, in the source notebook without papermill's injected cell).
+        # Number the cell as the author sees it (1-based, in the source notebook without papermill's injected
+        # cell).
         cells = nbformat.read(nb, as_version=4).cells
         position = next((i + 1 for i, c in enumerate(cells) if c.source == exc.source), exc.cell_index)
         first = next((ln.strip() for ln in exc.source.splitlines() if ln.strip()), "")
         evalue = (exc.evalue or "").splitlines()[0] if exc.evalue else ""
         return f"juesuan: report failed: {nb.name}: cell {position} (`{first[:60]}`): {exc.ename}: {evalue}"
-    return f"juesuan: report failed: {nb.name}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return (
+        f"juesuan: report failed: {nb.name}: {type(exc).__name__}: "
+        f"{str(exc).splitlines()[0] if str(exc) else ''}"
+    )
 
 
 PLOTLY_JS = (
@@ -228,7 +234,8 @@ def draws_chart(nb) -> bool:
 
 
 class _Exporter:
-    """nbconvert HTML export with the offline template: code hidden, title set, plotly.js inlined where drawn."""
+    """nbconvert HTML export with the offline template: code hidden, title set, plotly.js inlined where
+    drawn."""
 
     def __init__(self):
         from nbconvert import HTMLExporter
@@ -287,8 +294,8 @@ def run_reports(
     """Run every notebook on every disclosure into out/<doc_id>/ (executed .ipynb + .html) plus an index.html.
 
     Each disclosure's report set is built in a staging folder and swapped in whole (juesuan.outdir), under the
-    output folder's lock: a killed run leaves the previous reports, never a mixture. Returns 0 on success, 1 when
-    a notebook failed (one line per failure on stderr), 2 for unusable input.
+    output folder's lock: a killed run leaves the previous reports, never a mixture. Returns 0 on success, 1
+    when a notebook failed (one line per failure on stderr), 2 for unusable input.
     """
     import nbformat
 
@@ -419,8 +426,8 @@ def _run_books(
     parameters: dict[str, Any] | None = None,
     entries: list | None = None,
 ) -> int:
-    """Execute and export every notebook for one disclosure into doc_dir; appends (href, title, ok) per report to
-    `entries`; returns the status (0, or 1 when a notebook failed)."""
+    """Execute and export every notebook for one disclosure into doc_dir; appends (href, title, ok) per
+    report to `entries`; returns the status (0, or 1 when a notebook failed)."""
     import papermill as pm
 
     from ..batch import say

@@ -3,6 +3,8 @@ the reader, the grammars and the checks (display labels live in labels.py)."""
 
 from __future__ import annotations
 
+import re
+
 LEVEL1 = ["产出指标", "效益指标", "满意度指标", "成本指标", "过程指标", "决策指标", "管理指标"]
 LEVEL2 = [
     "数量指标", "质量指标", "时效指标", "成本指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
@@ -32,6 +34,8 @@ EMPTY_MARKS = frozenset({"", "-", "—", "——", "–", "－", "--", "—-", "
 # Money units with their factor to 万元, the unit every amount is stored in. "万": a truncated 万元.
 MONEY_FACTORS = {"万元": 1.0, "万": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}
 MONEY_UNITS = ["亿元", "万元", "元", "万"]  # as a narrative figure prints them (千元 only heads a table)
+# The note an empty table carries (本表无数据), looked for on its title's page: by the inventory and by C02/C03.
+EMPTY_NOTE = re.compile(r"本表无数据|故本表无|无.{0,20}(收入|支出|收支).{0,6}(故|,|，)?本表")
 # Units of counted things in a narrative figure.
 COUNT_UNITS = [
     "台(套)", "万人次", "人次", "批次", "万人", "万份", "个", "辆", "台", "套", "人", "例", "份", "家", "户", "批", "次",

@@ -62,8 +62,9 @@ def missing_inputs(rule: Rule, ctx: Ctx) -> list[str]:
 
 
 def run_checks(disclosure) -> pd.DataFrame:
-    """Every catalogue rule, one row per evaluated instance; a rule with no inputs yields not_assessable, and so
-    does a rule a table it needs (`Rule.tables`) is missing for, whatever its evaluator made of the rest."""
+    """Every catalogue rule, one row per evaluated instance; a rule with no inputs yields not_assessable, and
+    so does a rule a table it needs (`Rule.tables`) is missing for, whatever its evaluator made of the
+    rest."""
     ctx = Ctx(disclosure)
     doc_id = str(getattr(disclosure, "doc_id", "") or "")
     rows: list[dict] = []
@@ -88,8 +89,8 @@ def run_checks(disclosure) -> pd.DataFrame:
 
 
 def findings(checks: pd.DataFrame, grouped: bool = True) -> pd.DataFrame:
-    """Failed instances, errors first, then warnings, then info; inside each by amount at stake (largest first),
-    then rule order. `grouped`: a fact stated in several places is one row (`group_size`, `also`)."""
+    """Failed instances, errors first, then warnings, then info; inside each by amount at stake (largest
+    first), then rule order. `grouped`: a fact stated in several places is one row (`group_size`, `also`)."""
     f = ranking.order(checks[checks["status"] == Status.FAIL])
     return ranking.group(f) if grouped else f
 

@@ -15,7 +15,8 @@ from ..types import Severity
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 
-# Tolerance texts shared by many rules (domain.md §3), and the thresholds the texts name: all from config.CHECKS.
+# Tolerance texts shared by many rules (domain.md §3), and the thresholds the texts name: all from
+# config.CHECKS.
 _C = CHECKS
 TOL_SUM = f"max({_C.amount_tolerance:g}, {_C.amount_eps:g}·k) 万元 (k = 分项个数)"
 TOL_SAME = f"0 (同一数字重述); ≤{_C.rounding_band:g} 万元的差额降为 info"
@@ -30,8 +31,8 @@ _FLAT = f"{_C.direction_rounding:g}"
 
 @dataclass(frozen=True)
 class Rule:
-    """One 勾稽 rule. `tables` names the Disclosure tables it needs (`a|b`: either), enforced by the
-    runner: one missing makes the rule not_assessable. A table a rule reads only when present is not listed."""
+    """One 勾稽 rule. `tables` names the Disclosure tables it needs (`a|b`: either), enforced by the runner:
+    one missing makes the rule not_assessable. A table a rule reads only when present is not listed."""
 
     id: str
     description: str
@@ -292,7 +293,8 @@ RULES_LIST: list[Rule] = [
     _r(
         "S06",
         "表内各行栏次关系成立",
-        "T2 本年收入合计 = Σ来源栏; T3 本年支出合计 = Σ构成栏; T4 合计 = Σ资金栏; T5/T7/T8 合计 = 基本 + 项目",
+        "T2 本年收入合计 = Σ来源栏; T3 本年支出合计 = Σ构成栏; "
+        "T4 合计 = Σ资金栏; T5/T7/T8 合计 = 基本 + 项目",
         Severity.ERROR,
         TOL_SUM,
         "statements",
@@ -308,7 +310,8 @@ RULES_LIST: list[Rule] = [
     _r(
         "S08",
         "表间总数一致",
-        "T2合计 = T1本年收入合计; T3合计 = T1本年支出合计; T4一般公共预算本年支出 = T5合计; T4本年收入 = T1财政拨款收入",
+        "T2合计 = T1本年收入合计; T3合计 = T1本年支出合计; "
+        "T4一般公共预算本年支出 = T5合计; T4本年收入 = T1财政拨款收入",
         Severity.ERROR,
         TOL_SUM,
         "statements",
@@ -369,7 +372,8 @@ RULES_LIST: list[Rule] = [
     _r(
         "P02",
         "执行率得分等于分值×执行率",
-        f"执行率得分 = w × min(B/A, 1), w = 表列分值, 未列时 ∈ {{{', '.join(f'{w:g}' for w in _C.exec_weights)}}}",
+        "执行率得分 = w × min(B/A, 1), w = 表列分值, "
+        f"未列时 ∈ {{{', '.join(f'{w:g}' for w in _C.exec_weights)}}}",
         Severity.ERROR,
         TOL_SCORE,
         "projects",
@@ -633,7 +637,9 @@ RULES_LIST: list[Rule] = [
     _r(
         "D01",
         "“决算数大于/小于/持平于预算数”与金额一致",
-        f"大于 ⇔ 决算 − 预算 > {_FLAT}; 小于 ⇔ < −{_FLAT}; 持平 ⇔ |差| ≤ {_FLAT} (基本持平 ≤ {_C.direction_flat_share:.0%}); 比预算增加/减少 与 完成预算% 同向",
+        f"大于 ⇔ 决算 − 预算 > {_FLAT}; 小于 ⇔ < −{_FLAT}; "
+        f"持平 ⇔ |差| ≤ {_FLAT} (基本持平 ≤ {_C.direction_flat_share:.0%}); "
+        "比预算增加/减少 与 完成预算% 同向",
         Severity.ERROR,
         f"{_FLAT} 万元; 基本持平 {_C.direction_flat_share:.0%}",
         "document",
@@ -751,9 +757,6 @@ TEMPLATE_INSTRUCTIONS = (
     "预决算持平的不用说明变动原因",
 )
 
-# The note an empty table carries (本表无数据), looked for on its title's page (C02/C03).
-EMPTY_NOTE = re.compile(r"本表无数据|故本表无|无.{0,20}(收入|支出|收支).{0,6}(故|,|，)?本表")
-
 # The heading of a contents page, and the parts whose headings are numbered 一、（一）1. (O01).
 TOC_HEADINGS = ("目录", "目次")
 NUMBERED_PARTS = ("overview", "explanation", "other")
@@ -859,5 +862,6 @@ SCOPE_PERFORMANCE = ("十三",)
 # Words that make a bare 万 an amount of money (X10: "弥补…基金缺口 73 万").
 MONEY_WORDS = re.compile(r"资金|经费|缺口|补贴|补助|金额|费|款")
 
-# One threshold for rule P07 and report 03's 远超目标 (config.CHECKS.overachieve_ratio; tests/test_report.py pins it).
+# One threshold for rule P07 and report 03's 远超目标 (config.CHECKS.overachieve_ratio; tests/test_report.py
+# pins it).
 OVERACHIEVE_RATIO = CHECKS.overachieve_ratio

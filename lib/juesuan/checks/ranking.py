@@ -1,9 +1,9 @@
-"""What an auditor reads first: failures ranked by severity and money at stake, restatements of one fact grouped,
-each said in one plain Chinese sentence with its amounts and pages.
+"""What an auditor reads first: failures ranked by severity and money at stake, restatements of one fact
+grouped, each said in one plain Chinese sentence with its amounts and pages.
 
-Amount at stake (万元): the money a failure misstates — the difference of an amount identity, the money a wrong
-percentage misstates, else the largest amount the failure names. A failure about scores, counts, names, years
-or wording names no amount and carries 0: it ranks after the money findings of its severity.
+Amount at stake (万元): the money a failure misstates — the difference of an amount identity, the money a
+wrong percentage misstates, else the largest amount the failure names. A failure about scores, counts, names,
+years or wording names no amount and carries 0: it ranks after the money findings of its severity.
 """
 
 from __future__ import annotations
@@ -101,7 +101,8 @@ def headlines(findings: pd.DataFrame, n: int = 7) -> list[str]:
     for r in findings.head(n).itertuples():
         others = r.also.split("；") if r.group_size > 1 else []
         more = (
-            f"（同一事实另有 {r.group_size - 1} 处：{'；'.join(others[:3])}{'等' if len(others) > 3 else ''}）"
+            f"（同一事实另有 {r.group_size - 1} 处："
+            f"{'；'.join(others[:3])}{'等' if len(others) > 3 else ''}）"
             if others
             else ""
         )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..config import CHECKS
 from ..types import Severity, Status
+from ..vocab import MONEY_FACTORS
 from .catalogue import ITEMS
 
 
@@ -222,7 +223,8 @@ _NUM_PCT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
 
 
 def printed_decimals(value: float, evidence: str | None) -> int:
-    """Decimals of the percentage as printed in its sentence ("8 %" → 0, "80.8 %" → 1); else from the value."""
+    """Decimals of the percentage as printed in its sentence ("8 %" → 0, "80.8 %" → 1); else from the
+    value."""
     for m in _NUM_PCT.finditer(unicodedata.normalize("NFKC", evidence or "")):
         if abs(float(m.group(1)) - abs(value)) < CHECKS.zero:
             s = m.group(1)
@@ -308,7 +310,7 @@ class Ctx:
         self._by_measure: dict[str, list[dict]] = {}
         for i, r in enumerate(rows):
             r["_i"], r["_item"], r["_head"] = i, norm_name(r["item"]), head(r["section"])
-            r["source_line"], r["page"] = _int(r.get("source_line")), _int(r.get("page"))
+            r["source_line"], r["page"] = as_int(r.get("source_line")), as_int(r.get("page"))
             self._by_item.setdefault((r["_item"], r["measure"]), []).append(r)
             self._by_name.setdefault(r["_item"], []).append(r)
             self._by_measure.setdefault(r["measure"], []).append(r)
@@ -322,7 +324,8 @@ class Ctx:
         return df if isinstance(df, pd.DataFrame) else pd.DataFrame()
 
     def records(self, name: str) -> list[dict]:
-        """A table's rows as dicts (missing values as None), built once: rules loop over these, not `iterrows`."""
+        """A table's rows as dicts (missing values as None), built once: rules loop over these, not
+        `iterrows`."""
         return self.memo(("records", name), lambda: as_records(self.table(name)))  # type: ignore[return-value]
 
     def memo(self, key: object, make: Callable[[], object]) -> object:
@@ -344,7 +347,8 @@ class Ctx:
     def figs(
         self, key: str | Iterable[str], measure: str | None = None, sections: Sequence[str] | None = None
     ) -> list[dict]:
-        """Figures whose item is one of the aliases of `key` (or a literal name), optionally by measure/section."""
+        """Figures whose item is one of the aliases of `key` (or a literal name), optionally by
+        measure/section."""
         if not self.figures:
             return []
         keys = [key] if isinstance(key, str) else list(key)
@@ -383,6 +387,11 @@ class Ctx:
         return self.memo("three_public_sections", make)  # type: ignore[return-value]
 
     # ── scoring (reused from analysis.scoring; never re-implemented here) ──
+    @property
+    def scoring_error(self) -> str | None:
+        """Why `scored()` gave None (no indicators, or the scoring module missing), for a rule's note."""
+        return self._scoring_error
+
     def scored(self) -> pd.DataFrame | None:
         if self._scored is None and self._scoring_error is None:
             ind = self.table("indicators")
@@ -436,28 +445,30 @@ _MEASURE_LABEL = {
 }
 
 
-MONEY_UNITS = {"万元": 1.0, "万": 1.0, "元": 1e-4, "亿元": 1e4}
-
-
 def fig_operand(row, label: str | None = None) -> Operand:
     return Operand(
         label or f"{row['item']}{_MEASURE_LABEL.get(str(row['measure']), '')}",
         float(row["value"]),
         f"说明{row['section']}",
-        _int(row.get("source_line")),
-        _int(row.get("page")),
-        to_wan=MONEY_UNITS.get(str(row.get("unit"))),
+        as_int(row.get("source_line")),
+        as_int(row.get("page")),
+        to_wan=MONEY_FACTORS.get(str(row.get("unit"))),
     )
 
 
 def row_operand(row, label: str, value_col: str, where: str) -> Operand:
     """An amount (万元) from a table row."""
     return Operand(
-        label, float(row[value_col]), where, _int(row.get("source_line")), _int(row.get("page")), to_wan=1.0
+        label,
+        float(row[value_col]),
+        where,
+        as_int(row.get("source_line")),
+        as_int(row.get("page")),
+        to_wan=1.0,
     )
 
 
-def _int(x: object) -> int | None:
+def as_int(x: object) -> int | None:
     try:
         if x is None or pd.isna(x):
             return None

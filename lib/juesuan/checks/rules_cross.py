@@ -14,7 +14,7 @@ from .rules_common import (
     Ctx,
     Operand,
     Outcome,
-    _int,
+    as_int,
     compare_pct,
     compare_same,
     compare_sum,
@@ -33,14 +33,14 @@ def _op(r: dict, col: str, label: str, where: str, money: bool = False) -> Opera
         label,
         float(r[col]),
         where,
-        _int(r.get("source_line")),
-        _int(r.get("page")),
+        as_int(r.get("source_line")),
+        as_int(r.get("page")),
         to_wan=1.0 if money else None,
     )
 
 
 def _text_op(r: dict, label: str, where: str) -> Operand:
-    return Operand(label, None, where, _int(r.get("source_line")), _int(r.get("page")))
+    return Operand(label, None, where, as_int(r.get("source_line")), as_int(r.get("page")))
 
 
 def _pairs(ctx: Ctx) -> list[tuple[dict, dict]]:
@@ -213,7 +213,7 @@ _QTY = re.compile(
 )
 
 
-def _to_base(value: float, unit: str) -> tuple[float, str, float]:
+def to_base(value: float, unit: str) -> tuple[float, str, float]:
     """(value in base unit, base unit, factor) — 万人 → 人 ×10⁴; 亿元 → 元 ×10⁸; 万元 → 元 ×10⁴."""
     if unit.startswith("亿") and len(unit) > 1:
         return value * 1e8, unit[1:], 1e8
@@ -244,13 +244,13 @@ def x07(ctx: Ctx) -> list[Outcome]:
         for value, unit, printed in quantities(r["outputs"]):
             if unit == "%" and value == 100:
                 continue  # "完成率 100%" matches anything; not informative
-            v, base, factor = _to_base(value, unit)
+            v, base, factor = to_base(value, unit)
             d = len(re.sub(r"\D", "", printed.split(".")[1])) if "." in printed else 0
             tol = 0.5 * 10 ** (-d) * factor + CHECKS.zero  # half the printed unit
             hit = None
             for x in rows:
                 xu = str(x["actual_unit"]) if present(x["actual_unit"]) else ""
-                xv, xbase, _ = _to_base(float(x["actual_value"]), xu)
+                xv, xbase, _ = to_base(float(x["actual_value"]), xu)
                 if xbase == base and abs(xv - v) <= tol:
                     hit = x
                     break
@@ -271,7 +271,7 @@ def x07(ctx: Ctx) -> list[Outcome]:
                                 f"指标.{hit['level3']}({hit['actual_raw']})",
                                 float(hit["actual_value"]),
                                 "自评表",
-                                _int(hit.get("source_line")),
+                                as_int(hit.get("source_line")),
                             ),
                         ],
                     )
@@ -297,7 +297,7 @@ def x07(ctx: Ctx) -> list[Outcome]:
 _YEAR = re.compile(r"^\d{2,4}年度?")
 
 
-def _ind_key(name: object) -> str:
+def indicator_key(name: object) -> str:
     return _YEAR.sub("", norm_name(name))
 
 
@@ -317,13 +317,14 @@ def _unit(r: dict, side: str) -> str:
 
 
 def _quantity(r: dict, side: str, other: dict) -> tuple[float, str] | None:
-    """Value in base units; a bare 万 in a cell (shorthand for 万元/万人) takes the other statement's 万-unit."""
+    """Value in base units; a bare 万 in a cell (shorthand for 万元/万人) takes the other statement's
+    万-unit."""
     if not present(r[f"{side}_value"]):
         return None
     unit, other_unit = _unit(r, side), _unit(other, side)
     if unit == "万" and other_unit.startswith("万"):
         unit = other_unit
-    v, base, _ = _to_base(float(r[f"{side}_value"]), unit)
+    v, base, _ = to_base(float(r[f"{side}_value"]), unit)
     return v, base
 
 
@@ -336,66 +337,74 @@ def x08(ctx: Ctx) -> list[Outcome]:
     proj = [r for r in ind if r["scope"] == "project"]
     if not dep or not proj:
         return [na("部门/项目同名指标", "缺少部门整体或项目指标")]
-    pk = [_ind_key(p["level3"]) for p in proj]
+    pk = [indicator_key(p["level3"]) for p in proj]
     out = []
     for d in dep:
-        dk = _ind_key(d["level3"])
+        dk = indicator_key(d["level3"])
         matches = [i for i, k in enumerate(pk) if k == dk] or [
             i for i, k in enumerate(pk) if _same_indicator(dk, k)
         ]
-        for i in matches:
-            p = proj[i]
-            issues, severity = [], None
-            for side, label in (("target", "目标值"), ("actual", "完成值")):
-                qd, qp = _quantity(d, side, p), _quantity(p, side, d)
-                if qd is None or qp is None:
-                    if norm_name(d[f"{side}_raw"]) != norm_name(p[f"{side}_raw"]):
-                        issues.append(f"{label}文字不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
-                    continue
-                if qd[1] != qp[1]:
-                    issues.append(f"{label}单位不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
-                elif abs(qd[0] - qp[0]) > _unit_tol(d, p, side):
-                    issues.append(f"{label}不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
-                elif str(d[f"{side}_unit"]) != str(p[f"{side}_unit"]):
-                    issues.append(
-                        f"{label}计量单位写法不同但换算一致({d[f'{side}_raw']} vs {p[f'{side}_raw']})"
-                    )
-            ops_differ = (d.get("target_op") if present(d.get("target_op")) else None) != (
-                p.get("target_op") if present(p.get("target_op")) else None
-            )
-            if ops_differ and present(d["target_value"]) and present(p["target_value"]):
-                issues.append(f"目标值运算符不同({d['target_raw']} vs {p['target_raw']})")
-            if issues and all(any(w in s for w in ("换算一致", "文字不同", "运算符不同")) for s in issues):
-                severity = Severity.INFO
-            ops = [
-                _text_op(
-                    d,
-                    f"部门整体目标{d['goal_no']}.{d['level3']}: {d['target_raw']} → {d['actual_raw']}",
-                    "部门整体自评表",
-                ),
-                _text_op(
-                    p,
-                    f"项目{p['project_no']}.{p['level3']}: {p['target_raw']} → {p['actual_raw']}",
-                    "项目自评表",
-                ),
-            ]
-            out.append(
-                Outcome(
-                    f"{d['level3']} ↔ 项目{p['project_no']}",
-                    Status.FAIL if issues else Status.PASS,
-                    _num(d["actual_value"]),
-                    _num(p["actual_value"]),
-                    None,
-                    None,
-                    ops,
-                    "; ".join(issues),
-                    severity,
-                    group=f"{d['goal_no']}|{_ind_key(d['level3'])}",
-                    sentence=f"部门整体自评表的“{d['level3']}”与项目{p['project_no']}自评表的同一指标"
-                    f"不一致：{'；'.join(issues)}",
-                )
-            )
+        out += [_same_name_outcome(d, proj[i]) for i in matches]
     return out or [na("部门/项目同名指标", "部门整体表与项目表没有同名指标")]
+
+
+def _differences(d: dict, p: dict) -> list[str]:
+    """How a department indicator and a project indicator of the same name differ: target and actual (value,
+    unit, or text where either is no number), and the target's operator."""
+    issues = []
+    for side, label in (("target", "目标值"), ("actual", "完成值")):
+        qd, qp = _quantity(d, side, p), _quantity(p, side, d)
+        if qd is None or qp is None:
+            if norm_name(d[f"{side}_raw"]) != norm_name(p[f"{side}_raw"]):
+                issues.append(f"{label}文字不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
+            continue
+        if qd[1] != qp[1]:
+            issues.append(f"{label}单位不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
+        elif abs(qd[0] - qp[0]) > _unit_tol(d, p, side):
+            issues.append(f"{label}不同({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
+        elif str(d[f"{side}_unit"]) != str(p[f"{side}_unit"]):
+            issues.append(f"{label}计量单位写法不同但换算一致({d[f'{side}_raw']} vs {p[f'{side}_raw']})")
+    ops_differ = (d.get("target_op") if present(d.get("target_op")) else None) != (
+        p.get("target_op") if present(p.get("target_op")) else None
+    )
+    if ops_differ and present(d["target_value"]) and present(p["target_value"]):
+        issues.append(f"目标值运算符不同({d['target_raw']} vs {p['target_raw']})")
+    return issues
+
+
+def _same_name_outcome(d: dict, p: dict) -> Outcome:
+    """One department/project pair: a failure when they differ, info only when every difference is one of
+    wording (a unit written otherwise, text, an operator)."""
+    issues = _differences(d, p)
+    severity = None
+    if issues and all(any(w in s for w in ("换算一致", "文字不同", "运算符不同")) for s in issues):
+        severity = Severity.INFO
+    ops = [
+        _text_op(
+            d,
+            f"部门整体目标{d['goal_no']}.{d['level3']}: {d['target_raw']} → {d['actual_raw']}",
+            "部门整体自评表",
+        ),
+        _text_op(
+            p,
+            f"项目{p['project_no']}.{p['level3']}: {p['target_raw']} → {p['actual_raw']}",
+            "项目自评表",
+        ),
+    ]
+    return Outcome(
+        f"{d['level3']} ↔ 项目{p['project_no']}",
+        Status.FAIL if issues else Status.PASS,
+        _num(d["actual_value"]),
+        _num(p["actual_value"]),
+        None,
+        None,
+        ops,
+        "; ".join(issues),
+        severity,
+        group=f"{d['goal_no']}|{indicator_key(d['level3'])}",
+        sentence=f"部门整体自评表的“{d['level3']}”与项目{p['project_no']}自评表的同一指标"
+        f"不一致：{'；'.join(issues)}",
+    )
 
 
 def _num(x: object) -> float | None:
@@ -409,6 +418,6 @@ def _unit_tol(d: dict, p: dict, side: str) -> float:
         raw = norm(str(r[f"{side}_raw"]))
         m = re.search(r"\d+(?:\.(\d+))?", raw)
         dec = len(m.group(1)) if m and m.group(1) else 0
-        _, _, factor = _to_base(1.0, str(r[f"{side}_unit"]) if present(r[f"{side}_unit"]) else "")
+        _, _, factor = to_base(1.0, str(r[f"{side}_unit"]) if present(r[f"{side}_unit"]) else "")
         tols.append(0.5 * 10 ** (-dec) * factor)
     return max(tols) + CHECKS.zero

@@ -1,9 +1,9 @@
-"""Rules D01–D02: the words that say which way an amount went (大于/小于/持平, 增加/减少/持平) against the amounts
-printed beside them.
+"""Rules D01–D02: the words that say which way an amount went (大于/小于/持平, 增加/减少/持平) against the
+amounts printed beside them.
 
-"决算数小于预算数的主要原因…" under a budget of 2,366.07 万元 and an actual of 2,820.06 万元 is wrong whatever the
-reason says. The words are read from the document's text, entry by entry (1、… (1)…), with the budget, actual,
-change and completion percentage of the same entry; a gap within rounding (0.01 万元) is 持平.
+"决算数小于预算数的主要原因…" under a budget of 2,366.07 万元 and an actual of 2,820.06 万元 is wrong whatever
+the reason says. The words are read from the document's text, entry by entry (1、… (1)…), with the budget,
+actual, change and completion percentage of the same entry; a gap within rounding (0.01 万元) is 持平.
 """
 
 from __future__ import annotations
@@ -236,7 +236,8 @@ def _change_vs_pct(e: Entry, change: tuple[int, Operand], pct: Operand) -> Outco
         [op, pct],
         "增减方向与完成预算百分比相反",
         stake=op.value,
-        sentence=f"“{e.title}”完成预算 {show(pct.value)}%，同一句却说{op.label} {show(op.value, True)}：方向相反",
+        sentence=f"“{e.title}”完成预算 {show(pct.value)}%，"
+        f"同一句却说{op.label} {show(op.value, True)}：方向相反",
     )
 
 

@@ -1,10 +1,10 @@
-"""Rules Y01–Y03: the identity of the document — its year, its department's name, and nothing left over from the
-template.
+"""Rules Y01–Y03: the identity of the document — its year, its department's name, and nothing left over from
+the template.
 
-A disclosure copied from last year's file keeps last year's title; one copied from another department keeps its
-name; one filled in from the template keeps "XX局". These rules read the text (`checks.source`) and judge each
-statement against the document's own year (the year most of its titles state) and its own name (the cover's,
-else the one the unit list gives).
+A disclosure copied from last year's file keeps last year's title; one copied from another department keeps
+its name; one filled in from the template keeps "XX局". These rules read the text (`checks.source`) and judge
+each statement against the document's own year (the year most of its titles state) and its own name (the
+cover's, else the one the unit list gives).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from bisect import bisect_right
 from ..types import Severity, Status
 from . import catalogue as cat
 from .rules_common import Ctx, Operand, Outcome, na, rule
-from .rules_structure import _PART, _body_start, _toc_range, _unnumbered_part
+from .rules_structure import PART, body_start, toc_range, unnumbered_part
 from .source import Text, headings, source
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})年(度?)")
@@ -24,8 +24,8 @@ _PRIOR_CUE = re.compile(r"(?:与|比|较|同|和)$")
 _RANGE_AFTER = re.compile(r"^(?:至|到|-|—|～|~|和|、|及)")
 _RANGE_BEFORE = re.compile(r"(?:至|到|-|—|～|~|和|、|及)$")
 _DECL = re.compile(r"(\d{4})年度?(?:部门)?决算")
-# what may stand before the year of a sentence that speaks of the disclosure year: a sentence or heading end, the
-# department speaking of itself ("本部门20XX年度…", "某市某区某局20XX年度…"); elsewhere a year is any year
+# what may stand before the year of a sentence that speaks of the disclosure year: a sentence or heading end,
+# the department speaking of itself ("本部门20XX年度…", "某市某区某局20XX年度…"); elsewhere a year is any year
 _OPENS = re.compile(r"(?:^|[。;:)]|说明|情况|本部门|本单位|我局|我单位|[局委办院厅站所会心])$")
 
 
@@ -36,24 +36,48 @@ def _year(ctx: Ctx) -> int | None:
 
 
 def _cover_end(text: Text) -> int:
-    rng = _toc_range(text)
+    rng = toc_range(text)
     if rng:
         return rng[0] - 1
     return min((a for a, _ in text.segs.parts.values()), default=0)
 
 
-def _year_mentions(text: Text, year: int) -> list[tuple[str, int, int, str, int]]:
-    """(where, line index, stated year, the phrase, the year it must be) for every year the identity depends on."""
-    out: list[tuple[str, int, int, str, int]] = []
+_Mention = tuple[str, int, int, str, int]  # where, line index, stated year, the phrase, the year it must be
+
+
+def _year_mentions(text: Text, year: int) -> list[_Mention]:
+    """(where, line index, stated year, the phrase, the year it must be) for every year the identity depends
+    on, place by place in reading order: cover, titles, headings, form titles, the 情况说明, as-of dates."""
+    return [
+        *_cover_years(text, year),
+        *_title_years(text, year),
+        *_heading_years(text, year),
+        *_form_title_years(text, year),
+        *_explanation_years(text, year),
+        *_as_of_years(text, year),
+    ]
+
+
+def _cover_years(text: Text, year: int) -> list[_Mention]:
+    """The "20XX年度部门决算" of the cover (before the contents page or the first part)."""
     lines = text.compact_lines
-    for i in range(_cover_end(text)):  # the cover
-        for m in _DECL.finditer(lines[i]):
-            out.append(("封面", i, int(m.group(1)), m.group(0), year))
-    rng = _toc_range(text)
+    return [
+        ("封面", i, int(m.group(1)), m.group(0), year)
+        for i in range(_cover_end(text))
+        for m in _DECL.finditer(lines[i])
+    ]
+
+
+def _title_years(text: Text, year: int) -> list[_Mention]:
+    """The years of the contents page and the part titles (a short next line may carry the rest of a
+    title)."""
+    out: list[_Mention] = []
+    lines = text.compact_lines
+    rng = toc_range(text)
     titles = list(range(*rng)) if rng else []
-    body = _body_start(text)
-    titles += [i for i in range(body, len(lines)) if _PART.match(lines[i])]
-    unnumbered = _unnumbered_part(text, "tables")
+    body = body_start(text)
+    titles += [i for i in range(body, len(lines)) if PART.match(lines[i])]
+    unnumbered = unnumbered_part(text, "tables")
     titles += [unnumbered] if unnumbered is not None else []
     for i in titles:
         where = "目录" if rng and rng[0] <= i < rng[1] else "部分标题"
@@ -62,7 +86,12 @@ def _year_mentions(text: Text, year: int) -> list[tuple[str, int, int, str, int]
         ):
             if m.group(2):
                 out.append((where, i, int(m.group(1)), m.group(0), year))
-    explanation = text.segs.parts.get("explanation")
+    return out
+
+
+def _heading_years(text: Text, year: int) -> list[_Mention]:
+    """The years of level-1/2 headings of the text parts, unless one names a year compared with."""
+    out: list[_Mention] = []
     for key, (a, b) in text.segs.parts.items():
         if key in ("tables", "glossary"):
             continue
@@ -71,29 +100,50 @@ def _year_mentions(text: Text, year: int) -> list[tuple[str, int, int, str, int]
                 for m in _YEAR.finditer(h.title):
                     if m.group(2) and not _PRIOR_CUE.search(h.title[: m.start()]):
                         out.append(("标题", h.index, int(m.group(1)), m.group(0), year))
+    return out
+
+
+def _form_title_years(text: Text, year: int) -> list[_Mention]:
+    """The year a self-evaluation form or report of the attachments is titled with."""
+    out: list[_Mention] = []
+    lines = text.compact_lines
     attachments = text.segs.parts.get("attachments")
     if attachments:
         for i in range(*attachments):
             m = re.match(r"^(\d{4})年度?.{2,40}?(?:自评表|自评报告|评价报告)$", lines[i])
             if m:
                 out.append(("自评表标题", i, int(m.group(1)), lines[i][:30], year))
-    if explanation:
-        joined, starts = text.joined(*explanation)
-        for m in _YEAR.finditer(joined):
-            before, after = joined[max(0, m.start() - 2) : m.start()], joined[m.end() : m.end() + 6]
-            if not m.group(2) or _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(before):
-                continue
-            i = explanation[0] + bisect_right(starts, m.start()) - 1
-            if _PRIOR_CUE.search(before):
-                out.append(("比较年度", i, int(m.group(1)), before[-1:] + m.group(0) + after[:4], year - 1))
-            elif _OPENS.search(
-                joined[max(0, m.start() - 4) : m.start()]
-            ):  # a sentence about the year ("2023年度收入合计")
-                out.append(("情况说明", i, int(m.group(1)), m.group(0) + after, year))
-    for i, c in enumerate(lines):
-        for m in _AS_OF.finditer(c):
-            out.append(("截至日期", i, int(m.group(1)), m.group(0), year))
     return out
+
+
+def _explanation_years(text: Text, year: int) -> list[_Mention]:
+    """Years of the 情况说明's sentences: one compared with must be the year before; one a sentence opens
+    with is the disclosure year; a range of years is neither."""
+    out: list[_Mention] = []
+    explanation = text.segs.parts.get("explanation")
+    if not explanation:
+        return out
+    joined, starts = text.joined(*explanation)
+    for m in _YEAR.finditer(joined):
+        before, after = joined[max(0, m.start() - 2) : m.start()], joined[m.end() : m.end() + 6]
+        if not m.group(2) or _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(before):
+            continue
+        i = explanation[0] + bisect_right(starts, m.start()) - 1
+        if _PRIOR_CUE.search(before):
+            out.append(("比较年度", i, int(m.group(1)), before[-1:] + m.group(0) + after[:4], year - 1))
+        # a sentence about the year ("2023年度收入合计")
+        elif _OPENS.search(joined[max(0, m.start() - 4) : m.start()]):
+            out.append(("情况说明", i, int(m.group(1)), m.group(0) + after, year))
+    return out
+
+
+def _as_of_years(text: Text, year: int) -> list[_Mention]:
+    """Every "截至20XX年12月31日" of the text: the end of the disclosure year."""
+    return [
+        ("截至日期", i, int(m.group(1)), m.group(0), year)
+        for i, c in enumerate(text.compact_lines)
+        for m in _AS_OF.finditer(c)
+    ]
 
 
 @rule("Y01")

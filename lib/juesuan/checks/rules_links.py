@@ -16,8 +16,8 @@ from .rules_common import (
     Ctx,
     Operand,
     Outcome,
-    _int,
     amount_tol,
+    as_int,
     compare_amount,
     compare_sum,
     fig_operand,
@@ -44,7 +44,8 @@ def line_items(ctx: Ctx) -> list[dict]:
         if li:
             rows = [dict(r, amount=r["amount_wan"], where="基本支出明细") for r in li]
         else:
-            # 款 rows are the items; the panel totals are the "合计" rows (类 rows are sub-totals, left to S07/S10).
+            # 款 rows are the items; the panel totals are the "合计" rows (类 rows are sub-totals, left to
+            # S07/S10).
             rows = [
                 {
                     "group": "人员经费" if "人员" in str(r["panel"]) else "公用经费",
@@ -144,7 +145,8 @@ def l03(ctx: Ctx) -> list[Outcome]:
 
 
 def _basic_line(ctx: Ctx, key: str) -> tuple[Operand | None, str]:
-    """The basic-expenditure line matching a 三公 item; an absent line counts as 0 only if the list is complete."""
+    """The basic-expenditure line matching a 三公 item; an absent line counts as 0 only if the list is
+    complete."""
     items = line_items(ctx)
     if not items:
         return None, "没有基本支出明细"
@@ -300,8 +302,8 @@ def t02(ctx: Ctx) -> list[Outcome]:
                         f"{r['item']}人次(据原句)",
                         float(m.group(1)),
                         f"说明{r['section']}",
-                        _int(r["source_line"]),
-                        _int(r["page"]),
+                        as_int(r["source_line"]),
+                        as_int(r["page"]),
                     )
                 )
     ok = any(r["value"] > 0 for r in batches) and any(v > 0 for v in n_persons)

@@ -54,7 +54,8 @@ def _sum_rule(
     part_sections: tuple[str, ...] | None = None,
     require_all: bool = False,
 ) -> list[Outcome]:
-    """total = Σ parts. Income/expenditure lists may omit zero parts; a fixed breakdown (三公, 采购) may not."""
+    """total = Σ parts. Income/expenditure lists may omit zero parts; a fixed breakdown (三公, 采购) may
+    not."""
     total = _pick(ctx, total_key, measure, sections=total_sections)
     if total is None:
         return [na(subject, f"情况说明中未找到{cat.ITEMS[total_key][0]}")]
@@ -296,7 +297,8 @@ _SECTION_DENOMINATOR = {"二": "income_total", "三": "expenditure_total", "五"
 
 
 def _nearest(ctx: Ctx, item_norm: str, measure: str, section: str, line: int | None) -> Operand | None:
-    """The figure of an item and measure stated closest before `line` in the same (else the same top) section."""
+    """The figure of an item and measure stated closest before `line` in the same (else the same top)
+    section."""
     rows = ctx.named(item_norm, measure)
     sel = [r for r in rows if r["section"] == section] or [r for r in rows if r["_head"] == head(section)]
     if not sel:

@@ -16,7 +16,7 @@ from .rules_common import (
     Ctx,
     Operand,
     Outcome,
-    _int,
+    as_int,
     as_records,
     compare_amount,
     compare_pct,
@@ -50,8 +50,8 @@ def _proj_op(r: dict, col: str, label: str) -> Operand:
         f"项目{r['project_no']}.{label}",
         float(r[col]),
         "自评表",
-        _int(r.get("source_line")),
-        _int(r.get("page")),
+        as_int(r.get("source_line")),
+        as_int(r.get("page")),
         to_wan=1.0 if money else None,
     )
 
@@ -62,8 +62,8 @@ def _ind_op(r: dict, value: float, label: str) -> Operand:
         f"{where}.{r['level3']}.{label}",
         float(value),
         "自评表",
-        _int(r.get("source_line")),
-        _int(r.get("page")),
+        as_int(r.get("source_line")),
+        as_int(r.get("page")),
     )
 
 
@@ -199,7 +199,8 @@ def p04(ctx: Ctx) -> list[Outcome]:
                     None,
                     _TOL,
                     [_proj_op(r, "total_score", "总分")],
-                    sentence=f"项目{r['project_no']}“{r['project_name']}”自评总分 {show(float(r['total_score']))} "
+                    sentence=f"项目{r['project_no']}“{r['project_name']}”自评总分 "
+                    f"{show(float(r['total_score']))} "
                     f"超过 {_POINTS:g} 分",
                 )
             )
@@ -239,8 +240,8 @@ def p05(ctx: Ctx) -> list[Outcome]:
                 f"目标{g['goal_no']}.分值",
                 pts,
                 "部门整体自评表",
-                _int(g.get("source_line")),
-                _int(g.get("page")),
+                as_int(g.get("source_line")),
+                as_int(g.get("page")),
             ),
             Operand(f"目标{g['goal_no']}.Σ指标得分({len(rows)}项)", s, "部门整体自评表"),
         ]
@@ -277,7 +278,7 @@ def _scored_rows(ctx: Ctx) -> list[dict]:
 def _scored_or_na(ctx: Ctx, subject: str) -> tuple[list[dict] | None, list[Outcome]]:
     rows = _scored_rows(ctx)
     if not rows:
-        return None, [na(subject, ctx._scoring_error or "无指标")]
+        return None, [na(subject, ctx.scoring_error or "无指标")]
     return rows, []
 
 
@@ -361,7 +362,8 @@ def p07(ctx: Ctx) -> list[Outcome]:
                     ],
                     f"完成值为目标值的 {p:.2f} 倍仍得满分: 目标设置偏低, 未按偏离度调减",
                     group=_indicator_group(r),
-                    sentence=f"{_who(r)}指标“{r['level3']}”完成 {r['actual_raw']}，是目标 {r['target_raw']} 的 "
+                    sentence=f"{_who(r)}指标“{r['level3']}”完成 {r['actual_raw']}，"
+                    f"是目标 {r['target_raw']} 的 "
                     f"{p:.2f} 倍，仍得满分：目标设置偏低，未按偏离度调减",
                 )
             )
@@ -441,8 +443,10 @@ def p09(ctx: Ctx) -> list[Outcome]:
                 None,
                 None,
                 None,
-                [Operand(f"项目{no}.偏差指标数", float(len(rows)), "自评表", _int(r.get("source_line")))],
-                f"偏差指标: {names}; 偏差原因: {(r.get('deviation_reason') if not per_row else '见各指标行') if ok else '空/无'}",
+                [Operand(f"项目{no}.偏差指标数", float(len(rows)), "自评表", as_int(r.get("source_line")))],
+                f"偏差指标: {names}; "
+                "偏差原因: "
+                f"{(r.get('deviation_reason') if not per_row else '见各指标行') if ok else '空/无'}",
                 sentence=f"项目{no}“{r['project_name']}”有 {len(rows)} 个指标偏离目标（{names}），"
                 "却没有说明偏差原因",
             )
@@ -508,7 +512,8 @@ def p11(ctx: Ctx) -> list[Outcome]:
             ],
             "" if ok else "每个项目执行率均为 100%, 预算数与执行数分毫不差: 预算可能按执行数倒填",
             stake=0.0,
-            sentence=f"全部 {len(known)} 个项目的执行数都等于预算数（合计 {show(total_b, True)}），执行率均为 "
+            sentence=f"全部 {len(known)} 个项目的执行数都等于预算数（合计 {show(total_b, True)}），"
+            "执行率均为 "
             "100%：预算可能按执行数倒填",
         )
     ]
@@ -619,7 +624,8 @@ def p16(ctx: Ctx) -> list[Outcome]:
             None,
             [total, where],
             f"按总分应为“{expected}”",
-            sentence=f"情况说明称部门整体评价等级为“{stated}”，而部门整体自评总分 {total.value:g} 分按分数段应为“{expected}”",
+            sentence=f"情况说明称部门整体评价等级为“{stated}”，"
+            f"而部门整体自评总分 {total.value:g} 分按分数段应为“{expected}”",
         )
     ]
 

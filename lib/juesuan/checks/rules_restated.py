@@ -1,11 +1,11 @@
-"""Rule X10: an indicator or a project's money restated in free text — the 部门整体 report, the project 自评报告
-paragraphs, the 十三 project list — must read as the table states it.
+"""Rule X10: an indicator or a project's money restated in free text — the 部门整体 report, the project
+自评报告 paragraphs, the 十三 project list — must read as the table states it.
 
-"弥补工伤保险基金缺口73万" in a report whose table says 730 万 is the kind of slip a reviewer finds by reading; a
-factor of exactly 10, 100 or 1000 is called a slipped decimal point and is an error. Free text is what the
-parser does not tabulate: prose lines (with sentence punctuation) of the attachments and of the 情况说明's 预算绩效
-section. A statement counts when the indicator's own name (or the project's name) is followed directly by a
-number with its unit.
+"弥补工伤保险基金缺口73万" in a report whose table says 730 万 is the kind of slip a reviewer finds by
+reading; a factor of exactly 10, 100 or 1000 is called a slipped decimal point and is an error. Free text is
+what the parser does not tabulate: prose lines (with sentence punctuation) of the attachments and of the
+情况说明's 预算绩效 section. A statement counts when the indicator's own name (or the project's name) is
+followed directly by a number with its unit.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .rules_common import (
     Ctx,
     Operand,
     Outcome,
-    _int,
+    as_int,
     compare_sum,
     decimal_slip,
     na,
@@ -31,7 +31,7 @@ from .rules_common import (
     rule,
     show,
 )
-from .rules_cross import _ind_key, _to_base
+from .rules_cross import indicator_key, to_base
 from .source import Text, source
 
 _PROSE = re.compile(r"[,。;]")
@@ -58,8 +58,8 @@ def _blocks(text: Text) -> list[tuple[str, int, int]]:
 
 
 def _paragraphs(text: Text, start: int, end: int) -> list[tuple[str, list[int], int]]:
-    """Runs of prose lines joined (a statement may wrap): (text, offset of each line, first line index). A line
-    without punctuation between two prose lines is a wrapped part of the prose, not a table row."""
+    """Runs of prose lines joined (a statement may wrap): (text, offset of each line, first line index). A
+    line without punctuation between two prose lines is a wrapped part of the prose, not a table row."""
     prose = [bool(_PROSE.search(text.compact_lines[i])) for i in range(start, end)]
     out, run = [], []
     for i in range(start, end):
@@ -80,8 +80,9 @@ def _paragraphs(text: Text, start: int, end: int) -> list[tuple[str, list[int], 
 
 
 def _scopes(text: Text, start: int, end: int, projects: list[dict]) -> list[object]:
-    """The project each line speaks about: a line that opens with a project's name ("3、农民工工资清欠专项工作经费：",
-    "2023年度工伤保险基金缺口县级配套资金") starts that project's part; before any, the department's."""
+    """The project each line speaks about: a line that opens with a project's name
+    ("3、农民工工资清欠专项工作经费：", "2023年度工伤保险基金缺口县级配套资金") starts that project's part;
+    before any, the department's."""
     numbers = {norm_name(r["project_name"]): r["project_no"] for r in projects}
     names = sorted((n for n in numbers if len(n) >= _MIN_NAME), key=len, reverse=True)
     scope: object = None
@@ -110,8 +111,8 @@ def _agree(v: float, unit: str, printed: str, value: float, other_unit: str, oth
         unit = other_unit
     if other_unit == "万" and unit.startswith("万"):
         other_unit = unit
-    a, base_a, fa = _to_base(v, unit)
-    b, base_b, fb = _to_base(value, other_unit)
+    a, base_a, fa = to_base(v, unit)
+    b, base_b, fb = to_base(value, other_unit)
     if base_a != base_b:
         return False
     tol = max(_half_unit(printed) * fa, _half_unit(other_raw) * fb) + CHECKS.zero
@@ -132,7 +133,7 @@ def x10(ctx: Ctx) -> list[Outcome]:
         return [na("自由文本重述", "缺少源文件或指标/项目表")]
     by_name: dict[str, list[tuple[str, dict]]] = {}
     for r in indicators:
-        key = _ind_key(r["level3"])
+        key = indicator_key(r["level3"])
         if len(key) >= _MIN_NAME:
             by_name.setdefault(key, []).append(("indicator", r))
     for r in projects:
@@ -276,10 +277,10 @@ def _comparable(unit: str, other: str) -> bool:
 def _table_op(what: str, r: dict, value: float, raw: str) -> Operand:
     where = "部门整体自评表" if what == "indicator" and r.get("scope") == "department" else "项目自评表"
     label = f"{r['level3']}完成值({raw})" if what == "indicator" else f"项目{r['project_no']}.{raw}"
-    return Operand(label, value, where, _int(r.get("source_line")), _int(r.get("page")))
+    return Operand(label, value, where, as_int(r.get("source_line")), as_int(r.get("page")))
 
 
-# ── X11: an amount said to be excluded ("不含 X 万元") against the parts it names ─────────────────────────────
+# ── X11: an amount said to be excluded ("不含 X 万元") against the parts it names ──────────────────────
 
 _EXCLUDED = re.compile(
     r"\((?P<w>不含|含|其中)(?P<names>[^()\d]{2,40}?)(?P<v>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)万元\)"
@@ -298,8 +299,8 @@ def _part_amount(ctx: Ctx, name: str) -> Operand | None:
                 f"{r['item']}",
                 float(r["value"]),
                 f"说明{r['section']}",
-                _int(r["source_line"]),
-                _int(r["page"]),
+                as_int(r["source_line"]),
+                as_int(r["page"]),
                 to_wan=1.0,
             )
     for r in ctx.records("projects"):
@@ -308,8 +309,8 @@ def _part_amount(ctx: Ctx, name: str) -> Operand | None:
                 f"项目{r['project_no']}.预算数",
                 float(r["budget_wan"]),
                 "自评表",
-                _int(r.get("source_line")),
-                _int(r.get("page")),
+                as_int(r.get("source_line")),
+                as_int(r.get("page")),
                 to_wan=1.0,
             )
     return None
@@ -354,7 +355,8 @@ def x11(ctx: Ctx) -> list[Outcome]:
         if o.status == Status.FAIL:
             o.sentence = (
                 f"括号中{m.group('w')}“{key}” {show(stated.value, True)}，而说明所列这些项目合计 "
-                f"{show(sum(p.value for p in parts), True)}{decimal_slip(sum(p.value for p in parts), stated.value)}"
+                f"{show(sum(p.value for p in parts), True)}"
+                f"{decimal_slip(sum(p.value for p in parts), stated.value)}"
             )
         out.append(o)
     return out or [na("不含X万元", "没有能与所列分项对照的“（不含…万元）”")]

@@ -1,8 +1,8 @@
 """Rules S01–S14: identities inside and across the nine statements, and narrative ↔ statements.
 
-A blank cell is not in `statements`; inside a table that is present it counts as 0 (domain.md §6.8). A cell OCR
-read but the parser withheld (`withheld`) is not in it either, and is unknown: an identity it belongs to is
-not_assessable, naming it.
+A blank cell is not in `statements`; inside a table that is present it counts as 0 (domain.md §6.8). A cell
+OCR read but the parser withheld (`withheld`) is not in it either, and is unknown: an identity it belongs to
+is not_assessable, naming it.
 """
 
 from __future__ import annotations
@@ -118,8 +118,9 @@ def withheld(
     column: Callable[[str], bool] | None = None,
     label: str | None = None,
 ) -> list[Withheld]:
-    """The withheld cells of table `code` that may be members of an identity: in a row `row` accepts (or labelled
-    `label`) and a column `column` accepts (normalised). A cell whose row or column is not known may be anywhere."""
+    """The withheld cells of table `code` that may be members of an identity: in a row `row` accepts (or
+    labelled `label`) and a column `column` accepts (normalised). A cell whose row or column is not known may
+    be anywhere."""
     want = lab(label) if label is not None else None
     out = []
     for w in cells(ctx):
@@ -334,7 +335,8 @@ def s07(ctx: Ctx) -> list[Outcome]:
 
 
 def _withheld_parents(code: str, column: str, tc: list[dict], in_column: list[Withheld]) -> list[Outcome]:
-    """A 类 or 款 withheld itself: no instance above stands for its identity, which cannot be judged either."""
+    """A 类 or 款 withheld itself: no instance above stands for its identity, which cannot be judged
+    either."""
     out = []
     present = {r["subject_code"] for r in tc}
     for w in in_column:
@@ -629,7 +631,8 @@ def s13(ctx: Ctx) -> list[Outcome]:
 def _said_vs_table(o: Outcome, name: str, fig: Operand, c: Operand, table_name: str) -> Outcome:
     if o.status == Status.FAIL:
         o.sentence = (
-            f"情况说明{fig.where.removeprefix('说明')}称{fig.label or name} {fig.value:,.2f} 万元，{table_name}为 "
+            f"情况说明{fig.where.removeprefix('说明')}称{fig.label or name} {fig.value:,.2f} 万元，"
+            f"{table_name}为 "
             f"{c.value:,.2f} 万元，相差 {abs(fig.value - c.value):,.2f} 万元"
             f"{decimal_slip(c.value, fig.value)}"
         )
@@ -657,7 +660,8 @@ def s14(ctx: Ctx) -> list[Outcome]:
                 if r["table_code"] in SHORT
                 else Operand(str(r["row_label"]), float(r["value"]), to_wan=1.0)
             ],
-            sentence=f"{SHORT.get(r['table_code'], r['table_code'])}“{r['row_label']}”的“{r['column']}”为负数 "
+            sentence=f"{SHORT.get(r['table_code'], r['table_code'])}“{r['row_label']}”"
+            f"的“{r['column']}”为负数 "
             f"{float(r['value']):,.2f} 万元",
         )
         for _, r in neg.iterrows()

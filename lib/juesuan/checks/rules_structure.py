@@ -17,11 +17,12 @@ from ..config import CHECKS
 from ..segment import PART_KEYS
 from ..types import Severity, Status
 from ..values import cn_ordinal
+from ..vocab import EMPTY_NOTE
 from . import catalogue as cat
 from .rules_common import Ctx, Operand, Outcome, fig_operand, na, rule
 from .source import Heading, Text, headings, source
 
-_PART = re.compile(r"^第([一二三四五六七八九十]{1,2})部分(.*)$")
+PART = re.compile(r"^第([一二三四五六七八九十]{1,2})部分(.*)$")
 _SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、(.+)$")
 _LEADER = re.compile(
     r"(?:PAGEREF_?Toc\d+\\?h?)?[.·…_\-—]*\d{0,3}$"
@@ -41,7 +42,7 @@ class TocEntry:
     page: int
 
 
-def _toc_range(text: Text) -> tuple[int, int] | None:
+def toc_range(text: Text) -> tuple[int, int] | None:
     """Lines of the contents page: after a line reading 目录, before the first part of the body."""
     body = min((a for a, _ in text.segs.parts.values()), default=len(text.lines))
     for i, c in enumerate(text.compact_lines[:body]):
@@ -52,7 +53,7 @@ def _toc_range(text: Text) -> tuple[int, int] | None:
 
 def toc(text: Text) -> list[TocEntry]:
     """The contents page as entries: parts (第N部分 …) and the numbered sections or tables under each."""
-    rng = _toc_range(text)
+    rng = toc_range(text)
     if rng is None:
         return []
     entries: list[TocEntry] = []
@@ -62,7 +63,7 @@ def toc(text: Text) -> list[TocEntry]:
         if not c:
             continue
         line = text.lines[i]
-        m = _PART.match(c)
+        m = PART.match(c)
         if m:
             part = _part_key(m.group(2))
             entries.append(
@@ -116,8 +117,8 @@ def _table_titles(text: Text, start: int, end: int) -> dict[str, int]:
     return found
 
 
-def _body_start(text: Text) -> int:
-    rng = _toc_range(text)
+def body_start(text: Text) -> int:
+    rng = toc_range(text)
     return rng[1] if rng else 0
 
 
@@ -126,17 +127,18 @@ def _tables_region(text: Text) -> tuple[int, int]:
     if _TABLE_PART in text.segs.parts:
         return text.segs.parts[_TABLE_PART]
     end = text.segs.parts.get("explanation", (len(text.lines), 0))[0]
-    titles = _table_titles(text, _body_start(text), end)
+    titles = _table_titles(text, body_start(text), end)
     return (min(titles.values()), end) if titles else (end, end)
 
 
-def _unnumbered_part(text: Text, key: str) -> int | None:
-    """A part title printed without 第N部分 ("上海市××局2024年度部门决算表" heads the tables in the 2024 template)."""
+def unnumbered_part(text: Text, key: str) -> int | None:
+    """A part title printed without 第N部分 ("上海市××局2024年度部门决算表" heads the tables in the 2024
+    template)."""
     if key != _TABLE_PART:
         return None
     from ..pipeline import table_code
 
-    start, end = _body_start(text), text.segs.parts.get("explanation", (len(text.lines), 0))[0]
+    start, end = body_start(text), text.segs.parts.get("explanation", (len(text.lines), 0))[0]
     for i in range(start, end):
         c = text.compact_lines[i]
         if len(c) <= 50 and c.endswith(PART_NAMES_BY_KEY[key]) and table_code(c) is None:
@@ -170,7 +172,7 @@ def c01(ctx: Ctx) -> list[Outcome]:
     entries = toc(text)
     if not entries:
         return [na("目录", "文档没有目录页")]
-    body = _body_start(text)
+    body = body_start(text)
     titles = _table_titles(text, body, text.segs.parts.get("explanation", (len(text.lines), 0))[0])
     out = []
     for e in entries:
@@ -181,7 +183,7 @@ def c01(ctx: Ctx) -> list[Outcome]:
             if e.part in text.segs.parts and text.segs.parts[e.part][0] >= body:
                 hit = text.segs.parts[e.part][0]
             elif e.part is not None:
-                hit = _unnumbered_part(text, e.part)
+                hit = unnumbered_part(text, e.part)
                 note = "正文标题未印“第…部分”" if hit is not None else ""
         elif e.part == _TABLE_PART:
             from ..pipeline import table_code
@@ -250,7 +252,7 @@ def _bare(ctx: Ctx, text: Text | None) -> set[str]:
     empty = _listed(ctx, "tables_empty")
     if not empty or text is None:
         return set()
-    titles = _table_titles(text, _body_start(text), len(text.lines))
+    titles = _table_titles(text, body_start(text), len(text.lines))
     return {code for code in empty if code in titles and not _noted(text, titles[code])}
 
 
@@ -258,7 +260,7 @@ def _noted(text: Text, i: int) -> bool:
     page = text.lines[i].page
     reach = CHECKS.empty_note_reach
     near = range(max(0, i - reach), min(len(text.lines), i + reach))
-    return any(text.lines[k].page == page and cat.EMPTY_NOTE.search(text.compact_lines[k]) for k in near)
+    return any(text.lines[k].page == page and EMPTY_NOTE.search(text.compact_lines[k]) for k in near)
 
 
 @rule("C02")
@@ -341,7 +343,7 @@ def c03(ctx: Ctx) -> list[Outcome]:
     absent = _listed(ctx, "tables_absent") | _bare(ctx, text)
     if not absent:
         return [Outcome("九张决算表均有数值或空表说明", Status.PASS)]
-    titles = _table_titles(text, _body_start(text), len(text.lines)) if text is not None else {}
+    titles = _table_titles(text, body_start(text), len(text.lines)) if text is not None else {}
     out = []
     for code in schemas.TABLE_CODES:
         if code not in absent:
@@ -485,10 +487,10 @@ def o01(ctx: Ctx) -> list[Outcome]:
 
 
 def _part_order(text: Text) -> list[Outcome]:
-    body = _body_start(text)
+    body = body_start(text)
     seen: list[Heading] = []
     for i in range(body, len(text.lines)):
-        m = _PART.match(text.compact_lines[i])
+        m = PART.match(text.compact_lines[i])
         if m and cn_ordinal(m.group(1)):
             line = text.lines[i]
             seen.append(
@@ -496,7 +498,7 @@ def _part_order(text: Text) -> list[Outcome]:
             )
     for e in toc(text):
         if e.kind == "part" and e.part in _UNNUMBERED_PARTS and not any(h.n == e.n for h in seen):
-            i = _unnumbered_part(text, e.part)
+            i = unnumbered_part(text, e.part)
             if i is not None:
                 line = text.lines[i]
                 seen.append(Heading(0, e.n, e.label, text.compact_lines[i], i, line.no, line.page))

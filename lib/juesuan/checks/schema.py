@@ -66,8 +66,9 @@ _FLOATS = ("expected", "actual", "difference", "tolerance", "amount_at_stake_wan
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
-    """The checks table from evaluated rows, typed as the model says. Built column by column (pandera costs more
-    than all the rules together); the enumerations are checked here and tests validate the result with `Checks`."""
+    """The checks table from evaluated rows, typed as the model says. Built column by column (pandera costs
+    more than all the rules together); the enumerations are checked here and tests validate the result with
+    `Checks`."""
     if not rows:
         return empty()
     data = {}

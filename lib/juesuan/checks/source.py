@@ -1,5 +1,5 @@
-"""The disclosure's own text, for the rules that read words rather than tables (contents page, headings, years,
-names, placeholders, direction words, free-text restatements).
+"""The disclosure's own text, for the rules that read words rather than tables (contents page, headings,
+years, names, placeholders, direction words, free-text restatements).
 
 The text is read once per document through `read.read_source` (the only place that knows encodings and PDFs)
 and segmented with the parser's own `segment`, so a rule sees the same parts and sections as the extractors.
@@ -38,13 +38,15 @@ class Text:
 
     @property
     def compact_lines(self) -> list[str]:
-        """Each line normalised (NFKC) with its whitespace removed: the form heading patterns match against."""
+        """Each line normalised (NFKC) with its whitespace removed: the form heading patterns match
+        against."""
         if self._compact is None:
             self._compact = [compact(ln.text).replace(" ", "") for ln in self.lines]
         return self._compact
 
     def flat(self) -> tuple[str, list[int], list[tuple[int, int]]]:
-        """The text joined without line breaks or spaces, each line's start offset, and each line's (no, page)."""
+        """The text joined without line breaks or spaces, each line's start offset, and each line's (no,
+        page)."""
         if self._flat is None:
             starts, where, parts, pos = [], [], [], 0
             for line, t in zip(self.lines, self.compact_lines, strict=True):  # NFKC, without whitespace
@@ -104,7 +106,7 @@ def source(ctx: Ctx) -> Text | None:
     return ctx.memo("source", make)  # type: ignore[return-value]
 
 
-# ── headings: the ordinals a reader sees (一、 （一） 1、/1.) with where they sit ──────────────────────────────
+# ── headings: the ordinals a reader sees (一、 （一） 1、/1.) with where they sit ─────────────────────
 
 _ORDINAL_PATTERNS = (
     (1, re.compile(r"^([一二三四五六七八九十]{1,3})、(.*)$")),
@@ -126,8 +128,9 @@ class Heading:
 
 
 def headings(text: Text, start: int, end: int) -> list[Heading]:
-    """Numbered lines in lines[start:end]. A level-1 or level-2 ordinal counts as a heading only on a short line
-    without sentence punctuation inside (a wrapped sentence that happens to start with "二、" is body text)."""
+    """Numbered lines in lines[start:end]. A level-1 or level-2 ordinal counts as a heading only on a short
+    line without sentence punctuation inside (a wrapped sentence that happens to start with "二、" is body
+    text)."""
     from ..values import cn_ordinal
 
     out = []

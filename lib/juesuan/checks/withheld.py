@@ -1,10 +1,11 @@
-"""Cells of the nine tables that OCR read but the parser did not use (extract.ocr_identities, extract.statements).
+"""Cells of the nine tables that OCR read but the parser did not use (extract.ocr_identities,
+extract.statements).
 
-A withheld cell is not in `statements`, like a blank one; but a blank cell is 0 and a withheld one is unknown. An
-identity that has a withheld cell among its members cannot be judged: its instance is not_assessable, naming
-the cell, never a failure or a pass computed with 0 in its place. The parser says which cells it withheld only in
-its warnings (the one record of them that outlives the parse, in Parquet too), each naming its table, row,
-column, page and line; they are read back here.
+A withheld cell is not in `statements`, like a blank one; but a blank cell is 0 and a withheld one is unknown.
+An identity that has a withheld cell among its members cannot be judged: its instance is not_assessable,
+naming the cell, never a failure or a pass computed with 0 in its place. The parser says which cells it
+withheld only in its warnings (the one record of them that outlives the parse, in Parquet too), each naming
+its table, row, column, page and line; they are read back here.
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from dataclasses import dataclass
 
 from ..extract import ocr_identities
 from ..extract.statements import table_code
-from .rules_common import Ctx
+from .rules_common import Ctx, as_int
 
 _QUOTED = r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
-# "<title>: OCR unsure of '8.5O' (confidence 0.41) in row '2010601 行政运行', column '基本支出', and …: value not used"
+# "<title>: OCR unsure of '8.5O' (confidence 0.41) in row '2010601 行政运行', column '基本支出', and …:
+#  value not used"
 # "<title>: OCR read 16.00 in row '2010601 行政运行', column '基本支出', and it fails … value not used"
 _VALUE = re.compile(
     rf"^(?P<title>[^:：]+): OCR (?:unsure of .*? \(confidence [\d.]+\)|read \S+) in row {_QUOTED}, "
     rf"column {_QUOTED}, and .*value not used$"
 )
-# "<title>: OCR unsure of the label '行攻运行' (confidence 0.62) of row 2010601'行攻运行', not confirmed by another
-# table: its value in column '基本支出' not used"
+# "<title>: OCR unsure of the label '行攻运行' (confidence 0.62) of row 2010601'行攻运行', not confirmed by
+# another table: its value in column '基本支出' not used"
 _LABEL = re.compile(
     rf"^(?P<title>[^:：]+): OCR unsure of the label .*? of row (?P<code>\d*){_QUOTED}, not confirmed "
     rf"by another table: its value in column {_QUOTED} not used$"
@@ -57,13 +59,6 @@ def _unquote(s: str) -> str:
     return s[1:-1].replace("\\'", "'").replace('\\"', '"').replace("\\\\", "\\")
 
 
-def _int(x: object) -> int | None:
-    try:
-        return None if x is None or x != x else int(x)  # type: ignore[arg-type, operator]
-    except (TypeError, ValueError):
-        return None
-
-
 def cells(ctx: Ctx) -> list[Withheld]:
     """Every withheld cell of the document, from the statements stage's warnings; computed once."""
     return ctx.memo("withheld", lambda: _read(ctx))  # type: ignore[return-value]
@@ -76,7 +71,7 @@ def _read(ctx: Ctx) -> list[Withheld]:
     for w in ctx.records("warnings"):
         if w.get("stage") != ocr_identities.STAGE:
             continue
-        msg, page, line = str(w.get("message") or ""), _int(w.get("page")), _int(w.get("source_line"))
+        msg, page, line = str(w.get("message") or ""), as_int(w.get("page")), as_int(w.get("source_line"))
         m = _VALUE.match(msg) or _LABEL.match(msg)
         if m:
             code = table_code(m.group("title"))
@@ -97,7 +92,7 @@ def _read(ctx: Ctx) -> list[Withheld]:
         same = [
             r
             for r in statements
-            if r.get("table_code") == code and r.get("page") == page and _int(r.get("source_line")) == line
+            if r.get("table_code") == code and r.get("page") == page and as_int(r.get("source_line")) == line
         ]
         if same:
             out.append(

@@ -1,6 +1,6 @@
-"""Document metadata: is it a disclosure, whose and which year, its doc_id, and the inventory of the nine tables
-(found, printed empty, absent) that the `document` row records. Everything here reads whole-document text; the
-extractors read one part each."""
+"""Document metadata: is it a disclosure, whose and which year, its doc_id, and the inventory of the nine
+tables (found, printed empty, absent) that the `document` row records. Everything here reads whole-document
+text; the extractors read one part each."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from ..read import Source, Warn
 from ..segment import PART_NAMES, REQUIRED_PARTS, Passage, Segments, compact
 from ..types import SourceKind, Stage
 from ..values import fold
+from ..vocab import EMPTY_NOTE
 from .statements import table_code as title_code
 
 
 def table_code(line_text: str) -> str | None:
-    """Which of the nine tables a heading line names ("一、收入支出决算总表" in 第二部分's list counts too)."""
+    """Which of the nine tables a heading line names ("一、收入支出决算总表" in 第二部分's list counts
+    too)."""
     return title_code(re.sub(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+[、.．])", "", line_text))
 
 
@@ -77,7 +79,8 @@ _GRADE = re.compile(r"(?:整体|部门).{0,24}?(?:级别|等级|评级)为[“\"
 
 
 def stated_grade(lines, sections) -> dict:
-    """The department's self-evaluation grade as the narrative states it ("…整体支出绩效评价结果级别为“优”")."""
+    """The department's self-evaluation grade as the narrative states it
+    ("…整体支出绩效评价结果级别为“优”")."""
     for sec in sections:
         for i in range(sec.start, sec.end):
             if not re.search(r"级|评", lines[i].text):
@@ -89,15 +92,11 @@ def stated_grade(lines, sections) -> dict:
     return {"dept_grade": None, "dept_grade_line": None}
 
 
-_EMPTY_NOTE = re.compile(r"本表无数据|故本表无|无.{0,20}(收入|支出|收支).{0,6}(故|,|，)?本表")
-
-
 def stated_empty(lines, title) -> bool:
     """An empty table must say so (本表无数据); a title with that note on its page is empty, not absent."""
     i = lines.index(title)
     return any(
-        ln.page == title.page and _EMPTY_NOTE.search(compact(ln.text))
-        for ln in lines[max(0, i - 40) : i + 40]
+        ln.page == title.page and EMPTY_NOTE.search(compact(ln.text)) for ln in lines[max(0, i - 40) : i + 40]
     )
 
 
@@ -158,7 +157,8 @@ def inventory(
         why = (
             "no data in the text layer (image or missing)"
             if source.kind == SourceKind.PDF
-            else "its cells are not read from text input (an image in the source, or rows only the PDF reader can align)"
+            else "its cells are not read from text input (an image in the source, or rows only the PDF "
+            "reader can align)"
         )
         warns.append(
             Warn(

@@ -105,7 +105,9 @@ def test_table_sheets_match_frames(workbook):
     assert ws.cell(2, value).number_format == "#,##0.00" and ws.cell(2, line).number_format == "0"
     assert ws.cell(2, value).value == pytest.approx(float(d.figures.iloc[0]["value"]))
     li = wb["基本支出明细"]
-    assert _header(li) == ["文档", "行号", "页码", "类别", "事项", "金额(万元)", "是否合计"]
+    assert _header(li) == [
+        "文档", "行号", "页码", "类别", "事项", "金额(万元)", "是否合计", "读取方式", "识别置信度"
+    ]
     amounts = [li.cell(i, 6).value for i in range(2, li.max_row + 1)]
     assert amounts == pytest.approx(d.line_items["amount_wan"].tolist())
     pr = wb["项目自评"]

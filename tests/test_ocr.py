@@ -18,8 +18,9 @@ from juesuan.config import DATA_RAW, FIXTURES, OCR
 from juesuan.extract import ocr_identities
 from juesuan.read import ocr
 from juesuan.read.layout import Edge, Glyph, layout_page
-from juesuan.read.lines import Warn
+from juesuan.read.lines import Line, Warn
 from juesuan.read.pdf import read_pdf
+from juesuan.segment import Passage
 from ocrgen import Scan, garbled, pasted, scanned
 from pdfcorpus.compare import compare
 
@@ -63,7 +64,10 @@ _BUILD = {
     "scanned": lambda out: _only(CAIZHENGJU, out, SCANNED_PAGES, Scan(dpi=150, turn=0.8, jpeg=70)),
     # the tables pasted as pictures into the text PDF, titles and 单位 lines left as text
     "pasted": lambda out: pasted(GUIHUA, out, Scan(dpi=200, turn=-0.5, jpeg=85), PASTED_PAGES),
+    # one page of 情况说明 scanned (its figures and the 基本支出 line items), the rest of the PDF text
+    "narrative": lambda out: scanned(GUIHUA, out, Scan(dpi=200, turn=0.5, jpeg=85), [NARRATIVE_PAGE]),
 }
+NARRATIVE_PAGE = 24
 
 
 def _only(source, out, pages, scan):
@@ -102,7 +106,8 @@ def _check_statements(d: juesuan.Disclosure, want: pd.DataFrame, pages: list[int
     unsure = _unsure_cells(d)
     for row in result.missing:
         here = unsure[unsure.page == int(row["page"])]
-        assert here.message.str.contains(re.escape(str(row["row_label"])[-4:])).any(), (row, here.message.tolist())
+        label = re.escape(str(row["row_label"])[-4:])
+        assert here.message.str.contains(label).any(), (row, here.message.tolist())
     assert (got.source == "ocr").all() and got.confidence.between(0, 1).all()
     return result.identical / result.expected
 
@@ -114,7 +119,8 @@ def test_a_scanned_document_reads_like_its_text_layer(parsed):
     assert len(want) == 56
     share = _check_statements(d, want, pages)
     assert share >= 0.95, share
-    assert set(d.document.tables_found.iloc[0].split("；")) == {"income", "fiscal_income_expenditure", "three_public"}
+    found = set(d.document.tables_found.iloc[0].split("；"))
+    assert found == {"income", "fiscal_income_expenditure", "three_public"}
     assert d.document.image_pages.iloc[0] == "1；2；3；4"
     read = d.warnings[d.warnings.stage == "read:ocr"]
     assert read.message.str.contains("page\\(s\\) 1–4 read by OCR").any()
@@ -182,7 +188,8 @@ def test_a_garbled_text_layer_is_read_from_its_picture(tmp_path):
     said = d.warnings[(d.warnings.stage == "read:ocr") & (d.warnings.page == 10)]
     assert said.message.str.startswith("garbled text layer (fonts without a Unicode map)").any()
     rest = d.statements[d.statements.page != 10]
-    assert compare(_fixture("guihuaziyuanju", [p for p in range(1, 31) if p != 10]), rest, STATEMENT_COLUMNS).ok
+    rest_want = _fixture("guihuaziyuanju", [p for p in range(1, 31) if p != 10])
+    assert compare(rest_want, rest, STATEMENT_COLUMNS).ok
     assert (rest.source == "text").all()
     off = read_pdf(pdf, ocr="off")
     assert [(w.stage, w.page) for w in off.warnings if "garbled" in w.message] == [("read", 10)]
@@ -195,6 +202,44 @@ def test_garbled_share_counts_what_no_disclosure_prints():
     glyph = lambda ch: Glyph(ch, 0, 1, 0, 1, 1, 1)  # noqa: E731
     assert ocr.garbled([glyph("\ue000")] * (OCR.garbled_min_chars - 1)) is False  # too few to judge
     assert ocr.garbled([glyph("\ue000")] * 8 + [glyph("支")] * 12) is (8 / 20 >= OCR.garbled_share)
+
+
+def test_figures_read_from_a_scanned_narrative_page_say_ocr(parsed):
+    """Figures and line items read from a scanned page carry source "ocr" and a confidence; those of the text
+    pages carry "text" and none, with the values of the text-layer parse."""
+    d, text = parsed("narrative"), juesuan.load(GUIHUA)
+    keys = {"figures": ["section", "item", "measure", "value"], "line_items": ["item", "amount_wan"]}
+    for table, key in keys.items():
+        got, want = getattr(d, table), getattr(text, table)
+        read = got[got.page == NARRATIVE_PAGE]
+        assert len(read) >= len(want[want.page == NARRATIVE_PAGE]) // 2 > 0, (table, len(read))
+        assert (read.source == "ocr").all() and read.confidence.between(0, 1).all(), table
+        assert read.confidence.notna().all() and (read.confidence < 1).any(), table
+        rest, rest_want = got[got.page != NARRATIVE_PAGE], want[want.page != NARRATIVE_PAGE]
+        assert (rest.source == "text").all() and rest.confidence.isna().all(), table
+        assert rest[key].reset_index(drop=True).equals(rest_want[key].reset_index(drop=True)), table
+
+
+def test_narrative_tables_read_from_text_say_text():
+    seed = juesuan.load(DATA_RAW / "2023-tongcheng-renshe.txt")
+    for table in ("figures", "line_items", "project_outputs"):
+        df = getattr(seed, table)
+        assert len(df) > 0 and (df.source == "text").all() and df.confidence.isna().all(), table
+    pdf = juesuan.load(GUIHUA)
+    for table in ("figures", "line_items"):
+        df = getattr(pdf, table)
+        assert len(df) > 0 and (df.source == "text").all() and df.confidence.isna().all(), table
+
+
+def test_a_value_carries_the_lowest_confidence_of_the_lines_it_was_read_from():
+    lines = [Line(1, 1, "收入合计"), Line(2, 1, "100万元，"), Line(3, 2, "支出合计200万元。")]
+    p = Passage(lines, {1: 0.97, 2: 0.91})  # Source.line_conf: lines 1 and 2 read by OCR
+    first, second = p.text.index("100"), p.text.index("200")
+    assert p.provenance(first, first + 5) == {"source": "ocr", "confidence": 0.91}
+    assert p.provenance(0, 4) == {"source": "ocr", "confidence": 0.97}
+    assert p.provenance(0, first + 5) == {"source": "ocr", "confidence": 0.91}
+    assert p.provenance(second, second + 5) == {"source": "text", "confidence": None}
+    assert Passage(lines).provenance(0, len(p.text)) == {"source": "text", "confidence": None}
 
 
 # ---------------------------------------------------------------- the performance forms as pictures
@@ -265,13 +310,16 @@ def test_rulings_and_skew_from_a_drawn_table():
 
 def test_recognised_words_become_glyphs_with_their_confidence():
     box = [[100, 200], [180, 200], [180, 230], [100, 230]]
-    chars = [[[100 + 20 * i, 200], [120 + 20 * i, 200], [120 + 20 * i, 230], [100 + 20 * i, 230]] for i in range(4)]
+    chars = [
+        [[100 + 20 * i, 200], [120 + 20 * i, 200], [120 + 20 * i, 230], [100 + 20 * i, 230]] for i in range(4)
+    ]
     result = [[box, "12.5", 0.9, chars, ["1", "2", ".", "5"], [0.99, 0.98, 0.6, 0.97]]]
     gs = ocr.glyphs(result, 2.0, (0.0, 0.0))
     assert [g.ch for g in gs] == ["1", "2", ".", "5"]
     assert [g.conf for g in gs] == [0.99, 0.98, 0.6, 0.97]
     assert gs[0].x0 == 50 and gs[3].x1 == 90 and gs[0].top == 100 and gs[0].bottom == 115
-    spaced = ocr.glyphs([[box, "合 计", 0.8, [], [], []]], 2.0, (0.0, 0.0))  # no character boxes: split evenly
+    # no character boxes: split evenly
+    spaced = ocr.glyphs([[box, "合 计", 0.8, [], [], []]], 2.0, (0.0, 0.0))
     assert [(g.ch, g.x0, g.conf) for g in spaced] == [("合", 50, 0.8), ("计", 70, 0.8)]
 
 
@@ -359,7 +407,8 @@ def test_identities_hold_on_the_text_layer_of_both_samples():
         covered = 0
         for table_rows in by_table.values():
             assert ocr_identities.verify("t", table_rows, warns) == table_rows
-            covered += len({i for ident in ocr_identities.identities(table_rows) for i in (ident.total, *ident.parts)})
+            idents = ocr_identities.identities(table_rows)
+            covered += len({i for ident in idents for i in (ident.total, *ident.parts)})
         assert warns == [] and covered == len(rows)  # every cell is in at least one identity
 
 

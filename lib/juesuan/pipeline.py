@@ -20,8 +20,8 @@ from .types import SourceKind
 
 
 def parse(path: str | Path) -> Disclosure:
-    """The whole pipeline: one disclosure file in, validated tables out (`juesuan.load`). Raises `InputError` on
-    unusable input.
+    """The whole pipeline: one disclosure file in, validated tables out (`juesuan.load`). Raises `InputError`
+    on unusable input.
 
     In this process, with the pre-read bounds (juesuan.limits); the command line reads each input in a bounded
     worker process instead (juesuan.batch)."""
@@ -41,9 +41,10 @@ def extract_rows(path: str | Path) -> tuple[str, dict[str, list[dict]]]:
     explanation = segs.sections.get("explanation", [])
     performance_sections = [s for s in explanation if "绩效" in s.title]
     units = extract_units(lines, overview, doc_id)
-    figures, fw = extract_figures(lines, explanation, doc_id)
-    line_items = extract_line_items(lines, explanation, doc_id)
-    project_outputs, pw = extract_project_outputs(lines, performance_sections, doc_id)
+    ocr = source.line_conf  # the lines read by OCR: figures, line items and outputs say so, with a confidence
+    figures, fw = extract_figures(lines, explanation, doc_id, ocr)
+    line_items = extract_line_items(lines, explanation, doc_id, ocr)
+    project_outputs, pw = extract_project_outputs(lines, performance_sections, doc_id, ocr)
     start, end = segs.parts.get("attachments", (segs.parts.get("explanation", (0, 0))[1], len(lines)))
     perf, dept_summary, perf_w = extract_performance(lines, start, end, doc_id)
     statements, sw, blank = _statements(source, doc_id)

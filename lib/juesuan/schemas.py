@@ -82,6 +82,8 @@ class Figures(_Provenance):
     value: Series[float]
     unit: Series[str]
     evidence: Series[str]
+    source: Series[str] = pa.Field(nullable=True, isin=["text", "ocr"])  # text layer, or read from a picture
+    confidence: Series[float] = pa.Field(nullable=True, ge=0, le=1)  # OCR: lowest probability of its lines
 
 
 class LineItems(_Provenance):
@@ -89,6 +91,8 @@ class LineItems(_Provenance):
     item: Series[str]
     amount_wan: Series[float]
     is_total: Series[bool]
+    source: Series[str] = pa.Field(nullable=True, isin=["text", "ocr"])  # text layer, or read from a picture
+    confidence: Series[float] = pa.Field(nullable=True, ge=0, le=1)  # OCR: lowest probability of its lines
 
 
 class Projects(_Provenance):
@@ -123,6 +127,8 @@ class ProjectOutputs(_Provenance):
     outputs: Series[str] = pa.Field(nullable=True)
     problems: Series[str] = pa.Field(nullable=True)
     next_steps: Series[str] = pa.Field(nullable=True)
+    source: Series[str] = pa.Field(nullable=True, isin=["text", "ocr"])  # text layer, or read from a picture
+    confidence: Series[float] = pa.Field(nullable=True, ge=0, le=1)  # OCR: lowest probability of its lines
 
 
 class DepartmentGoals(_Provenance):
@@ -326,9 +332,8 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
             raise ValueError(f"{table}.{col.name}: cannot coerce: {exc}") from None
         present = [v for v in values if v is not None and v == v]  # v == v: not NaN
         if not col.nullable and len(present) < len(values):
-            raise ValueError(
-                f"{table}.{col.name}: missing value in row {next(i for i, v in enumerate(values) if _missing(v))}"
-            )
+            first = next(i for i, v in enumerate(values) if _missing(v))
+            raise ValueError(f"{table}.{col.name}: missing value in row {first}")
         if col.unique and len(set(present)) < len(present):
             raise ValueError(f"{table}.{col.name}: duplicate values")
         for check, stats in col.checks:
@@ -364,17 +369,19 @@ def _arrow_fails(check: str, stats: dict, a):
 
 
 def arrow(df: pd.DataFrame):
-    """The table as Arrow, as `DataFrame.to_parquet(index=False)` converts it (so one conversion serves both)."""
+    """The table as Arrow, as `DataFrame.to_parquet(index=False)` converts it (so one conversion serves
+    both)."""
     import pyarrow as pa
 
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
 def validate(table: str, df: pd.DataFrame, as_arrow=None) -> pd.DataFrame:
-    """pandera's verdict on a finished table, cheaply: a table whose columns already have the model's dtypes (as
-    `frame` builds them) is checked column by column from the same plan on its Arrow form (`as_arrow`, or converted
-    here), with no coercion to do; anything else goes to pandera itself. Returns the table; raises ValueError (fast
-    path) or a pandera error where pandera fails. tests/test_schemas.py keeps the two in agreement."""
+    """pandera's verdict on a finished table, cheaply: a table whose columns already have the model's dtypes
+    (as `frame` builds them) is checked column by column from the same plan on its Arrow form (`as_arrow`, or
+    converted here), with no coercion to do; anything else goes to pandera itself. Returns the table; raises
+    ValueError (fast path) or a pandera error where pandera fails. tests/test_schemas.py keeps the two in
+    agreement."""
     import pyarrow.compute as pc
 
     plan = _plan(table)

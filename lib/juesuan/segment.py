@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .normalize import compact, norm
-from .read.lines import Line
+from .read.lines import Line, provenance
 from .values import cn_ordinal
 
 PART_KEYS = {
@@ -55,7 +56,7 @@ class Passage:
     offset map turns a match back into a source line.
     """
 
-    def __init__(self, lines: list[Line]):
+    def __init__(self, lines: list[Line], line_conf: Mapping[int, float] | None = None):
         parts: list[str] = []
         starts: list[int] = []  # offset in text where each run starts
         owners: list[int] = []  # the line each run came from
@@ -85,6 +86,7 @@ class Passage:
                 last = run[-1]
         self.text = "".join(parts)
         self.lines = lines
+        self.line_conf = line_conf or {}  # Source.line_conf: which lines OCR read, how sure it was
         self._starts, self._owners, self._sources = starts, owners, sources
 
     def _run(self, pos: int) -> int:
@@ -93,6 +95,11 @@ class Passage:
     def line_at(self, pos: int) -> Line:
         pos = min(max(pos, 0), len(self.text) - 1)
         return self.lines[self._owners[self._run(pos)]]
+
+    def provenance(self, start: int, end: int) -> dict[str, str | float | None]:
+        """`source` and `confidence` of a value read from text[start:end]: OCR (how sure) or a text layer."""
+        first, last = self._owners[self._run(start)], self._owners[self._run(max(end - 1, start))]
+        return provenance(self.lines[first : last + 1], self.line_conf)
 
     def original(self, start: int, end: int) -> str:
         """The document's own characters behind text[start:end] (evidence keeps them, not the NFKC form)."""
@@ -112,7 +119,8 @@ _RUN = re.compile(r"\S+")
 
 
 def source_chars(text: str, start: int, length: int) -> list[str]:
-    """Original characters behind normalised[start:start+length] when NFKC changed lengths (rare: ligatures)."""
+    """Original characters behind normalised[start:start+length] when NFKC changed lengths (rare:
+    ligatures)."""
     out: list[str] = []
     pos = 0
     for c in text:
@@ -164,9 +172,9 @@ def find_parts(lines: list[Line]) -> dict[str, tuple[int, int]]:
 def _unnumbered_parts(
     lines: list[Line], toc: list[tuple[int, int, str]], body: list[tuple[int, int, str]]
 ) -> list:
-    """Parts the contents list names but whose body heading drops "第N部分" (WPS template: "第二部分 XX局2024年度
-    部门决算表" in the 目录, "XX局 2024年度部门决算表" over the tables): the first line after the previous
-    part that reads exactly as the listed title."""
+    """Parts the contents list names but whose body heading drops "第N部分" (WPS template:
+    "第二部分 XX局2024年度部门决算表" in the 目录, "XX局 2024年度部门决算表" over the tables): the first
+    line after the previous part that reads exactly as the listed title."""
     found = {key for _, _, key in body}
     out: list[tuple[int, int, str]] = []
     for i, ordinal, key in toc:

@@ -11,6 +11,7 @@ Years, dates, list ordinals and thresholds ("100万元以上") are not facts and
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from ..normalize import unquote
 from ..read.lines import Warn
@@ -40,14 +41,16 @@ _UNITLESS_CUE = re.compile(r"(增加|减少|增长|下降|占|占.*的|为|完�
 _EXEC = re.compile(r"完成.*(?:预算|计划)|执行率|执行进度|较年初完成")
 _BUDGET_CUES = re.compile(r"(?:年初预算|全年预算|调整预算|预算)(?:数)?(?:为|是)?$")
 # A sentence that states a 全年 or 调整(后) budget beside the 年初 one keeps the bases apart (budget_full,
-# budget_adjusted), so that "完成年初预算的 X%" can be checked against the basis it really used; where it is the
-# only budget of its sentence it is the item's budget.
+# budget_adjusted), so that "完成年初预算的 X%" can be checked against the basis it really used; where it
+# is the only budget of its sentence it is the item's budget.
 _BUDGET_BASIS = re.compile(r"(全年预算|调整后?预算)(?:数)?(?:为|是)?$")
 _BASIS_MEASURES = ("budget_full", "budget_adjusted")
 _TRAILING_CUES = [
-    "支出决算为", "支出决算数", "支出决算", "决算数为", "决算为", "执行数为", "年初预算数为", "年初预算为", "全年预算数为",
-    "全年预算为", "调整后预算数为", "调整后预算为", "调整预算数为", "调整预算为", "预算数为", "预算为",
-    "增加(减少)", "减少(增加)", "增加", "减少", "增长", "下降", "均为", "各为", "总计为", "合计为", "为", "是", "各",
+    "支出决算为", "支出决算数", "支出决算", "决算数为", "决算为", "执行数为",
+    "年初预算数为", "年初预算为", "全年预算数为", "全年预算为",
+    "调整后预算数为", "调整后预算为", "调整预算数为", "调整预算为", "预算数为", "预算为",
+    "增加(减少)", "减少(增加)", "增加", "减少", "增长", "下降",
+    "均为", "各为", "总计为", "合计为", "为", "是", "各",
     "达到", "达", "约", "共计", "累计",
 ]  # fmt: skip
 _LEADING_FILLERS = [
@@ -77,7 +80,8 @@ _ALIASES = {
     "三公经费财政拨款": "三公经费",
     "机关运行经费支出": "机关运行经费",
 }
-# the report-year phrase that opens a clause: "2023年度…", "本部门2023年度…", "上海市××局2024年度…", "2023年…", "23年…"
+# the report-year phrase that opens a clause: "2023年度…", "本部门2023年度…", "上海市××局2024年度…",
+# "2023年…", "23年…"
 _ORG = r"(?:局|委员会|委|办公室|办|院|中心|站|所|部门|单位|政府|厅|会)"
 _YEAR_PREFIX = re.compile(rf"^(?:(?:.{{0,24}}?{_ORG})?\d{{4}}年度|\d{{2}}(?:\d{{2}})?年(?![前后以]))")
 _AFTER_FIGURE = re.compile(r"\d(?:" + "|".join(re.escape(u) for u in _UNITS) + r")?$")
@@ -114,8 +118,8 @@ def _mask_plain_parentheticals(text: str) -> str:
 
 
 def _clause_start(masked: str, pos: int, stop: set[str]) -> int:
-    """Start of the clause ending at pos. A 、 separates figures (基本工资564.84万元、津贴补贴…) but joins words
-    (收、支总计; 及时纠正、查处…), so it ends a clause only right after a figure."""
+    """Start of the clause ending at pos. A 、 separates figures (基本工资564.84万元、津贴补贴…) but joins
+    words (收、支总计; 及时纠正、查处…), so it ends a clause only right after a figure."""
     i = pos - 1
     while i >= 0:
         if masked[i] in stop and (masked[i] != "、" or _AFTER_FIGURE.search(masked, max(0, i - 12), i)):
@@ -153,7 +157,8 @@ def _measure(unit: str, cue: str) -> tuple[str, int | None]:
 
 
 def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]) -> list[dict]:
-    """Every figure of one narrative section: a number with its unit, the item it belongs to and its measure."""
+    """Every figure of one narrative section: a number with its unit, the item it belongs to and its
+    measure."""
     text = passage.text
     masked = _mask_plain_parentheticals(text)
     list_starts = [m.start() for m in _LIST_MARK.finditer(masked)]
@@ -208,6 +213,7 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
                 "value": sign * float(m["num"].replace(",", "")),
                 "unit": m["unit"],
                 "evidence": passage.original(sentence_start, sentence_end + 1).strip(),
+                **passage.provenance(start, end),
                 "_sentence": sentence_start,
             }
         )
@@ -226,8 +232,8 @@ def extract_section(passage: Passage, label: str, doc_id: str, warns: list[Warn]
 
 
 def _is_figure(passage: Passage, masked: str, m: re.Match[str], warns: list[Warn]) -> bool:
-    """A number with a unit that is not a threshold, a date or a year; a number whose clause expects a unit but
-    prints none is a warning, never a guess."""
+    """A number with a unit that is not a threshold, a date or a year; a number whose clause expects a unit
+    but prints none is a warning, never a guess."""
     text, (start, end) = passage.text, m.span()
     if m["unit"] is None:
         cue = text[_clause_start(masked, start, _BOUNDARY) : start]
@@ -258,7 +264,8 @@ def _item_of(
     sentence_start: int,
     clause_start: int,
 ) -> tuple[str, str]:
-    """(measure, item) of a figure from its clause: '' when the clause names no item (the list entry's then)."""
+    """(measure, item) of a figure from its clause: '' when the clause names no item (the list entry's
+    then)."""
     item = _clean_item(cue)
     if aside:
         pass
@@ -276,7 +283,8 @@ def _item_of(
 
 
 def _single_basis_is_the_budget(rows: list[dict]) -> None:
-    """A 全年/调整 budget with no 年初 budget in its sentence is simply the budget (项目全年预算数为 10 万元)."""
+    """A 全年/调整 budget with no 年初 budget in its sentence is simply the budget
+    (项目全年预算数为 10 万元)."""
     initial = {r["_sentence"] for r in rows if r["measure"] == "budget"}
     for r in rows:
         if r["measure"] in _BASIS_MEASURES and r["_sentence"] not in initial:
@@ -306,7 +314,8 @@ def _changed_subject(text: str, masked: str, sentence_start: int, clause_start: 
 
 
 def _strip_relation(cue: str) -> str:
-    """`比2022年度决算数增加` / `与2022年度相比,收入合计增加` → the noun phrase, if any, before the relation."""
+    """`比2022年度决算数增加` / `与2022年度相比,收入合计增加` → the noun phrase, if any, before the
+    relation."""
     cue = re.sub(r"(?:比|较|与)(?:上年|\d{4}年度?)?.*?(?:相比)?(?=(增加|减少|增长|下降)|$)", "", cue)
     cue = re.sub(r"^(?:完成|占).*$", "", cue)
     return cue
@@ -327,7 +336,10 @@ def _is_date_or_year(text: str, end: int) -> bool:
     return bool(re.match(r"(?:年|月|日|号)", text[end : end + 1]))
 
 
-def extract_figures(lines, sections: list[Section], doc_id: str) -> tuple[list[dict], list[Warn]]:
+def extract_figures(
+    lines, sections: list[Section], doc_id: str, line_conf: Mapping[int, float] | None = None
+) -> tuple[list[dict], list[Warn]]:
+    """Every figure of the sections; `line_conf` (Source.line_conf) marks the lines OCR read."""
     warns: list[Warn] = []
     rows: list[dict] = []
     for sec in sections:
@@ -340,5 +352,5 @@ def extract_figures(lines, sections: list[Section], doc_id: str) -> tuple[list[d
             ):
                 a += 1
             if a < b:
-                rows += extract_section(Passage(lines[a:b]), label, doc_id, warns)
+                rows += extract_section(Passage(lines[a:b], line_conf), label, doc_id, warns)
     return rows, warns

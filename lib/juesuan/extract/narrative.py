@@ -1,8 +1,10 @@
-"""List-shaped narrative: the unit list (机构设置), the 基本支出 breakdown (六) and the project list (十三（二）)."""
+"""List-shaped narrative: the unit list (机构设置), the 基本支出 breakdown (六) and the project list
+(十三（二）)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from ..read.lines import Line, Warn
 from ..segment import Passage, Section
@@ -36,7 +38,8 @@ def extract_units(lines: list[Line], sections: list[Section], doc_id: str) -> li
                     and pending
                     and not _ORG_SUFFIX.search(norm("".join(_first_cell(p.text) for p in pending)))
                 ):
-                    pending = []  # "…下属单位共 / 1 / 个，即：": a number in a sentence, no unit's name before it
+                    # "…下属单位共 / 1 / 个，即：": a number in a sentence, no unit's name before it
+                    pending = []
                     continue
                 current = {
                     "line": line if own or not pending else pending[0],
@@ -102,17 +105,21 @@ _GROUP = re.compile(r"(人员经费|公用经费)(?:合计)?(?:支出)?(?:为)?(
 _ITEM = re.compile(r"^(.+?)(\d[\d,]*(?:\.\d+)?)(万元|元)$")
 
 
-def extract_line_items(lines: list[Line], sections: list[Section], doc_id: str) -> list[dict]:
-    """人员经费 / 公用经费 totals and their itemised 主要包括 lists (items without an amount are skipped)."""
+def extract_line_items(
+    lines: list[Line], sections: list[Section], doc_id: str, line_conf: Mapping[int, float] | None = None
+) -> list[dict]:
+    """人员经费 / 公用经费 totals and their itemised 主要包括 lists (items without an amount are skipped);
+    `line_conf` (Source.line_conf) marks the lines OCR read."""
     rows = []
     for sec in sections:
         if "基本支出" not in sec.title:
             continue
-        p = Passage(lines[sec.start : sec.end])
+        p = Passage(lines[sec.start : sec.end], line_conf)
         groups = list(_GROUP.finditer(p.text))
         for k, g in enumerate(groups):
             line = p.line_at(g.start())
-            rows.append(_line_item(doc_id, line, g.group(1), g.group(1), g.group(2), g.group(3), True))
+            read = p.provenance(*g.span())
+            rows.append(_line_item(doc_id, line, g.group(1), g.group(1), g.group(2), g.group(3), True, read))
             stop = groups[k + 1].start() if k + 1 < len(groups) else len(p.text)
             body = p.text[g.end() : stop]
             m = re.search(r"主要包括[::]", body)
@@ -133,13 +140,24 @@ def extract_line_items(lines: list[Line], sections: list[Section], doc_id: str) 
                             im.group(2),
                             im.group(3),
                             False,
+                            p.provenance(pos, pos + len(piece)),
                         )
                     )
                 pos += len(piece) + 1
     return rows
 
 
-def _line_item(doc_id: str, line: Line, group: str, item: str, amount: str, unit: str, total: bool) -> dict:
+def _line_item(
+    doc_id: str,
+    line: Line,
+    group: str,
+    item: str,
+    amount: str,
+    unit: str,
+    total: bool,
+    read: dict,
+) -> dict:
+    """One row; `read`: where its amount was read from (Passage.provenance: OCR or a text layer)."""
     value = float(amount.replace(",", ""))
     return {
         "doc_id": doc_id,
@@ -149,6 +167,7 @@ def _line_item(doc_id: str, line: Line, group: str, item: str, amount: str, unit
         "item": item.replace(" ", ""),
         "amount_wan": value / 10000 if unit == "元" else value,
         "is_total": total,
+        **read,
     }
 
 
@@ -157,14 +176,15 @@ _PROJECT_HEAD = re.compile(r"^(.+?)[::]项目(?:全年)?预算(?:数)?为")
 
 
 def extract_project_outputs(
-    lines: list[Line], sections: list[Section], doc_id: str
+    lines: list[Line], sections: list[Section], doc_id: str, line_conf: Mapping[int, float] | None = None
 ) -> tuple[list[dict], list[Warn]]:
-    """十三（二）: "N、项目名：项目全年预算数为A万元，执行数为B万元，完成预算C%。主要产出和效益：…发现的问题及原因：…下一步改进措施：…"."""
+    """十三（二）: "N、项目名：项目全年预算数为A万元，执行数为B万元，完成预算C%。
+    主要产出和效益：…发现的问题及原因：…下一步改进措施：…"."""
     rows: list[dict] = []
     warns: list[Warn] = []
     for sec in sections:
         for part in sec.subsections or [sec]:
-            p = Passage(lines[part.start : part.end])
+            p = Passage(lines[part.start : part.end], line_conf)
             entries = [m for m in _ENTRY.finditer(p.text) if _PROJECT_HEAD.match(p.text[m.end() :])]
             for k, m in enumerate(entries):
                 a = m.end()
@@ -185,6 +205,7 @@ def extract_project_outputs(
                         "outputs": _labelled(p, a, body, "主要产出和效益", "发现的问题及原因"),
                         "problems": _labelled(p, a, body, "发现的问题及原因", "下一步改进措施"),
                         "next_steps": _labelled(p, a, body, "下一步改进措施", None),
+                        **p.provenance(m.start(), b),
                     }
                 )
     return rows, warns

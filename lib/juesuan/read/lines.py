@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -23,6 +24,14 @@ class Line(NamedTuple):
     text: str  # the line as read, original characters kept
 
 
+def provenance(lines: Iterable[Line], line_conf: Mapping[int, float]) -> dict[str, str | float | None]:
+    """The `source` and `confidence` columns of a value read from these lines (`line_conf`: Source.line_conf),
+    as statements carry them: "ocr" with the lowest confidence when any line was recognised from a picture,
+    else "text" with none."""
+    confs = [line_conf[ln.no] for ln in lines if ln.no in line_conf]
+    return {"source": "ocr", "confidence": min(confs)} if confs else {"source": "text", "confidence": None}
+
+
 @dataclass
 class Source:
     path: str
@@ -34,3 +43,5 @@ class Source:
     tables: list = field(default_factory=list)  # raw table grids from a PDF, for extract.statements
     warnings: list[Warn] = field(default_factory=list)
     n_lines: int = 0  # lines in the input (text), before blank and page-number lines are dropped
+    # OCR: Line.no → the lowest recogniser probability of the line's characters (a line absent: a text layer)
+    line_conf: dict[int, float] = field(default_factory=dict)

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -102,100 +102,161 @@ def _current_ocr() -> str:
     return getattr(limits.current(), "ocr", None) or OCR.mode
 
 
+@dataclass
+class _Pages:
+    """What reading a document gathers, page by page (so that each step of a page is a helper of its own)."""
+
+    lines: list[Line] = field(default_factory=list)
+    tables: list[TableGrid] = field(default_factory=list)
+    warnings: list[Warn] = field(default_factory=list)
+    image_pages: list[int] = field(default_factory=list)
+    recognised: list[int] = field(default_factory=list)  # pages read (in part) from their picture
+    turned: dict[int, list[int]] = field(default_factory=dict)  # pages whose text runs sideways as displayed
+    n_glyphs: int = 0
+    sha: str = ""
+    line_conf: dict[int, float] = field(default_factory=dict)  # OCR: Line.no → its lowest confidence
+
+
 def _read_doc(
     path: Path, data: bytes, doc: pdfium.PdfDocument, settings: LayoutSettings, ocr_mode: str = OCR.mode
 ) -> Source:
-    from . import ocr
-
-    lines: list[Line] = []
-    tables: list[TableGrid] = []
-    warnings: list[Warn] = []
-    image_pages: list[int] = []
-    n_glyphs = 0
-    turned: dict[int, list[int]] = {}  # pages whose text runs sideways on the page as displayed
-    recognised: list[int] = []  # pages read (in part) from their picture
-    sha = ""
+    got = _Pages()
     for index in range(len(doc)):
-        page_no = index + 1
         page = doc[index]
         try:
-            content = _page_content(page, settings)
-            glyphs = [g for g in content.glyphs if g.ch != " "]
-            image_page = any(
-                len(glyphs) <= most and content.image_share >= least
-                for most, least in settings.image_page_rules
-            )
-            if image_page:
-                image_pages.append(page_no)
-            garbled = not image_page and ocr.garbled(glyphs)  # fonts without a usable Unicode map
-            regions = _ocr_regions(page, content, image_page, ocr_mode, garbled)
-            if regions is not None:
-                if garbled:
-                    msg = "garbled text layer (fonts without a Unicode map): page read by OCR from its picture instead"
-                    warnings.append(Warn("read:ocr", msg, None, page_no))
-                recognised.append(page_no)
-                content = _recognise(
-                    page,
-                    content,
-                    page_no,
-                    len(doc),
-                    regions,
-                    len(recognised),
-                    warnings,
-                    sha or (sha := hashlib.sha256(data).hexdigest()),
-                )
-                glyphs = [g for g in content.glyphs if g.ch != " "]
-            elif image_page:
-                msg = "page is an image without a text layer (tables or text on it are not read; --ocr auto reads them)"
-                warnings.append(Warn("read", msg, None, page_no))
-            elif garbled:
-                msg = "page text is garbled (fonts without a Unicode map); its figures cannot be trusted"
-                warnings.append(Warn("read", msg, None, page_no))
-            n_glyphs += len(glyphs)
-            if content.rotation != content.page_rotation:
-                turned.setdefault((content.rotation - content.page_rotation) % 360, []).append(page_no)
-            laid = layout_page(
-                content.glyphs,
-                content.hedges,
-                content.vedges,
-                page_no,
-                len(lines) + 1,
-                content.height,
-                settings,
-            )
-            if laid.implausible and page_no in recognised:
-                msg = f"page lines read by OCR look implausible ({laid.implausible}): check the page"
-                warnings.append(Warn("read:ocr", msg, None, page_no))
-            elif laid.implausible:
-                why = laid.implausible
-                laid = _pdfium_order(page, page_no, len(lines) + 1)
-                msg = f"page lines look implausible ({why}): read in pdfium's text order instead"
-                warnings.append(Warn("read", msg, None, page_no))
-            if page_no in recognised:
-                warnings += _unsure_lines(laid, content.glyphs, page_no)
+            laid = _read_page(page, index + 1, len(doc), data, settings, ocr_mode, got)
         finally:
             page.close()
-        lines.extend(laid.lines)
-        tables.extend(laid.grids)
-    if n_glyphs == 0:
-        why = "OCR found no text either" if recognised else "run with --ocr auto to recognise the pictures"
+        got.lines.extend(laid.lines)
+        got.tables.extend(laid.grids)
+    if got.n_glyphs == 0:
+        why = (
+            "OCR found no text either" if got.recognised else "run with --ocr auto to recognise the pictures"
+        )
         raise InputError(path, f"PDF has no text layer (scanned images only; {why})")
-    if recognised:
-        msg = f"page(s) {_page_list(recognised)} read by OCR from their picture: each value carries its confidence"
-        warnings.append(Warn("read:ocr", msg, None, recognised[0]))
-    for angle, pages in turned.items():  # one warning per direction, naming the pages
-        msg = f"text printed sideways ({angle}°) on page(s) {_page_list(pages)}: read turned upright"
-        warnings.append(Warn("read", msg, None, pages[0]))
+    _document_warnings(got)
     return Source(
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
-        lines=lines,
+        lines=got.lines,
         n_pages=len(doc),
         kind="pdf",
-        image_pages=image_pages,
-        tables=tables,
-        warnings=warnings,
+        image_pages=got.image_pages,
+        tables=got.tables,
+        warnings=got.warnings,
+        line_conf=got.line_conf,
     )
+
+
+def _read_page(
+    page: pdfium.PdfPage,
+    page_no: int,
+    n_pages: int,
+    data: bytes,
+    settings: LayoutSettings,
+    ocr_mode: str,
+    got: _Pages,
+) -> PageLayout:
+    """One page: its content (its pictures recognised where the OCR mode says so), laid out."""
+    content = _read_pictures(
+        page, _page_content(page, settings), page_no, n_pages, data, settings, ocr_mode, got
+    )
+    got.n_glyphs += sum(1 for g in content.glyphs if g.ch != " ")
+    if content.rotation != content.page_rotation:
+        got.turned.setdefault((content.rotation - content.page_rotation) % 360, []).append(page_no)
+    return _lay_out(page, content, page_no, settings, got)
+
+
+def _read_pictures(
+    page: pdfium.PdfPage,
+    content: _Content,
+    page_no: int,
+    n_pages: int,
+    data: bytes,
+    settings: LayoutSettings,
+    ocr_mode: str,
+    got: _Pages,
+) -> _Content:
+    """The page's content, its pictures (or all of it) recognised where `_ocr_regions` says; an image page or
+    a garbled text layer left unread is warned."""
+    from . import ocr
+
+    glyphs = [g for g in content.glyphs if g.ch != " "]
+    image_page = any(
+        len(glyphs) <= most and content.image_share >= least for most, least in settings.image_page_rules
+    )
+    if image_page:
+        got.image_pages.append(page_no)
+    garbled = not image_page and ocr.garbled(glyphs)  # fonts without a usable Unicode map
+    regions = _ocr_regions(page, content, image_page, ocr_mode, garbled)
+    if regions is None:
+        if image_page:
+            msg = (
+                "page is an image without a text layer (tables or text on it are not read; "
+                "--ocr auto reads them)"
+            )
+            got.warnings.append(Warn("read", msg, None, page_no))
+        elif garbled:
+            msg = "page text is garbled (fonts without a Unicode map); its figures cannot be trusted"
+            got.warnings.append(Warn("read", msg, None, page_no))
+        return content
+    if garbled:
+        msg = "garbled text layer (fonts without a Unicode map): page read by OCR from its picture instead"
+        got.warnings.append(Warn("read:ocr", msg, None, page_no))
+    got.recognised.append(page_no)
+    got.sha = got.sha or hashlib.sha256(data).hexdigest()
+    return _recognise(page, content, page_no, n_pages, regions, len(got.recognised), got.warnings, got.sha)
+
+
+def _lay_out(
+    page: pdfium.PdfPage, content: _Content, page_no: int, settings: LayoutSettings, got: _Pages
+) -> PageLayout:
+    """Lines and grids of the page. Implausible lines fall back to pdfium's text order, except on a page
+    read by OCR (it has no text order of its own): there they are warned, as is each unsure line."""
+    laid = layout_page(
+        content.glyphs,
+        content.hedges,
+        content.vedges,
+        page_no,
+        len(got.lines) + 1,
+        content.height,
+        settings,
+    )
+    recognised = page_no in got.recognised
+    if laid.implausible and recognised:
+        msg = f"page lines read by OCR look implausible ({laid.implausible}): check the page"
+        got.warnings.append(Warn("read:ocr", msg, None, page_no))
+    elif laid.implausible:
+        why = laid.implausible
+        laid = _pdfium_order(page, page_no, len(got.lines) + 1)
+        msg = f"page lines look implausible ({why}): read in pdfium's text order instead"
+        got.warnings.append(Warn("read", msg, None, page_no))
+    if recognised:
+        got.warnings += _unsure_lines(laid, content.glyphs, page_no)
+        _line_confidence(laid, content.glyphs, got.line_conf)
+    return laid
+
+
+def _line_confidence(laid: PageLayout, glyphs: list[Glyph], line_conf: dict[int, float]) -> None:
+    """Each line's lowest recogniser probability (spaces aside, as a grid cell's), for Source.line_conf: what
+    the narrative's figures read from the line carry."""
+    own = {ln.no for ln in laid.lines}
+    for g in glyphs:
+        if g.conf is not None and g.ch != " " and g.line_no in own:
+            line_conf[g.line_no] = min(line_conf.get(g.line_no, 1.0), g.conf)
+
+
+def _document_warnings(got: _Pages) -> None:
+    """One warning for the pages read by OCR, one per direction of sideways text, each naming its pages."""
+    if got.recognised:
+        msg = (
+            f"page(s) {_page_list(got.recognised)} read by OCR from their picture: "
+            "each value carries its confidence"
+        )
+        got.warnings.append(Warn("read:ocr", msg, None, got.recognised[0]))
+    for angle, pages in got.turned.items():
+        msg = f"text printed sideways ({angle}°) on page(s) {_page_list(pages)}: read turned upright"
+        got.warnings.append(Warn("read", msg, None, pages[0]))
 
 
 # ---------------------------------------------------------------- OCR of image pages (read.ocr)
@@ -453,7 +514,8 @@ _text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes
 
 
 def _char_kind(ch: str) -> str | None:
-    """The character kept for a character pdfium reports: itself, " " for any space, None for what is dropped."""
+    """The character kept for a character pdfium reports: itself, " " for any space, None for what is
+    dropped."""
     code = ord(ch)
     if code < 32 or 0xD800 <= code <= 0xDFFF:
         return None  # pdfium's own line breaks (generated), control codes

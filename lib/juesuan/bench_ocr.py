@@ -71,10 +71,10 @@ def rows(text_pdfs: list[Path], sample: Path, pages: tuple[int, ...] = (8, 16, 2
 
 
 def accuracy(work: Path) -> list[tuple]:
-    """Cells read from pictures against the text-layer parse of the same pages: (variant, expected, identical,
-    warned, silently wrong). The picture PDFs are made by the tests' generator (tests/ocrgen, tests/pdfcorpus),
-    so this runs from a checkout; recognised pages are cached in `work` between runs (only the reading
-    downstream of the recogniser is then measured again)."""
+    """Cells read from pictures against the text-layer parse of the same pages: (variant, expected,
+    identical, warned, silently wrong). The picture PDFs are made by the tests' generator (tests/ocrgen,
+    tests/pdfcorpus), so this runs from a checkout; recognised pages are cached in `work` between runs (only
+    the reading downstream of the recogniser is then measured again)."""
     import sys
 
     import pandas as pd
@@ -195,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'variant':<44} {'identical':>16} {'warned':>7} {'silently wrong':>15}")
     for name, expected, identical, warned, wrong, examples in rows_:
         print(
-            f"{name:<44} {identical:>5}/{expected:<4} {100 * identical / expected:5.1f}% {warned:>7} {wrong:>15}"
+            f"{name:<44} {identical:>5}/{expected:<4} "
+            f"{100 * identical / expected:5.1f}% {warned:>7} {wrong:>15}"
         )
         if verbose:
             for e in examples:

@@ -27,7 +27,8 @@ def norm(text: str) -> str:
 
 
 def squeeze(text: str) -> str:
-    """Remove every whitespace character: CJK cell text has no meaningful spaces, only extraction artefacts."""
+    """Remove every whitespace character: CJK cell text has no meaningful spaces, only extraction
+    artefacts."""
     return _SPACE.sub("", text)
 
 

@@ -23,7 +23,8 @@ _QUANTITY = re.compile(
 
 
 def to_number(text: str) -> float | None:
-    """A plain amount cell: `2,940.05`, `１２.５`, `-`, blank. Returns None for blanks/dashes or non-numbers."""
+    """A plain amount cell: `2,940.05`, `１２.５`, `-`, blank. Returns None for blanks/dashes or
+    non-numbers."""
     t = squeeze(norm(text))
     if t in DASHES:
         return None
@@ -42,7 +43,8 @@ QUALITATIVE = Quantity(None, None, None)
 
 
 def parse_quantity(raw: str) -> Quantity:
-    """`≥96%` → (≥, 96, %); `25.29万人` → (None, 25.29, 万人); anything else (明显提高, 12月底前) is qualitative."""
+    """`≥96%` → (≥, 96, %); `25.29万人` → (None, 25.29, 万人); anything else (明显提高, 12月底前) is
+    qualitative."""
     t = squeeze(norm(raw))
     m = _QUANTITY.match(t)
     if not m:

@@ -30,7 +30,9 @@ class Scan:
     jpeg: int | None = None  # JPEG quality; None: lossless (Flate)
 
 
-def picture(page: pdfium.PdfPage, scan: Scan, crop: tuple[float, float, float, float] | None = None) -> Image.Image:
+def picture(
+    page: pdfium.PdfPage, scan: Scan, crop: tuple[float, float, float, float] | None = None
+) -> Image.Image:
     """The page (or a crop box in PDF user space: left, bottom, right, top) as a grey picture."""
     scale = scan.dpi / 72.0
     image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
@@ -45,8 +47,13 @@ def picture(page: pdfium.PdfPage, scan: Scan, crop: tuple[float, float, float, f
     return image
 
 
-def _insert(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, image: Image.Image, box: tuple[float, float, float, float],
-            scan: Scan) -> None:
+def _insert(
+    pdf: pdfium.PdfDocument,
+    page: pdfium.PdfPage,
+    image: Image.Image,
+    box: tuple[float, float, float, float],
+    scan: Scan,
+) -> None:
     obj = pdfium.PdfImage.new(pdf)
     if scan.jpeg is not None:
         buf = io.BytesIO()
@@ -83,7 +90,8 @@ def scanned(source: Path, out: Path, scan: Scan = Scan(), pages: Iterable[int] |
 
 def _ruled_box(page: pdfium.PdfPage) -> tuple[float, float, float, float] | None:
     """The box around the page's path objects (its table rulings), in user space."""
-    boxes = [obj.get_bounds() for obj in page.get_objects(max_depth=1) if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH]
+    objects = page.get_objects(max_depth=1)
+    boxes = [obj.get_bounds() for obj in objects if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH]
     if not boxes:
         return None
     return (min(b[0] for b in boxes) - 2, min(b[1] for b in boxes) - 2, max(b[2] for b in boxes) + 2,

@@ -6,8 +6,8 @@ cell, an actual cell and a score, read from the right:
 
     [一级指标] [二级指标] 三级指标  年初目标值  实际完成值  得分
 A target/actual cell is an [operator] number [unit] quantity (possibly broken as "25.29 万 / 人" or
-"≤ / 1785.88 / 万元") or one qualitative word (明显提高, 长期). Header labels (项目名称, 主管部门, 预算执行情况, 总分,
-偏差大或目标未完成原因分析 …) are the template's own vocabulary and delimit the fields.
+"≤ / 1785.88 / 万元") or one qualitative word (明显提高, 长期). Header labels (项目名称, 主管部门,
+预算执行情况, 总分, 偏差大或目标未完成原因分析 …) are the template's own vocabulary and delimit the fields.
 """
 
 from __future__ import annotations
@@ -286,8 +286,8 @@ def parse_indicator_rows(lines: list[Line], warns: list[Warn], layout: Layout = 
 def _deviation_tail(buffer: list[Token], t: int, above: dict, warns: list[Warn]) -> int:
     """How many leading tokens of this row are the 偏差原因 of the row above, wrapped below it (added to it).
 
-    The text before this row's first 一级/二级 label is that tail; when the row has no label and the cell above
-    is unfinished, either may own the text, which is a warning."""
+    The text before this row's first 一级/二级 label is that tail; when the row has no label and the cell
+    above is unfinished, either may own the text, which is a warning."""
     label = _joined(buffer[:t])
     m = _LABEL.search(label)
     if m and m.start() > 0 and not _DEBRIS.match(label):

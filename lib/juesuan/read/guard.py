@@ -1,10 +1,11 @@
-"""Checks before reading an untrusted input: what kind of file it is, its size, and what a PDF would make pdfium do.
+"""Checks before reading an untrusted input: what kind of file it is, its size, and what a PDF would make
+pdfium do.
 
 Why before: pdfium parses a page's whole content, form XObjects included, as soon as the page is loaded; a few
-kilobytes of nested forms that each draw the next ten times expand to 10⁸ drawing operations (minutes, gigabytes).
-Counting the expanded operations from the object graph (pdfminer.six, which reads objects lazily) costs
-milliseconds and refuses such a file with one line naming the bound. The worker process's rlimit and timeout
-(juesuan.worker) stay the backstop for whatever this estimate misses.
+kilobytes of nested forms that each draw the next ten times expand to 10⁸ drawing operations (minutes,
+gigabytes). Counting the expanded operations from the object graph (pdfminer.six, which reads objects
+lazily) costs milliseconds and refuses such a file with one line naming the bound. The worker process's
+rlimit and timeout (juesuan.worker) stay the backstop for whatever this estimate misses.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def _mb(n: int) -> str:
 
 
 def read_input(path: Path, head: int | None = None) -> bytes:
-    """The file's bytes (or its first `head` bytes) once it is known to be a regular file within the size bound.
+    """The file's bytes (or its first `head` bytes) once it is known to be a regular file within the size
+    bound.
 
     Opened non-blocking and checked on the open descriptor: a FIFO never blocks the open, and /dev/zero or a
     file swapped in after a check is still refused.
@@ -65,7 +67,8 @@ def read_input(path: Path, head: int | None = None) -> bytes:
 
 # ---------------------------------------------------------------- PDF object graph
 
-# A painting operator (text shown, path painted, XObject or inline image placed): each becomes a pdfium object.
+# A painting operator (text shown, path painted, XObject or inline image placed): each becomes a pdfium
+# object.
 _PAINT = re.compile(rb"(?<![^\s\])>])(?:Tj|TJ|'|\"|S|s|f\*?|F|B\*?|b\*?|Do|EI|sh)(?=[\s\[\]()<>/%]|$)")
 _DO = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s*Do(?=[\s\[\]()<>/%]|$)")
 _MAX_DEPTH = 30  # pdfium's own limit on nested forms is about this
@@ -77,8 +80,9 @@ class _Over(Exception):
 
 
 def check_pdf(path: Path, data: bytes, n_pages: int) -> None:
-    """Refuse a PDF over the page bound, or one whose page would expand to more drawing operations (or content
-    bytes) than the bounds allow. A PDF that pdfminer cannot walk is left to pdfium (and the worker's bounds)."""
+    """Refuse a PDF over the page bound, or one whose page would expand to more drawing operations (or
+    content bytes) than the bounds allow. A PDF that pdfminer cannot walk is left to pdfium (and the worker's
+    bounds)."""
     bound = limits.current()
     if n_pages > bound.max_pages:
         raise InputError(
@@ -112,7 +116,8 @@ def check_pdf(path: Path, data: bytes, n_pages: int) -> None:
 
 
 class _Walker:
-    """Drawing operations of a page with every form XObject expanded as often as it is drawn (memoised per form)."""
+    """Drawing operations of a page with every form XObject expanded as often as it is drawn (memoised per
+    form)."""
 
     def __init__(self, bound: limits.Limits):
         self.bound = bound
@@ -122,7 +127,8 @@ class _Walker:
         data = b"".join(self._data(s) for s in _streams(page.contents))
         if len(data) > self.bound.max_page_content:
             raise _Over(
-                f"its content is {_mb(len(data))}, over the bound of {_mb(self.bound.max_page_content)} per page"
+                f"its content is {_mb(len(data))}, "
+                f"over the bound of {_mb(self.bound.max_page_content)} per page"
             )
         # content shorter than two bytes an operator cannot exceed the bound by itself: skip counting it
         return self._cost(data, page.resources or {}, (), count=len(data) > 2 * self.bound.max_page_objects)
@@ -155,7 +161,8 @@ class _Walker:
         return ops
 
     def _data(self, stream) -> bytes:
-        """A content stream decoded, never beyond the per-page content bound (a compressed stream can expand 1000×)."""
+        """A content stream decoded, never beyond the per-page content bound (a compressed stream can expand
+        1000×)."""
         from pdfminer.pdftypes import LITERALS_FLATE_DECODE
 
         budget = self.bound.max_page_content

@@ -105,7 +105,8 @@ def _common_share(text: str) -> float:
 
 
 def _utf16(data: bytes, encoding: str) -> str | None:
-    """UTF-16 without a BOM: the text, if it decodes and reads as text (hanzi, ASCII, punctuation, line breaks)."""
+    """UTF-16 without a BOM: the text, if it decodes and reads as text (hanzi, ASCII, punctuation, line
+    breaks)."""
     try:
         text = data[: len(data) // 2 * 2].decode(encoding)
     except UnicodeDecodeError:
@@ -271,7 +272,10 @@ _NUMBER = r"\d[\d,]*(?:\.\d+)?[%％]?"
 _NUMBER_START = set("0123456789" + QUOTES)
 _NUMBERS_ONLY = re.compile(rf"^(?:[\s{QUOTES}]*{_NUMBER})+[\s{QUOTES}]*$")
 # a one-character unit only as a word of its own: "共有车辆 辆，" is a gap, "在职 人员" is not
-_UNIT = r"(?:万元|亿元|[%％]|年度|年末|年初|人次|(?:万|元|年|月|日|个|人|名|辆|台|套|次|分|项|家|户|件)(?=[\s，。；、,;:：）)（(”]|$))"
+_UNIT = (
+    r"(?:万元|亿元|[%％]|年度|年末|年初|人次"
+    r"|(?:万|元|年|月|日|个|人|名|辆|台|套|次|分|项|家|户|件)(?=[\s，。；、,;:：）)（(”]|$))"
+)
 _AFTER_NUMBER = rf"(?:{_UNIT}|[。，,；;、）)])"
 _AFTER_WORD = (
     r"(?<=[\u4e00-\u9fff）)“”。，；、])"  # "单位： 万元" has no number missing: a label, not a sentence

@@ -12,10 +12,13 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from . import schemas
 from .errors import InputError
-from .limits import Limits
+from .limits import Limits, using
 from .model import Disclosure
+from .pipeline import extract_rows
 from .safe import terminal
+from .worker import extract_rows_isolated
 
 
 def say(text: object, err: bool = False) -> None:
@@ -35,14 +38,9 @@ def error_line(path: object, reason: str) -> None:
 def load_bounded(path: str | Path, limits: Limits | None = None, isolate: bool = True) -> Disclosure:
     """Parse one input within the bounds (in a worker process unless `isolate` is False); InputError if
     unusable."""
-    from . import schemas
-    from .limits import using
-    from .pipeline import extract_rows
 
     limits = limits or Limits()
     if isolate:
-        from .worker import extract_rows_isolated
-
         doc_id, rows = extract_rows_isolated(path, limits)
     else:
         with using(limits):

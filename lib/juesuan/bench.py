@@ -5,38 +5,18 @@ Speed is measured here, never in timed tests: in-process medians of repeated run
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
+from . import bench_batch, bench_ocr
+from .bench_timing import median_seconds, paired_medians, papermill_floor
+from .checks import run_checks
 from .config import DATA_RAW, FIXTURES
-
-
-def median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm-up: imports, caches
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs)
-
-
-def paired_medians(fn: Callable[[], object], ref: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Medians of fn and ref run in turn: a load that comes and goes on a shared machine weighs on both
-    alike, so their ratio holds better than with one measured after the other."""
-    fn(), ref()  # warm-up: imports, caches
-    runs: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
-        for f, out in ((fn, runs[0]), (ref, runs[1])):
-            t = time.perf_counter()
-            f()
-            out.append(time.perf_counter() - t)
-    return statistics.median(runs[0]), statistics.median(runs[1])
+from .pipeline import extract_rows, parse
+from .report import notebooks, run_reports
 
 
 def _pdfplumber_reference(path: Path) -> None:
@@ -48,33 +28,7 @@ def _pdfplumber_reference(path: Path) -> None:
             page.extract_tables()
 
 
-def _papermill_floor(n: int, cli: bool) -> float:
-    """Wall time papermill needs for n empty notebooks: the floor any notebook report stands on.
-    `cli`: as n `papermill` commands (what a user runs); else n calls in this process."""
-    import nbformat
-
-    with tempfile.TemporaryDirectory() as tmp:
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
-        src = Path(tmp) / "empty.ipynb"
-        nbformat.write(nb, src)
-        t = time.perf_counter()
-        for i in range(n):
-            out = str(Path(tmp) / f"out{i}.ipynb")
-            if cli:
-                subprocess.run(
-                    [sys.executable, "-m", "papermill", str(src), out, "-k", "python3", "--no-progress-bar"],
-                    check=True,
-                    capture_output=True,
-                )
-            else:
-                import papermill
-
-                papermill.execute_notebook(str(src), out, kernel_name="python3", progress_bar=False)
-        return time.perf_counter() - t
-
-
 def main(argv: list[str] | None = None) -> int:
-    from .pipeline import extract_rows, parse
 
     rows: list[tuple[str, str, float, str, float | None, str]] = []
     for path in sorted(DATA_RAW.glob("*.txt")):
@@ -97,16 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     extra = [Path(a) for a in (argv if argv is not None else sys.argv[1:]) if a.endswith(".pdf")]
     rows += _pdf_rows([*sorted(DATA_RAW.glob("*.pdf")), *sorted(FIXTURES.glob("wps/*.pdf")), *extra])
     if "--no-ocr" not in (argv or sys.argv[1:]):
-        from .bench_ocr import rows as ocr_rows  # OCR seconds a page; --ocr auto against off on text PDFs
-
-        rows += ocr_rows(
+        # OCR seconds a page; --ocr auto against off on text PDFs
+        rows += bench_ocr.rows(
             [*sorted(DATA_RAW.glob("*.pdf")), *extra], DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf"
         )
     if "--no-report" not in (argv or sys.argv[1:]):
         rows += _report_rows()
-    from .bench_batch import rows as batch_rows  # many documents: batch, reports per document, scaling
-
-    rows += batch_rows(list(argv if argv is not None else sys.argv[1:]))
+    # many documents: batch, reports per document, scaling
+    rows += bench_batch.rows(list(argv if argv is not None else sys.argv[1:]))
     width = max(len(r[0]) for r in rows)
     print(f"{'input':<{width}}  {'measured':<32} {'seconds':>8}  {'reference':<38} {'seconds':>8}  verdict")
     for name, what, secs, ref_what, ref, verdict in rows:
@@ -129,8 +81,6 @@ def _pdf_rows(paths: list[Path]) -> list[tuple]:
     """Per-page parse time of each PDF against pdfplumber's extract_text + extract_tables (goal ≤ 0.25×)
     and against pypdfium2's raw text extraction (the floor, goal ≤ 3×)."""
     import pypdfium2 as pdfium
-
-    from .pipeline import parse
 
     rows = []
     for path in paths:
@@ -167,8 +117,6 @@ def _pdf_rows(paths: list[Path]) -> list[tuple]:
 def _checks_rows() -> list[tuple]:
     """`run_checks` on each bundled sample, parsed once (issue 13: the seed's checks ≤ 0.1 s). For a PDF the
     checks that read words re-read its text, so the PDF reader's time is part of the row."""
-    from .checks import run_checks
-    from .pipeline import parse
 
     out = []
     for path in [*sorted(DATA_RAW.glob("*.txt")), *sorted(DATA_RAW.glob("*.pdf"))]:
@@ -192,7 +140,6 @@ def _checks_rows() -> list[tuple]:
 def _report_rows() -> list[tuple]:
     """`juesuan report` on the text sample vs papermill running as many empty notebooks (the floor),
     both as the commands a user runs, and both in-process."""
-    from .report import notebooks, run_reports
 
     seed = sorted(DATA_RAW.glob("*.txt"))
     if not seed:
@@ -207,7 +154,7 @@ def _report_rows() -> list[tuple]:
             capture_output=True,
         )
         ours = time.perf_counter() - t
-        floor = _papermill_floor(n, cli=True)
+        floor = papermill_floor(n, cli=True)
         rows.append(
             (
                 seed[0].name,
@@ -221,7 +168,7 @@ def _report_rows() -> list[tuple]:
         t = time.perf_counter()
         run_reports([str(seed[0])], prior=[], out=Path(tmp) / "again")
         ours = time.perf_counter() - t
-    floor = _papermill_floor(n, cli=False)
+    floor = papermill_floor(n, cli=False)
     rows.append(
         (
             seed[0].name,

@@ -16,7 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from .batch import load_bounded
+from .bench_timing import median_seconds, papermill_floor
+from .checks import run_checks
 from .config import DATA_RAW
+from .report import notebooks, run_reports
+from .schemas import MODELS, validate
+from .write import write_document
 
 SIZES = (1, 10, 100, 1000)
 BATCH = 100
@@ -85,11 +91,6 @@ def _parse_cmd(paths: list[Path], out: Path, dask: bool) -> list[str]:
 def per_document() -> list[tuple]:
     """Where one document's time goes, in process: bounded parse (the reader kept), checks, the validation
     before writing (fast path, and pandera itself for comparison), write (median of 5)."""
-    from .batch import load_bounded
-    from .bench import median_seconds
-    from .checks import run_checks
-    from .schemas import MODELS, validate
-    from .write import write_document
 
     seed = sorted(DATA_RAW.glob("*.txt"))[0]
     d = load_bounded(seed)
@@ -151,8 +152,6 @@ def batch_rows() -> list[tuple]:
 
 def report_rows(n_docs: int = 4) -> list[tuple]:
     """`run_reports` over n documents (one kernel): seconds per document against the papermill floor."""
-    from .bench import _papermill_floor
-    from .report import notebooks, run_reports
 
     n = len(notebooks())
     with tempfile.TemporaryDirectory() as tmp:
@@ -160,7 +159,7 @@ def report_rows(n_docs: int = 4) -> list[tuple]:
         t = time.perf_counter()
         run_reports([str(p) for p in paths], prior=[], out=Path(tmp) / "out")
         per_doc = (time.perf_counter() - t) / n_docs
-    floor = _papermill_floor(n, cli=True)
+    floor = papermill_floor(n, cli=True)
     return [
         (
             f"{n_docs} × seed text",

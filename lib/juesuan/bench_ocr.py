@@ -12,7 +12,7 @@ def rows(text_pdfs: list[Path], sample: Path, pages: tuple[int, ...] = (8, 16, 2
     """(input, measured, seconds, reference, seconds, verdict) rows, as bench.main prints them."""
     import pypdfium2 as pdfium
 
-    from .bench import median_seconds
+    from .bench_timing import median_seconds
     from .limits import Limits, using
     from .pipeline import parse
 

@@ -16,12 +16,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import config, labels
+from . import config, labels, outdir
+from .analysis import budget, scoring, targets, yoy
+from .batch import each, say
 from .checks import findings, run_checks, summary
 from .checks.catalogue import RULES
 from .checks.schema import HEADERS as CHECK_HEADERS
 from .checks.schema import SEVERITY_LABELS, STATUS_LABELS
+from .highlights import approximate
+from .model import with_doc_id
 from .normalize import display_width
+from .report.index import write_index
 from .safe import formula_like, xml_text
 
 HEADERS: dict[str, str] = {**CHECK_HEADERS, **labels.COLUMNS}
@@ -241,7 +246,6 @@ ANALYSIS_HEADERS = {
 def yoy_sheet(disclosure) -> pd.DataFrame:
     """同比: every stated change with its implied base, the rate recomputed, and its 分类 (一致 /
     与金额不符)."""
-    from .analysis import yoy
 
     t = yoy.stated_changes(disclosure.figures)
     t["class"] = t["pct_ok"].map({True: "一致", False: "比例与金额不符"})
@@ -266,8 +270,6 @@ def yoy_sheet(disclosure) -> pd.DataFrame:
 def budget_sheet(disclosure) -> pd.DataFrame:
     """预决算对比: every item with a budget, 决算/预算 recomputed, and its 分类 (超预算, 持平, …); a budget
     worked back from a rounded 完成% is marked approximate."""
-    from .analysis import budget
-    from .highlights import approximate
 
     t = budget.budget_vs_actual(disclosure.figures)
     t["approx"] = t["budget_source"].map(approximate)
@@ -294,7 +296,6 @@ def budget_sheet(disclosure) -> pd.DataFrame:
 def targets_sheet(disclosure) -> pd.DataFrame:
     """绩效偏差: every indicator with its direction, actual/target ratio, 分类 and 规则得分 beside the
     self-score."""
-    from .analysis import scoring, targets
 
     if disclosure.indicators.empty:
         return pd.DataFrame(
@@ -492,9 +493,6 @@ def write_workbook(disclosure, checks: pd.DataFrame, path: Path, notes: list[str
 
 def main(paths: list[str], out: Path | None, limits=None) -> int:
     """`juesuan export PATH… [--out DIR]`: write one audit workbook per disclosure; 2 on unusable input."""
-    from . import outdir
-    from .batch import each, say
-    from .model import with_doc_id
 
     root = Path(out if out is not None else config.REPORTS)
 
@@ -510,8 +508,6 @@ def main(paths: list[str], out: Path | None, limits=None) -> int:
             notes: list[str] = []
             target = write_workbook(disclosure, checks, config.workbook_path(place.doc_id, root), notes)
             if (target.parent / "summary.json").exists():  # reports are there: their index links the workbook
-                from .report.index import write_index
-
                 write_index(place.out)
         n_fail = int((checks["status"] == "fail").sum())
         say(f"{path} → {target}: {len(checks)} checks, {n_fail} findings")

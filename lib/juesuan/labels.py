@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import config
+from .schemas import TABLE_CODES
 
 DASH = "—"  # a value that is not there, or a ratio of nothing to nothing
 
@@ -243,6 +244,7 @@ def deviation_class(classification: object, level: object) -> str:
 
 def rule(rule_id: object) -> str:
     """A rule's Chinese description from the catalogue (its id when unknown)."""
+    # lazy: juesuan.checks imports pandera's typing (about 0.4 s), paid only by callers that check
     from .checks.catalogue import RULES
 
     r = RULES.get(str(rule_id))
@@ -544,6 +546,4 @@ def warning_text(message: object) -> str:
 
 def _table_code(title: str) -> str:
     """A canonical table title back to its code, so that a warning names the table by its number (表3 …)."""
-    from .schemas import TABLE_CODES
-
     return next((code for code, t in TABLE_CODES.items() if t == title), title)

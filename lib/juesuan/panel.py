@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import os
 import sys
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from . import config
+from . import config, outdir
+from .extract.meta import doc_id
+from .identity import Identity, check_prior, normalise_department
 from .model import TABLES, Disclosure
+from .normalize import display_width
+from .safe import terminal
+from .schemas import MODELS, columns, empty, validate
 
 PANEL_DIR = "_panel"
 CHECKS = "checks"
@@ -39,10 +43,10 @@ def _sql_list(paths: Sequence[Path]) -> str:
 
 def _columns(table: str) -> list[str]:
     if table == CHECKS:
+        # lazy: juesuan.checks imports pandera's typing (about 0.4 s), paid only by callers that check
         from .checks.schema import COLUMNS
 
         return list(COLUMNS)
-    from .schemas import columns
 
     return columns(table)
 
@@ -145,8 +149,6 @@ class Panel:
 
     def documents(self) -> pd.DataFrame:
         """doc_id, department, department_key (normalised), year, source_path of every document."""
-        from .analysis.priors import normalise_department
-
         d = self.table("document")[["doc_id", "department", "year", "source_path"]]
         return d.assign(department_key=d["department"].map(normalise_department))
 
@@ -166,9 +168,7 @@ class Panel:
         return grid.sort_index()
 
     def identities(self, doc_ids: Sequence[str] | None = None) -> list:
-        """`analysis.priors.Identity` of each document (all when doc_ids is None)."""
-        from .analysis.priors import Identity, normalise_department
-
+        """`identity.Identity` of each document (all when doc_ids is None)."""
         docs = self.table("document")
         units = self.table("units")
         if doc_ids is not None:
@@ -190,8 +190,6 @@ class Panel:
     def priors(self, current) -> list[str]:
         """doc_ids of the earlier years of `current`'s department (an `Identity`), one per year, oldest
         first."""
-        from .analysis.priors import check_prior
-
         ok = [i for i in self.identities() if check_prior(current, i).ok]
         per_year: dict[int, str] = {}
         for i in sorted(ok, key=lambda i: i.doc_id):
@@ -200,7 +198,6 @@ class Panel:
 
     def disclosure(self, doc_id: str) -> Disclosure:
         """One document's tables as a `Disclosure` (typed and validated as `juesuan.load` returns them)."""
-        from .schemas import MODELS
 
         folder = self.root / doc_id
         tables = {}
@@ -224,8 +221,6 @@ class Panel:
             else:
                 df = None
             if df is None:
-                from .schemas import empty
-
                 df = empty(name)
             tables[name] = MODELS[name].validate(df[_columns(name)])
         if tables["document"].empty:
@@ -270,7 +265,6 @@ def open_panel(root: str | os.PathLike = config.DATA_PROCESSED) -> Panel:
 def read_folder(folder: Path) -> Disclosure:
     """The tables `juesuan parse` wrote into one document's folder, as a `Disclosure` typed as `juesuan.load`
     returns it (a table missing from the folder is empty)."""
-    from .schemas import empty, validate
 
     tables = {}
     for name in TABLES:
@@ -292,8 +286,6 @@ def stored(path: str | os.PathLike, root: str | os.PathLike) -> Disclosure | Non
     (sha256) read by this parser version. None when it is not there (then parse it). Why: the reports then
     show the tables `juesuan parse` made within the bounds it was given (a raised --max-pages), instead of
     parsing again."""
-    from . import outdir
-    from .extract.meta import doc_id
 
     root, path = Path(root), Path(path)
     if not root.is_dir() or not path.is_file():
@@ -316,17 +308,12 @@ def stored(path: str | os.PathLike, root: str | os.PathLike) -> Disclosure | Non
 
 def printable(text: object) -> str:
     """Text from a disclosure, safe for a terminal: control characters shown as escapes, never obeyed."""
-    from .safe import terminal
 
     return terminal(text)
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
 def _pad(s: str, width: int, right: bool = False) -> str:
-    gap = " " * max(0, width - _width(s))
+    gap = " " * max(0, width - display_width(s))
     return gap + s if right else s + gap
 
 
@@ -342,7 +329,7 @@ def describe(panel: Panel) -> str:
     years = [str(y) for y in grid.columns]
     head = f"{printable(panel.root)}: {n} documents, {len(grid)} departments, years {', '.join(years)}"
     labels = [printable(d) for d in grid.index]
-    w = max(_width("department"), *(_width(s) for s in labels))
+    w = max(display_width("department"), *(display_width(s) for s in labels))
     lines = [head, "", "  ".join([_pad("department", w), *(_pad(y, max(4, len(y)), True) for y in years)])]
     for label, (_, row) in zip(labels, grid.iterrows(), strict=True):
         cells = [

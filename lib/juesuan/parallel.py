@@ -25,6 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import config
+from .batch import load_bounded
+from .errors import InputError
+from .identity import check_prior, identity
+from .limits import Limits, using
+from .panel import PANEL_DIR
+from .pipeline import parse
+from .safe import terminal
 
 LOCAL = "local"  # `--dask` without an address: a LocalCluster on this machine
 
@@ -99,14 +106,10 @@ def check_priors(paths: Sequence[str], priors: Sequence[str], allow_other_depart
     """Every --prior must be an earlier year of the same department as at least one input: otherwise one line
     each and exit status 2, before anything runs. With `allow_other_department` another department is a
     warning."""
-    from .analysis.priors import check_prior, identity
-    from .batch import load_bounded as load  # each input read in a bounded worker, as the commands read them
-    from .errors import InputError
-    from .safe import terminal
 
     def ident(path):
         try:
-            return identity(load(path))
+            return identity(load_bounded(path))
         except (InputError, OSError):
             return None  # an unusable input gets its one line from the command itself
 
@@ -116,7 +119,7 @@ def check_priors(paths: Sequence[str], priors: Sequence[str], allow_other_depart
         prior = ident(p)
         if prior is None:
             try:
-                load(p)
+                load_bounded(p)
             except InputError as exc:
                 print(terminal(f"juesuan: error: --prior {exc.path}: {exc.reason}"), file=sys.stderr)
             except OSError as exc:
@@ -209,6 +212,7 @@ def _run_command(func: Callable[[argparse.Namespace], int], args: argparse.Names
     """In a worker: the command on its paths, its stdout and stderr captured (the parent prints them in
     order)."""
     if args.command == "report":  # one kernel for every document this worker reports
+        # lazy: the report machinery (Jinja, notebooks) only where reports run
         from .report import keep_kernel
 
         keep_kernel()
@@ -217,8 +221,6 @@ def _run_command(func: Callable[[argparse.Namespace], int], args: argparse.Names
         try:
             status = func(args) or 0
         except Exception as exc:  # the command's own loop reports per document; this is a bug in it
-            from .safe import terminal
-
             print(
                 terminal(
                     f"juesuan: error: {' '.join(map(str, args.paths))}: internal error "
@@ -267,7 +269,6 @@ def run_pool(args: argparse.Namespace, jobs: int) -> int:
 
 
 def _lost(unit: Sequence[str], reason: str) -> Outcome:
-    from .safe import terminal
 
     lines = "".join(terminal(f"juesuan: error: {p}: {reason}") + "\n" for p in unit)
     return Outcome(2, "", lines, failed=len(unit))
@@ -287,13 +288,12 @@ class DocResult:
 def _tables(path: str, with_checks: bool, limits=None):
     """The per-document pipeline of a sweep: parse (within the input bounds), then check; (Disclosure, its
     tables incl. checks). In the worker's own process: a Dask worker's memory is bounded by its nanny."""
-    from .limits import Limits, using
-    from .pipeline import parse as load
 
     with using(limits or Limits()):
-        d = load(path)
+        d = parse(path)
     tables = dict(d.tables())
     if with_checks:
+        # lazy: juesuan.checks imports pandera's typing (about 0.4 s), paid only by callers that check
         from .checks import run_checks
 
         tables["checks"] = run_checks(d)
@@ -306,9 +306,6 @@ def sweep_chunk(
     """A Dask task: parse (and check) each document, then write one Parquet file per table and year.
     `paths` are (as the user gave it, as the worker reads it)."""
     import pandas as pd
-
-    from .errors import InputError
-    from .safe import terminal
 
     results: list[DocResult] = []
     frames: dict[object, dict[str, list[pd.DataFrame]]] = defaultdict(lambda: defaultdict(list))
@@ -368,8 +365,6 @@ def write_parts(root: Path, part: str, frames: dict) -> None:
     `document` table last, so a killed task never shows half a document in the panel."""
     import pandas as pd
 
-    from .panel import PANEL_DIR
-
     for year, tables in frames.items():
         for name in sorted(tables, key=lambda n: n == "document"):
             df = pd.concat(tables[name], ignore_index=True)
@@ -423,8 +418,6 @@ def sweep(
         try:
             done[i] = fut.result()
         except Exception as exc:  # noqa: BLE001 - the task's worker was lost: its documents only
-            from .safe import terminal
-
             done[i] = [
                 DocResult(
                     p,
@@ -473,8 +466,6 @@ def dask_client(address: str | None, jobs: int, processes: bool = True):
 
 def run_dask(args: argparse.Namespace) -> int:
     """`juesuan parse --dask [ADDRESS]`."""
-    from .limits import Limits
-    from .safe import terminal
 
     address = None if args.dask == LOCAL else args.dask
     jobs = getattr(args, "jobs", None) or default_jobs()

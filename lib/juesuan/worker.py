@@ -17,8 +17,10 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from . import config
 from .errors import InputError
 from .limits import MB, Limits, on_pages, using
+from .pipeline import extract_rows
 
 _PRELOAD = ["juesuan.pipeline", "juesuan.read.pdf", "juesuan.read.guard"]
 _context = None
@@ -64,8 +66,6 @@ def _serve(conn: Connection) -> None:
     """The reader process: read each (path, limits) it is sent, answer with the rows or the reason. Ends when
     its parent goes (the pipe closes), and after an input that ran out of memory (its state is suspect)."""
     import gc
-
-    from .pipeline import extract_rows
 
     gc.freeze()  # the forkserver's imports: never scanned again by the collector (and never copied by it)
     while True:
@@ -127,7 +127,6 @@ class _Reader:
         self.proc, self.conn = None, None
 
     def read(self, path: str | Path, limits: Limits) -> tuple[str, dict[str, list[dict]]]:
-        from . import config
 
         if not self.alive() or self.served >= config.READER_DOCS:
             self.stop()

@@ -85,6 +85,7 @@ def write_document(path: str | Path, disclosure: Disclosure, out_dir: Path, with
     every output written as one unit by `write_tables`."""
     checks = None
     if with_checks:
+        # lazy: juesuan.checks imports pandera's typing (about 0.4 s), paid only by callers that check
         from .checks import run_checks
 
         checks = run_checks(disclosure)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from ..checks.schema import COLUMNS
+from ..checks.schema import COLUMNS, STATUS_LABELS
 from .budget import merge_items
 from .yoy import normalise_name, stated_changes
 
@@ -205,7 +205,6 @@ def findings(checks: pd.DataFrame) -> list[str]:
 
 def display_table(checks: pd.DataFrame) -> pd.DataFrame:
     """For the report: the status in Chinese, and a flag on the mismatches."""
-    from ..checks.schema import STATUS_LABELS
 
     return checks.assign(
         flag=np.where(checks["status"].eq("fail"), True, False), status=checks["status"].map(STATUS_LABELS)

@@ -16,7 +16,8 @@ import pandas as pd
 
 from .. import config
 from .. import labels as L
-from .priors import normalise_department
+from ..identity import normalise_department
+from ..panel import cached
 
 SEVERITIES = list(L.SEVERITIES)  # the table's severity columns, in ranking order
 
@@ -80,8 +81,6 @@ def gather(processed_dir: str | Path | None, current=None) -> Gathered:
     }
     root = Path(processed_dir) if processed_dir else None
     if root is not None and root.is_dir():
-        from ..panel import cached
-
         panel = cached(root)
         if "document" in panel.tables:
             frames["documents"] = panel.sql(f"SELECT {', '.join(_DOC_COLUMNS)} FROM document")
@@ -100,6 +99,7 @@ def gather(processed_dir: str | Path | None, current=None) -> Gathered:
         sha = str(current.document["sha256"].iloc[0])
         stale = docs["doc_id"].eq(current.doc_id) & docs["sha256"].ne(sha)
         if stale.any() or not docs["doc_id"].eq(current.doc_id).any():
+            # lazy: juesuan.checks imports pandera's typing (about 0.4 s), paid only by callers that check
             from ..checks import run_checks
 
             for key in frames:
@@ -140,6 +140,7 @@ _FAIL_COLUMNS = ["doc_id", "rule_id", "subject", "status", "severity", "amount_a
 def _check_counts(failed: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
     """doc_id, severity, status, n: failures counted as the index pages and report 04 count them (a fact
     stated in several places once, `checks.findings`), the other statuses per instance."""
+    # lazy: juesuan.checks imports pandera's typing (about 0.4 s), paid only by callers that check
     from ..checks import findings
 
     rows = [
@@ -310,6 +311,7 @@ def departments_of(t: pd.DataFrame) -> int:
 def cross_year(g: Gathered) -> pd.Series:
     """Per doc_id with the same department's previous year in the panel: how many prior-year figures this year
     states differently from that year's own disclosure (rule K01, `analysis.crossyear`); NaN without it."""
+    # lazy: crossyear imports juesuan.checks (pandera's typing, about 0.4 s)
     from .crossyear import compare
 
     docs = g.documents.dropna(subset=["year"]).sort_values("doc_id")

@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import config, labels
+from ..highlights import cited
 from ..outdir import atomic_write
 from .display import CSS, TEMPLATES, esc
 
@@ -62,8 +63,8 @@ def summary(disclosure) -> dict[str, Any]:
 
 def findings_summary(disclosure) -> dict[str, Any]:
     """Failed checks by severity and the top findings (sentences with pages), for the index pages."""
+    # lazy: juesuan.checks imports pandera's typing (about 0.4 s), paid only by callers that check
     from ..checks import findings, run_checks
-    from ..highlights import cited
 
     checks = run_checks(disclosure)
     f = findings(checks)

@@ -18,8 +18,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .. import config, labels
+from .. import config, labels, outdir
+from ..batch import each, say
+from ..limits import Limits
 from ..outdir import atomic_write
+from ..safe import terminal
 from ..write import source_text
 from .display import CSS, PLOTLY_MIME, TEMPLATES
 from .index import (
@@ -299,13 +302,8 @@ def run_reports(
     """
     import nbformat
 
-    from .. import outdir
-    from ..batch import each, say
-
     _register_engine()
     from dataclasses import asdict
-
-    from ..limits import Limits
 
     # the bounds reach a notebook that must parse (when processed_dir does not hold the document's tables)
     parameters = {"limits": asdict(limits or Limits()), **(parameters or {})}
@@ -429,9 +427,6 @@ def _run_books(
     """Execute and export every notebook for one disclosure into doc_dir; appends (href, title, ok) per
     report to `entries`; returns the status (0, or 1 when a notebook failed)."""
     import papermill as pm
-
-    from ..batch import say
-    from ..safe import terminal
 
     status = 0
     label = " ".join(

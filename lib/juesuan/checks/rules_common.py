@@ -129,6 +129,39 @@ def na(subject: str, why: str) -> Outcome:
     return Outcome(subject, Status.NOT_ASSESSABLE, note=why)
 
 
+def flagged(
+    subject: str, actual: float | None, operands: Sequence[Operand], note: str, **kw: object
+) -> Outcome:
+    """A failure with nothing to hold it against (no expected value, no tolerance): what was found, where,
+    and why it is wrong; `kw`: severity, sentence, stake, group as for Outcome."""
+    return Outcome(subject, Status.FAIL, None, actual, None, None, operands, note, **kw)  # type: ignore[arg-type]
+
+
+def compare_bound(
+    subject: str,
+    actual: Operand,
+    bound: Operand,
+    tol: float,
+    note: str,
+    sentence: str,
+    at_most: bool = True,
+) -> Outcome:
+    """`actual` at most (else at least) `bound`, within `tol`: expected is the bound, the difference actual −
+    bound; `note` says what a failure means."""
+    ok = actual.value <= bound.value + tol if at_most else actual.value >= bound.value - tol
+    return Outcome(
+        subject,
+        Status.PASS if ok else Status.FAIL,
+        bound.value,
+        actual.value,
+        round(actual.value - bound.value, 6),
+        tol,
+        [actual, bound],
+        "" if ok else note,
+        sentence=sentence,
+    )
+
+
 def show(value: float | None, money: bool = False) -> str:
     """A number as an auditor reads it: 21,468.30 万元 for money, 4,824 for a whole count, else as printed."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -252,13 +285,9 @@ def compare_pct(
     except (
         ZeroDivisionError
     ):  # template boilerplate ("占 0%") over an empty total: worth a note, not an error
-        return Outcome(
+        return flagged(
             subject,
-            Status.FAIL,
-            None,
             stated.value,
-            None,
-            None,
             [stated, *inputs],
             (note + "; " if note else "") + "分母为 0, 不应表述百分比",
             severity=Severity.INFO,
@@ -456,16 +485,22 @@ def fig_operand(row, label: str | None = None) -> Operand:
     )
 
 
-def row_operand(row, label: str, value_col: str, where: str) -> Operand:
-    """An amount (万元) from a table row."""
+def row_operand(row, label: str, value_col: str, where: str, money: bool = True) -> Operand:
+    """A value from a table row, with the row's line and page; `money`: an amount in 万元 (else a percentage,
+    score or count)."""
     return Operand(
         label,
         float(row[value_col]),
         where,
         as_int(row.get("source_line")),
         as_int(row.get("page")),
-        to_wan=1.0,
+        to_wan=1.0 if money else None,
     )
+
+
+def at_row(row, label: str, where: str, value: float | None = None) -> Operand:
+    """An operand that points at a row (its line and page): its words, or a value read from it."""
+    return Operand(label, value, where, as_int(row.get("source_line")), as_int(row.get("page")))
 
 
 def as_int(x: object) -> int | None:

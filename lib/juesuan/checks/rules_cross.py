@@ -15,32 +15,20 @@ from .rules_common import (
     Operand,
     Outcome,
     as_int,
+    at_row,
     compare_pct,
     compare_same,
     compare_sum,
+    flagged,
     na,
     norm_name,
     present,
     printed_decimals,
+    row_operand,
     rule,
     show,
 )
 from .rules_performance import project_budgets
-
-
-def _op(r: dict, col: str, label: str, where: str, money: bool = False) -> Operand:
-    return Operand(
-        label,
-        float(r[col]),
-        where,
-        as_int(r.get("source_line")),
-        as_int(r.get("page")),
-        to_wan=1.0 if money else None,
-    )
-
-
-def _text_op(r: dict, label: str, where: str) -> Operand:
-    return Operand(label, None, where, as_int(r.get("source_line")), as_int(r.get("page")))
 
 
 def _pairs(ctx: Ctx) -> list[tuple[dict, dict]]:
@@ -58,8 +46,8 @@ def x01(ctx: Ctx) -> list[Outcome]:
                 out.append(
                     compare_same(
                         f"项目{o['project_no']} {label}",
-                        _op(o, col, f"说明十三.项目{o['project_no']}.{label}", "情况说明", True),
-                        _op(p, col, f"自评表.项目{p['project_no']}.{label}", "自评表", True),
+                        row_operand(o, f"说明十三.项目{o['project_no']}.{label}", col, "情况说明"),
+                        row_operand(p, f"自评表.项目{p['project_no']}.{label}", col, "自评表"),
                     )
                 )
     return out or [na("项目金额", "缺少说明项目列表或自评表")]
@@ -81,8 +69,8 @@ def x02(ctx: Ctx) -> list[Outcome]:
                 None,
                 None,
                 [
-                    _text_op(o, f"说明十三: {o['project_name']}", "情况说明"),
-                    _text_op(p, f"自评表: {p['project_name']}", "自评表"),
+                    at_row(o, f"说明十三: {o['project_name']}", "情况说明"),
+                    at_row(p, f"自评表: {p['project_name']}", "自评表"),
                 ],
                 "" if ok else f"名称不一致(相似度 {sim:.2f})",
                 sentence=f"项目{o['project_no']}的名称在情况说明十三中为“{o['project_name']}”，自评表中为"
@@ -100,15 +88,15 @@ def x03(ctx: Ctx) -> list[Outcome]:
             continue
         if float(r["budget_wan"]) == 0:
             continue
-        stated = _op(r, "exec_pct", f"项目{r['project_no']}.完成预算%", "情况说明")
+        stated = row_operand(r, f"项目{r['project_no']}.完成预算%", "exec_pct", "情况说明", money=False)
         out.append(
             compare_pct(
                 f"项目{r['project_no']} 完成预算%",
                 stated,
                 lambda b, e: e / b * 100,
                 [
-                    _op(r, "budget_wan", "预算数", "情况说明", True),
-                    _op(r, "executed_wan", "执行数", "情况说明", True),
+                    row_operand(r, "预算数", "budget_wan", "情况说明"),
+                    row_operand(r, "执行数", "executed_wan", "情况说明"),
                 ],
                 printed_decimals(stated.value, None),
             )
@@ -125,7 +113,7 @@ def _evaluated_count(ctx: Ctx) -> Operand | None:
     if not sel:
         return None
     r = sel[0]
-    return _op(r, "value", f"说明.{r['item']}", f"说明{r['section']}")
+    return row_operand(r, f"说明.{r['item']}", "value", f"说明{r['section']}", money=False)
 
 
 def _evaluated_funds(ctx: Ctx) -> Operand | None:
@@ -137,7 +125,7 @@ def _evaluated_funds(ctx: Ctx) -> Operand | None:
     if not sel:
         return None
     r = sel[0]
-    return _op(r, "value", f"说明.{r['item']}(自评项目资金)", f"说明{r['section']}", True)
+    return row_operand(r, f"说明.{r['item']}(自评项目资金)", "value", f"说明{r['section']}")
 
 
 @rule("X04")
@@ -254,7 +242,9 @@ def x07(ctx: Ctx) -> list[Outcome]:
                 if xbase == base and abs(xv - v) <= tol:
                     hit = x
                     break
-            said = _op(r, "project_no", f"说明十三.项目{r['project_no']}: {printed}", "情况说明")
+            said = row_operand(
+                r, f"说明十三.项目{r['project_no']}: {printed}", "project_no", "情况说明", money=False
+            )
             said = Operand(said.label, value, said.where, said.line, said.page)
             if hit is not None:
                 out.append(
@@ -278,13 +268,9 @@ def x07(ctx: Ctx) -> list[Outcome]:
                 )
             else:
                 out.append(
-                    Outcome(
+                    flagged(
                         f"项目{r['project_no']} {printed}",
-                        Status.FAIL,
-                        None,
                         value,
-                        None,
-                        None,
                         [said],
                         f"该项目 {len(rows)} 个指标的完成值中没有 {printed}",
                         sentence=f"情况说明十三称项目{r['project_no']}“{r['project_name']}”产出 {printed}，"
@@ -380,12 +366,12 @@ def _same_name_outcome(d: dict, p: dict) -> Outcome:
     if issues and all(any(w in s for w in ("换算一致", "文字不同", "运算符不同")) for s in issues):
         severity = Severity.INFO
     ops = [
-        _text_op(
+        at_row(
             d,
             f"部门整体目标{d['goal_no']}.{d['level3']}: {d['target_raw']} → {d['actual_raw']}",
             "部门整体自评表",
         ),
-        _text_op(
+        at_row(
             p,
             f"项目{p['project_no']}.{p['level3']}: {p['target_raw']} → {p['actual_raw']}",
             "项目自评表",

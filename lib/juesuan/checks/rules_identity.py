@@ -14,7 +14,7 @@ from bisect import bisect_right
 
 from ..types import Severity, Status
 from . import catalogue as cat
-from .rules_common import Ctx, Operand, Outcome, na, rule
+from .rules_common import Ctx, Operand, Outcome, flagged, na, rule
 from .rules_structure import PART, body_start, toc_range, unnumbered_part
 from .source import Text, headings, source
 
@@ -271,12 +271,8 @@ def y02(ctx: Ctx) -> list[Outcome]:
         ops = [Operand(f"“{cand}”", None, "原文", ln.no, ln.page) for ln in lines[:5]]
         if _abbreviation(cand, name):
             out.append(
-                Outcome(
+                flagged(
                     f"简称“{cand}”",
-                    Status.FAIL,
-                    None,
-                    None,
-                    None,
                     None,
                     ops,
                     f"{origin}为“{name}”",
@@ -286,12 +282,8 @@ def y02(ctx: Ctx) -> list[Outcome]:
             )
         else:
             out.append(
-                Outcome(
+                flagged(
                     f"名称“{cand}”",
-                    Status.FAIL,
-                    None,
-                    None,
-                    None,
                     None,
                     ops,
                     f"{origin}为“{name}”",

@@ -19,6 +19,7 @@ from .rules_common import (
     amount_tol,
     as_int,
     compare_amount,
+    compare_bound,
     compare_sum,
     fig_operand,
     na,
@@ -185,19 +186,16 @@ def l04(ctx: Ctx) -> list[Outcome]:
         if line is None:
             out.append(na(name, why))
             continue
-        ok = tp.value >= line.value - _TOL
         out.append(
-            Outcome(
+            compare_bound(
                 f"三公.{name} ≥ 基本支出同名科目",
-                Status.PASS if ok else Status.FAIL,
-                line.value,
-                tp.value,
-                round(tp.value - line.value, 6),
+                tp,
+                line,
                 _TOL,
-                [tp, line],
-                "" if ok else "三公决算低于基本支出同名科目: 三公少报或科目错列",
+                "三公决算低于基本支出同名科目: 三公少报或科目错列",
                 sentence=f"“三公”中的{name} {show(tp.value, True)}，低于基本支出中的同名科目 "
                 f"{show(line.value, True)}：三公经费少报或科目错列",
+                at_most=False,
             )
         )
     return out or [na("三公 vs 基本支出", "未找到三公分项")]
@@ -234,17 +232,13 @@ def l06(ctx: Ctx) -> list[Outcome]:
     public = _group_total(ctx, items, "公用经费") if items else ctx.fig("public_funds")
     if office is None or public is None:
         return [na("机关运行经费", "未找到机关运行经费或公用经费合计")]
-    ok = office.value <= public.value + _TOL
     return [
-        Outcome(
+        compare_bound(
             "机关运行经费 ≤ 公用经费合计",
-            Status.PASS if ok else Status.FAIL,
-            public.value,
-            office.value,
-            round(office.value - public.value, 6),
+            office,
+            public,
             _TOL,
-            [office, public],
-            "" if ok else "机关运行经费超过公用经费合计",
+            "机关运行经费超过公用经费合计",
             sentence=f"机关运行经费 {show(office.value, True)} 超过公用经费合计 {show(public.value, True)}",
         )
     ]
@@ -258,17 +252,13 @@ def t01(ctx: Ctx) -> list[Outcome]:
         budget = budget_of(ctx, key, actual)
         if actual is None or budget is None:
             continue
-        ok = actual.value <= budget.value + _TOL
         out.append(
-            Outcome(
+            compare_bound(
                 f"{cat.ITEMS[key][0]} 决算 ≤ 预算",
-                Status.PASS if ok else Status.FAIL,
-                budget.value,
-                actual.value,
-                round(actual.value - budget.value, 6),
+                actual,
+                budget,
                 _TOL,
-                [actual, budget],
-                "" if ok else "三公决算超预算",
+                "三公决算超预算",
                 sentence=f"{cat.ITEMS[key][0]}决算 {show(actual.value, True)} 超过预算 "
                 f"{show(budget.value, True)}，超支 {show(actual.value - budget.value, True)}",
             )

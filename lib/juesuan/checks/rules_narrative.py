@@ -15,6 +15,7 @@ from .rules_common import (
     compare_pct,
     compare_sum,
     fig_operand,
+    flagged,
     head,
     na,
     norm_name,
@@ -382,13 +383,9 @@ def _zero_base(subject: str, stated: Operand, actual: Operand, change: Operand, 
         return None
     ops = [stated, actual, change]
     if abs(actual.value) <= actual.eps and abs(change.value) <= change.eps:
-        return Outcome(
+        return flagged(
             subject,
-            Status.FAIL,
-            None,
             stated.value,
-            None,
-            None,
             ops,
             f"本年与{base}均为 0, 不应表述增长率",
             severity=Severity.INFO,
@@ -521,13 +518,9 @@ def n17(ctx: Ctx) -> list[Outcome]:
         said = f"“{r['item']}”年初预算为 0，却表述“完成预算的 {show(stated.value)}%”"
         if used is not None:
             out.append(
-                Outcome(
+                flagged(
                     subject,
-                    Status.FAIL,
-                    None,
                     stated.value,
-                    None,
-                    None,
                     [stated, budget, actual, used[1]],
                     f"年初预算为 0; 所述百分比实为决算/{used[0]}",
                     severity=Severity.ERROR,
@@ -538,13 +531,9 @@ def n17(ctx: Ctx) -> list[Outcome]:
             )
         elif abs(stated.value) < CHECKS.zero and (actual is None or abs(actual.value) < CHECKS.zero):
             out.append(
-                Outcome(
+                flagged(
                     subject,
-                    Status.FAIL,
-                    None,
                     stated.value,
-                    None,
-                    None,
                     [stated, budget],
                     "预算为 0, 不应表述完成预算百分比",
                     sentence=f"{said}：预算与决算均为 0，不应表述百分比",
@@ -552,13 +541,9 @@ def n17(ctx: Ctx) -> list[Outcome]:
             )
         else:
             out.append(
-                Outcome(
+                flagged(
                     subject,
-                    Status.FAIL,
-                    None,
                     stated.value,
-                    None,
-                    None,
                     [stated, budget] + ([actual] if actual is not None else []),
                     "预算为 0, 所述百分比没有基数",
                     severity=Severity.ERROR,

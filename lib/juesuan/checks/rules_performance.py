@@ -348,23 +348,14 @@ def p07(ctx: Ctx) -> list[Outcome]:
         p = float(r["performance"])
         if p >= CHECKS.overachieve_ratio and _full(r):
             out.append(
-                Outcome(
-                    f"{r['level3']}",
-                    Status.FAIL,
-                    float(r["target_value"]),
-                    float(r["actual_value"]),
+                _full_despite(
+                    r,
+                    "目标值",
                     round(p, 4),
                     CHECKS.overachieve_ratio,
-                    [
-                        _ind_op(r, r["target_value"], f"目标值({r['target_raw']})"),
-                        _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
-                        _ind_op(r, r["score"], "得分"),
-                    ],
                     f"完成值为目标值的 {p:.2f} 倍仍得满分: 目标设置偏低, 未按偏离度调减",
-                    group=_indicator_group(r),
-                    sentence=f"{_who(r)}指标“{r['level3']}”完成 {r['actual_raw']}，"
-                    f"是目标 {r['target_raw']} 的 "
-                    f"{p:.2f} 倍，仍得满分：目标设置偏低，未按偏离度调减",
+                    f"{_who(r)}指标“{r['level3']}”完成 {r['actual_raw']}，"
+                    f"是目标 {r['target_raw']} 的 {p:.2f} 倍，仍得满分：目标设置偏低，未按偏离度调减",
                 )
             )
     return (
@@ -384,21 +375,13 @@ def p08(ctx: Ctx) -> list[Outcome]:
     for r in capped:
         if float(r["actual_value"]) > float(r["target_value"]) + CHECKS.zero and _full(r):
             out.append(
-                Outcome(
-                    f"{r['level3']}",
-                    Status.FAIL,
-                    float(r["target_value"]),
-                    float(r["actual_value"]),
+                _full_despite(
+                    r,
+                    "上限",
                     round(float(r["actual_value"]) - float(r["target_value"]), 4),
                     0.0,
-                    [
-                        _ind_op(r, r["target_value"], f"上限({r['target_raw']})"),
-                        _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
-                        _ind_op(r, r["score"], "得分"),
-                    ],
                     "超过上限仍得满分",
-                    group=_indicator_group(r),
-                    sentence=f"{_who(r)}指标“{r['level3']}”上限 {r['target_raw']}，实际 {r['actual_raw']}，"
+                    f"{_who(r)}指标“{r['level3']}”上限 {r['target_raw']}，实际 {r['actual_raw']}，"
                     "超过上限仍得满分",
                 )
             )
@@ -406,6 +389,29 @@ def p08(ctx: Ctx) -> list[Outcome]:
         out + [_summary_pass("其余上限类指标", len(capped) - len(out))]
         if capped
         else ([na("上限类指标超限", "没有 ≤ 类定量指标")])
+    )
+
+
+def _full_despite(
+    r: dict, target_label: str, difference: float, tol: float, note: str, sentence: str
+) -> Outcome:
+    """An indicator scored in full although its actual is far off the target's sense (over-achieved P07, over
+    a cap P08): target, actual and score as operands."""
+    return Outcome(
+        f"{r['level3']}",
+        Status.FAIL,
+        float(r["target_value"]),
+        float(r["actual_value"]),
+        difference,
+        tol,
+        [
+            _ind_op(r, r["target_value"], f"{target_label}({r['target_raw']})"),
+            _ind_op(r, r["actual_value"], f"完成值({r['actual_raw']})"),
+            _ind_op(r, r["score"], "得分"),
+        ],
+        note,
+        group=_indicator_group(r),
+        sentence=sentence,
     )
 
 
@@ -513,8 +519,7 @@ def p11(ctx: Ctx) -> list[Outcome]:
             "" if ok else "每个项目执行率均为 100%, 预算数与执行数分毫不差: 预算可能按执行数倒填",
             stake=0.0,
             sentence=f"全部 {len(known)} 个项目的执行数都等于预算数（合计 {show(total_b, True)}），"
-            "执行率均为 "
-            "100%：预算可能按执行数倒填",
+            "执行率均为 100%：预算可能按执行数倒填",
         )
     ]
 

@@ -23,6 +23,7 @@ from .rules_common import (
     Operand,
     Outcome,
     as_int,
+    at_row,
     compare_sum,
     decimal_slip,
     na,
@@ -277,7 +278,7 @@ def _comparable(unit: str, other: str) -> bool:
 def _table_op(what: str, r: dict, value: float, raw: str) -> Operand:
     where = "部门整体自评表" if what == "indicator" and r.get("scope") == "department" else "项目自评表"
     label = f"{r['level3']}完成值({raw})" if what == "indicator" else f"项目{r['project_no']}.{raw}"
-    return Operand(label, value, where, as_int(r.get("source_line")), as_int(r.get("page")))
+    return at_row(r, label, where, value)
 
 
 # ── X11: an amount said to be excluded ("不含 X 万元") against the parts it names ──────────────────────

@@ -20,6 +20,7 @@ from .rules_common import (
     compare_same,
     compare_sum,
     decimal_slip,
+    flagged,
     na,
     norm_name,
     rule,
@@ -696,13 +697,9 @@ def s15(ctx: Ctx) -> list[Outcome]:
             out.append(na(subject, f"{SHORT[code]}有标题但无文字层数据"))
         elif money > 0.005 and code in empty:
             out.append(
-                Outcome(
+                flagged(
                     subject,
-                    Status.FAIL,
-                    None,
                     money,
-                    None,
-                    None,
                     ops,
                     f"表4有{fund}收支, {SHORT[code]}却为空表",
                     sentence=f"表4有{fund}收支 {money:,.2f} 万元，{SHORT[code]}却是空表",
@@ -710,13 +707,9 @@ def s15(ctx: Ctx) -> list[Outcome]:
             )
         elif money <= 0.005 and code in found and table(ctx, code)["value"].abs().sum() > 0.005:
             out.append(
-                Outcome(
+                flagged(
                     subject,
-                    Status.FAIL,
-                    None,
                     money,
-                    None,
-                    None,
                     ops,
                     f"表4{fund}栏为 0, {SHORT[code]}却有数据",
                     sentence=f"表4的{fund}栏为 0，{SHORT[code]}却有数据",

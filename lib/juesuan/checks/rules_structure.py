@@ -19,7 +19,7 @@ from ..types import Severity, Status
 from ..values import cn_ordinal
 from ..vocab import EMPTY_NOTE
 from . import catalogue as cat
-from .rules_common import Ctx, Operand, Outcome, fig_operand, na, rule
+from .rules_common import Ctx, Operand, Outcome, fig_operand, flagged, na, rule
 from .source import Heading, Text, headings, source
 
 PART = re.compile(r"^第([一二三四五六七八九十]{1,2})部分(.*)$")
@@ -358,13 +358,9 @@ def c03(ctx: Ctx) -> list[Outcome]:
         if stated:
             top = max(stated, key=lambda op: abs(op.wan or 0))
             out.append(
-                Outcome(
+                flagged(
                     title,
-                    Status.FAIL,
-                    None,
                     top.value,
-                    None,
-                    None,
                     [*where, *stated],
                     "表格只有表头没有数值, 而情况说明写明了金额",
                     stake=abs(top.wan or 0),
@@ -374,12 +370,8 @@ def c03(ctx: Ctx) -> list[Outcome]:
             )
         else:
             out.append(
-                Outcome(
+                flagged(
                     title,
-                    Status.FAIL,
-                    None,
-                    None,
-                    None,
                     None,
                     where,
                     "表格没有数值, 也没有“本表无数据”的说明",

@@ -6,10 +6,9 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import pandas as pd
 
+from ..normalize import display_width
 from ..types import Severity, Status
 from . import (  # noqa: F401  (each module registers its rules)
     ranking,
@@ -121,14 +120,10 @@ def summary(checks: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
 def _cut(s: str, n: int) -> str:
     out, w = "", 0
     for ch in s:
-        cw = _width(ch)
+        cw = display_width(ch)
         if w + cw > n - 1:
             return out + "…"
         out, w = out + ch, w + cw
@@ -162,10 +157,12 @@ def format_failures(checks: pd.DataFrame, evidence_width: int = 90) -> str:
         ]
         for r in f.itertuples()
     ]
-    widths = [max(_width(x) for x in col) for col in zip(header, *body, strict=False)]
+    widths = [max(display_width(x) for x in col) for col in zip(header, *body, strict=False)]
     lines = []
     for row in [header, *body]:
-        lines.append("  ".join(x + " " * (w - _width(x)) for x, w in zip(row, widths, strict=True)).rstrip())
+        lines.append(
+            "  ".join(x + " " * (w - display_width(x)) for x, w in zip(row, widths, strict=True)).rstrip()
+        )
     return "\n".join(lines)
 
 

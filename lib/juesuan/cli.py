@@ -39,7 +39,8 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _where(line: object, page: object) -> str:
-    """ " (line 12, page 3)", " (page 3)" or "": warnings without a line (an image page) or a page print too."""
+    """' (line 12, page 3)', ' (page 3)' or '': warnings without a line (an image page) or a page print
+    too."""
     known = [f"{label} {int(v)}" for label, v in (("line", line), ("page", page)) if _known(v)]
     return f" ({', '.join(known)})" if known else ""
 
@@ -99,7 +100,8 @@ def _bounds() -> argparse.ArgumentParser:
         "--timeout",
         type=float,
         metavar="S",
-        help=f"seconds to read one input (default {config.TIME_BASE_S:g} + {config.TIME_PER_PAGE_S:g} per page)",
+        help=f"seconds to read one input (default {config.TIME_BASE_S:g} + {config.TIME_PER_PAGE_S:g} "
+        "per page)",
     )
     b.add_argument(
         "--ocr",

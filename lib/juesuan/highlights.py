@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import config
 from . import labels as L
+from .analysis.departments import departments_of
 
 MAX_ITEMS = 7
 
@@ -91,6 +92,7 @@ def cited(text: str, rule_id: str, disclosure=None) -> str:
     table), the pages of the tables the rule reads."""
     if disclosure is None or _CITED.search(text):
         return text
+    # lazy: juesuan.checks imports pandera's typing (about 0.4 s), paid only by callers that check
     from .checks.catalogue import RULES
 
     rule = RULES.get(str(rule_id))
@@ -106,6 +108,7 @@ def from_checks(
     checks: pd.DataFrame, rules: set[str] | None = None, n: int = MAX_ITEMS, disclosure=None
 ) -> list[Finding]:
     """Failed checks (of `rules`, or all), ranked and grouped as `checks.findings` does, as summary lines."""
+    # lazy: juesuan.checks imports pandera's typing (about 0.4 s), paid only by callers that check
     from .checks import findings
 
     if checks is None or checks.empty:
@@ -348,103 +351,111 @@ def narrative_sentences(perf: pd.DataFrame, n: int = 3) -> list[Finding]:
 # ---------------------------------------------------------------------------------------------- 05 部门间
 
 
-def departments(table: pd.DataFrame, gathered) -> list[Finding]:
-    """Across the departments of a year: the largest spender, 三公 over budget, all-100 self-scores, errors —
-    each amount with its page in the department's own disclosure (the pages `department_table` found it on).
-    With one department there is nothing to compare: it says so, then gives that department's own figures."""
-    from .analysis.departments import departments_of
+def _pages(r, *columns: str) -> list:
+    """The pages of those of `columns` the row states (`<column>_page`), for a finding's citation."""
+    return [getattr(r, f"{c}_page") for c in columns if not L.missing(getattr(r, c))]
 
-    if table.empty:
-        return [Finding("数据目录中没有该年度的解析结果。")]
-    out = []
 
-    def pages(r, *columns: str) -> list:
-        return [getattr(r, f"{c}_page") for c in columns if not L.missing(getattr(r, c))]
-
-    if departments_of(table) == 1:
-        r = next(table.itertuples(index=False))
+def _one_department(r) -> list[Finding]:
+    """The year's only department: nothing to compare, so it says so and gives the department's own figures,
+    each with its page."""
+    out = [
+        Finding(
+            f"数据目录中 {r.year} 年度只有{r.department}一个部门的公开，无从与其他部门比较；"
+            "下文列出该部门的数字及其出处。要比较，请把其他部门的公开解析到同一数据目录。"
+        )
+    ]
+    if not L.missing(r.expenditure):
+        parts = [
+            f"{name} {L.amount(v)} 万元（{L.ratio(v, r.expenditure)}）"
+            for name, v in (("基本支出", r.basic), ("项目支出", r.project))
+            if not L.missing(v)
+        ]
         out.append(
             Finding(
-                f"数据目录中 {r.year} 年度只有{r.department}一个部门的公开，无从与其他部门比较；"
-                "下文列出该部门的数字及其出处。要比较，请把其他部门的公开解析到同一数据目录。"
+                _with_cite(
+                    f"支出合计 {L.amount(r.expenditure)} 万元"
+                    + ("，其中" + "，".join(parts) if parts else ""),
+                    _pages(r, "expenditure", "basic", "project"),
+                )
             )
         )
-        if not L.missing(r.expenditure):
-            parts = [
-                f"{name} {L.amount(v)} 万元（{L.ratio(v, r.expenditure)}）"
-                for name, v in (("基本支出", r.basic), ("项目支出", r.project))
-                if not L.missing(v)
-            ]
-            out.append(
-                Finding(
-                    _with_cite(
-                        f"支出合计 {L.amount(r.expenditure)} 万元"
-                        + ("，其中" + "，".join(parts) if parts else ""),
-                        pages(r, "expenditure", "basic", "project"),
-                    )
+    if not L.missing(r.three_public):
+        rate = (
+            f"，为预算 {L.amount(r.three_public_budget)} 万元的 {L.pct(r.three_public_exec_pct)}"
+            if not L.missing(r.three_public_exec_pct)
+            else ""
+        )
+        out.append(
+            Finding(
+                _with_cite(
+                    f"“三公”经费决算 {L.amount(r.three_public)} 万元{rate}",
+                    _pages(r, "three_public", "three_public_budget"),
+                ),
+                "warning" if r.three_public_exec_pct > 100 else None,
+            )
+        )
+    if not L.missing(r.operating):
+        out.append(Finding(_with_cite(f"机关运行经费 {L.amount(r.operating)} 万元", _pages(r, "operating"))))
+    return out
+
+
+def _three_public_range(table: pd.DataFrame) -> list[Finding]:
+    """The highest and lowest 三公 决算/预算 among the departments (one sentence when they are all equal)."""
+    rates = table.dropna(subset=["three_public_exec_pct"]).sort_values("three_public_exec_pct")
+    if len(rates) < 2:
+        return []
+    hi, lo = rates.iloc[-1], rates.iloc[0]
+    if L.pct(hi.three_public_exec_pct) == L.pct(lo.three_public_exec_pct):
+        return [
+            Finding(
+                _with_cite(
+                    f"“三公”经费决算占预算：{L.count(len(rates), '个')}部门均为 "
+                    f"{L.pct(hi.three_public_exec_pct)}",
+                    list(rates["three_public_page"]) + list(rates["three_public_budget_page"]),
                 )
             )
-        if not L.missing(r.three_public):
-            rate = (
-                f"，为预算 {L.amount(r.three_public_budget)} 万元的 {L.pct(r.three_public_exec_pct)}"
-                if not L.missing(r.three_public_exec_pct)
-                else ""
+        ]
+    return [
+        Finding(
+            f"“三公”经费决算占预算：最高{hi.department} {L.pct(hi.three_public_exec_pct)}"
+            f"（{L.cite([hi.three_public_page, hi.three_public_budget_page])}），最低{lo.department} "
+            f"{L.pct(lo.three_public_exec_pct)}（"
+            f"{L.cite([lo.three_public_page, lo.three_public_budget_page])}）。"
+        )
+    ]
+
+
+def _compared_departments(table: pd.DataFrame) -> list[Finding]:
+    """Several departments: the largest spender and its share, the 三公 range, every 三公 over budget."""
+    out = []
+    spend = table.dropna(subset=["expenditure"]).sort_values("expenditure", ascending=False)
+    if len(spend) >= 2:
+        t = spend.iloc[0]
+        share = L.ratio(t.expenditure, spend["expenditure"].sum())
+        line = (
+            f"支出合计最高的是{t.department}：{L.amount(t.expenditure)} 万元，"
+            f"占 {L.count(len(spend), '份')}公开合计的 {share}"
+        )
+        out.append(Finding(_with_cite(line, [t.expenditure_page])))
+    out += _three_public_range(table)
+    for r in table[table["three_public_exec_pct"] > 100].itertuples(index=False):
+        out.append(
+            Finding(
+                _with_cite(
+                    f"{r.department}“三公”经费决算 {L.amount(r.three_public)} 万元，超过预算 "
+                    f"{L.amount(r.three_public_budget)} 万元",
+                    _pages(r, "three_public", "three_public_budget"),
+                ),
+                "warning",
             )
-            out.append(
-                Finding(
-                    _with_cite(
-                        f"“三公”经费决算 {L.amount(r.three_public)} 万元{rate}",
-                        pages(r, "three_public", "three_public_budget"),
-                    ),
-                    "warning" if r.three_public_exec_pct > 100 else None,
-                )
-            )
-        if not L.missing(r.operating):
-            out.append(
-                Finding(_with_cite(f"机关运行经费 {L.amount(r.operating)} 万元", pages(r, "operating")))
-            )
-    else:
-        spend = table.dropna(subset=["expenditure"]).sort_values("expenditure", ascending=False)
-        if len(spend) >= 2:
-            t = spend.iloc[0]
-            share = L.ratio(t.expenditure, spend["expenditure"].sum())
-            line = (
-                f"支出合计最高的是{t.department}：{L.amount(t.expenditure)} 万元，"
-                f"占 {L.count(len(spend), '份')}公开合计的 {share}"
-            )
-            out.append(Finding(_with_cite(line, [t.expenditure_page])))
-        rates = table.dropna(subset=["three_public_exec_pct"]).sort_values("three_public_exec_pct")
-        hi, lo = (rates.iloc[-1], rates.iloc[0]) if len(rates) >= 2 else (None, None)
-        if hi is not None and L.pct(hi.three_public_exec_pct) == L.pct(lo.three_public_exec_pct):
-            out.append(
-                Finding(
-                    _with_cite(
-                        f"“三公”经费决算占预算：{L.count(len(rates), '个')}部门均为 "
-                        f"{L.pct(hi.three_public_exec_pct)}",
-                        list(rates["three_public_page"]) + list(rates["three_public_budget_page"]),
-                    )
-                )
-            )
-        elif hi is not None:
-            out.append(
-                Finding(
-                    f"“三公”经费决算占预算：最高{hi.department} {L.pct(hi.three_public_exec_pct)}"
-                    f"（{L.cite([hi.three_public_page, hi.three_public_budget_page])}），最低{lo.department} "
-                    f"{L.pct(lo.three_public_exec_pct)}（"
-                    f"{L.cite([lo.three_public_page, lo.three_public_budget_page])}）。"
-                )
-            )
-        for r in table[table["three_public_exec_pct"] > 100].itertuples(index=False):
-            out.append(
-                Finding(
-                    _with_cite(
-                        f"{r.department}“三公”经费决算 {L.amount(r.three_public)} 万元，超过预算 "
-                        f"{L.amount(r.three_public_budget)} 万元",
-                        pages(r, "three_public", "three_public_budget"),
-                    ),
-                    "warning",
-                )
-            )
+        )
+    return out
+
+
+def _department_flags(table: pd.DataFrame) -> list[Finding]:
+    """Whatever the count of departments: all-100 self-scores, and the three with the most errors."""
+    out = []
     full = table[table["score_100_pct"].ge(100) & table["n_projects"].gt(1)]
     for r in full.itertuples(index=False):
         out.append(
@@ -464,6 +475,20 @@ def departments(table: pd.DataFrame, gathered) -> list[Finding]:
                 f"（同一事实合并后），逐条及其页码见该部门的勾稽关系检查报告。"
             )
         )
+    return out
+
+
+def departments(table: pd.DataFrame, gathered) -> list[Finding]:
+    """Across the departments of a year: the largest spender, 三公 over budget, all-100 self-scores, errors —
+    each amount with its page in the department's own disclosure (the pages `department_table` found it on).
+    With one department there is nothing to compare: it says so, then gives that department's own figures."""
+    if table.empty:
+        return [Finding("数据目录中没有该年度的解析结果。")]
+    if departments_of(table) == 1:
+        out = _one_department(next(table.itertuples(index=False)))
+    else:
+        out = _compared_departments(table)
+    out += _department_flags(table)
     if not out:
         out.append(Finding("各部门公开之间没有需要特别关注的差异。"))
     return top(out)

@@ -28,10 +28,12 @@ import numpy as np
 import pandas as pd
 
 from .. import config
+from .. import labels as L
 
 DIRECTION_BY_OP = {"≥": "higher", ">": "higher", "≤": "lower", "<": "lower", "=": "equal"}
-DIRECTION_LABEL = {"higher": "正向（越高越好）", "lower": "反向（越低越好）", "equal": "等于（按目标值）"}
-CLASS_LABEL = {"met": "达成", "exceeded": "远超目标", "missed": "未完成", "qualitative": "定性/不可衡量"}
+# The display labels live in labels.py (one vocabulary for every report); these names are kept for callers.
+DIRECTION_LABEL = L.DIRECTIONS
+CLASS_LABEL = L.CLASSES
 
 SETTINGS = config.SCORING
 QUALITATIVE_TIERS = {tier: (low, high) for tier, low, high in SETTINGS.qualitative_tiers}

@@ -12,7 +12,8 @@ import unicodedata
 import pandas as pd
 
 from .. import config
-from .scoring import CLASS_LABEL, Thresholds, exec_rule_score, exec_weight, grade, score_indicators
+from .. import labels as L
+from .scoring import Thresholds, exec_rule_score, exec_weight, grade, score_indicators
 
 _NO_EXPLANATION = {"", "无", "无。", "不适用", "/", "—", "-", "nan", "none", "<na>"}
 
@@ -35,7 +36,10 @@ def indicator_table(scored: pd.DataFrame, projects: pd.DataFrame | None = None) 
         .astype("Int64")
         .map(names)
         .where(scored["scope"].eq("project"), "部门整体"),
-        class_label=scored["classification"].map(CLASS_LABEL),
+        class_label=[
+            L.deviation_class(c, d)
+            for c, d in zip(scored["classification"], scored["deviation_level"], strict=True)
+        ],
     )
     return t[
         [
@@ -96,7 +100,7 @@ def project_summary(scored: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFram
     ind = scored[scored["scope"].eq("project")].copy()
     ind["project_no"] = ind["project_no"].astype("Int64")
     counts = pd.crosstab(ind["project_no"], ind["classification"]).reindex(
-        columns=list(CLASS_LABEL), fill_value=0
+        columns=list(L.CLASSES), fill_value=0
     )
     sums = ind.groupby("project_no").agg(
         n_indicators=("level3", "size"),
@@ -127,7 +131,7 @@ def project_summary(scored: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFram
         .join(sums)
         .join(counts)
     )
-    out[list(CLASS_LABEL)] = out[list(CLASS_LABEL)].fillna(0).astype(int)
+    out[list(L.CLASSES)] = out[list(L.CLASSES)].fillna(0).astype(int)
     out["rule_total"] = (out["exec_rule_score"].fillna(0) + out["indicator_rule_score"].fillna(0)).round(2)
     out["self_total"] = out["total_score"]
     out["total_gap"] = (out["self_total"] - out["rule_total"]).round(2)

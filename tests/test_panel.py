@@ -321,6 +321,20 @@ def test_a_store_of_another_version_or_content_is_not_used(tmp_path, fresh_cache
     assert stored(g.SEED, store) is None  # tables of an older parser are parsed again
 
 
+def test_a_store_written_before_a_column_was_added_is_parsed_again(tmp_path, fresh_cache):
+    """Same parser version, but its figures lack a column this parser writes: not read back (the reports
+    would fail on the missing column), parsed again instead."""
+    from juesuan.panel import stored
+    from juesuan.write import write_document
+
+    store = tmp_path / "processed"
+    folder = write_document(g.SEED, juesuan.load(g.SEED), store)
+    assert stored(g.SEED, store).doc_id == folder.name
+    figures = pd.read_parquet(folder / "figures.parquet")
+    figures.drop(columns=[figures.columns[-1]]).to_parquet(folder / "figures.parquet", index=False)
+    assert stored(g.SEED, store) is None
+
+
 def test_bounds_reach_the_parse_and_the_store_spares_it(tmp_path, fresh_cache):
     from juesuan.analysis import load_disclosure
 

@@ -198,7 +198,6 @@ class Panel:
 
     def disclosure(self, doc_id: str) -> Disclosure:
         """One document's tables as a `Disclosure` (typed and validated as `juesuan.load` returns them)."""
-
         folder = self.root / doc_id
         tables = {}
         for name in TABLES:
@@ -265,7 +264,6 @@ def open_panel(root: str | os.PathLike = config.DATA_PROCESSED) -> Panel:
 def read_folder(folder: Path) -> Disclosure:
     """The tables `juesuan parse` wrote into one document's folder, as a `Disclosure` typed as `juesuan.load`
     returns it (a table missing from the folder is empty)."""
-
     tables = {}
     for name in TABLES:
         f = folder / f"{name}.parquet"
@@ -285,8 +283,8 @@ def stored(path: str | os.PathLike, root: str | os.PathLike) -> Disclosure | Non
     """The document at `path` as already parsed into the store `root`: its folder holds the same content
     (sha256) read by this parser version. None when it is not there (then parse it). Why: the reports then
     show the tables `juesuan parse` made within the bounds it was given (a raised --max-pages), instead of
-    parsing again."""
-
+    parsing again. A folder of this version whose tables lack a column this parser writes (written before
+    the column was added) is not used either."""
     root, path = Path(root), Path(path)
     if not root.is_dir() or not path.is_file():
         return None
@@ -298,9 +296,20 @@ def stored(path: str | os.PathLike, root: str | os.PathLike) -> Disclosure | Non
         if _hidden(name) or not (folder / "document.parquet").is_file() or outdir.owner(folder) != sha:
             continue
         version = pd.read_parquet(folder / "document.parquet", columns=["parser_version"])["parser_version"]
-        if len(version) and version.iloc[0] == config.PARSER_VERSION:
+        if len(version) and version.iloc[0] == config.PARSER_VERSION and _same_layout(folder):
             return read_folder(folder)
     return None
+
+
+def _same_layout(folder: Path) -> bool:
+    """Every table stored in `folder` has the columns this parser writes (read from the Parquet footers)."""
+    import pyarrow.parquet as pq
+
+    for name in TABLES:
+        f = folder / f"{name}.parquet"
+        if f.exists() and not set(_columns(name)) <= set(pq.read_schema(f).names):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- `juesuan panel`
@@ -308,7 +317,6 @@ def stored(path: str | os.PathLike, root: str | os.PathLike) -> Disclosure | Non
 
 def printable(text: object) -> str:
     """Text from a disclosure, safe for a terminal: control characters shown as escapes, never obeyed."""
-
     return terminal(text)
 
 

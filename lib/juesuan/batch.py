@@ -38,7 +38,6 @@ def error_line(path: object, reason: str) -> None:
 def load_bounded(path: str | Path, limits: Limits | None = None, isolate: bool = True) -> Disclosure:
     """Parse one input within the bounds (in a worker process unless `isolate` is False); InputError if
     unusable."""
-
     limits = limits or Limits()
     if isolate:
         doc_id, rows = extract_rows_isolated(path, limits)

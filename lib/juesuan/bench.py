@@ -117,7 +117,6 @@ def _pdf_rows(paths: list[Path]) -> list[tuple]:
 def _checks_rows() -> list[tuple]:
     """`run_checks` on each bundled sample, parsed once (issue 13: the seed's checks ≤ 0.1 s). For a PDF the
     checks that read words re-read its text, so the PDF reader's time is part of the row."""
-
     out = []
     for path in [*sorted(DATA_RAW.glob("*.txt")), *sorted(DATA_RAW.glob("*.pdf"))]:
         d = parse(path)
@@ -140,7 +139,6 @@ def _checks_rows() -> list[tuple]:
 def _report_rows() -> list[tuple]:
     """`juesuan report` on the text sample vs papermill running as many empty notebooks (the floor),
     both as the commands a user runs, and both in-process."""
-
     seed = sorted(DATA_RAW.glob("*.txt"))
     if not seed:
         return []

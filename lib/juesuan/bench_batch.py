@@ -91,7 +91,6 @@ def _parse_cmd(paths: list[Path], out: Path, dask: bool) -> list[str]:
 def per_document() -> list[tuple]:
     """Where one document's time goes, in process: bounded parse (the reader kept), checks, the validation
     before writing (fast path, and pandera itself for comparison), write (median of 5)."""
-
     seed = sorted(DATA_RAW.glob("*.txt"))[0]
     d = load_bounded(seed)
     tables = d.tables()
@@ -152,7 +151,6 @@ def batch_rows() -> list[tuple]:
 
 def report_rows(n_docs: int = 4) -> list[tuple]:
     """`run_reports` over n documents (one kernel): seconds per document against the papermill floor."""
-
     n = len(notebooks())
     with tempfile.TemporaryDirectory() as tmp:
         paths = _copies(n_docs, Path(tmp) / "in")

@@ -246,7 +246,6 @@ ANALYSIS_HEADERS = {
 def yoy_sheet(disclosure) -> pd.DataFrame:
     """同比: every stated change with its implied base, the rate recomputed, and its 分类 (一致 /
     与金额不符)."""
-
     t = yoy.stated_changes(disclosure.figures)
     t["class"] = t["pct_ok"].map({True: "一致", False: "比例与金额不符"})
     return t[
@@ -270,7 +269,6 @@ def yoy_sheet(disclosure) -> pd.DataFrame:
 def budget_sheet(disclosure) -> pd.DataFrame:
     """预决算对比: every item with a budget, 决算/预算 recomputed, and its 分类 (超预算, 持平, …); a budget
     worked back from a rounded 完成% is marked approximate."""
-
     t = budget.budget_vs_actual(disclosure.figures)
     t["approx"] = t["budget_source"].map(approximate)
     t["class"] = t["status"]
@@ -296,7 +294,6 @@ def budget_sheet(disclosure) -> pd.DataFrame:
 def targets_sheet(disclosure) -> pd.DataFrame:
     """绩效偏差: every indicator with its direction, actual/target ratio, 分类 and 规则得分 beside the
     self-score."""
-
     if disclosure.indicators.empty:
         return pd.DataFrame(
             columns=[
@@ -493,7 +490,6 @@ def write_workbook(disclosure, checks: pd.DataFrame, path: Path, notes: list[str
 
 def main(paths: list[str], out: Path | None, limits=None) -> int:
     """`juesuan export PATH… [--out DIR]`: write one audit workbook per disclosure; 2 on unusable input."""
-
     root = Path(out if out is not None else config.REPORTS)
 
     def export(path: str, disclosure) -> int:

@@ -288,7 +288,6 @@ class DocResult:
 def _tables(path: str, with_checks: bool, limits=None):
     """The per-document pipeline of a sweep: parse (within the input bounds), then check; (Disclosure, its
     tables incl. checks). In the worker's own process: a Dask worker's memory is bounded by its nanny."""
-
     with using(limits or Limits()):
         d = parse(path)
     tables = dict(d.tables())
@@ -466,7 +465,6 @@ def dask_client(address: str | None, jobs: int, processes: bool = True):
 
 def run_dask(args: argparse.Namespace) -> int:
     """`juesuan parse --dask [ADDRESS]`."""
-
     address = None if args.dask == LOCAL else args.dask
     jobs = getattr(args, "jobs", None) or default_jobs()
     try:

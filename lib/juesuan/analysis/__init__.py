@@ -45,6 +45,5 @@ def load_disclosure(
 def resolve(path: str | os.PathLike) -> Path:
     """Notebook parameters give paths relative to the repository root, so they work from any working
     directory."""
-
     p = Path(path)
     return p if p.is_absolute() else config.ROOT / p

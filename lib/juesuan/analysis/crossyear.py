@@ -205,7 +205,6 @@ def findings(checks: pd.DataFrame) -> list[str]:
 
 def display_table(checks: pd.DataFrame) -> pd.DataFrame:
     """For the report: the status in Chinese, and a flag on the mismatches."""
-
     return checks.assign(
         flag=np.where(checks["status"].eq("fail"), True, False), status=checks["status"].map(STATUS_LABELS)
     )

@@ -12,13 +12,12 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import schemas
 from .errors import InputError
 from .limits import Limits, using
 from .model import Disclosure
-from .pipeline import extract_rows
+from .pipeline import disclosure, read_document
 from .safe import terminal
-from .worker import extract_rows_isolated
+from .worker import read_isolated
 
 
 def say(text: object, err: bool = False) -> None:
@@ -40,11 +39,9 @@ def load_bounded(path: str | Path, limits: Limits | None = None, isolate: bool =
     unusable."""
     limits = limits or Limits()
     if isolate:
-        doc_id, rows = extract_rows_isolated(path, limits)
-    else:
-        with using(limits):
-            doc_id, rows = extract_rows(path)
-    return Disclosure(doc_id=doc_id, **{name: schemas.frame(name, table) for name, table in rows.items()})
+        return disclosure(read_isolated(path, limits))
+    with using(limits):
+        return disclosure(read_document(path))
 
 
 Action = Callable[[str, Disclosure], int | None]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
+
+_NOT_TABLES = ("doc_id", "lines")
 
 
 @dataclass(repr=False)
@@ -22,6 +24,9 @@ class Disclosure:
     indicators: pd.DataFrame
     statements: pd.DataFrame
     warnings: pd.DataFrame
+    # The text lines the reader produced (not a table): the rules that read words use them, so the checks
+    # never read the file again. None for a Disclosure loaded from the processed store.
+    lines: list | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         """Department, year, pages and rows per table: what a reader wants at the prompt, not the
@@ -35,7 +40,7 @@ class Disclosure:
         )
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "doc_id"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_TABLES}
 
     @property
     def department(self) -> str | None:
@@ -47,9 +52,8 @@ class Disclosure:
         return None if pd.isna(y) else int(y)
 
 
-TABLES = [
-    f.name for f in fields(Disclosure) if f.name != "doc_id"
-]  # the tidy tables, in the order they print
+# the tidy tables, in the order they print
+TABLES = [f.name for f in fields(Disclosure) if f.name not in _NOT_TABLES]
 
 
 def with_doc_id(disclosure: Disclosure, doc_id: str) -> Disclosure:
@@ -60,4 +64,4 @@ def with_doc_id(disclosure: Disclosure, doc_id: str) -> Disclosure:
         if "doc_id" in df.columns:
             df["doc_id"] = pd.Series([doc_id] * len(df), index=df.index, dtype=df["doc_id"].dtype)
         tables[name] = df
-    return Disclosure(doc_id=doc_id, **tables)
+    return Disclosure(doc_id=doc_id, lines=disclosure.lines, **tables)

@@ -4,6 +4,7 @@ only: the grammar of each part lives in its extractor, document metadata in extr
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from . import schemas
 from .errors import InputError
@@ -15,6 +16,7 @@ from .extract.performance import extract_performance
 from .extract.statements import extract_statements
 from .model import Disclosure
 from .read import Source, Warn, read_source
+from .read.lines import Line
 from .segment import Segments, segment
 from .types import SourceKind
 
@@ -25,12 +27,32 @@ def parse(path: str | Path) -> Disclosure:
 
     In this process, with the pre-read bounds (juesuan.limits); the command line reads each input in a bounded
     worker process instead (juesuan.batch)."""
-    doc_id, rows = extract_rows(path)
-    return Disclosure(doc_id=doc_id, **{name: schemas.frame(name, table) for name, table in rows.items()})
+    return disclosure(read_document(path))
+
+
+class Extracted(NamedTuple):
+    """One read: the doc_id, each tidy table as plain rows (not yet validated), and the text lines the rules
+    that read words need (so that the checks never read the file again, outside the reader's bounds)."""
+
+    doc_id: str
+    rows: dict[str, list[dict]]
+    lines: list[Line]
+
+
+def disclosure(extracted: Extracted) -> Disclosure:
+    """Validate the rows of one read into a Disclosure."""
+    frames = {name: schemas.frame(name, table) for name, table in extracted.rows.items()}
+    return Disclosure(doc_id=extracted.doc_id, lines=extracted.lines, **frames)
 
 
 def extract_rows(path: str | Path) -> tuple[str, dict[str, list[dict]]]:
     """read → segment → extract: the doc_id and each tidy table as plain rows, not yet validated."""
+    extracted = read_document(path)
+    return extracted.doc_id, extracted.rows
+
+
+def read_document(path: str | Path) -> Extracted:
+    """read → segment → extract, for `extract_rows` and the bounded reader process."""
     path = Path(path)
     source, segs = _read(path)
     lines = source.lines
@@ -85,7 +107,7 @@ def extract_rows(path: str | Path) -> tuple[str, dict[str, list[dict]]]:
         "warnings": warnings,
     }
     meta.fold_labels(tables, lines)
-    return doc_id, tables
+    return Extracted(doc_id, tables, source.lines)
 
 
 def _read(path: Path) -> tuple[Source, Segments]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import config
 from .errors import InputError
 from .limits import MB, Limits, on_pages, using
-from .pipeline import extract_rows
+from .pipeline import Extracted, read_document
 
 _PRELOAD = ["juesuan.pipeline", "juesuan.read.pdf", "juesuan.read.guard"]
 _context = None
@@ -76,7 +76,7 @@ def _serve(conn: Connection) -> None:
         _bound_memory(limits)
         try:
             with using(limits), on_pages(lambda n: conn.send(("pages", n))):
-                result = extract_rows(path)
+                result = read_document(path)
             conn.send(("ok", result))
         except InputError as exc:
             conn.send(("input", exc.reason))
@@ -126,7 +126,7 @@ class _Reader:
             self.proc.join(5)
         self.proc, self.conn = None, None
 
-    def read(self, path: str | Path, limits: Limits) -> tuple[str, dict[str, list[dict]]]:
+    def read(self, path: str | Path, limits: Limits) -> Extracted:
 
         if not self.alive() or self.served >= config.READER_DOCS:
             self.stop()
@@ -185,6 +185,6 @@ class _Reader:
 _reader = _Reader()
 
 
-def extract_rows_isolated(path: str | Path, limits: Limits) -> tuple[str, dict[str, list[dict]]]:
-    """`pipeline.extract_rows` in the bounded reader process; InputError when the input breaks a bound."""
+def read_isolated(path: str | Path, limits: Limits) -> Extracted:
+    """`pipeline.read_document` in the bounded reader process; InputError when the input breaks a bound."""
     return _reader.read(path, limits)

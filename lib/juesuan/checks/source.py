@@ -94,13 +94,16 @@ def source(ctx: Ctx) -> Text | None:
         doc = ctx.records("document")
         if not doc or not doc[0].get("source_path"):
             return None
+        pages = {int(p) for p in re.findall(r"\d+", str(doc[0].get("image_pages") or ""))}
+        lines = getattr(ctx.d, "lines", None)
+        if lines:  # what the reader produced, within its bounds: the file is not read again
+            return Text(Path(str(doc[0]["source_path"])), str(doc[0].get("source_kind")), lines, pages)
         path = _resolve(str(doc[0]["source_path"]))
         if path is None:
             return None
         from ..read import read_source
 
         src = read_source(path)
-        pages = {int(p) for p in re.findall(r"\d+", str(doc[0].get("image_pages") or ""))}
         return Text(path, src.kind, src.lines, pages | set(src.image_pages))
 
     return ctx.memo("source", make)  # type: ignore[return-value]

@@ -462,3 +462,18 @@ def test_one_has_explanation_for_report_and_rule():
     assert rules_performance.has_explanation is has_explanation
     assert [has_explanation(t) for t in ["“无”", "无。", " — ", None, float("nan"), "汛期推迟施工"]] == \
         [False, False, False, False, False, True]
+
+
+def test_budget_analysis_of_figures_without_any_budget(seed):
+    """Issue 10's notebook-02 TypeError on a 2000-page document: a copy cut short at page 2000 left only the
+    情况说明 sections 一–四, figures without one budget. The empty comparison kept pandas' str dtype, and `~`
+    over an empty str Series then `&` with a bool one raised "operation 'and_' not supported for dtype 'str'
+    with dtype 'bool'" in general_budget (and a KeyError in three_public when no figure was left at all)."""
+    budgets = ["budget", "exec_pct", "budget_change", "budget_full", "budget_adjusted"]
+    figures = seed.figures[~seed.figures["measure"].isin(budgets)]
+    assert len(figures) > 100 and str(figures["item"].dtype) == "str"  # validated tables: pandas' str dtype
+    for f in (figures, figures.iloc[0:0]):
+        table = budget.budget_vs_actual(f)
+        assert table.empty
+        assert budget.general_budget(table).empty and budget.three_public(table).empty
+        assert budget.budget_findings(table) == []

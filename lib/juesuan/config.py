@@ -19,7 +19,7 @@ def workbook_path(doc_id: str, out: Path | None = None) -> Path:
     return Path(out if out is not None else REPORTS) / doc_id / f"{doc_id}-audit.xlsx"
 
 
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
 
 # Rounding tolerance for amounts printed to 0.01 万元 (domain.md §3): a sum of k items may be off by 0.005·k.
 AMOUNT_TOLERANCE = 0.01

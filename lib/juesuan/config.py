@@ -109,9 +109,8 @@ class LayoutSettings:
     """Tolerances of the PDF layout model (read.layout), in units of a glyph's effective size or in points."""
 
     line_tol: float = 0.35  # baselines closer than this × size are one visual line
-    cjk_gap: float = (
-        0.35  # a gap between two CJK glyphs wider than this × size over the line's usual is a space
-    )
+    # a gap between two CJK glyphs wider than this × size over the line's usual is a space
+    cjk_gap: float = 0.35
     latin_gap: float = 0.25  # … between a digit/latin glyph and anything else
     generated_space: float = 0.15  # a space pdfium inferred counts where the glyphs are this × size apart
     snap: float = 2.5  # rulings closer than this (pt) are the same line
@@ -132,6 +131,11 @@ class LayoutSettings:
     tall_line: float = 2.5
     implausible_share: float = 0.3
     min_glyphs_to_judge: int = 40
+    # The nine tables from their grids (extract.statements), as shares of a width:
+    column_cover: float = 0.5  # a header cell covers a logical column it overlaps this share of
+    cell_in_column: float = 0.9  # a body cell belongs to a column when this share of it lies inside
+    continued_span: float = 0.8  # a grid continues the table above when their spans overlap this share
+    row_snap: float = 0.5  # a wrapped line belongs to the row its baseline is within this × the row step of
 
 
 LAYOUT = LayoutSettings()

@@ -110,7 +110,7 @@ def total_bridge(figures: pd.DataFrame) -> pd.DataFrame:
     rows = [(f"上年{total['item']}（推算）", "absolute", total["implied_base"])]
     rows += [(r.item, "relative", r.stated_change) for r in parts.itertuples(index=False)]
     residual = round(total["stated_change"] - parts["stated_change"].sum(), 2)
-    if abs(residual) > 0.01 or parts.empty:
+    if abs(residual) > config.AMOUNT_TOLERANCE or parts.empty:
         rows.append(("其他（未说明）" if len(parts) else "本年变动", "relative", residual))
     rows.append((f"本年{total['item']}", "total", total["actual"]))
     return pd.DataFrame(rows, columns=["label", "measure", "value"])

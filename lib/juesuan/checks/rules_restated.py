@@ -17,6 +17,7 @@ from bisect import bisect_right
 from ..config import CHECKS
 from ..types import Severity, Status
 from ..values import UNITS
+from ..vocab import MONEY_FACTORS
 from . import catalogue as cat
 from .rules_common import (
     Ctx,
@@ -44,7 +45,6 @@ _BUDGET_WORDS = re.compile(
     r"^(?:项目)?(?:财政)?(?:部门)?(?:全年)?(?P<kind>预算|执行数|实际执行数|资金)?(?:数)?"
 )
 _MIN_NAME = 4
-_TO_WAN = {"万元": 1.0, "万": 1.0, "元": 1e-4, "亿元": 1e4}
 
 
 def _blocks(text: Text) -> list[tuple[str, int, int]]:
@@ -245,7 +245,7 @@ def _compare(
     note = "表中完成值只写了区间" if loose else "与表中数字不符"
     money = said.to_wan is not None
     stake = (
-        abs(v * _TO_WAN.get(unit, 1.0) - value * _TO_WAN.get(other_unit or unit, 1.0))
+        abs(v * MONEY_FACTORS.get(unit, 1.0) - value * MONEY_FACTORS.get(other_unit or unit, 1.0))
         if money and not loose
         else 0.0
     )

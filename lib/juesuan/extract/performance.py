@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..config import SCORING
 from ..read.lines import Line, Warn
 from ..segment import Passage, compact, source_chars
 from ..types import Stage
@@ -607,7 +608,7 @@ def _check_totals(
         and total is not None
         and exec_score is not None
         and None not in scores
-        and abs(sum(scores) + exec_score - total) > 0.5
+        and abs(sum(scores) + exec_score - total) > SCORING.score_tolerance
     ):
         warns.append(
             Warn(
@@ -623,7 +624,7 @@ def _check_totals(
         and rows
         and project.get("exec_weight") is not None
         and None not in weights
-        and abs(sum(weights) + project["exec_weight"] - 100) > 0.5
+        and abs(sum(weights) + project["exec_weight"] - SCORING.total_points) > SCORING.score_tolerance
     ):
         warns.append(
             Warn(

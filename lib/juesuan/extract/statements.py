@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from ..config import OCR
+from ..config import LAYOUT, OCR
 from ..normalize import squeeze, unquote
 from ..read.layout import GridCell, TableGrid
 from ..read.lines import Source, Warn
@@ -246,7 +246,7 @@ def _continues(table: _Table, grid: TableGrid) -> bool:
         return False
     first = table.grids[0]
     lo, hi = max(first.xs[0], grid.xs[0]), min(first.xs[-1], grid.xs[-1])
-    return hi - lo >= 0.8 * max(first.xs[-1] - first.xs[0], grid.xs[-1] - grid.xs[0])
+    return hi - lo >= LAYOUT.continued_span * max(first.xs[-1] - first.xs[0], grid.xs[-1] - grid.xs[0])
 
 
 def _warn_untabled_titles(source: Source, used: set[int | None], warns: list[Warn]) -> None:
@@ -320,7 +320,9 @@ def _split_unruled_rows(
     for c in mine:
         groups: dict[int, list[int]] = {}
         for k, base in enumerate(c.bases):
-            row = max((i for i, start in enumerate(starts) if start <= base + 0.5 * step), default=0)
+            row = max(
+                (i for i, start in enumerate(starts) if start <= base + LAYOUT.row_snap * step), default=0
+            )
             groups.setdefault(row, []).append(k)
         for row, idx in groups.items():
             parts[row].append(_subcell(c, idx))
@@ -384,7 +386,7 @@ def _columns(grid: TableGrid, body: int) -> list[_Column]:
         idx = [
             i
             for i, col in enumerate(columns)
-            if _overlap(cell.x0, cell.x1, col.x0, col.x1) >= 0.5 * (col.x1 - col.x0)
+            if _overlap(cell.x0, cell.x1, col.x0, col.x1) >= LAYOUT.column_cover * (col.x1 - col.x0)
         ]
         covers.append((cell, idx))
         for i in idx:
@@ -425,7 +427,9 @@ def _body_texts(grid: TableGrid, body: int, col: _Column) -> list[str]:
     return [
         _clean(c.text)
         for c in grid.cells
-        if c.row >= body and _clean(c.text) and _overlap(c.x0, c.x1, col.x0, col.x1) >= 0.9 * (c.x1 - c.x0)
+        if c.row >= body
+        and _clean(c.text)
+        and _overlap(c.x0, c.x1, col.x0, col.x1) >= LAYOUT.cell_in_column * (c.x1 - c.x0)
     ]
 
 
@@ -622,7 +626,11 @@ def _read_row(
 
 def _covered_columns(cell: GridCell, columns: list[_Column]) -> list[int]:
     """Logical columns a cell covers (at least half of the column, or the one it overlaps most)."""
-    hits = [i for i, c in enumerate(columns) if _overlap(cell.x0, cell.x1, c.x0, c.x1) >= 0.5 * (c.x1 - c.x0)]
+    hits = [
+        i
+        for i, c in enumerate(columns)
+        if _overlap(cell.x0, cell.x1, c.x0, c.x1) >= LAYOUT.column_cover * (c.x1 - c.x0)
+    ]
     if hits:
         return hits
     best = max(range(len(columns)), key=lambda i: _overlap(cell.x0, cell.x1, columns[i].x0, columns[i].x1))

@@ -103,20 +103,22 @@ def table(
     max_rows: int = 500,
     source: bool = True,
     approx: dict[str, str] | None = None,
+    cell_sources: bool = False,
 ) -> Html:
     """A DataFrame as an escaped HTML table; `columns` maps column → Chinese header (and picks/orders them).
 
     `formats` gives a column a format spec or a kind (amount, count, pct, score, text). `highlight` names a
     boolean (or non-empty string) column: its true rows are marked. With `source`, a last column 出处 cites
     each row's page and line. `approx` maps a column to a boolean column: its true rows show the value as
-    approximate (≈).
+    approximate (≈). With `cell_sources`, each cell cites its own place instead, from the column
+    `src_<column>` (see `cited_table`).
     """
     if df is None or len(df) == 0:
         return Html('<p class="juesuan-empty">（无）</p>')
     columns = dict(columns or {c: c for c in df.columns})
     formats = formats or {}
     approx = approx or {}
-    cite = source and "page" in df.columns and SOURCE not in columns.values()
+    cite = source and not cell_sources and "page" in df.columns and SOURCE not in columns.values()
     head = "".join(f"<th>{esc(label)}</th>" for label in columns.values()) + (
         f"<th>{SOURCE}</th>" if cite else ""
     )
@@ -129,13 +131,20 @@ def table(
             text = _fmt(v, formats.get(c, "plain" if c in _PLAIN else None))
             if c in approx and approx[c] in r and r[approx[c]] is True and _numeric(v):
                 text = "≈" + text
-            cells.append(f'<td class="{"num" if _numeric(v) else "txt"}">{esc(text)}</td>')
+            shown = esc(text)
+            where = r.get(f"src_{c}") if cell_sources else None
+            if isinstance(where, str) and where:
+                shown += (
+                    '<br><span class="src" style="color:#555;font-size:0.75rem;white-space:nowrap">'
+                    f"{esc(where)}</span>"
+                )
+            cells.append(f'<td class="{"num" if _numeric(v) else "txt"}">{shown}</td>')
         if cite:
             cells.append(f'<td class="src">{esc(labels.cite(r["page"], r.get("source_line")))}</td>')
         rows.append(f'<tr class="flag">{"".join(cells)}</tr>' if mark else f"<tr>{''.join(cells)}</tr>")
     more = (
         f'<p class="juesuan-note">仅显示前 {labels.count(max_rows)} 行，共 {labels.count(len(df))} 行'
-        f"（全部见审计工作簿）。</p>"
+        f"{'' if cell_sources else '（全部见审计工作簿）'}。</p>"
         if len(df) > max_rows
         else ""
     )
@@ -231,31 +240,4 @@ def cited_table(
     """A table whose rows gather numbers printed in different places (one department's totals, 三公 and
     projects side by side): each cell cites its own page and line, from the column `src_<column>` (a number
     without one is shown as is); the first column's citation names the document. Escaped as `table` is."""
-    if df is None or len(df) == 0:
-        return Html('<p class="juesuan-empty">（无）</p>')
-    formats = formats or {}
-    head = "".join(f"<th>{esc(label)}</th>" for label in columns.values())
-    rows = []
-    for _, r in df.head(max_rows).iterrows():
-        mark = bool(r[highlight]) if highlight and highlight in r and not _missing(r[highlight]) else False
-        cells = []
-        for c in columns:
-            v = r[c] if c in r else None
-            text = esc(_fmt(v, formats.get(c, "plain" if c in _PLAIN else None)))
-            where = r.get(f"src_{c}")
-            if isinstance(where, str) and where:
-                text += (
-                    '<br><span class="src" style="color:#555;font-size:0.75rem;white-space:nowrap">'
-                    f"{esc(where)}</span>"
-                )
-            cells.append(f'<td class="{"num" if _numeric(v) else "txt"}">{text}</td>')
-        rows.append(f'<tr class="flag">{"".join(cells)}</tr>' if mark else f"<tr>{''.join(cells)}</tr>")
-    more = (
-        f'<p class="juesuan-note">仅显示前 {labels.count(max_rows)} 行，共 {labels.count(len(df))} 行。</p>'
-        if len(df) > max_rows
-        else ""
-    )
-    return Html(
-        f'<table class="juesuan-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></tabl'
-        f"e>{more}"
-    )
+    return table(df, columns, formats, highlight, max_rows, source=False, cell_sources=True)

@@ -516,8 +516,16 @@ def as_records(df: pd.DataFrame) -> list[dict]:
     """A DataFrame as dicts, missing values as None (column by column: `to_dict` on arrow strings is slow)."""
     if df.empty:
         return []
-    cols = [[None if _missing(v) else v for v in df[c].tolist()] for c in df.columns]
+    cols = [_values(df[c]) for c in df.columns]
     return [dict(zip(df.columns, vals, strict=True)) for vals in zip(*cols, strict=True)]
+
+
+def _values(s: pd.Series) -> list:
+    """A column's values as Python objects, missing ones as None. Text columns convert in one call (pandas'
+    str dtype is Arrow-backed: iterating it costs a Python call a cell)."""
+    if isinstance(s.dtype, pd.StringDtype):
+        return s.to_numpy(dtype=object, na_value=None).tolist()
+    return [None if _missing(v) else v for v in s.tolist()]
 
 
 def _missing(v: object) -> bool:

@@ -516,8 +516,9 @@ def as_records(df: pd.DataFrame) -> list[dict]:
     """A DataFrame as dicts, missing values as None (column by column: `to_dict` on arrow strings is slow)."""
     if df.empty:
         return []
-    cols = [_values(df[c]) for c in df.columns]
-    return [dict(zip(df.columns, vals, strict=True)) for vals in zip(*cols, strict=True)]
+    names = list(df.columns)  # once: iterating an Arrow-backed Index costs a Python call a name
+    cols = [_values(df[c]) for c in names]
+    return [dict(zip(names, vals, strict=True)) for vals in zip(*cols, strict=True)]
 
 
 def _values(s: pd.Series) -> list:

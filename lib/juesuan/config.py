@@ -105,6 +105,23 @@ CHECKS = CheckSettings()
 
 
 @dataclass(frozen=True)
+class TextShapes:
+    """The shapes of the template's text that the grammars rely on, in characters or lines."""
+
+    heading_chars: int = 40  # a heading, table title, contents entry or unit name is a line this short
+    min_title_chars: int = 4  # … and a table title at least this long
+    title_chars: int = 60  # a printed table title, its tail (单位, 续表) cut off
+    part_title_chars: int = 50  # a part title (第N部分 …)
+    title_tail_chars: int = 12  # the wrapped end of a contents title ("…年度部门决算" / "表")
+    note_window: int = 40  # lines either side of a table title searched for its 本表无数据 note
+    title_block_lines: int = 6  # lines above 单位名称 that belong to a table's title block
+    form_head_lines: int = 40  # lines above a 部门整体 form's goals searched for its title
+
+
+TEXT = TextShapes()
+
+
+@dataclass(frozen=True)
 class LayoutSettings:
     """Tolerances of the PDF layout model (read.layout), in units of a glyph's effective size or in points."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from .. import schemas
-from ..config import CHECKS
+from ..config import CHECKS, TEXT
 from ..segment import PART_KEYS
 from ..types import Severity, Status
 from ..values import cn_ordinal
@@ -79,7 +79,7 @@ def toc(text: Text) -> list[TocEntry]:
                     "section", part, cn_ordinal(m.group(1)) or 0, m.group(1), m.group(2), line.no, line.page
                 )
             )
-        elif entries and len(c) <= 12:  # a wrapped title ("…2024 年度部门决算" / "表")
+        elif entries and len(c) <= TEXT.title_tail_chars:  # a wrapped title ("…2024 年度部门决算" / "表")
             e = entries[-1]
             entries[-1] = TocEntry(
                 e.kind,
@@ -110,7 +110,7 @@ def _table_titles(text: Text, start: int, end: int) -> dict[str, int]:
     found: dict[str, int] = {}
     for i in range(start, end):
         c = text.compact_lines[i]
-        if 4 <= len(c) <= 40 and "表" in c:
+        if TEXT.min_title_chars <= len(c) <= TEXT.heading_chars and "表" in c:
             code = table_code(c)
             if code and code not in found:
                 found[code] = i
@@ -141,7 +141,7 @@ def unnumbered_part(text: Text, key: str) -> int | None:
     start, end = body_start(text), text.segs.parts.get("explanation", (len(text.lines), 0))[0]
     for i in range(start, end):
         c = text.compact_lines[i]
-        if len(c) <= 50 and c.endswith(PART_NAMES_BY_KEY[key]) and table_code(c) is None:
+        if len(c) <= TEXT.part_title_chars and c.endswith(PART_NAMES_BY_KEY[key]) and table_code(c) is None:
             return i
     return None
 

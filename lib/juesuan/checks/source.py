@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config
+from ..config import TEXT
 from ..read.lines import Line
 from ..segment import Passage, Segments, compact, segment
 from .rules_common import Ctx
@@ -146,7 +147,7 @@ def headings(text: Text, start: int, end: int) -> list[Heading]:
             if not m:
                 continue
             title = m.group(2)
-            if level < 3 and (len(title) > 40 or _SENTENCE_PUNCT.search(title.rstrip("。"))):
+            if level < 3 and (len(title) > TEXT.heading_chars or _SENTENCE_PUNCT.search(title.rstrip("。"))):
                 break
             n = int(m.group(1)) if level == 3 else cn_ordinal(m.group(1))
             if n:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import schemas
-from ..config import DOC_ID_MAX, PARSER_VERSION
+from ..config import DOC_ID_MAX, PARSER_VERSION, TEXT
 from ..read import Source, Warn
 from ..segment import PART_NAMES, REQUIRED_PARTS, Passage, Segments, compact
 from ..types import SourceKind, Stage
@@ -94,9 +94,9 @@ def stated_grade(lines, sections) -> dict:
 
 def stated_empty(lines, title) -> bool:
     """An empty table must say so (本表无数据); a title with that note on its page is empty, not absent."""
-    i = lines.index(title)
+    i, w = lines.index(title), TEXT.note_window
     return any(
-        ln.page == title.page and EMPTY_NOTE.search(compact(ln.text)) for ln in lines[max(0, i - 40) : i + 40]
+        ln.page == title.page and EMPTY_NOTE.search(compact(ln.text)) for ln in lines[max(0, i - w) : i + w]
     )
 
 
@@ -106,7 +106,7 @@ def table_titles(lines, segs: Segments) -> dict:
     start, end = segs.parts.get("tables", (0, segs.parts.get("explanation", (len(lines), 0))[0]))
     titles: dict = {}
     for line in lines[start:end]:
-        if len(compact(line.text)) > 40:
+        if len(compact(line.text)) > TEXT.heading_chars:
             continue
         code = table_code(line.text)
         if code:

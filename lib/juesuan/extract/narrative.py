@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from ..config import TEXT
 from ..read.lines import Line, Warn
 from ..segment import Passage, Section
 from ..values import norm
@@ -84,7 +85,7 @@ def _is_prose(text: str) -> bool:
     cells = text.split()
     if len(cells) > 1 and _ORG_SUFFIX.search(cells[0]) and not _PUNCT.search(cells[0]):
         return False
-    return len(text) > 40 or bool(_PUNCT.search(text))
+    return len(text) > TEXT.heading_chars or bool(_PUNCT.search(text))
 
 
 _PUNCT = re.compile(r"[。，,:：;；]")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..config import SCORING
+from ..config import SCORING, TEXT
 from ..read.lines import Line, Warn
 from ..segment import Passage, compact, source_chars
 from ..types import Stage
@@ -525,7 +525,7 @@ def _table_end(lines: list[Line], start: int, stop: int) -> int:
     for i in range(start, stop):
         if compact(lines[i].text).startswith("单位名称"):
             j, back = i, 0
-            while j - 1 > start and back < 6:
+            while j - 1 > start and back < TEXT.title_block_lines:
                 j -= 1
                 if lines[j].text.strip():
                     back += 1
@@ -772,7 +772,7 @@ def department_summary(region: list[Line], goals_start: int, end: int) -> dict[s
     start = goals_start
     while (
         start > 0
-        and goals_start - start < 40
+        and goals_start - start < TEXT.form_head_lines
         and not re.search(r"自评表$|单位名称", compact(region[start].text))
     ):
         start -= 1

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from ..config import LAYOUT, OCR
+from ..config import LAYOUT, OCR, TEXT
 from ..normalize import squeeze, unquote
 from ..read.layout import GridCell, TableGrid
 from ..read.lines import Source, Warn
@@ -118,7 +118,7 @@ def normalize_title(text: str) -> str:
 def table_code(title: str) -> str | None:
     """Which of the nine tables a printed title names (None for anything else, e.g. a TOC entry)."""
     t = _TITLE_TAIL_RE.sub("", normalize_title(title))
-    if not t or len(t) > 60 or _ORDINAL_RE.match(t) or "说明" in t or "情况" in t:
+    if not t or len(t) > TEXT.title_chars or _ORDINAL_RE.match(t) or "说明" in t or "情况" in t:
         return None
     if not (t.endswith("表") and "决算" in t):
         return None
@@ -252,7 +252,7 @@ def _continues(table: _Table, grid: TableGrid) -> bool:
 def _warn_untabled_titles(source: Source, used: set[int | None], warns: list[Warn]) -> None:
     """A table title with no ruled grid under it: the table is there but unread (image or unruled)."""
     for ln in source.lines:
-        if ln.no not in used and table_code(ln.text) and len(normalize_title(ln.text)) <= 40:
+        if ln.no not in used and table_code(ln.text) and len(normalize_title(ln.text)) <= TEXT.heading_chars:
             msg = f"table title without a ruled grid, not read: {ln.text.strip()}"
             warns.append(Warn(STAGE, msg, ln.no, ln.page))
 

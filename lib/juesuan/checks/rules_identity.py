@@ -235,7 +235,7 @@ def _candidates(text: Text, start_token: str) -> list[tuple[str, int]]:
 
 
 def _abbreviation(short: str, full: str) -> bool:
-    """某县人社局 for 某县人力资源和社会保障局: the same first and last characters, every character of the
+    """某区市场局 for 某区市场监督管理局: the same first and last characters, every character of the
     short name in order in the full one, and no whole region token (某区) left out."""
     if not short or short[0] != full[0] or short[-1] != full[-1] or len(short) >= len(full):
         return False

@@ -16,7 +16,7 @@ from .extract.performance import extract_performance
 from .extract.statements import extract_statements
 from .model import Disclosure
 from .read import Source, Warn, read_source
-from .read.lines import Line
+from .read.lines import Line, mark_rows
 from .segment import Segments, segment
 from .types import SourceKind
 
@@ -37,12 +37,13 @@ class Extracted(NamedTuple):
     doc_id: str
     rows: dict[str, list[dict]]
     lines: list[Line]
+    line_conf: dict[int, float] | None = None  # Source.line_conf: the lines OCR read
 
 
 def disclosure(extracted: Extracted) -> Disclosure:
     """Validate the rows of one read into a Disclosure."""
     frames = {name: schemas.frame(name, table) for name, table in extracted.rows.items()}
-    return Disclosure(doc_id=extracted.doc_id, lines=extracted.lines, **frames)
+    return Disclosure(doc_id=extracted.doc_id, lines=extracted.lines, line_conf=extracted.line_conf, **frames)
 
 
 def extract_rows(path: str | Path) -> tuple[str, dict[str, list[dict]]]:
@@ -69,6 +70,7 @@ def read_document(path: str | Path) -> Extracted:
     project_outputs, pw = extract_project_outputs(lines, performance_sections, doc_id, ocr)
     start, end = segs.parts.get("attachments", (segs.parts.get("explanation", (0, 0))[1], len(lines)))
     perf, dept_summary, perf_w = extract_performance(lines, start, end, doc_id)
+    mark_rows((perf[t] for t in ("projects", "department_goals", "indicators")), lines, ocr)
     statements, sw, blank = _statements(source, doc_id)
     warns += fw + pw + perf_w + sw
     inv = meta.inventory(source, segs, statements, blank, warns)
@@ -107,7 +109,7 @@ def read_document(path: str | Path) -> Extracted:
         "warnings": warnings,
     }
     meta.fold_labels(tables, lines)
-    return Extracted(doc_id, tables, source.lines)
+    return Extracted(doc_id, tables, source.lines, source.line_conf)
 
 
 def _read(path: Path) -> tuple[Source, Segments]:

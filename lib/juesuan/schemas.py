@@ -25,6 +25,16 @@ MEASURES = [
 OPS = ["≥", "≤", ">", "<", "="]
 
 
+def read_from():
+    """The `source` column: "text" (a text layer) or "ocr" (read from a picture)."""
+    return pa.Field(nullable=True, isin=["text", "ocr"])
+
+
+def read_confidence():
+    """The `confidence` column: OCR's lowest recogniser probability of the lines a row was read from."""
+    return pa.Field(nullable=True, ge=0, le=1)
+
+
 class _Provenance(pa.DataFrameModel):
     doc_id: Series[str]
     source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
@@ -82,8 +92,8 @@ class Figures(_Provenance):
     value: Series[float]
     unit: Series[str]
     evidence: Series[str]
-    source: Series[str] = pa.Field(nullable=True, isin=["text", "ocr"])  # text layer, or read from a picture
-    confidence: Series[float] = pa.Field(nullable=True, ge=0, le=1)  # OCR: lowest probability of its lines
+    source: Series[str] = read_from()
+    confidence: Series[float] = read_confidence()
 
 
 class LineItems(_Provenance):
@@ -91,8 +101,8 @@ class LineItems(_Provenance):
     item: Series[str]
     amount_wan: Series[float]
     is_total: Series[bool]
-    source: Series[str] = pa.Field(nullable=True, isin=["text", "ocr"])  # text layer, or read from a picture
-    confidence: Series[float] = pa.Field(nullable=True, ge=0, le=1)  # OCR: lowest probability of its lines
+    source: Series[str] = read_from()
+    confidence: Series[float] = read_confidence()
 
 
 class Projects(_Provenance):
@@ -116,6 +126,8 @@ class Projects(_Provenance):
     total_score: Series[float] = pa.Field(nullable=True)
     deviation_reason: Series[str] = pa.Field(nullable=True)
     improvement: Series[str] = pa.Field(nullable=True)
+    source: Series[str] = read_from()
+    confidence: Series[float] = read_confidence()
 
 
 class ProjectOutputs(_Provenance):
@@ -127,14 +139,16 @@ class ProjectOutputs(_Provenance):
     outputs: Series[str] = pa.Field(nullable=True)
     problems: Series[str] = pa.Field(nullable=True)
     next_steps: Series[str] = pa.Field(nullable=True)
-    source: Series[str] = pa.Field(nullable=True, isin=["text", "ocr"])  # text layer, or read from a picture
-    confidence: Series[float] = pa.Field(nullable=True, ge=0, le=1)  # OCR: lowest probability of its lines
+    source: Series[str] = read_from()
+    confidence: Series[float] = read_confidence()
 
 
 class DepartmentGoals(_Provenance):
     goal_no: Series[pd.Int64Dtype] = pa.Field(ge=1)
     goal_points: Series[float] = pa.Field(nullable=True)
     goal_text: Series[str]
+    source: Series[str] = read_from()
+    confidence: Series[float] = read_confidence()
 
 
 class Indicators(_Provenance):
@@ -157,6 +171,8 @@ class Indicators(_Provenance):
     )  # 分值 as printed (national form; Hubei prints none)
     score: Series[float] = pa.Field(nullable=True)
     deviation: Series[str] = pa.Field(nullable=True)  # the row's 偏差原因分析及改进措施 (national form)
+    source: Series[str] = read_from()
+    confidence: Series[float] = read_confidence()
 
 
 class Statements(_Provenance):

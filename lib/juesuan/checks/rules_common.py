@@ -35,6 +35,14 @@ class Operand:
         CHECKS.amount_eps
     )  # rounding half-width of the value (derived values carry their operands' error)
     to_wan: float | None = None  # factor to 万元 when the value is money (None: a count, rate, score or name)
+    ocr: bool = False  # read from a picture (the row's `source` is "ocr"): the evidence says so
+
+    @classmethod
+    def derived(cls, label: str, value: float, *ops: Operand, **kw) -> Operand:
+        """A value computed from others (e.g. 决算 − 增减额): cited where the last was printed, read by OCR
+        when any of them was."""
+        last = ops[-1]
+        return cls(label, value, last.where, last.line, last.page, ocr=any(o.ocr for o in ops), **kw)
 
     @property
     def wan(self) -> float | None:
@@ -42,7 +50,7 @@ class Operand:
         return None if self.to_wan is None or self.value is None else self.value * self.to_wan
 
     def describe(self) -> str:
-        loc = [self.where] if self.where else []
+        loc = [w for w in (self.where, "OCR" if self.ocr else "") if w]
         if self.line is not None:
             loc.append(f"行{self.line}")
         if self.page is not None:
@@ -328,6 +336,7 @@ class Ctx:
 
     def __init__(self, disclosure) -> None:
         self.d = disclosure
+        self.ocr_lines = frozenset(getattr(disclosure, "line_conf", None) or ())  # Line.no of lines OCR read
         fig = getattr(disclosure, "figures", None)
         rows: list[dict] = []
         if isinstance(fig, pd.DataFrame) and not fig.empty:
@@ -482,6 +491,7 @@ def fig_operand(row, label: str | None = None) -> Operand:
         as_int(row.get("source_line")),
         as_int(row.get("page")),
         to_wan=MONEY_FACTORS.get(str(row.get("unit"))),
+        ocr=from_ocr(row),
     )
 
 
@@ -495,12 +505,19 @@ def row_operand(row, label: str, value_col: str, where: str, money: bool = True)
         as_int(row.get("source_line")),
         as_int(row.get("page")),
         to_wan=1.0 if money else None,
+        ocr=from_ocr(row),
     )
 
 
 def at_row(row, label: str, where: str, value: float | None = None) -> Operand:
     """An operand that points at a row (its line and page): its words, or a value read from it."""
-    return Operand(label, value, where, as_int(row.get("source_line")), as_int(row.get("page")))
+    line, page = as_int(row.get("source_line")), as_int(row.get("page"))
+    return Operand(label, value, where, line, page, ocr=from_ocr(row))
+
+
+def from_ocr(row) -> bool:
+    """Whether a table row was read from a picture (figures, line items, statements… carry `source`)."""
+    return row.get("source") == "ocr"
 
 
 def as_int(x: object) -> int | None:

@@ -4,6 +4,7 @@ self-evaluated funds, and the same indicator stated in the department table and 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from difflib import SequenceMatcher
 
 from ..config import CHECKS
@@ -14,12 +15,12 @@ from .rules_common import (
     Ctx,
     Operand,
     Outcome,
-    as_int,
     at_row,
     compare_pct,
     compare_same,
     compare_sum,
     flagged,
+    from_ocr,
     na,
     norm_name,
     present,
@@ -157,9 +158,10 @@ def x05(ctx: Ctx) -> list[Outcome]:
 @rule("X06")
 def x06(ctx: Ctx) -> list[Outcome]:
     funds = _evaluated_funds(ctx)
-    budgets = [float(r["budget_wan"]) for r in ctx.records("projects") if present(r["budget_wan"])]
-    if funds is None and budgets:
-        funds = Operand("Σ项目预算数", float(sum(budgets)), "自评表", to_wan=1.0)
+    known = [r for r in ctx.records("projects") if present(r["budget_wan"])]
+    if funds is None and known:
+        budgets = sum(float(r["budget_wan"]) for r in known)
+        funds = Operand("Σ项目预算数", budgets, "自评表", to_wan=1.0, ocr=any(map(from_ocr, known)))
     out: list[Outcome] = []
     for sections, label in (
         (cat.SCOPE_GENERAL_BUDGET, "一般公共预算项目支出"),
@@ -168,7 +170,7 @@ def x06(ctx: Ctx) -> list[Outcome]:
         proj = ctx.fig("project", sections=sections)
         if funds is None or proj is None or out:
             continue
-        proj = Operand(label, proj.value, proj.where, proj.line, proj.page, to_wan=proj.to_wan)
+        proj = replace(proj, label=label)
         ok = funds.value <= proj.value + CHECKS.amount_tolerance
         times = (
             f"是{label} {show(proj.value, True)}的 {funds.value / proj.value:.1f} 倍"
@@ -245,7 +247,7 @@ def x07(ctx: Ctx) -> list[Outcome]:
             said = row_operand(
                 r, f"说明十三.项目{r['project_no']}: {printed}", "project_no", "情况说明", money=False
             )
-            said = Operand(said.label, value, said.where, said.line, said.page)
+            said = replace(said, value=value)
             if hit is not None:
                 out.append(
                     Outcome(
@@ -257,11 +259,11 @@ def x07(ctx: Ctx) -> list[Outcome]:
                         None,
                         [
                             said,
-                            Operand(
+                            at_row(
+                                hit,
                                 f"指标.{hit['level3']}({hit['actual_raw']})",
-                                float(hit["actual_value"]),
                                 "自评表",
-                                as_int(hit.get("source_line")),
+                                float(hit["actual_value"]),
                             ),
                         ],
                     )

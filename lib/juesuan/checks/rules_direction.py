@@ -71,7 +71,7 @@ class Entry:
     ) -> Operand:
         i = self.first + bisect_right(self.starts, self.start + pos) - 1
         line = text.lines[i]
-        return Operand(label, value, f"说明{self.section}", line.no, line.page, to_wan=1.0 if money else None)
+        return text.cite(label, value, f"说明{self.section}", line, to_wan=1.0 if money else None)
 
     @property
     def title(self) -> str:
@@ -274,12 +274,11 @@ def d02(ctx: Ctx) -> list[Outcome]:
                         None,
                         0.0,
                         [
-                            Operand(
+                            text.cite(
                                 f"“{m.group()}”",
                                 _num(m),
                                 "情况说明",
-                                line.no,
-                                line.page,
+                                line,
                                 to_wan=1.0 if m.group("u") == "万元" else None,
                             )
                             for m in nonzero
@@ -299,7 +298,7 @@ def d02(ctx: Ctx) -> list[Outcome]:
                         0.0,
                         0.0,
                         0.0,
-                        [Operand(f"“{clause[:30]}”", None, "情况说明", line.no, line.page)],
+                        [text.cite(f"“{clause[:30]}”", None, "情况说明", line)],
                         "增减为 0 应表述为持平",
                         severity=Severity.WARNING,
                         sentence=f"“{clause[:30]}…”中“{m.group()}”：增减为 0，应表述为持平",

@@ -14,7 +14,7 @@ from bisect import bisect_right
 
 from ..types import Severity, Status
 from . import catalogue as cat
-from .rules_common import Ctx, Operand, Outcome, flagged, na, rule
+from .rules_common import Ctx, Outcome, flagged, na, rule
 from .rules_structure import PART, body_start, toc_range, unnumbered_part
 from .source import Text, headings, source
 
@@ -166,7 +166,7 @@ def y01(ctx: Ctx) -> list[Outcome]:
                 float(stated),
                 float(stated - expected),
                 0.0,
-                [Operand(f"{where}“{phrase}”", None, "原文", line.no, line.page)],
+                [text.cite(f"{where}“{phrase}”", None, "原文", line)],
                 f"应为{expected}年({what})",
                 group=f"{where}|{stated}",
                 sentence=f"{where}写作“{phrase}”，应为 {expected} 年（{what}）",
@@ -268,7 +268,7 @@ def y02(ctx: Ctx) -> list[Outcome]:
         if cand == name or cat.PLACEHOLDER.search(cand):
             continue  # placeholders are Y03's
         lines = [text.lines[i] for i in idx]
-        ops = [Operand(f"“{cand}”", None, "原文", ln.no, ln.page) for ln in lines[:5]]
+        ops = [text.cite(f"“{cand}”", None, "原文", ln) for ln in lines[:5]]
         if _abbreviation(cand, name):
             out.append(
                 flagged(
@@ -316,7 +316,7 @@ def y03(ctx: Ctx) -> list[Outcome]:
                 Outcome(
                     f"第{line.page}页 占位符“{m.group()}”",
                     Status.FAIL,
-                    operands=[Operand(f"“{ctx_text}”", None, "原文", line.no, line.page)],
+                    operands=[text.cite(f"“{ctx_text}”", None, "原文", line)],
                     note="模板占位符未替换",
                     group=f"placeholder|{m.group()[0]}",
                     sentence=f"留有模板占位符“{ctx_text}”",
@@ -327,7 +327,7 @@ def y03(ctx: Ctx) -> list[Outcome]:
                 Outcome(
                     f"第{line.page}页 模板说明“{phrase}”",
                     Status.FAIL,
-                    operands=[Operand(f"“{phrase}”", None, "原文", line.no, line.page)],
+                    operands=[text.cite(f"“{phrase}”", None, "原文", line)],
                     note="模板中的填写说明未删除",
                     severity=Severity.WARNING,
                     group=f"instruction|{phrase}",

@@ -22,6 +22,7 @@ from .rules_common import (
     compare_bound,
     compare_sum,
     fig_operand,
+    from_ocr,
     na,
     norm_name,
     row_operand,
@@ -56,6 +57,7 @@ def line_items(ctx: Ctx) -> list[dict]:
                     "source_line": None,
                     "page": r["page"],
                     "where": "表6",
+                    "source": r.get("source"),
                 }
                 for r in ctx.records("statements")
                 if r["table_code"] == "general_budget_basic"
@@ -134,7 +136,8 @@ def l03(ctx: Ctx) -> list[Outcome]:
         if total is None:
             continue
         s = round(float(sum(r["amount"] for r in grp)), 6)
-        basic = Operand(f"基本支出明细中{cat.ITEMS[key][0]}({len(grp)}项)", s, "基本支出明细", to_wan=1.0)
+        label, ocr = f"基本支出明细中{cat.ITEMS[key][0]}({len(grp)}项)", any(map(from_ocr, grp))
+        basic = Operand(label, s, "基本支出明细", to_wan=1.0, ocr=ocr)
         o = compare_amount(f"{cat.ITEMS[key][0]}: 基本支出 ≤ 全部", total.value, s, 0.0, [basic, total])
         tol = amount_tol(len(grp))
         o.status = Status.PASS if s <= total.value + tol else Status.FAIL
@@ -162,9 +165,8 @@ def _basic_line(ctx: Ctx, key: str) -> tuple[Operand | None, str]:
         total is not None
         and abs(total.value - sum(r["amount"] for r in parts)) <= amount_tol(len(parts)) + CHECKS.float_slack
     ):
-        return Operand(
-            f"基本支出.{cat.THREE_PUBLIC_LINES[key][0]}(未列, 明细完整 ⇒ 0)", 0.0, "基本支出明细", to_wan=1.0
-        ), ""
+        label = f"基本支出.{cat.THREE_PUBLIC_LINES[key][0]}(未列, 明细完整 ⇒ 0)"
+        return Operand(label, 0.0, "基本支出明细", to_wan=1.0, ocr=any(map(from_ocr, parts))), ""
     return None, "明细中未列该科目且明细不完整"
 
 
@@ -294,6 +296,7 @@ def t02(ctx: Ctx) -> list[Outcome]:
                         f"说明{r['section']}",
                         as_int(r["source_line"]),
                         as_int(r["page"]),
+                        ocr=from_ocr(r),
                     )
                 )
     ok = any(r["value"] > 0 for r in batches) and any(v > 0 for v in n_persons)

@@ -157,12 +157,11 @@ def budget_of(ctx: Ctx, key: str, near: Operand | None = None, _depth: int = 0) 
     actual = _pick(ctx, key, "actual", near)
     change = _pick(ctx, key, "budget_change", near)
     if actual is not None and change is not None:
-        return Operand(
+        return Operand.derived(
             f"{actual.label}预算(=决算−增减额)",
             round(actual.value - change.value, 6),
-            change.where,
-            change.line,
-            change.page,
+            actual,
+            change,
             eps=actual.eps + change.eps,
         )
     parts = {
@@ -175,8 +174,8 @@ def budget_of(ctx: Ctx, key: str, near: Operand | None = None, _depth: int = 0) 
             return Operand(
                 f"{cat.ITEMS[key][0]}预算(=Σ分项)",
                 round(sum(g.value for g in got), 6),
-                "",
                 eps=sum(g.eps for g in got),
+                ocr=any(g.ocr for g in got),
             )
     return None
 
@@ -202,13 +201,8 @@ def n08(ctx: Ctx) -> list[Outcome]:
     if own is None:
         actual, change = _pick(ctx, "vehicle", "actual"), _pick(ctx, "vehicle", "budget_change")
         if actual is not None and change is not None:
-            own = Operand(
-                "公务用车购置及运行费预算(=决算−增减额)",
-                actual.value - change.value,
-                change.where,
-                change.line,
-                change.page,
-            )
+            label = "公务用车购置及运行费预算(=决算−增减额)"
+            own = Operand.derived(label, actual.value - change.value, actual, change)
     parts = [budget_of(ctx, k) for k in ("vehicle_purchase", "vehicle_running")]
     if own is not None and all(p is not None for p in parts):
         out.append(compare_sum("公务用车购置及运行费预算", own, parts))
@@ -417,12 +411,11 @@ def _exec_inputs(ctx: Ctx, r: dict) -> tuple[Operand | None, Operand | None]:
     if budget is None and actual is not None:
         change = _nearest(ctx, r["_item"], "budget_change", r["section"], None)
         if change is not None:
-            budget = Operand(
+            budget = Operand.derived(
                 f"{r['item']}预算(=决算−增减额)",
                 actual.value - change.value,
-                change.where,
-                change.line,
-                change.page,
+                actual,
+                change,
                 eps=actual.eps + change.eps,
             )
     return actual, budget

@@ -18,10 +18,12 @@ from .rules_common import (
     Outcome,
     as_int,
     as_records,
+    at_row,
     compare_amount,
     compare_pct,
     compare_same,
     compare_sum,
+    from_ocr,
     na,
     norm_name,
     present,
@@ -53,6 +55,7 @@ def _proj_op(r: dict, col: str, label: str) -> Operand:
         as_int(r.get("source_line")),
         as_int(r.get("page")),
         to_wan=1.0 if money else None,
+        ocr=from_ocr(r),
     )
 
 
@@ -64,6 +67,7 @@ def _ind_op(r: dict, value: float, label: str) -> Operand:
         "自评表",
         as_int(r.get("source_line")),
         as_int(r.get("page")),
+        ocr=from_ocr(r),
     )
 
 
@@ -176,7 +180,12 @@ def p03(ctx: Ctx) -> list[Outcome]:
             [
                 _proj_op(r, "total_score", "总分"),
                 _proj_op(r, "exec_score", "执行率得分"),
-                Operand(f"项目{r['project_no']}.Σ指标得分({len(rows)}项)", s, "自评表"),
+                Operand(
+                    f"项目{r['project_no']}.Σ指标得分({len(rows)}项)",
+                    s,
+                    "自评表",
+                    ocr=any(map(from_ocr, rows)),
+                ),
             ],
         )
         o.severity = None
@@ -242,8 +251,14 @@ def p05(ctx: Ctx) -> list[Outcome]:
                 "部门整体自评表",
                 as_int(g.get("source_line")),
                 as_int(g.get("page")),
+                ocr=from_ocr(g),
             ),
-            Operand(f"目标{g['goal_no']}.Σ指标得分({len(rows)}项)", s, "部门整体自评表"),
+            Operand(
+                f"目标{g['goal_no']}.Σ指标得分({len(rows)}项)",
+                s,
+                "部门整体自评表",
+                ocr=any(map(from_ocr, rows)),
+            ),
         ]
         ok = s <= pts + _TOL
         out.append(
@@ -449,7 +464,7 @@ def p09(ctx: Ctx) -> list[Outcome]:
                 None,
                 None,
                 None,
-                [Operand(f"项目{no}.偏差指标数", float(len(rows)), "自评表", as_int(r.get("source_line")))],
+                [at_row(r, f"项目{no}.偏差指标数", "自评表", float(len(rows)))],
                 f"偏差指标: {names}; "
                 "偏差原因: "
                 f"{(r.get('deviation_reason') if not per_row else '见各指标行') if ok else '空/无'}",
@@ -555,8 +570,13 @@ def _dept(ctx: Ctx, col: str, label: str) -> Operand | None:
     if not doc or not present(doc[0].get(col)):
         return None
     money = col.endswith("_wan")
+    ocr = any(map(from_ocr, ctx.records("department_goals")))  # the totals are printed in the goals' form
     return Operand(
-        f"部门整体自评表.{label}", float(doc[0][col]), "部门整体自评表", to_wan=1.0 if money else None
+        f"部门整体自评表.{label}",
+        float(doc[0][col]),
+        "部门整体自评表",
+        to_wan=1.0 if money else None,
+        ocr=ocr,
     )
 
 
@@ -617,7 +637,8 @@ def p16(ctx: Ctx) -> list[Outcome]:
 
     expected = grade(total.value)
     line = doc["dept_grade_line"].iloc[0]
-    where = Operand(f"说明等级“{stated}”", None, "情况说明", int(line) if present(line) else None)
+    line = int(line) if present(line) else None
+    where = Operand(f"说明等级“{stated}”", None, "情况说明", line, ocr=line in ctx.ocr_lines)
     ok = _GRADE_WORDS[stated] == expected
     return [
         Outcome(

@@ -15,6 +15,7 @@ import re
 from bisect import bisect_right
 
 from ..config import CHECKS
+from ..read.lines import Line
 from ..types import Severity, Status
 from ..values import UNITS
 from ..vocab import MONEY_FACTORS
@@ -27,6 +28,8 @@ from .rules_common import (
     at_row,
     compare_sum,
     decimal_slip,
+    fig_operand,
+    from_ocr,
     na,
     norm_name,
     present,
@@ -168,8 +171,8 @@ def x10(ctx: Ctx) -> list[Outcome]:
                         value,
                         kind.group("kind") if kind else None,
                         targets,
-                        line.no,
-                        line.page,
+                        text,
+                        line,
                     )
                 )
     return [o for o in out if o is not None] or [na("自由文本重述", "自由文本没有以指标或项目名称引出的数字")]
@@ -191,12 +194,12 @@ def _compare(
     m: re.Match,
     kind: str | None,
     targets: list[tuple[str, dict]],
-    no: int,
-    page: int,
+    text: Text,
+    line: Line,
 ) -> Outcome | None:
     v, unit = float(m.group("v").replace(",", "")), m.group("u")
-    said = Operand(
-        f"{label}“{name}{printed}”", v, label, no, page, to_wan=1.0 if _money_unit(unit, name) else None
+    said = text.cite(
+        f"{label}“{name}{printed}”", v, label, line, to_wan=1.0 if _money_unit(unit, name) else None
     )
     candidates = []
     for what, r in targets:
@@ -296,14 +299,7 @@ def _part_amount(ctx: Ctx, name: str) -> Operand | None:
 
     for r in ctx.figs(key_of(name) or name, "actual"):
         if r["unit"] in ("万元", "万"):
-            return Operand(
-                f"{r['item']}",
-                float(r["value"]),
-                f"说明{r['section']}",
-                as_int(r["source_line"]),
-                as_int(r["page"]),
-                to_wan=1.0,
-            )
+            return fig_operand(r, f"{r['item']}")
     for r in ctx.records("projects"):
         if norm_name(r["project_name"]) == norm_name(name) and present(r.get("budget_wan")):
             return Operand(
@@ -313,6 +309,7 @@ def _part_amount(ctx: Ctx, name: str) -> Operand | None:
                 as_int(r.get("source_line")),
                 as_int(r.get("page")),
                 to_wan=1.0,
+                ocr=from_ocr(r),
             )
     return None
 
@@ -331,13 +328,8 @@ def x11(ctx: Ctx) -> list[Outcome]:
         names = [
             n for n in _JOIN.split(re.sub(r"(?:两|三|四|五|\d)项$", "", m.group("names"))) if len(n) >= 2
         ]
-        stated = Operand(
-            f"“{m.group()[1:-1]}”",
-            float(m.group("v").replace(",", "")),
-            "情况说明",
-            line.no,
-            line.page,
-            to_wan=1.0,
+        stated = text.cite(
+            f"“{m.group()[1:-1]}”", float(m.group("v").replace(",", "")), "情况说明", line, to_wan=1.0
         )
         key = "、".join(names)
         if key in seen:  # the same exclusion stated twice must be the same amount

@@ -21,6 +21,7 @@ from .rules_common import (
     compare_sum,
     decimal_slip,
     flagged,
+    from_ocr,
     na,
     norm_name,
     rule,
@@ -69,14 +70,14 @@ def table(ctx: Ctx, code: str) -> pd.DataFrame:
 def op(r, code: str, label: str | None = None) -> Operand:
     panel = f"{r['panel']}." if isinstance(r.get("panel"), str) and r.get("panel") else ""
     page = r.get("page")
-    where = "OCR" if r.get("source") == "ocr" else ""  # read from a picture: the evidence says so
     return Operand(
         label or f"{SHORT[code]}.{panel}{r['row_label']}.{r['column']}",
         float(r["value"]),
-        where,
+        "",
         None,
         int(page) if pd.notna(page) else None,
         to_wan=1.0,
+        ocr=from_ocr(r),
     )
 
 
@@ -659,7 +660,7 @@ def s14(ctx: Ctx) -> list[Outcome]:
             [
                 op(r, r["table_code"])
                 if r["table_code"] in SHORT
-                else Operand(str(r["row_label"]), float(r["value"]), to_wan=1.0)
+                else Operand(str(r["row_label"]), float(r["value"]), to_wan=1.0, ocr=from_ocr(r))
             ],
             sentence=f"{SHORT.get(r['table_code'], r['table_code'])}“{r['row_label']}”"
             f"的“{r['column']}”为负数 "

@@ -150,18 +150,12 @@ PART_NAMES_BY_KEY = {v: k for k, v in PART_KEYS.items()}
 
 
 def _where(text: Text, i: int, label: str) -> Operand:
-    line = text.lines[i]
-    return Operand(label, None, "原文", line.no, line.page)
+    return text.cite(label, None, "原文", text.lines[i])
 
 
-def _entry_op(e: TocEntry) -> Operand:
-    return Operand(
-        f"目录: {'第' + e.label + '部分' if e.kind == 'part' else e.label + '、'}{e.title}",
-        None,
-        "目录",
-        e.no,
-        e.page,
-    )
+def _entry_op(text: Text, e: TocEntry) -> Operand:
+    label = f"目录: {'第' + e.label + '部分' if e.kind == 'part' else e.label + '、'}{e.title}"
+    return Operand(label, None, "目录", e.no, e.page, ocr=e.no in text.ocr_lines)
 
 
 @rule("C01")
@@ -197,7 +191,7 @@ def c01(ctx: Ctx) -> list[Outcome]:
                 Outcome(
                     f"目录所列 {what}",
                     Status.PASS,
-                    operands=[_entry_op(e), _where(text, hit, "正文")],
+                    operands=[_entry_op(text, e), _where(text, hit, "正文")],
                     note=note,
                 )
             )
@@ -206,7 +200,7 @@ def c01(ctx: Ctx) -> list[Outcome]:
                 Outcome(
                     f"目录所列 {what}",
                     Status.FAIL,
-                    operands=[_entry_op(e)],
+                    operands=[_entry_op(text, e)],
                     sentence=f"目录列有“{what}”，正文中却没有",
                     note="目录所列内容在正文中缺失",
                 )
@@ -391,7 +385,7 @@ def _show(h: Heading) -> str:
     ) + h.title[:20]
 
 
-def _sequence(subject: str, hs: list[Heading]) -> list[Outcome]:
+def _sequence(text: Text, subject: str, hs: list[Heading]) -> list[Outcome]:
     """One outcome per break in 1, 2, 3… (a repeat, a gap, or a number before its predecessor)."""
     out = []
     prev: Heading | None = None
@@ -404,9 +398,9 @@ def _sequence(subject: str, hs: list[Heading]) -> list[Outcome]:
                 kind = f"“{h.label}”出现在“{prev.label}”之后，顺序颠倒"
             else:
                 kind = f"缺少序号{_label(expected, h.level)}（“{h.label}”前）"
-            ops = [Operand(_show(h), None, "原文", h.no, h.page)]
+            ops = [text.cite(_show(h), None, "原文", text.lines[h.index])]
             if prev is not None:
-                ops.insert(0, Operand(_show(prev), None, "原文", prev.no, prev.page))
+                ops.insert(0, text.cite(_show(prev), None, "原文", text.lines[prev.index]))
             out.append(
                 Outcome(
                     f"{subject}: {kind}",
@@ -456,14 +450,14 @@ def o01(ctx: Ctx) -> list[Outcome]:
         ]
         top = [h for h in hs if h.level == 1]
         name = PART_NAMES_BY_KEY[key]
-        out += _sequence(f"{name}一级标题", top)
+        out += _sequence(text, f"{name}一级标题", top)
         if key != "explanation":
             continue
         for k, h in enumerate(top):
             stop = top[k + 1].index if k + 1 < len(top) else end
             inside = [x for x in hs if h.index < x.index < stop]
             subs = [x for x in inside if x.level == 2]
-            out += _sequence(f"{name}{h.label}、下的二级标题", subs) if subs else []
+            out += _sequence(text, f"{name}{h.label}、下的二级标题", subs) if subs else []
             groups = (
                 [(f"{h.label}", h.index, stop)]
                 if not subs
@@ -474,7 +468,7 @@ def o01(ctx: Ctx) -> list[Outcome]:
             )
             for label, a, b in groups:
                 items = [x for x in inside if x.level == 3 and a < x.index < b]
-                out += _sequence(f"{name}{label}下的编号", items) if items else []
+                out += _sequence(text, f"{name}{label}下的编号", items) if items else []
     return out or [na("序号", "没有编号的标题")]
 
 
@@ -495,4 +489,4 @@ def _part_order(text: Text) -> list[Outcome]:
                 line = text.lines[i]
                 seen.append(Heading(0, e.n, e.label, text.compact_lines[i], i, line.no, line.page))
     seen.sort(key=lambda h: h.index)
-    return _sequence("各部分", seen) if seen else []
+    return _sequence(text, "各部分", seen) if seen else []

@@ -37,8 +37,9 @@ def x09(ctx: Ctx) -> list[Outcome]:
         if s < n and _PARTIAL.search(inner.strip("，,;；。")):
             continue  # "其中…" may list only part of the total
         line, page = src.locate(m.start())
-        total = Operand(f"共{m['n']}{unit}", n, "原文", line, page)
-        ops = [total, *(Operand(f"{v}{u}", float(v), "原文") for v, u in qty)]
+        ocr = line in src.ocr_lines
+        total = Operand(f"共{m['n']}{unit}", n, "原文", line, page, ocr=ocr)
+        ops = [total, *(Operand(f"{v}{u}", float(v), "原文", ocr=ocr) for v, u in qty)]
         o = compare_amount(
             f"{m.group(0)[:40]}",
             s,

@@ -16,7 +16,7 @@ from .. import config
 from ..config import TEXT
 from ..read.lines import Line
 from ..segment import Passage, Segments, compact, segment
-from .rules_common import Ctx
+from .rules_common import Ctx, Operand
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Text:
     kind: str
     lines: list[Line]
     image_pages: set[int] = field(default_factory=set)
+    ocr_lines: frozenset[int] = frozenset()  # Line.no of the lines OCR read (Disclosure.line_conf)
     _segs: Segments | None = None
     _flat: tuple[str, list[int], list[tuple[int, int]]] | None = None
     _compact: list[str] | None = None
@@ -76,6 +77,10 @@ class Text:
     def part(self, key: str) -> tuple[int, int] | None:
         return self.segs.parts.get(key)
 
+    def cite(self, label: str, value: float | None, where: str, line: Line, **kw) -> Operand:
+        """An operand read from a line of the text: its line and page, and whether OCR read it."""
+        return Operand(label, value, where, line.no, line.page, ocr=line.no in self.ocr_lines, **kw)
+
     def passage(self, start: int, end: int) -> Passage:
         return Passage(self.lines[start:end])
 
@@ -98,7 +103,8 @@ def source(ctx: Ctx) -> Text | None:
         pages = {int(p) for p in re.findall(r"\d+", str(doc[0].get("image_pages") or ""))}
         lines = getattr(ctx.d, "lines", None)
         if lines:  # what the reader produced, within its bounds: the file is not read again
-            return Text(Path(str(doc[0]["source_path"])), str(doc[0].get("source_kind")), lines, pages)
+            kind = str(doc[0].get("source_kind"))
+            return Text(Path(str(doc[0]["source_path"])), kind, lines, pages, ctx.ocr_lines)
         path = _resolve(str(doc[0]["source_path"]))
         if path is None:
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -30,6 +31,29 @@ def provenance(lines: Iterable[Line], line_conf: Mapping[int, float]) -> dict[st
     else "text" with none."""
     confs = [line_conf[ln.no] for ln in lines if ln.no in line_conf]
     return {"source": "ocr", "confidence": min(confs)} if confs else {"source": "text", "confidence": None}
+
+
+def mark_rows(tables: Iterable[list[dict]], lines: Iterable[Line], line_conf: Mapping[int, float]) -> None:
+    """Give rows read from lines (the performance forms) their `source` and `confidence`: a row's lines are
+    its own and those up to the next row of any of `tables`, on its page (a wrapped cell continues below)."""
+    rows = [r for t in tables for r in t]
+    if not line_conf:
+        for r in rows:
+            r.update(source="text", confidence=None)
+        return
+    starts = sorted({r["source_line"] for r in rows if r.get("source_line") is not None})
+    by_page: dict[int, list[Line]] = {}
+    for ln in lines:
+        by_page.setdefault(ln.page, []).append(ln)
+    for r in rows:
+        first = r.get("source_line")
+        if first is None:
+            r.update(source="text", confidence=None)
+            continue
+        i = bisect_right(starts, first)
+        end = starts[i] if i < len(starts) else None
+        own = [ln for ln in by_page.get(r.get("page"), []) if first <= ln.no and (end is None or ln.no < end)]
+        r.update(provenance(own, line_conf))
 
 
 @dataclass

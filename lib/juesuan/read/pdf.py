@@ -482,12 +482,17 @@ def _page_content(page: pdfium.PdfPage, settings: LayoutSettings) -> _Content:
     area = max((right - left) * (top - bottom), 1.0)
     textpage = page.get_textpage()
     try:
-        chars, angles = _chars(textpage, settings)
+        if _PDFCHARS is not None:  # the compiled helper: the same characters, in one call
+            chars, angles = _PDFCHARS.chars(
+                ctypes.cast(textpage.raw, ctypes.c_void_p).value, settings.size_confirm
+            )
+        else:
+            chars, angles = _chars(textpage, settings)
     finally:
         textpage.close()
     rotation = _text_rotation(angles, page_rotation, settings)
     view = _View(left, bottom, right, top, rotation)
-    glyphs = _glyphs(chars, view.affine)
+    glyphs = _PDFCHARS.glyphs(chars, *view.affine) if _PDFCHARS is not None else _glyphs(chars, view.affine)
     hedges: list[Edge] = []
     vedges: list[Edge] = []
     image_area = 0.0
@@ -826,3 +831,30 @@ def _segments(obj) -> Iterable[tuple[tuple[float, float], tuple[float, float]]]:
         if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and start != pt:
             yield pt, start
             prev = start
+
+
+def _compiled_helper():
+    """read/_pdfchars.c, set up with pypdfium2's own pdfium functions (nothing links against pdfium), or None
+    when it is not built: the pure-Python path above gives the same glyphs, slower."""
+    try:
+        from . import _pdfchars
+    except ImportError:
+        return None
+    functions = (
+        pdfium_c.FPDFText_CountChars,
+        pdfium_c.FPDFText_GetText,
+        pdfium_c.FPDFText_GetTextIndexFromCharIndex,
+        pdfium_c.FPDFText_GetUnicode,
+        pdfium_c.FPDFText_IsGenerated,
+        pdfium_c.FPDFText_GetCharBox,
+        pdfium_c.FPDFText_GetLooseCharBox,
+        pdfium_c.FPDFText_GetCharOrigin,
+        pdfium_c.FPDFText_GetTextObject,
+        pdfium_c.FPDFText_GetFontSize,
+        pdfium_c.FPDFText_GetMatrix,
+    )
+    _pdfchars.setup(Glyph, _char_kind, tuple(ctypes.cast(f, ctypes.c_void_p).value for f in functions))
+    return _pdfchars
+
+
+_PDFCHARS = _compiled_helper()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,8 +15,11 @@ import time
 import pytest
 
 import gen_years as g
-from juesuan import config, parallel
+from juesuan import config, parallel, worker
+from juesuan.batch import each
+from juesuan.limits import Limits, announce_pages
 from juesuan.panel import Panel
+from juesuan.pipeline import read_document as _real_read
 
 
 def run(*args):
@@ -98,6 +102,127 @@ def test_a_dead_worker_or_a_crash_costs_only_its_document(capsys):
     assert len(err) == 2
     assert err[0].startswith("juesuan: error: die: the worker process died")
     assert err[1].startswith("juesuan: error: crash: internal error (ValueError: a bug)")
+
+
+# ---------------------------------------------------------------- the pool worker as its own bounded reader
+
+
+def _hostile_read(path):
+    """`read_document` for the pool tests (the workers fork from this process, so they inherit the patch): a
+    path's name says how its read misbehaves; any other path is read."""
+    name = os.path.basename(str(path))
+    if name == "sleeps":
+        time.sleep(600)
+    if name == "spins":  # holds the GIL in C: the worker's SIGTERM handler never runs, so it must be killed
+        re.match(r"(a+)+$", "a" * 64 + "b")
+    if name == "hog":
+        raise MemoryError
+    if name == "segv":
+        import faulthandler
+
+        faulthandler.disable()  # pytest's: no traceback dump in the test output
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if name == "pages":  # a long PDF: its page count raises the time bound (0.5 s + 0.5 s a page here)
+        announce_pages(4)
+        time.sleep(1.5)
+        return _real_read(g.SEED)
+    return _real_read(path)
+
+
+def _reads(args: argparse.Namespace) -> int:
+    """A command that loads its paths the way parse/check/export do, and says who read them and how bounded."""
+    import resource
+
+    def report(path, d):
+        mb = resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20
+        print(f"{path} {d.department} pid={os.getpid()} reader={worker._reader.proc is not None} as={mb}")
+        return 0
+
+    return each(args.paths, report, Limits.from_args(args))
+
+
+@pytest.fixture
+def hostile(monkeypatch):
+    monkeypatch.setattr(worker, "read_document", _hostile_read)
+
+
+def test_pool_workers_read_for_themselves_within_the_memory_bound(hostile, capsys):
+    args = _ns([g.SEED, g.SEED, g.SEED], func=_reads)
+    args.max_memory = 3000
+    assert parallel.run_pool(args, 2) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 3
+    for line in out:  # read in the pool worker itself (no reader process), under RLIMIT_AS = --max-memory
+        assert line.startswith(f"{g.SEED} {g.DEPARTMENT} pid=") and line.endswith("reader=False as=3000")
+
+
+def test_a_read_past_the_time_bound_is_stopped_and_the_others_go_on(hostile, tmp_path, capsys):
+    paths = [g.SEED, tmp_path / "sleeps", tmp_path / "spins", g.SEED]
+    args = _ns(paths, func=_reads)
+    args.timeout = 1.0
+    start = time.monotonic()
+    assert parallel.run_pool(args, 2) == 2
+    assert time.monotonic() - start < 20  # the SIGTERM is ignored while the regex runs: killed 3 s later
+    cap = capsys.readouterr()
+    assert [ln.split()[0] for ln in cap.out.splitlines()] == [str(g.SEED), str(g.SEED)]
+    assert cap.err.splitlines() == [
+        f"juesuan: error: {tmp_path / name}: reading took longer than the time bound of 1 s (--timeout)"
+        for name in ("sleeps", "spins")
+    ]
+
+
+def test_the_time_bound_grows_with_the_pages_a_read_announces(hostile, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(config, "TIME_BASE_S", 0.5)
+    monkeypatch.setattr(config, "TIME_PER_PAGE_S", 0.5)
+    monkeypatch.setattr(config, "POOL_WATCH_S", 0.05)
+    # 1.5 s of reading: over the bound of one page (1 s), within that of the 4 pages it announces (2.5 s)
+    assert parallel.run_pool(_ns([tmp_path / "pages", tmp_path / "sleeps"], func=_reads), 2) == 2
+    cap = capsys.readouterr()
+    assert cap.out.startswith(f"{tmp_path / 'pages'} {g.DEPARTMENT} ")
+    assert cap.err.splitlines() == [
+        f"juesuan: error: {tmp_path / 'sleeps'}: reading took longer than the time bound of 1 s (0.5 s + 0.5 s "
+        "per page; --timeout)"
+    ]
+
+
+def test_a_read_out_of_memory_or_crashing_costs_its_document_and_its_worker(hostile, tmp_path, capsys):
+    paths = [g.SEED, tmp_path / "hog", g.SEED, tmp_path / "segv", g.SEED]
+    assert parallel.run_pool(_ns(paths, func=_reads), 1) == 2
+    cap = capsys.readouterr()
+    out = cap.out.splitlines()
+    assert [ln.split()[0] for ln in out] == [str(g.SEED)] * 3
+    assert len({ln.split()[2] for ln in out}) == 3  # a fresh worker after each (its state is suspect)
+    memory = f"{config.MAX_MEMORY_MB:,} MB (--max-memory)"
+    assert cap.err.splitlines() == [
+        f"juesuan: error: {tmp_path / 'hog'}: reading needs more than its memory bound of {memory}",
+        f"juesuan: error: {tmp_path / 'segv'}: the reader stopped (signal SIGSEGV): over its memory bound of "
+        f"{memory}, or a damaged file",
+    ]
+
+
+def test_pool_workers_are_replaced_every_reader_docs_documents(monkeypatch, capsys):
+    monkeypatch.setattr(config, "READER_DOCS", 2)
+    assert parallel.run_pool(_ns([f"ok-{i}" for i in range(5)]), 1) == 0
+    pids = [ln.split()[-1] for ln in capsys.readouterr().out.splitlines()]
+    assert [pids.count(p) for p in dict.fromkeys(pids)] == [2, 2, 1]
+
+
+def test_a_real_bomb_in_the_pool_is_stopped_by_a_bound(tmp_path):
+    """The guard's bound raised out of reach: the pool worker's own time or memory bound ends the read."""
+    from security.hostile import form_bomb
+
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(form_bomb(10, 8))
+    start = time.monotonic()
+    r = run("parse", bomb, g.SEED, "--jobs", "2", "--max-objects", "1000000000000", "--timeout", "3",
+            "--max-memory", "1500", "--out", tmp_path / "out")
+    assert time.monotonic() - start < 60
+    assert r.returncode == 2, r.stderr
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith(f"juesuan: error: {bomb}: ")
+    assert "time bound of 3 s (--timeout)" in line or "memory bound of 1,500 MB (--max-memory)" in line, line
+    assert r.stdout.startswith(f"{g.SEED} → ")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["2023-tongcheng-renshe"]
 
 
 def _kernel_kept(args: argparse.Namespace) -> int:

@@ -205,7 +205,8 @@ MAX_PAGE_CONTENT_MB = 64  # decompressed content streams of one page (forms coun
 MAX_MEMORY_MB = 4096  # address space of the worker process that reads one input (RLIMIT_AS)
 TIME_BASE_S = 60.0  # time to read one input: this, plus TIME_PER_PAGE_S for each PDF page
 TIME_PER_PAGE_S = 0.5
-READER_DOCS = 200  # inputs one reader process reads before a fresh one takes over (its memory stays flat)
+READER_DOCS = 200  # inputs a reader process or pool worker reads before a fresh one takes over (flat memory)
+POOL_WATCH_S = 0.2  # how often a pool's parent looks for a read past its time bound
 
 # Years and departments (issue 13): how documents of several years and departments are matched.
 LARGE_CHANGE_PCT = 20.0  # a matched item whose change exceeds ±this is marked

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config
+from . import config, schemas
 from .batch import load_bounded
 from .errors import InputError
 from .identity import check_prior, identity
@@ -32,6 +32,7 @@ from .limits import Limits, using
 from .panel import PANEL_DIR
 from .pipeline import parse
 from .safe import terminal
+from .worker import Board, init_pool_worker, pool_slot, stopped_text, timeout_text
 
 LOCAL = "local"  # `--dask` without an address: a LocalCluster on this machine
 
@@ -208,9 +209,12 @@ class Outcome:
     failed: int = 0  # documents of the unit that gave an error line
 
 
-def _run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> Outcome:
+def _run_command(
+    func: Callable[[argparse.Namespace], int], args: argparse.Namespace, slot: int = -1
+) -> Outcome:
     """In a worker: the command on its paths, its stdout and stderr captured (the parent prints them in
-    order)."""
+    order); `slot` is the unit's place on the pool's reading board."""
+    pool_slot(slot)
     if args.command == "report":  # one kernel for every document this worker reports
         # lazy: the report machinery (Jinja, notebooks) only where reports run
         from .report import keep_kernel
@@ -233,31 +237,73 @@ def _run_command(func: Callable[[argparse.Namespace], int], args: argparse.Names
     return Outcome(status, out.getvalue(), text, failed=text.count("juesuan: error:"))
 
 
-def run_pool(args: argparse.Namespace, jobs: int) -> int:
-    """The command over its paths in a pool of `jobs` worker processes; the worst exit status."""
-    from concurrent.futures import as_completed
+# What a command's workers import, imported once here before the pool forks them (else every worker pays it).
+PRELOAD = {
+    "parse": ("juesuan.write", "juesuan.checks"),
+    "check": ("juesuan.checks",),
+    "export": ("juesuan.export",),
+}
 
-    from pebble import ProcessExpired, ProcessPool
+
+def _preload(command: str) -> None:
+    """Import what the command's workers need, first switching Arrow to the system allocator. Why: mimalloc,
+    Arrow's default, reserves 1 GiB of address space at its first use (pandera's dask typing triggers it);
+    reserved here, every worker would inherit it inside its RLIMIT_AS, leaving that much less for the read."""
+    import importlib
+
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
+    for name in PRELOAD.get(command, ()):
+        importlib.import_module(name)
+    if command in PRELOAD:
+        schemas.warm()
+
+
+def run_pool(args: argparse.Namespace, jobs: int) -> int:
+    """The command over its paths in a pool of `jobs` worker processes; the worst exit status.
+
+    Each worker reads its documents itself within the bounds (juesuan.worker.init_pool_worker: RLIMIT_AS;
+    the time bound is enforced here, from the board the workers mark, by stopping the worker of a read that
+    overran). `report` keeps a separate reader per worker: its kernel, a child of the worker, would inherit
+    the rlimit."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    from pebble import ProcessPool
 
     paths = list(args.paths)
     units = [[p] for p in paths]
+    limits = Limits.from_args(args)
+    own_reader = args.command != "report"
+    board = Board(len(units))
+    _preload(args.command)
     progress = Progress(len(paths), args.command)
-    status, next_out, done = 0, 0, {}
-    with ProcessPool(max_workers=jobs) as pool:
+    status, next_out, done, overdue = 0, 0, {}, {}
+    with ProcessPool(
+        max_workers=jobs,
+        max_tasks=config.READER_DOCS,  # a fresh worker now and then: memory stays flat
+        initializer=init_pool_worker if own_reader else None,
+        initargs=(limits, board) if own_reader else (),
+    ) as pool:
         futures = {
             pool.schedule(
-                _run_command, args=(args.func, argparse.Namespace(**{**vars(args), "paths": u, "jobs": 1}))
+                _run_command,
+                args=(args.func, argparse.Namespace(**{**vars(args), "paths": u, "jobs": 1}), i),
             ): i
             for i, u in enumerate(units)
         }
-        for fut in as_completed(futures):
-            i = futures[fut]
-            try:
-                done[i] = fut.result()
-            except ProcessExpired as exc:  # the worker died (killed, out of memory): its documents only
-                done[i] = _lost(units[i], f"the worker process died ({exc})")
-            except Exception as exc:  # noqa: BLE001 - one line per document, the others go on
-                done[i] = _lost(units[i], f"internal error ({type(exc).__name__}: {exc})")
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, timeout=config.POOL_WATCH_S, return_when=FIRST_COMPLETED)
+            now = time.monotonic()
+            for fut in pending:  # a read past its time bound: its worker is stopped (and replaced)
+                i = futures[fut]
+                pages = board.overdue(i, limits, now)
+                if pages is not None and i not in overdue and fut.cancel():
+                    overdue[i] = timeout_text(pages, limits)
+            for fut in finished:
+                i = futures[fut]
+                done[i] = _outcome(fut, units[i], board.reading(i), overdue.get(i), limits)
             while next_out in done:  # printed in input order
                 outcome = done.pop(next_out)
                 progress.emit(outcome.out, outcome.err)
@@ -266,6 +312,25 @@ def run_pool(args: argparse.Namespace, jobs: int) -> int:
                 next_out += 1
     progress.close()
     return status
+
+
+def _outcome(fut, unit, reading, overdue: str | None, limits: Limits) -> Outcome:
+    """A finished unit's outcome; a unit whose worker was stopped at the time bound or died gets one line
+    per document: why the read stopped if it died reading, else that the worker died."""
+    from concurrent.futures import CancelledError
+
+    from pebble import ProcessExpired
+
+    try:
+        return fut.result()
+    except CancelledError:
+        return _lost(unit, overdue or "stopped")
+    except ProcessExpired as exc:  # the worker died (killed, out of memory): its documents only
+        if reading is not None:
+            return _lost(unit, stopped_text(exc.exitcode, limits))
+        return _lost(unit, f"the worker process died ({exc})")
+    except Exception as exc:  # noqa: BLE001 - one line per document, the others go on
+        return _lost(unit, f"internal error ({type(exc).__name__}: {exc})")
 
 
 def _lost(unit: Sequence[str], reason: str) -> Outcome:

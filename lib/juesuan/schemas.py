@@ -234,6 +234,15 @@ def empty(table: str) -> pd.DataFrame:
     return _empty(table).copy()
 
 
+def warm() -> None:
+    """Every model's schema, fast-path plan and empty table built now. Why: pandera's first schema imports
+    its dask typing (about 0.4 s) and each empty table is a pandera validation; a pool's parent does this once
+    before forking its workers, instead of every worker."""
+    for table in MODELS:
+        _plan(table)
+        _empty(table)
+
+
 # Canonical keys of the nine standard tables → the canonical (Shanghai/Hubei-neutral) title.
 TABLE_CODES: dict[str, str] = {
     "income_expenditure": "收入支出决算总表",

@@ -110,3 +110,45 @@ def test_validate_hands_untyped_or_odd_tables_to_pandera(typed_tables):
     bad = typed_tables["indicators"].assign(score=pd.Series(["high"] * len(typed_tables["indicators"]), dtype=object))
     with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors)):
         schemas.validate("indicators", bad)
+
+
+# ---------------------------------------------------------------- write.csv_text: pandas' CSV, from the Arrow form
+
+
+def test_csv_from_arrow_is_pandas_csv_on_every_sample_table(typed_tables):
+    from juesuan.write import csv_safe, csv_text
+
+    for sample in ["2024-shanghai-putuo-caizhengju.pdf", "2024-shanghai-putuo-guihuaziyuanju.pdf"]:
+        typed_tables = {**typed_tables, **{f"{sample}:{n}": schemas.frame(n, rows) for n, rows in _raw(sample).items()}}
+    typed_tables["empty"] = schemas.empty("indicators")
+    assert len(typed_tables) > 15
+    for name, df in typed_tables.items():
+        assert csv_text(df, schemas.arrow(df)) == csv_safe(df).to_csv(index=False), name
+
+
+def test_csv_from_arrow_renders_awkward_values_as_pandas_does(monkeypatch):
+    from juesuan import write
+
+    df = pd.DataFrame({
+        "text": pd.array(["=1+1", "-3.5", "+2%", "@SUM(A1)", "\tx", "a,b", 'say "hi"', "two\nlines", "cr\rhere", "",
+                          None, "普通", "-", " lead"], dtype="str"),
+        "num": [0.1, 1e16, 1e-5, -0.0, float("nan"), float("inf"), -float("inf"), 123456789.125, 2547.2077, 16800.0,
+                3.0, 1 / 3, 5e-324, 1.7976931348623157e308],
+        "count": pd.array([1, None, -5, 0, 2**53, None, 7, 8, 9, 10, 11, 12, 13, 14], dtype="Int64"),
+        "n": list(range(14)),
+        "flag": [True, False] * 7,
+    })
+    expected = write.csv_safe(df).to_csv(index=False)
+    monkeypatch.setattr(write, "csv_safe", None)  # built from Arrow, not handed to pandas
+    text = write.csv_text(df, schemas.arrow(df))
+    assert text == expected
+    assert "'=1+1," in text and "\n-3.5," in text and '"say ""hi"""' in text and "'@SUM(A1)" in text
+
+
+def test_csv_falls_back_to_pandas_for_a_type_it_does_not_know():
+    import datetime
+
+    from juesuan.write import csv_safe, csv_text
+
+    df = pd.DataFrame({"day": [datetime.date(2024, 1, 2)], "text": pd.array(["=x"], dtype="str")})
+    assert csv_text(df, schemas.arrow(df)) == csv_safe(df).to_csv(index=False) == "day,text\n2024-01-02,'=x\n"

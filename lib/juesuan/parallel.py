@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import os
 import sys
@@ -277,6 +278,8 @@ def run_pool(args: argparse.Namespace, jobs: int) -> int:
     own_reader = args.command != "report"
     board = Board(len(units))
     _preload(args.command)
+    # what the workers inherit is never scanned by their collector (full collections: ~20 ms a document)
+    gc.freeze()
     progress = Progress(len(paths), args.command)
     status, next_out, done, overdue = 0, 0, {}, {}
     with ProcessPool(

@@ -13,13 +13,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import config, outdir, schemas
 from .model import Disclosure, with_doc_id
 from .panel import CHECKS
 from .read import read_source
-from .safe import csv_cell, formula_like, xml_text
+from .safe import FORMULA_START, csv_cell, formula_like, xml_text
 from .types import SourceKind
 
 CHECKS_FILE = f"{CHECKS}.parquet"  # what the panel reads
@@ -43,6 +44,50 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     return df if out is None else out
 
 
+_FORMULA_START = "^[" + "".join("\\" + c if c in "-\\^]" else c for c in FORMULA_START) + "]"
+
+
+def _csv_cells(col) -> list | None:
+    """One Arrow column's CSV cells exactly as `DataFrame.to_csv` renders its pandas column (nulls empty,
+    floats as numpy prints them, ints as digits, True/False), text neutralised as `csv_safe` does; None for a
+    type it does not know. Why: pandas' per-block formatting cost more than the rest of the write."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = col.type
+    if pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        values = col.to_numpy(zero_copy_only=False)
+        cells = values.astype(str).astype(object)
+        cells[np.asarray(pc.is_null(col, nan_is_null=True))] = ""
+        return cells.tolist()
+    if pa.types.is_integer(kind):
+        return pc.fill_null(pc.cast(col, pa.string()), "").to_pylist()
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        text = pc.fill_null(col, "")
+        cells = text.to_pylist()
+        if pc.any(pc.match_substring_regex(text, _FORMULA_START)).as_py():
+            cells = [csv_cell(v) for v in cells]
+        return cells
+    return None
+
+
+def csv_text(df: pd.DataFrame, table) -> str:
+    """The CSV of `df` (its Arrow form `table`) as `csv_safe(df).to_csv(index=False)` writes it: the same
+    csv module and dialect, the cells built from Arrow; pandas itself for a column type `_csv_cells` does
+    not know."""
+    import csv
+    import io
+
+    columns = [_csv_cells(col) for col in table.columns]
+    if any(c is None for c in columns) or list(table.column_names) != list(df.columns):
+        return csv_safe(df).to_csv(index=False)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")  # pandas' dialect: QUOTE_MINIMAL, '"', doubled quotes
+    writer.writerow(table.column_names)
+    writer.writerows(zip(*columns, strict=True))
+    return buf.getvalue()
+
+
 def write_tables(
     disclosure: Disclosure, out_dir: Path, checks: pd.DataFrame | None = None, text: str | None = None
 ) -> Path:
@@ -62,7 +107,7 @@ def write_tables(
         tmp = outdir.staging(place.out, place.doc_id)
         try:
             for name, df in tables.items():
-                csv_safe(df).to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
+                (tmp / f"{name}.csv").write_text(csv_text(df, arrow[name]), encoding="utf-8-sig", newline="")
                 pq.write_table(
                     arrow[name], tmp / f"{name}.parquet"
                 )  # as df.to_parquet(index=False) writes it

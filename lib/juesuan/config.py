@@ -207,6 +207,7 @@ TIME_BASE_S = 60.0  # time to read one input: this, plus TIME_PER_PAGE_S for eac
 TIME_PER_PAGE_S = 0.5
 READER_DOCS = 200  # inputs a reader process or pool worker reads before a fresh one takes over (flat memory)
 POOL_WATCH_S = 0.2  # how often a pool's parent looks for a read past its time bound
+POOL_AHEAD = 4  # documents a pool keeps scheduled per worker (the rest wait in the parent's list)
 
 # Years and departments (issue 13): how documents of several years and departments are matched.
 LARGE_CHANGE_PCT = 20.0  # a matched item whose change exceeds ±this is marked

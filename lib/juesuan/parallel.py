@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import gc
 import io
+import itertools
 import os
 import sys
 import time
@@ -288,25 +289,22 @@ def run_pool(args: argparse.Namespace, jobs: int) -> int:
         initializer=init_pool_worker if own_reader else None,
         initargs=(limits, board) if own_reader else (),
     ) as pool:
-        futures = {
-            pool.schedule(
-                _run_command,
-                args=(args.func, argparse.Namespace(**{**vars(args), "paths": u, "jobs": 1}), i),
-            ): i
-            for i, u in enumerate(units)
-        }
-        pending = set(futures)
-        while pending:
-            finished, pending = wait(pending, timeout=config.POOL_WATCH_S, return_when=FIRST_COMPLETED)
-            now = time.monotonic()
-            for fut in pending:  # a read past its time bound: its worker is stopped (and replaced)
-                i = futures[fut]
-                pages = board.overdue(i, limits, now)
-                if pages is not None and i not in overdue and fut.cancel():
-                    overdue[i] = timeout_text(pages, limits)
+        todo = iter(enumerate(units))
+        futures: dict = {}  # scheduled, not yet finished → unit index
+
+        def schedule() -> None:  # jobs × POOL_AHEAD units at a time: flat in the number of documents
+            for i, unit in itertools.islice(todo, jobs * config.POOL_AHEAD - len(futures)):
+                one = argparse.Namespace(**{**vars(args), "paths": unit, "jobs": 1})
+                futures[pool.schedule(_run_command, args=(args.func, one, i))] = i
+
+        schedule()
+        while futures:
+            finished, _ = wait(futures, timeout=config.POOL_WATCH_S, return_when=FIRST_COMPLETED)
+            _stop_overdue(futures, board, limits, overdue)
             for fut in finished:
-                i = futures[fut]
+                i = futures.pop(fut)
                 done[i] = _outcome(fut, units[i], board.reading(i), overdue.get(i), limits)
+            schedule()
             while next_out in done:  # printed in input order
                 outcome = done.pop(next_out)
                 progress.emit(outcome.out, outcome.err)
@@ -315,6 +313,16 @@ def run_pool(args: argparse.Namespace, jobs: int) -> int:
                 next_out += 1
     progress.close()
     return status
+
+
+def _stop_overdue(futures: dict, board: Board, limits: Limits, overdue: dict) -> None:
+    """Cancel each unit whose read has run past its time bound: pebble stops its worker (SIGTERM, then
+    SIGKILL) and starts a fresh one; `overdue` keeps the line the unit gets."""
+    now = time.monotonic()
+    for fut, i in futures.items():
+        pages = board.overdue(i, limits, now)
+        if pages is not None and i not in overdue and fut.cancel():
+            overdue[i] = timeout_text(pages, limits)
 
 
 def _outcome(fut, unit, reading, overdue: str | None, limits: Limits) -> Outcome:

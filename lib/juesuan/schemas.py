@@ -410,10 +410,12 @@ def validate(table: str, df: pd.DataFrame, as_arrow=None) -> pd.DataFrame:
     import pyarrow.compute as pc
 
     plan = _plan(table)
+    dtypes = dict(zip(df.columns, df.dtypes, strict=True))  # not df[name] per column: a Series each
     if (
         plan is None
-        or set(df.columns) != {c.name for c in plan}
-        or any(df[c.name].dtype != c.dtype for c in plan)
+        or len(df.columns) != len(plan)
+        or dtypes.keys() != {c.name for c in plan}
+        or any(dtypes[c.name] != c.dtype for c in plan)
     ):
         return MODELS[table].validate(df)
     at = arrow(df) if as_arrow is None else as_arrow

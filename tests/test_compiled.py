@@ -12,7 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from juesuan.config import DATA_RAW, FIXTURES, LAYOUT
-from juesuan.read import pdf
+from juesuan.read import layout, pdf
 from pdfcorpus import VARIANTS
 
 CORPUS = (
@@ -32,7 +32,7 @@ def test_the_compiled_helper_is_built():
     reader would silently fall back to the slower pure-Python path."""
     from juesuan.read import _pdfchars  # noqa: F401 - ImportError here means it is not built
 
-    assert pdf._PDFCHARS is not None
+    assert pdf._PDFCHARS is not None and layout._COMPILED is not None
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def pdfs(tmp_path_factory) -> list[Path]:
 
 
 def _glyph_rows(path: Path) -> list[tuple]:
-    """Every page's glyphs, all fields, with the page's rotation and rulings."""
+    """Every page's glyphs, all fields, with the page's rotation, rulings and picture share."""
     rows = []
     doc = pdfium.PdfDocument(path)
     try:
@@ -52,7 +52,7 @@ def _glyph_rows(path: Path) -> list[tuple]:
             page = doc[index]
             content = pdf._page_content(page, LAYOUT)
             page.close()
-            rows.append((index, content.rotation, content.page_rotation, content.height))
+            rows.append((index, content.rotation, content.page_rotation, content.height, content.image_share))
             rows += [
                 (g.ch, g.x0, g.x1, g.top, g.bottom, g.base, g.size, g.line_no, g.generated, g.conf)
                 for g in content.glyphs
@@ -76,6 +76,7 @@ def _read(path: Path) -> tuple:
 def test_both_paths_give_the_same_glyphs_and_lines(pdfs, monkeypatch):
     compiled = {p.name: (_glyph_rows(p), _read(p)) for p in pdfs}
     monkeypatch.setattr(pdf, "_PDFCHARS", None)
+    monkeypatch.setattr(layout, "_COMPILED", None)
     for p in pdfs:
         glyphs, read = compiled[p.name]
         python_glyphs = _glyph_rows(p)
@@ -88,3 +89,40 @@ def test_rotated_and_scaled_pages_take_both_turns(pdfs):
     """The corpus above reaches the affine branch (sideways text) and the upright one."""
     rotations = {row[1] for p in pdfs[:4] for row in _glyph_rows(p) if isinstance(row[0], int)}
     assert 0 in rotations and rotations & {90, 270}
+
+
+def test_the_helper_reads_char_by_char_when_the_text_is_not_one_to_one():
+    """As the Python path (tests/test_pdf.py): when pdfium's text index does not follow the char index, the
+    helper reads each code on its own, and the glyphs are the same. (It is set up with stand-ins for two
+    pdfium functions, then with the real ones again.)"""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    from juesuan.read import _pdfchars
+
+    sample = DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf"
+    before = _glyph_rows(sample)
+    real = [ctypes.cast(getattr(pdfium_c, n), ctypes.c_void_p).value for n in pdf._HELPER_FUNCTIONS]
+    calls: list[int] = []
+
+    def unicode(raw, i):
+        calls.append(i)
+        return pdfium_c.FPDFText_GetUnicode(ctypes.cast(raw, pdfium_c.FPDF_TEXTPAGE), i)
+
+    shifted = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)(lambda raw, i: i - 1)
+    counted = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)(unicode)
+    stand_ins = list(real)
+    stand_ins[pdf._HELPER_FUNCTIONS.index("FPDFText_GetTextIndexFromCharIndex")] = ctypes.cast(
+        shifted, ctypes.c_void_p
+    ).value
+    stand_ins[pdf._HELPER_FUNCTIONS.index("FPDFText_GetUnicode")] = ctypes.cast(
+        counted, ctypes.c_void_p
+    ).value
+    _pdfchars.setup(pdf._char_kind, tuple(stand_ins))
+    try:
+        after = _glyph_rows(sample)
+    finally:
+        _pdfchars.setup(pdf._char_kind, tuple(real))
+    assert len(calls) > 1000
+    assert after == before

@@ -48,6 +48,7 @@ static PyTypeObject *glyph_type = NULL;   /* read.layout.Glyph (slots) */
 static Py_ssize_t off_ch, off_x0, off_x1, off_top, off_bottom, off_base, off_size, off_line_no,
     off_generated, off_conf;
 static PyObject *zero = NULL;             /* Glyph.line_no's default, 0 */
+static int have_pdfium = 0;
 
 #define CAPSULE "juesuan.read._pdfchars.chars"
 
@@ -90,9 +91,34 @@ static int slot_offset(PyObject *type, const char *name, Py_ssize_t *out) {
     return 0;
 }
 
+/* glyph_type(Glyph): the slots Glyphs are read and written through (read.layout, at import). */
+static PyObject *py_glyph_type(PyObject *self, PyObject *type) {
+    (void)self;
+    if (!PyType_Check(type)) {
+        PyErr_SetString(PyExc_TypeError, "a type expected");
+        return NULL;
+    }
+    if (slot_offset(type, "ch", &off_ch) || slot_offset(type, "x0", &off_x0) ||
+        slot_offset(type, "x1", &off_x1) || slot_offset(type, "top", &off_top) ||
+        slot_offset(type, "bottom", &off_bottom) || slot_offset(type, "base", &off_base) ||
+        slot_offset(type, "size", &off_size) || slot_offset(type, "line_no", &off_line_no) ||
+        slot_offset(type, "generated", &off_generated) || slot_offset(type, "conf", &off_conf))
+        return NULL;
+    if (((PyTypeObject *)type)->tp_dictoffset != 0) {
+        PyErr_SetString(PyExc_TypeError, "Glyph must use slots only");
+        return NULL;
+    }
+    Py_INCREF(type);
+    Py_XSETREF(glyph_type, (PyTypeObject *)type);
+    if (!zero) zero = PyLong_FromLong(0);
+    Py_RETURN_NONE;
+}
+
+/* setup(char_kind, pdfium function addresses): once, at read.pdf's import. */
 static PyObject *py_setup(PyObject *self, PyObject *args) {
-    PyObject *type, *func, *addrs;
-    if (!PyArg_ParseTuple(args, "O!OO!", &PyType_Type, &type, &func, &PyTuple_Type, &addrs)) return NULL;
+    (void)self;
+    PyObject *func, *addrs;
+    if (!PyArg_ParseTuple(args, "OO!", &func, &PyTuple_Type, &addrs)) return NULL;
     if (PyTuple_GET_SIZE(addrs) != 11) {
         PyErr_SetString(PyExc_ValueError, "11 pdfium function addresses expected");
         return NULL;
@@ -105,16 +131,6 @@ static PyObject *py_setup(PyObject *self, PyObject *args) {
             return NULL;
         }
     }
-    if (slot_offset(type, "ch", &off_ch) || slot_offset(type, "x0", &off_x0) ||
-        slot_offset(type, "x1", &off_x1) || slot_offset(type, "top", &off_top) ||
-        slot_offset(type, "bottom", &off_bottom) || slot_offset(type, "base", &off_base) ||
-        slot_offset(type, "size", &off_size) || slot_offset(type, "line_no", &off_line_no) ||
-        slot_offset(type, "generated", &off_generated) || slot_offset(type, "conf", &off_conf))
-        return NULL;
-    if (((PyTypeObject *)type)->tp_dictoffset != 0) {
-        PyErr_SetString(PyExc_TypeError, "Glyph must use slots only");
-        return NULL;
-    }
     pdfium.count_chars = (count_chars_fn)p[0];
     pdfium.get_text = (get_text_fn)p[1];
     pdfium.text_index = (text_index_fn)p[2];
@@ -126,12 +142,10 @@ static PyObject *py_setup(PyObject *self, PyObject *args) {
     pdfium.text_object = (text_object_fn)p[8];
     pdfium.font_size = (font_size_fn)p[9];
     pdfium.matrix = (matrix_fn)p[10];
-    Py_INCREF(type);
-    Py_XSETREF(glyph_type, (PyTypeObject *)type);
     Py_INCREF(func);
     Py_XSETREF(kind_func, func);
     for (int i = 0; i < 0x10000; i++) Py_CLEAR(kind_cache[i]);
-    if (!zero) zero = PyLong_FromLong(0);
+    have_pdfium = 1;
     Py_RETURN_NONE;
 }
 
@@ -185,8 +199,9 @@ static PyObject *py_chars(PyObject *self, PyObject *args) {
     PyObject *addr;
     double confirm;
     if (!PyArg_ParseTuple(args, "Od", &addr, &confirm)) return NULL;
-    if (!glyph_type) {
-        PyErr_SetString(PyExc_RuntimeError, "_pdfchars.setup() was not called");
+    (void)self;
+    if (!glyph_type || !have_pdfium) {
+        PyErr_SetString(PyExc_RuntimeError, "_pdfchars.glyph_type() and setup() were not called");
         return NULL;
     }
     void *tp = PyLong_AsVoidPtr(addr);
@@ -338,6 +353,7 @@ static inline double py_max(double a, double b) { return b > a ? b : a; }
 static PyObject *py_glyphs(PyObject *self, PyObject *args) {
     PyObject *capsule;
     double a, b, c, d, e, f;
+    (void)self;
     if (!PyArg_ParseTuple(args, "Odddddd", &capsule, &a, &b, &c, &d, &e, &f)) return NULL;
     Chars *cs = (Chars *)PyCapsule_GetPointer(capsule, CAPSULE);
     if (!cs) return NULL;
@@ -397,14 +413,497 @@ static PyObject *py_glyphs(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* ---------------------------------------------------------------- layout (read.layout) */
+
+/* A Glyph's fields as C values. 0 when a field is not a plain number or its character not one code point:
+   the caller then leaves the work to the pure-Python code (which gives the same result, or the error). */
+typedef struct {
+    PyObject *obj;
+    Py_UCS4 ch;
+    double x0, x1, base, size;
+    int generated;
+} G;
+
+static int number(PyObject *v, double *out) {
+    if (PyFloat_Check(v)) { *out = PyFloat_AS_DOUBLE(v); return 1; }
+    if (PyLong_CheckExact(v)) {
+        int overflow = 0;
+        long long i = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (overflow || i > (1LL << 53) || i < -(1LL << 53)) return 0;
+        *out = (double)i;
+        return 1;
+    }
+    return 0;
+}
+
+#define GET(o, off) (*(PyObject **)((char *)(o) + (off)))
+
+static int read_glyph(PyObject *o, G *g) {
+    if (Py_TYPE(o) != glyph_type) return 0;
+    PyObject *ch = GET(o, off_ch), *gen = GET(o, off_generated);
+    if (!ch || !PyUnicode_Check(ch) || PyUnicode_GET_LENGTH(ch) != 1) return 0;
+    PyObject *x0 = GET(o, off_x0), *x1 = GET(o, off_x1), *base = GET(o, off_base), *size = GET(o, off_size);
+    if (!x0 || !x1 || !base || !size || !gen) return 0;
+    if (!number(x0, &g->x0) || !number(x1, &g->x1) || !number(base, &g->base) || !number(size, &g->size))
+        return 0;
+    if (gen == Py_True) g->generated = 1;
+    else if (gen == Py_False) g->generated = 0;
+    else return 0;
+    g->obj = o;
+    g->ch = PyUnicode_READ_CHAR(ch, 0);
+    return 1;
+}
+
+/* The list's glyphs as C values; NULL with no error set when one is not plain (fall back). */
+static G *read_glyphs(PyObject *list, Py_ssize_t *n) {
+    *n = PyList_GET_SIZE(list);
+    G *gs = PyMem_Malloc(sizeof(G) * (size_t)(*n > 0 ? *n : 1));
+    if (!gs) { PyErr_NoMemory(); return NULL; }
+    for (Py_ssize_t i = 0; i < *n; i++)
+        if (!read_glyph(PyList_GET_ITEM(list, i), &gs[i])) { PyMem_Free(gs); return NULL; }
+    return gs;
+}
+
+/* A stable sort of indices by a key (as sorted(..., key=...)): ties keep their order. */
+typedef struct { double key; Py_ssize_t at; } Keyed;
+
+static int by_key(const void *pa, const void *pb) {
+    const Keyed *a = pa, *b = pb;
+    if (a->key < b->key) return -1;
+    if (b->key < a->key) return 1;
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+/* baseline_rows(glyphs, line_tol) -> [[Glyph]] as read.layout.baseline_rows, or None to fall back. */
+static PyObject *py_baseline_rows(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *list;
+    double tol;
+    if (!PyArg_ParseTuple(args, "O!d", &PyList_Type, &list, &tol)) return NULL;
+    if (!glyph_type) Py_RETURN_NONE;
+    Py_ssize_t n;
+    G *gs = read_glyphs(list, &n);
+    if (!gs) { if (PyErr_Occurred()) return NULL; Py_RETURN_NONE; }
+    Keyed *order = PyMem_Malloc(sizeof(Keyed) * (size_t)(n > 0 ? n : 1));
+    Py_ssize_t *row_start = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
+    double *anchors = PyMem_Malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+    Py_ssize_t *space_row = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n > 0 ? n : 1));
+    double *last_base = PyMem_Malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+    Py_ssize_t *n_spaces = PyMem_Calloc((size_t)(n > 0 ? n : 1), sizeof(Py_ssize_t));
+    Keyed *row_keys = PyMem_Malloc(sizeof(Keyed) * (size_t)(n > 0 ? n : 1));
+    PyObject *out = NULL;
+    if (!order || !row_start || !anchors || !space_row || !last_base || !n_spaces || !row_keys) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (gs[i].ch != ' ') { order[m].key = gs[i].base; order[m].at = i; m++; }
+    qsort(order, (size_t)m, sizeof(Keyed), by_key);
+    Py_ssize_t rows = 0;
+    double anchor = 0.0, first_size = 0.0;
+    for (Py_ssize_t j = 0; j < m; j++) { /* the rows are runs of the sorted glyphs */
+        G *g = &gs[order[j].at];
+        double size = g->size;
+        if (rows && g->base - anchor <= tol * (first_size > size ? first_size : size)) continue;
+        row_start[rows] = j;
+        anchor = g->base;
+        first_size = size;
+        anchors[rows] = anchor;
+        rows++;
+    }
+    row_start[rows] = m;
+    for (Py_ssize_t r = 0; r < rows; r++) last_base[r] = gs[order[row_start[r + 1] - 1].at].base;
+    for (Py_ssize_t i = 0; i < n; i++) { /* spaces join the line they sit on */
+        space_row[i] = -1;
+        if (gs[i].ch != ' ' || !rows) continue;
+        double base = gs[i].base;
+        Py_ssize_t lo = 0, hi = rows; /* bisect_left */
+        while (lo < hi) {
+            Py_ssize_t mid = (lo + hi) / 2;
+            if (anchors[mid] < base) lo = mid + 1; else hi = mid;
+        }
+        Py_ssize_t k = lo, near;
+        if (k > rows - 1) near = rows - 1;
+        else if (k == 0) near = 0;
+        else near = fabs(anchors[k] - base) < fabs(anchors[k - 1] - base) ? k : k - 1;
+        double a = anchors[near];
+        if (fabs(a - base) <= tol * gs[order[row_start[near]].at].size + (last_base[near] - a)) {
+            space_row[i] = near;
+            last_base[near] = base;
+            n_spaces[near]++;
+        }
+    }
+    out = PyList_New(rows);
+    if (!out) goto done;
+    /* each row: its glyphs (base order), then its spaces (input order), sorted stably by x0 */
+    Py_ssize_t *fill = n_spaces; /* reused: where the next space of each row goes */
+    Py_ssize_t total = m;
+    Py_ssize_t *space_at = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(rows + 1));
+    Py_ssize_t *spaces = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n > 0 ? n : 1));
+    if (!space_at || !spaces) {
+        PyMem_Free(space_at); PyMem_Free(spaces);
+        Py_CLEAR(out); PyErr_NoMemory(); goto done;
+    }
+    for (Py_ssize_t r = 0, at = 0; r < rows; r++) { space_at[r] = at; at += fill[r]; fill[r] = space_at[r]; }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (space_row[i] >= 0) { spaces[fill[space_row[i]]++] = i; total++; }
+    (void)total;
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        Py_ssize_t len = 0;
+        for (Py_ssize_t j = row_start[r]; j < row_start[r + 1]; j++) {
+            row_keys[len].key = gs[order[j].at].x0; row_keys[len].at = len; len++;
+        }
+        Py_ssize_t first_space = len;
+        for (Py_ssize_t j = space_at[r]; j < fill[r]; j++) {
+            row_keys[len].key = gs[spaces[j]].x0; row_keys[len].at = len; len++;
+        }
+        /* `at` is the position in the appended row; map it back to the glyph after sorting */
+        Py_ssize_t *who = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(len > 0 ? len : 1));
+        if (!who) { PyMem_Free(space_at); PyMem_Free(spaces); Py_CLEAR(out); PyErr_NoMemory(); goto done; }
+        for (Py_ssize_t j = 0; j < first_space; j++) who[j] = order[row_start[r] + j].at;
+        for (Py_ssize_t j = first_space; j < len; j++) who[j] = spaces[space_at[r] + j - first_space];
+        qsort(row_keys, (size_t)len, sizeof(Keyed), by_key);
+        PyObject *row = PyList_New(len);
+        if (!row) { PyMem_Free(who); PyMem_Free(space_at); PyMem_Free(spaces); Py_CLEAR(out); goto done; }
+        for (Py_ssize_t j = 0; j < len; j++) {
+            PyObject *o = gs[who[row_keys[j].at]].obj;
+            Py_INCREF(o);
+            PyList_SET_ITEM(row, j, o);
+        }
+        PyMem_Free(who);
+        PyList_SET_ITEM(out, r, row);
+    }
+    PyMem_Free(space_at);
+    PyMem_Free(spaces);
+done:
+    PyMem_Free(gs); PyMem_Free(order); PyMem_Free(row_start); PyMem_Free(anchors); PyMem_Free(space_row);
+    PyMem_Free(last_base); PyMem_Free(n_spaces); PyMem_Free(row_keys);
+    return out;
+}
+
+static int by_value(const void *pa, const void *pb) {
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* As read.layout._usual_gap. */
+static double usual_gap(G *gs, Py_ssize_t n, double *gaps) {
+    Py_ssize_t k = 0;
+    G *prev = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        G *g = &gs[i];
+        if (g->ch == ' ') continue;
+        if (prev && g->ch >= 0x2E80 && prev->ch >= 0x2E80) {
+            double gap = g->x0 - prev->x1;
+            double size = g->size > prev->size ? g->size : prev->size;
+            gaps[k++] = (0.0 > gap ? 0.0 : gap) / (1.0 > size ? 1.0 : size);
+        }
+        prev = g;
+    }
+    if (k < 3) return 0.0;
+    qsort(gaps, (size_t)k, sizeof(double), by_value);
+    return gaps[k / 2];
+}
+
+/* join_glyphs(row, vedges, generated_space, cjk_gap, latin_gap) -> str as read.layout.join_glyphs, or None
+   to fall back. vedges: Edge objects sorted by pos. */
+static PyObject *py_join_glyphs(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *list, *vedges;
+    double generated_space, cjk_setting, latin_gap;
+    if (!PyArg_ParseTuple(args, "O!O!ddd", &PyList_Type, &list, &PyList_Type, &vedges, &generated_space,
+                          &cjk_setting, &latin_gap))
+        return NULL;
+    if (!glyph_type) Py_RETURN_NONE;
+    Py_ssize_t n;
+    G *gs = read_glyphs(list, &n);
+    if (!gs) { if (PyErr_Occurred()) return NULL; Py_RETURN_NONE; }
+    PyObject *out = NULL;
+    double *gaps = PyMem_Malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+    Py_UCS4 *text = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(2 * n + 1));
+    double *pos = NULL, *lo_e = NULL, *hi_e = NULL; /* the rulings, read when first needed */
+    Py_ssize_t n_edges = PyList_GET_SIZE(vedges);
+    if (!gaps || !text) { PyErr_NoMemory(); goto done; }
+    double usual = usual_gap(gs, n, gaps);
+    double weak_gap = generated_space + usual, cjk_gap = cjk_setting + usual;
+    Py_ssize_t len = 0;
+    G *prev = NULL;
+    int prev_cjk = 0, spaced = 0, weak = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        G *g = &gs[i];
+        if (g->ch == ' ') {
+            if (g->generated) weak = 1;
+            else spaced = prev != NULL;
+            continue;
+        }
+        int cjk = g->ch >= 0x2E80;
+        if (prev) {
+            double gap = g->x0 - prev->x1;
+            double size = prev->size > g->size ? prev->size : g->size;
+            if (weak && gap > weak_gap * size) spaced = 1;
+            if (spaced || gap > ((cjk && prev_cjk) ? cjk_gap : latin_gap) * size) {
+                text[len++] = ' ';
+            } else if (!(gap <= -1.0) && n_edges) { /* a ruling between the two glyphs */
+                if (!pos) {
+                    pos = PyMem_Malloc(sizeof(double) * (size_t)n_edges);
+                    lo_e = PyMem_Malloc(sizeof(double) * (size_t)n_edges);
+                    hi_e = PyMem_Malloc(sizeof(double) * (size_t)n_edges);
+                    if (!pos || !lo_e || !hi_e) { PyErr_NoMemory(); goto done; }
+                    for (Py_ssize_t k = 0; k < n_edges; k++) {
+                        PyObject *e = PyList_GET_ITEM(vedges, k);
+                        PyObject *v[3] = {PyObject_GetAttrString(e, "pos"), PyObject_GetAttrString(e, "lo"),
+                                          PyObject_GetAttrString(e, "hi")};
+                        int ok = v[0] && v[1] && v[2] && number(v[0], &pos[k]) && number(v[1], &lo_e[k]) &&
+                                 number(v[2], &hi_e[k]);
+                        Py_XDECREF(v[0]); Py_XDECREF(v[1]); Py_XDECREF(v[2]);
+                        if (!ok) {
+                            if (!PyErr_Occurred()) { Py_INCREF(Py_None); out = Py_None; }
+                            goto done;
+                        }
+                    }
+                }
+                double pcx = (prev->x0 + prev->x1) / 2, gcx = (g->x0 + g->x1) / 2;
+                Py_ssize_t lo = 0, hi = n_edges; /* bisect_right(positions, prev.cx) */
+                while (lo < hi) { Py_ssize_t mid = (lo + hi) / 2; if (pcx < pos[mid]) hi = mid; else lo = mid + 1; }
+                Py_ssize_t first = lo;
+                lo = 0; hi = n_edges; /* bisect_left(positions, g.cx) */
+                while (lo < hi) { Py_ssize_t mid = (lo + hi) / 2; if (pos[mid] < gcx) lo = mid + 1; else hi = mid; }
+                for (Py_ssize_t k = first; k < lo; k++)
+                    if (lo_e[k] - 1 <= prev->base && prev->base <= hi_e[k] + 1) { text[len++] = ' '; break; }
+            }
+        }
+        weak = 0;
+        text[len++] = g->ch;
+        prev = g;
+        prev_cjk = cjk;
+        spaced = 0;
+    }
+    out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, text, len);
+done:
+    PyMem_Free(gs); PyMem_Free(gaps); PyMem_Free(text); PyMem_Free(pos); PyMem_Free(lo_e); PyMem_Free(hi_e);
+    return out;
+}
+
+/* ---------------------------------------------------------------- rulings and pictures (read.pdf) */
+
+typedef int (*count_objects_fn)(void *);
+typedef void *(*get_object_fn)(void *, int);
+typedef int (*obj_type_fn)(void *);
+typedef int (*obj_bounds_fn)(void *, float *, float *, float *, float *);
+typedef int (*draw_mode_fn)(void *, int *, int *);
+typedef int (*obj_matrix_fn)(void *, MatrixF *);
+typedef int (*count_segments_fn)(void *);
+typedef void *(*get_segment_fn)(void *, int);
+typedef int (*segment_point_fn)(void *, float *, float *);
+typedef int (*segment_type_fn)(void *);
+typedef int (*segment_close_fn)(void *);
+
+static struct {
+    count_objects_fn page_count, form_count;
+    get_object_fn page_get, form_get;
+    obj_type_fn type;
+    obj_bounds_fn bounds;
+    draw_mode_fn draw_mode;
+    obj_matrix_fn matrix;
+    count_segments_fn count_segments;
+    get_segment_fn segment;
+    segment_point_fn point;
+    segment_type_fn segment_type;
+    segment_close_fn close;
+    int path, image, form, moveto, lineto, max_depth;
+    int ready;
+} paths;
+
+static PyTypeObject *edge_type = NULL;
+static Py_ssize_t off_pos, off_lo, off_hi;
+
+/* setup_paths(Edge, function addresses, (PATH, IMAGE, FORM, MOVETO, LINETO, max form depth)) */
+static PyObject *py_setup_paths(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *type, *addrs, *consts;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyType_Type, &type, &PyTuple_Type, &addrs, &PyTuple_Type, &consts))
+        return NULL;
+    if (PyTuple_GET_SIZE(addrs) != 13 || PyTuple_GET_SIZE(consts) != 6) {
+        PyErr_SetString(PyExc_ValueError, "13 pdfium function addresses and 6 constants expected");
+        return NULL;
+    }
+    if (slot_offset(type, "pos", &off_pos) || slot_offset(type, "lo", &off_lo) || slot_offset(type, "hi", &off_hi))
+        return NULL;
+    void *p[13];
+    for (int i = 0; i < 13; i++) {
+        p[i] = PyLong_AsVoidPtr(PyTuple_GET_ITEM(addrs, i));
+        if (!p[i]) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null pdfium function address");
+            return NULL;
+        }
+    }
+    int c[6];
+    for (int i = 0; i < 6; i++) {
+        c[i] = (int)PyLong_AsLong(PyTuple_GET_ITEM(consts, i));
+        if (c[i] == -1 && PyErr_Occurred()) return NULL;
+    }
+    paths.page_count = (count_objects_fn)p[0];
+    paths.page_get = (get_object_fn)p[1];
+    paths.form_count = (count_objects_fn)p[2];
+    paths.form_get = (get_object_fn)p[3];
+    paths.type = (obj_type_fn)p[4];
+    paths.bounds = (obj_bounds_fn)p[5];
+    paths.draw_mode = (draw_mode_fn)p[6];
+    paths.matrix = (obj_matrix_fn)p[7];
+    paths.count_segments = (count_segments_fn)p[8];
+    paths.segment = (get_segment_fn)p[9];
+    paths.point = (segment_point_fn)p[10];
+    paths.segment_type = (segment_type_fn)p[11];
+    paths.close = (segment_close_fn)p[12];
+    paths.path = c[0]; paths.image = c[1]; paths.form = c[2]; paths.moveto = c[3]; paths.lineto = c[4];
+    paths.max_depth = c[5];
+    Py_INCREF(type);
+    Py_XSETREF(edge_type, (PyTypeObject *)type);
+    paths.ready = 1;
+    Py_RETURN_NONE;
+}
+
+typedef struct {
+    double a, b, c, d, e, f; /* user space -> display (read.pdf._View.affine) */
+    double thin, left, bottom, right, top;
+    double image_area;
+    PyObject *hedges, *vedges;
+    int failed; /* a pdfium call the Python path raises on: it decides */
+} Walk;
+
+static int add_edge(PyObject *list, double pos, double lo, double hi) {
+    PyObject *e = edge_type->tp_alloc(edge_type, 0);
+    if (!e) return -1;
+    PyObject *v[3] = {PyFloat_FromDouble(pos), PyFloat_FromDouble(lo), PyFloat_FromDouble(hi)};
+    if (!v[0] || !v[1] || !v[2]) {
+        Py_XDECREF(v[0]); Py_XDECREF(v[1]); Py_XDECREF(v[2]); Py_DECREF(e);
+        return -1;
+    }
+    SET(e, off_pos, v[0]); SET(e, off_lo, v[1]); SET(e, off_hi, v[2]);
+    int r = PyList_Append(list, e);
+    Py_DECREF(e);
+    return r;
+}
+
+/* A segment in page space: a ruling when it is (nearly) vertical or horizontal (as read.pdf._path_edges). */
+static int segment_edge(Walk *w, double ax, double ay, double bx, double by) {
+    double xa = w->a * ax + w->b * ay + w->e, ya = w->c * ax + w->d * ay + w->f;
+    double xb = w->a * bx + w->b * by + w->e, yb = w->c * bx + w->d * by + w->f;
+    if (fabs(xa - xb) < 1.0 && fabs(ya - yb) > w->thin)
+        return add_edge(w->vedges, (xa + xb) / 2, py_min(ya, yb), py_max(ya, yb));
+    if (fabs(ya - yb) < 1.0 && fabs(xa - xb) > w->thin)
+        return add_edge(w->hedges, (ya + yb) / 2, py_min(xa, xb), py_max(xa, xb));
+    return 0;
+}
+
+static int path_edges(Walk *w, void *obj) {
+    float l, b, r, t;
+    if (!paths.bounds(obj, &l, &b, &r, &t)) { w->failed = 1; return 0; }
+    /* _View.box: both corners through the affine turn, then min/max */
+    double ua = w->a * l + w->b * b + w->e, va = w->c * l + w->d * b + w->f;
+    double ub = w->a * r + w->b * t + w->e, vb = w->c * r + w->d * t + w->f;
+    double x0 = py_min(ua, ub), top = py_min(va, vb), x1 = py_max(ua, ub), bottom = py_max(va, vb);
+    double width = x1 - x0, height = bottom - top;
+    if (width <= w->thin && height <= w->thin) return 0;
+    if (width <= w->thin) return add_edge(w->vedges, (x0 + x1) / 2, top, bottom);
+    if (height <= w->thin) return add_edge(w->hedges, (top + bottom) / 2, x0, x1);
+    int fill = 0, stroke = 0;
+    if (paths.draw_mode(obj, &fill, &stroke) && !stroke) return 0; /* a filled box: not a ruling */
+    MatrixF m;
+    if (!paths.matrix(obj, &m)) { w->failed = 1; return 0; }
+    double ma = m.a, mb = m.b, mc = m.c, md = m.d, me = m.e, mf = m.f;
+    int n = paths.count_segments(obj);
+    int have_start = 0, have_prev = 0;
+    double sx = 0, sy = 0, px_ = 0, py_ = 0;
+    for (int i = 0; i < n; i++) {
+        void *seg = paths.segment(obj, i);
+        float x, y;
+        if (!seg || !paths.point(seg, &x, &y)) continue;
+        double qx = x, qy = y;
+        double ptx = ma * qx + mc * qy + me, pty = mb * qx + md * qy + mf;
+        int kind = paths.segment_type(seg);
+        if (kind == paths.moveto || !have_prev) { sx = ptx; sy = pty; have_start = 1; }
+        else if (kind == paths.lineto) { if (segment_edge(w, px_, py_, ptx, pty) < 0) return -1; }
+        px_ = ptx; py_ = pty; have_prev = 1;
+        if (paths.close(seg) && have_start && !(sx == ptx && sy == pty)) {
+            if (segment_edge(w, ptx, pty, sx, sy) < 0) return -1;
+            px_ = sx; py_ = sy;
+        }
+    }
+    return 0;
+}
+
+/* The page's path and image objects, in form XObjects too, depth first (as read.pdf._raw_drawings). */
+static int walk(Walk *w, void *parent, int form, int level) {
+    int n = form ? paths.form_count(parent) : paths.page_count(parent);
+    for (int i = 0; i < n && !w->failed; i++) {
+        void *obj = form ? paths.form_get(parent, i) : paths.page_get(parent, i);
+        if (!obj) continue;
+        int kind = paths.type(obj);
+        if (kind == paths.image) {
+            float l, b, r, t;
+            if (!paths.bounds(obj, &l, &b, &r, &t)) { w->failed = 1; return 0; }
+            double ol = l, ob = b, orr = r, ot = t;
+            double wide = py_min(orr, w->right) - py_max(ol, w->left);
+            double high = py_min(ot, w->top) - py_max(ob, w->bottom);
+            w->image_area += py_max(0.0, wide) * py_max(0.0, high);
+        } else if (kind == paths.path) {
+            if (path_edges(w, obj) < 0) return -1;
+        } else if (kind == paths.form && level < paths.max_depth) {
+            if (walk(w, obj, 1, level + 1) < 0) return -1;
+        }
+    }
+    return 0;
+}
+
+/* drawings(page address, (a, b, c, d, e, f), thin, (left, bottom, right, top)) -> (hedges, vedges, image
+   area), or None when a pdfium call fails that the Python path raises on. */
+static PyObject *py_drawings(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *addr;
+    Walk w;
+    memset(&w, 0, sizeof w);
+    if (!PyArg_ParseTuple(args, "O(dddddd)d(dddd)", &addr, &w.a, &w.b, &w.c, &w.d, &w.e, &w.f, &w.thin,
+                          &w.left, &w.bottom, &w.right, &w.top))
+        return NULL;
+    if (!paths.ready) {
+        PyErr_SetString(PyExc_RuntimeError, "_pdfchars.setup_paths() was not called");
+        return NULL;
+    }
+    void *page = PyLong_AsVoidPtr(addr);
+    if (!page) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null page");
+        return NULL;
+    }
+    w.hedges = PyList_New(0);
+    w.vedges = PyList_New(0);
+    PyObject *out = NULL;
+    if (!w.hedges || !w.vedges) goto done;
+    if (walk(&w, page, 0, 0) < 0) goto done;
+    if (w.failed) { Py_INCREF(Py_None); out = Py_None; goto done; }
+    out = Py_BuildValue("(OOd)", w.hedges, w.vedges, w.image_area);
+done:
+    Py_XDECREF(w.hedges);
+    Py_XDECREF(w.vedges);
+    return out;
+}
+
 static PyMethodDef methods[] = {
-    {"setup", py_setup, METH_VARARGS, "setup(Glyph, char_kind, pdfium function addresses): once, at import."},
+    {"glyph_type", py_glyph_type, METH_O, "glyph_type(Glyph): once, at read.layout's import."},
+    {"setup", py_setup, METH_VARARGS, "setup(char_kind, pdfium function addresses): once, at import."},
+    {"setup_paths", py_setup_paths, METH_VARARGS, "setup_paths(Edge, pdfium function addresses, constants)."},
+    {"drawings", py_drawings, METH_VARARGS, "drawings(page, affine, thin, bbox) -> (hedges, vedges, image area)."},
+    {"baseline_rows", py_baseline_rows, METH_VARARGS, "baseline_rows(glyphs, line_tol) -> rows, or None."},
+    {"join_glyphs", py_join_glyphs, METH_VARARGS,
+     "join_glyphs(row, vedges, generated_space, cjk_gap, latin_gap) -> str, or None."},
     {"chars", py_chars, METH_VARARGS, "chars(textpage address, size_confirm) -> (characters, angles)."},
     {"glyphs", py_glyphs, METH_VARARGS, "glyphs(characters, a, b, c, d, e, f) -> [Glyph] in display space."},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_pdfchars",
-                                    "A page's characters from pdfium in one call (see read/pdf.py).", -1, methods};
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_pdfchars", "The PDF reader's compiled helper (see read/pdf.py, read/layout.py).", -1,
+    methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__pdfchars(void) { return PyModule_Create(&module); }

@@ -22,6 +22,11 @@ from ..config import LAYOUT, LayoutSettings
 from .lines import Line
 from .text import page_number
 
+try:  # the compiled helper (read/_pdfchars.c): baseline_rows and join_glyphs in C, with the same results
+    from . import _pdfchars as _COMPILED
+except ImportError:  # not built: the pure-Python code below
+    _COMPILED = None
+
 
 @dataclass(slots=True)
 class Glyph:
@@ -46,6 +51,10 @@ class Glyph:
     @property
     def cy(self) -> float:
         return (self.top + self.bottom) / 2
+
+
+if _COMPILED is not None:
+    _COMPILED.glyph_type(Glyph)  # it reads and makes Glyphs through their slots
 
 
 @dataclass(slots=True)
@@ -171,6 +180,15 @@ _BY_X0 = operator.attrgetter("x0")
 def baseline_rows(glyphs: list[Glyph], settings: LayoutSettings = LAYOUT) -> list[list[Glyph]]:
     """Cluster glyphs on their baseline (tolerance relative to the effective size), each row ordered by x
     (a space after the glyph it shares its x with)."""
+    if _COMPILED is not None and type(glyphs) is list:
+        rows = _COMPILED.baseline_rows(glyphs, settings.line_tol)
+        if rows is not None:  # None: a glyph the helper does not take (not plain numbers): Python decides
+            return rows
+    return _baseline_rows(glyphs, settings)
+
+
+def _baseline_rows(glyphs: list[Glyph], settings: LayoutSettings) -> list[list[Glyph]]:
+    """`baseline_rows` in Python (the helper's reference, and its fallback)."""
     rows: list[list[Glyph]] = []
     anchors: list[float] = []
     tol = settings.line_tol
@@ -207,6 +225,16 @@ def baseline_rows(glyphs: list[Glyph], settings: LayoutSettings = LAYOUT) -> lis
 def join_glyphs(row: list[Glyph], vedges: list[Edge], settings: LayoutSettings = LAYOUT) -> str:
     """Join a line's glyphs: a space where the document drew one, where there is a real gap, or where a
     ruling stands between two glyphs. (Inlined: this runs once per glyph of the document.)"""
+    if _COMPILED is not None and type(row) is list and type(vedges) is list:
+        s = settings
+        text = _COMPILED.join_glyphs(row, vedges, s.generated_space, s.cjk_gap, s.latin_gap)
+        if text is not None:
+            return text
+    return _join_glyphs(row, vedges, settings)
+
+
+def _join_glyphs(row: list[Glyph], vedges: list[Edge], settings: LayoutSettings) -> str:
+    """`join_glyphs` in Python (the helper's reference, and its fallback)."""
     parts: list[str] = []
     append = parts.append
     prev: Glyph | None = None

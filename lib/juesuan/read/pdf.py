@@ -480,10 +480,11 @@ def _page_content(page: pdfium.PdfPage, settings: LayoutSettings) -> _Content:
     left, bottom, right, top = page.get_bbox()
     page_rotation = page.get_rotation() % 360
     area = max((right - left) * (top - bottom), 1.0)
+    helper = _helper()
     textpage = page.get_textpage()
     try:
-        if _PDFCHARS is not None:  # the compiled helper: the same characters, in one call
-            chars, angles = _PDFCHARS.chars(
+        if helper is not None:  # the same characters, in one call
+            chars, angles = helper.chars(
                 ctypes.cast(textpage.raw, ctypes.c_void_p).value, settings.size_confirm
             )
         else:
@@ -492,7 +493,20 @@ def _page_content(page: pdfium.PdfPage, settings: LayoutSettings) -> _Content:
         textpage.close()
     rotation = _text_rotation(angles, page_rotation, settings)
     view = _View(left, bottom, right, top, rotation)
-    glyphs = _PDFCHARS.glyphs(chars, *view.affine) if _PDFCHARS is not None else _glyphs(chars, view.affine)
+    glyphs = helper.glyphs(chars, *view.affine) if helper is not None else _glyphs(chars, view.affine)
+    drawn = None
+    if helper is not None:  # None also when a pdfium call failed: the Python path raises as it should
+        address = ctypes.cast(page.raw, ctypes.c_void_p).value
+        drawn = helper.drawings(address, view.affine, settings.thin, (left, bottom, right, top))
+    hedges, vedges, image_area = drawn or _drawn(page, view, (left, bottom, right, top), settings)
+    return _Content(glyphs, hedges, vedges, min(image_area / area, 1.0), view.height, rotation, page_rotation)
+
+
+def _drawn(
+    page: pdfium.PdfPage, view: _View, bbox: tuple[float, float, float, float], settings: LayoutSettings
+) -> tuple[list[Edge], list[Edge], float]:
+    """The page's rulings and the area its pictures cover (in the page box)."""
+    left, bottom, right, top = bbox
     hedges: list[Edge] = []
     vedges: list[Edge] = []
     image_area = 0.0
@@ -502,7 +516,7 @@ def _page_content(page: pdfium.PdfPage, settings: LayoutSettings) -> _Content:
             image_area += max(0.0, min(orr, right) - max(ol, left)) * max(0.0, min(ot, top) - max(ob, bottom))
             continue
         _path_edges(raw, view, hedges, vedges, settings)
-    return _Content(glyphs, hedges, vedges, min(image_area / area, 1.0), view.height, rotation, page_rotation)
+    return hedges, vedges, image_area
 
 
 # A character as pdfium reports it, in user space (before the page is turned upright): a plain tuple, since
@@ -833,6 +847,40 @@ def _segments(obj) -> Iterable[tuple[tuple[float, float], tuple[float, float]]]:
             prev = start
 
 
+# What the compiled helper calls (in this order) and mirrors: replacing one of them (tests do, to reach the
+# pure-Python path's own fallbacks or to inject wrong sizes) sends the reader down the Python path.
+_HELPER_FUNCTIONS = (
+    "FPDFText_CountChars",
+    "FPDFText_GetText",
+    "FPDFText_GetTextIndexFromCharIndex",
+    "FPDFText_GetUnicode",
+    "FPDFText_IsGenerated",
+    "FPDFText_GetCharBox",
+    "FPDFText_GetLooseCharBox",
+    "FPDFText_GetCharOrigin",
+    "FPDFText_GetTextObject",
+    "FPDFText_GetFontSize",
+    "FPDFText_GetMatrix",
+)
+
+# … and what it calls for the rulings and pictures (read.pdf._drawn)
+_PATH_FUNCTIONS = (
+    "FPDFPage_CountObjects",
+    "FPDFPage_GetObject",
+    "FPDFFormObj_CountObjects",
+    "FPDFFormObj_GetObject",
+    "FPDFPageObj_GetType",
+    "FPDFPageObj_GetBounds",
+    "FPDFPath_GetDrawMode",
+    "FPDFPageObj_GetMatrix",
+    "FPDFPath_CountSegments",
+    "FPDFPath_GetPathSegment",
+    "FPDFPathSegment_GetPoint",
+    "FPDFPathSegment_GetType",
+    "FPDFPathSegment_GetClose",
+)
+
+
 def _compiled_helper():
     """read/_pdfchars.c, set up with pypdfium2's own pdfium functions (nothing links against pdfium), or None
     when it is not built: the pure-Python path above gives the same glyphs, slower."""
@@ -840,21 +888,32 @@ def _compiled_helper():
         from . import _pdfchars
     except ImportError:
         return None
-    functions = (
-        pdfium_c.FPDFText_CountChars,
-        pdfium_c.FPDFText_GetText,
-        pdfium_c.FPDFText_GetTextIndexFromCharIndex,
-        pdfium_c.FPDFText_GetUnicode,
-        pdfium_c.FPDFText_IsGenerated,
-        pdfium_c.FPDFText_GetCharBox,
-        pdfium_c.FPDFText_GetLooseCharBox,
-        pdfium_c.FPDFText_GetCharOrigin,
-        pdfium_c.FPDFText_GetTextObject,
-        pdfium_c.FPDFText_GetFontSize,
-        pdfium_c.FPDFText_GetMatrix,
+    _pdfchars.setup(_char_kind, _addresses(_HELPER_FUNCTIONS))
+    constants = (
+        pdfium_c.FPDF_PAGEOBJ_PATH,
+        pdfium_c.FPDF_PAGEOBJ_IMAGE,
+        pdfium_c.FPDF_PAGEOBJ_FORM,
+        pdfium_c.FPDF_SEGMENT_MOVETO,
+        pdfium_c.FPDF_SEGMENT_LINETO,
+        _MAX_FORM_DEPTH,
     )
-    _pdfchars.setup(Glyph, _char_kind, tuple(ctypes.cast(f, ctypes.c_void_p).value for f in functions))
+    _pdfchars.setup_paths(Edge, _addresses(_PATH_FUNCTIONS), constants)
     return _pdfchars
 
 
+def _addresses(names: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value for name in names)
+
+
+def _helper():
+    """The compiled helper, unless what it mirrors was replaced since it was set up."""
+    if _PDFCHARS is None or _effective_size is not _MIRRORED[0]:
+        return None
+    names = _HELPER_FUNCTIONS + _PATH_FUNCTIONS
+    if any(getattr(pdfium_c, name) is not f for name, f in zip(names, _MIRRORED[1], strict=True)):
+        return None
+    return _PDFCHARS
+
+
 _PDFCHARS = _compiled_helper()
+_MIRRORED = (_effective_size, [getattr(pdfium_c, name) for name in _HELPER_FUNCTIONS + _PATH_FUNCTIONS])

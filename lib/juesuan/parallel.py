@@ -18,6 +18,7 @@ import contextlib
 import gc
 import io
 import itertools
+import multiprocessing
 import os
 import sys
 import time
@@ -288,6 +289,7 @@ def run_pool(args: argparse.Namespace, jobs: int) -> int:
         max_tasks=config.READER_DOCS,  # a fresh worker now and then: memory stays flat
         initializer=init_pool_worker if own_reader else None,
         initargs=(limits, board) if own_reader else (),
+        context=multiprocessing.get_context("fork"),  # workers inherit the imports, schemas and board
     ) as pool:
         todo = iter(enumerate(units))
         futures: dict = {}  # scheduled, not yet finished → unit index

@@ -270,19 +270,26 @@ def run_pool(args: argparse.Namespace, jobs: int) -> int:
     the time bound is enforced here, from the board the workers mark, by stopping the worker of a read that
     overran). `report` keeps a separate reader per worker: its kernel, a child of the worker, would inherit
     the rlimit."""
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    from pebble import ProcessPool
-
-    paths = list(args.paths)
-    units = [[p] for p in paths]
+    units = [[p] for p in args.paths]
     limits = Limits.from_args(args)
-    own_reader = args.command != "report"
     board = Board(len(units))
     _preload(args.command)
     # what the workers inherit is never scanned by their collector (full collections: ~20 ms a document)
     gc.freeze()
-    progress = Progress(len(paths), args.command)
+    try:
+        return _pool_loop(args, jobs, units, limits, board)
+    finally:
+        gc.unfreeze()  # this process (a test, a library caller) collects as before
+
+
+def _pool_loop(args: argparse.Namespace, jobs: int, units: list, limits: Limits, board: Board) -> int:
+    """`run_pool` once the parent is ready to fork: schedule, watch the time bounds, print in order."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    from pebble import ProcessPool
+
+    own_reader = args.command != "report"
+    progress = Progress(len(args.paths), args.command)
     status, next_out, done, overdue = 0, 0, {}, {}
     with ProcessPool(
         max_workers=jobs,

@@ -7,7 +7,7 @@ RAW := $(wildcard data/raw/*.txt data/raw/*.pdf)
 
 .PHONY: setup parse report test bench lint browser-test clean
 
-$(STAMP): pyproject.toml setup.py lib/juesuan/read/_pdfchars.c
+$(STAMP): pyproject.toml setup.py lib/juesuan/read/native.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

@@ -1,4 +1,4 @@
-"""The PDF reader's compiled helper (read/_pdfchars.c): it is built, and it gives exactly what the pure-Python
+"""The PDF reader's compiled helper (read/native.c): it is built, and it gives exactly what the pure-Python
 path gives (the fallback when it is not built) — the same glyphs, float for float, and the same lines and
 grids — on producers that exercise each branch: upright pages, /Rotate and sideways text (the affine turn),
 WPS's scaled text matrix, glyph-by-glyph and shuffled content, an embedded TTF, ruled HTML forms, and the
@@ -30,9 +30,9 @@ CORPUS = (
 def test_the_compiled_helper_is_built():
     """Fails when the C extension was not compiled at install (`pip install -e .` builds it in place): the
     reader would silently fall back to the slower pure-Python path."""
-    from juesuan.read import _pdfchars  # noqa: F401 - ImportError here means it is not built
+    from juesuan.read import native  # noqa: F401 - ImportError here means it is not built
 
-    assert pdf._PDFCHARS is not None and layout._COMPILED is not None
+    assert pdf._NATIVE is not None and layout._NATIVE is not None
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +75,8 @@ def _read(path: Path) -> tuple:
 
 def test_both_paths_give_the_same_glyphs_and_lines(pdfs, monkeypatch):
     compiled = {p.name: (_glyph_rows(p), _read(p)) for p in pdfs}
-    monkeypatch.setattr(pdf, "_PDFCHARS", None)
-    monkeypatch.setattr(layout, "_COMPILED", None)
+    monkeypatch.setattr(pdf, "_NATIVE", None)
+    monkeypatch.setattr(layout, "_NATIVE", None)
     for p in pdfs:
         glyphs, read = compiled[p.name]
         python_glyphs = _glyph_rows(p)
@@ -99,7 +99,7 @@ def test_the_helper_reads_char_by_char_when_the_text_is_not_one_to_one():
 
     import pypdfium2.raw as pdfium_c
 
-    from juesuan.read import _pdfchars
+    from juesuan.read import native
 
     sample = DATA_RAW / "2024-shanghai-putuo-caizhengju.pdf"
     before = _glyph_rows(sample)
@@ -119,10 +119,10 @@ def test_the_helper_reads_char_by_char_when_the_text_is_not_one_to_one():
     stand_ins[pdf._HELPER_FUNCTIONS.index("FPDFText_GetUnicode")] = ctypes.cast(
         counted, ctypes.c_void_p
     ).value
-    _pdfchars.setup(pdf._char_kind, tuple(stand_ins))
+    native.setup(pdf._char_kind, tuple(stand_ins))
     try:
         after = _glyph_rows(sample)
     finally:
-        _pdfchars.setup(pdf._char_kind, tuple(real))
+        native.setup(pdf._char_kind, tuple(real))
     assert len(calls) > 1000
     assert after == before

@@ -16,6 +16,7 @@ from .bench_timing import median_seconds, paired_medians, papermill_floor
 from .checks import run_checks
 from .config import DATA_RAW, FIXTURES
 from .pipeline import extract_rows, parse
+from .read.pdf import read_pdf
 from .report import notebooks, run_reports
 
 
@@ -109,6 +110,21 @@ def _pdf_rows(paths: list[Path]) -> list[tuple]:
                 "pypdfium2 raw text (floor), per page",
                 floor,
                 f"ratio {ours / floor:.2f} (goal ≤ 3)",
+            )
+        )
+        # the reader alone (the rest of the parse is segmentation, extraction and validation)
+        read, floor = (
+            t / n
+            for t in paired_medians(lambda p=path: read_pdf(p), lambda p=path: _pdfium_floor(p), repeat=5)
+        )
+        rows.append(
+            (
+                "",
+                "  of which read_pdf, per page",
+                read,
+                "pypdfium2 raw text (floor), per page",
+                floor,
+                f"ratio {read / floor:.2f}",
             )
         )
     return rows

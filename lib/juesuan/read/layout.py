@@ -22,10 +22,10 @@ from ..config import LAYOUT, LayoutSettings
 from .lines import Line
 from .text import page_number
 
-try:  # the compiled helper (read/_pdfchars.c): baseline_rows and join_glyphs in C, with the same results
-    from . import _pdfchars as _COMPILED
+try:  # the compiled helper (read/native.c): baseline_rows and join_glyphs in C, with the same results
+    from . import native as _NATIVE
 except ImportError:  # not built: the pure-Python code below
-    _COMPILED = None
+    _NATIVE = None
 
 
 @dataclass(slots=True)
@@ -53,10 +53,6 @@ class Glyph:
         return (self.top + self.bottom) / 2
 
 
-if _COMPILED is not None:
-    _COMPILED.glyph_type(Glyph)  # it reads and makes Glyphs through their slots
-
-
 @dataclass(slots=True)
 class Edge:
     """A ruling: horizontal (pos = y, lo..hi = x) or vertical (pos = x, lo..hi = y)."""
@@ -64,6 +60,10 @@ class Edge:
     pos: float
     lo: float
     hi: float
+
+
+if _NATIVE is not None:
+    _NATIVE.types(Glyph, Edge)  # it reads and makes them through their slots
 
 
 @dataclass
@@ -180,8 +180,8 @@ _BY_X0 = operator.attrgetter("x0")
 def baseline_rows(glyphs: list[Glyph], settings: LayoutSettings = LAYOUT) -> list[list[Glyph]]:
     """Cluster glyphs on their baseline (tolerance relative to the effective size), each row ordered by x
     (a space after the glyph it shares its x with)."""
-    if _COMPILED is not None and type(glyphs) is list:
-        rows = _COMPILED.baseline_rows(glyphs, settings.line_tol)
+    if _NATIVE is not None and type(glyphs) is list:
+        rows = _NATIVE.baseline_rows(glyphs, settings.line_tol)
         if rows is not None:  # None: a glyph the helper does not take (not plain numbers): Python decides
             return rows
     return _baseline_rows(glyphs, settings)
@@ -225,9 +225,9 @@ def _baseline_rows(glyphs: list[Glyph], settings: LayoutSettings) -> list[list[G
 def join_glyphs(row: list[Glyph], vedges: list[Edge], settings: LayoutSettings = LAYOUT) -> str:
     """Join a line's glyphs: a space where the document drew one, where there is a real gap, or where a
     ruling stands between two glyphs. (Inlined: this runs once per glyph of the document.)"""
-    if _COMPILED is not None and type(row) is list and type(vedges) is list:
+    if _NATIVE is not None and type(row) is list and type(vedges) is list:
         s = settings
-        text = _COMPILED.join_glyphs(row, vedges, s.generated_space, s.cjk_gap, s.latin_gap)
+        text = _NATIVE.join_glyphs(row, vedges, s.generated_space, s.cjk_gap, s.latin_gap)
         if text is not None:
             return text
     return _join_glyphs(row, vedges, settings)
@@ -377,6 +377,20 @@ def _grid(
     xs = [sum(g) / len(g) for g in clusters(xs, key=lambda v: v, tol=s.snap)]
     if len(xs) < 2:
         return None
+    spans = (
+        _NATIVE.grid_spans(xs, ys, vedges, hedges, s.snap, s.ruling_cover) if _NATIVE is not None else None
+    )
+    if spans is None:  # not built, or rulings it does not take
+        spans = _spans(xs, ys, hedges, vedges, s)
+    cells = [GridCell(r0, r1, c0, c1, xs[c0], xs[c1], ys[r0], ys[r1]) for r0, r1, c0, c1 in spans]
+    return TableGrid(page_no, xs, ys, sorted(cells, key=lambda c: (c.row, c.col)), [])
+
+
+def _spans(
+    xs: list[float], ys: list[float], hedges: list[Edge], vedges: list[Edge], s: LayoutSettings
+) -> list[list[int]]:
+    """[row, row_end, col, col_end] of each merged cell: atomic boxes joined where no ruling covers their
+    border, in the order their first box comes (the compiled helper's reference, and its fallback)."""
     rows, cols = len(ys) - 1, len(xs) - 1
     parent = list(range(rows * cols))
 
@@ -399,8 +413,7 @@ def _grid(
             box = spans.setdefault(find(r * cols + c), [r, r + 1, c, c + 1])
             box[0], box[1] = min(box[0], r), max(box[1], r + 1)
             box[2], box[3] = min(box[2], c), max(box[3], c + 1)
-    cells = [GridCell(r0, r1, c0, c1, xs[c0], xs[c1], ys[r0], ys[r1]) for r0, r1, c0, c1 in spans.values()]
-    return TableGrid(page_no, xs, ys, sorted(cells, key=lambda c: (c.row, c.col)), [])
+    return list(spans.values())
 
 
 class _Rulings:
@@ -433,16 +446,11 @@ def _fill_cells(grid: TableGrid, glyphs: list[Glyph], s: LayoutSettings) -> dict
         for r in range(c.row, c.row_end):
             for col in range(c.col, c.col_end):
                 owner[r][col] = k
-    members: dict[int, list[Glyph]] = {}
-    left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
-    for (
-        g
-    ) in glyphs:  # the centre inside the grid: left ≤ cx < right, top ≤ cy < bottom (as bisect_right finds)
-        cx, cy = (g.x0 + g.x1) / 2, (g.top + g.bottom) / 2
-        if left <= cx < right and top <= cy < bottom:
-            c = bisect.bisect_right(xs, cx) - 1
-            r = bisect.bisect_right(ys, cy) - 1
-            members.setdefault(owner[r][c], []).append(g)
+    members = None
+    if _NATIVE is not None and type(glyphs) is list:
+        members = _NATIVE.cell_members(glyphs, xs, ys, [k for row in owner for k in row])
+    if members is None:  # not built, or glyphs it does not take
+        members = _members(glyphs, xs, ys, owner)
     for k, gs in members.items():
         cell = grid.cells[k]
         rows = [row for row in baseline_rows(gs, s) if _visible(row)]
@@ -451,6 +459,22 @@ def _fill_cells(grid: TableGrid, glyphs: list[Glyph], s: LayoutSettings) -> dict
         confs = [g.conf for g in gs if g.conf is not None and g.ch != " "]
         cell.conf = min(confs) if confs else None
         cell._rows = rows  # type: ignore[attr-defined]  # numbered once the page's lines are
+    return members
+
+
+def _members(
+    glyphs: list[Glyph], xs: list[float], ys: list[float], owner: list[list[int | None]]
+) -> dict[int, list[Glyph]]:
+    """The glyphs of each cell: the cell under the glyph's centre, inside the grid (left ≤ cx < right,
+    top ≤ cy < bottom, as bisect_right finds) — the compiled helper's reference, and its fallback."""
+    members: dict[int, list[Glyph]] = {}
+    left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
+    for g in glyphs:
+        cx, cy = (g.x0 + g.x1) / 2, (g.top + g.bottom) / 2
+        if left <= cx < right and top <= cy < bottom:
+            c = bisect.bisect_right(xs, cx) - 1
+            r = bisect.bisect_right(ys, cy) - 1
+            members.setdefault(owner[r][c], []).append(g)
     return members
 
 

@@ -1,10 +1,15 @@
-/* juesuan.read._pdfchars: a page's characters from pdfium in one call, turned into Glyph objects.
+/* juesuan.read.native: the PDF reader's compiled helper (built in place by `pip install -e .`, setup.py).
 
    Why: through ctypes every character costs a dozen foreign calls (box, loose box, origin, text object...)
-   and a Python loop; here the same calls run in C. Nothing links against pdfium: `setup()` receives the
-   addresses of pypdfium2's own pdfium functions. The arithmetic is that of read/pdf.py's pure-Python path
-   (_chars, _effective_size, _glyphs), operation for operation, so that both give the same floats; the tests
-   compare them (tests/test_compiled.py). Every index is bounded by the count pdfium returns. */
+   and a Python loop, and the layout loops run once per glyph. Here, in C: a page's characters from pdfium
+   in one call, turned into Glyphs (read/pdf.py: _chars, _effective_size, _glyphs); the page's rulings and
+   picture area (_drawn); and the hot layout loops (read/layout.py: baseline_rows, join_glyphs, the grid's
+   merged cells, the glyphs of each cell). Nothing links against pdfium: setup() receives the addresses of
+   pypdfium2's own pdfium functions. The arithmetic is the Python code's, operation for operation (built
+   without fused multiply-add), so both give the same floats; the Python code stays as the reference and
+   the fallback, and tests/test_compiled.py compares the two. Every index is bounded by the counts pdfium
+   returns or by the lists' own lengths; anything not plain (a field that is not a number) is handed back
+   to the Python code (None). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -50,7 +55,7 @@ static Py_ssize_t off_ch, off_x0, off_x1, off_top, off_bottom, off_base, off_siz
 static PyObject *zero = NULL;             /* Glyph.line_no's default, 0 */
 static int have_pdfium = 0;
 
-#define CAPSULE "juesuan.read._pdfchars.chars"
+#define CAPSULE "juesuan.read.native.chars"
 
 typedef struct {
     PyObject *ch; /* owned: the kept character (" " for any space) */
@@ -91,13 +96,18 @@ static int slot_offset(PyObject *type, const char *name, Py_ssize_t *out) {
     return 0;
 }
 
-/* glyph_type(Glyph): the slots Glyphs are read and written through (read.layout, at import). */
-static PyObject *py_glyph_type(PyObject *self, PyObject *type) {
+static PyTypeObject *edge_type = NULL;
+static Py_ssize_t off_pos, off_lo, off_hi;
+
+/* types(Glyph, Edge): the slots Glyphs and Edges are read and written through (read.layout, at import). */
+static PyObject *py_types(PyObject *self, PyObject *args) {
     (void)self;
-    if (!PyType_Check(type)) {
-        PyErr_SetString(PyExc_TypeError, "a type expected");
+    PyObject *type, *edge;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyType_Type, &type, &PyType_Type, &edge)) return NULL;
+    if (slot_offset(edge, "pos", &off_pos) || slot_offset(edge, "lo", &off_lo) || slot_offset(edge, "hi", &off_hi))
         return NULL;
-    }
+    Py_INCREF(edge);
+    Py_XSETREF(edge_type, (PyTypeObject *)edge);
     if (slot_offset(type, "ch", &off_ch) || slot_offset(type, "x0", &off_x0) ||
         slot_offset(type, "x1", &off_x1) || slot_offset(type, "top", &off_top) ||
         slot_offset(type, "bottom", &off_bottom) || slot_offset(type, "base", &off_base) ||
@@ -201,7 +211,7 @@ static PyObject *py_chars(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "Od", &addr, &confirm)) return NULL;
     (void)self;
     if (!glyph_type || !have_pdfium) {
-        PyErr_SetString(PyExc_RuntimeError, "_pdfchars.glyph_type() and setup() were not called");
+        PyErr_SetString(PyExc_RuntimeError, "native.types() and setup() were not called");
         return NULL;
     }
     void *tp = PyLong_AsVoidPtr(addr);
@@ -715,21 +725,19 @@ static struct {
     int ready;
 } paths;
 
-static PyTypeObject *edge_type = NULL;
-static Py_ssize_t off_pos, off_lo, off_hi;
-
-/* setup_paths(Edge, function addresses, (PATH, IMAGE, FORM, MOVETO, LINETO, max form depth)) */
+/* setup_paths(pdfium function addresses, (PATH, IMAGE, FORM, MOVETO, LINETO, max form depth)) */
 static PyObject *py_setup_paths(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *type, *addrs, *consts;
-    if (!PyArg_ParseTuple(args, "O!O!O!", &PyType_Type, &type, &PyTuple_Type, &addrs, &PyTuple_Type, &consts))
-        return NULL;
+    PyObject *addrs, *consts;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyTuple_Type, &addrs, &PyTuple_Type, &consts)) return NULL;
     if (PyTuple_GET_SIZE(addrs) != 13 || PyTuple_GET_SIZE(consts) != 6) {
         PyErr_SetString(PyExc_ValueError, "13 pdfium function addresses and 6 constants expected");
         return NULL;
     }
-    if (slot_offset(type, "pos", &off_pos) || slot_offset(type, "lo", &off_lo) || slot_offset(type, "hi", &off_hi))
+    if (!edge_type) {
+        PyErr_SetString(PyExc_RuntimeError, "native.types() was not called");
         return NULL;
+    }
     void *p[13];
     for (int i = 0; i < 13; i++) {
         p[i] = PyLong_AsVoidPtr(PyTuple_GET_ITEM(addrs, i));
@@ -758,8 +766,6 @@ static PyObject *py_setup_paths(PyObject *self, PyObject *args) {
     paths.close = (segment_close_fn)p[12];
     paths.path = c[0]; paths.image = c[1]; paths.form = c[2]; paths.moveto = c[3]; paths.lineto = c[4];
     paths.max_depth = c[5];
-    Py_INCREF(type);
-    Py_XSETREF(edge_type, (PyTypeObject *)type);
     paths.ready = 1;
     Py_RETURN_NONE;
 }
@@ -868,7 +874,7 @@ static PyObject *py_drawings(PyObject *self, PyObject *args) {
                           &w.left, &w.bottom, &w.right, &w.top))
         return NULL;
     if (!paths.ready) {
-        PyErr_SetString(PyExc_RuntimeError, "_pdfchars.setup_paths() was not called");
+        PyErr_SetString(PyExc_RuntimeError, "native.setup_paths() was not called");
         return NULL;
     }
     void *page = PyLong_AsVoidPtr(addr);
@@ -889,11 +895,185 @@ done:
     return out;
 }
 
+/* ---------------------------------------------------------------- grids (read.layout._grid) */
+
+typedef struct { double *pos, *lo, *hi; Py_ssize_t n; } Rulings;
+
+static void rulings_free(Rulings *r) { PyMem_Free(r->pos); PyMem_Free(r->lo); PyMem_Free(r->hi); }
+
+/* Edges (sorted by pos) as arrays; 0 with no error when one is not plain numbers (fall back). */
+static int read_rulings(PyObject *list, Rulings *r) {
+    r->n = PyList_GET_SIZE(list);
+    size_t m = (size_t)(r->n > 0 ? r->n : 1);
+    r->pos = PyMem_Malloc(sizeof(double) * m);
+    r->lo = PyMem_Malloc(sizeof(double) * m);
+    r->hi = PyMem_Malloc(sizeof(double) * m);
+    if (!r->pos || !r->lo || !r->hi) { PyErr_NoMemory(); return 0; }
+    for (Py_ssize_t k = 0; k < r->n; k++) {
+        PyObject *e = PyList_GET_ITEM(list, k);
+        if (!edge_type || Py_TYPE(e) != edge_type) return 0;
+        PyObject *p = GET(e, off_pos), *lo = GET(e, off_lo), *hi = GET(e, off_hi);
+        if (!p || !lo || !hi || !number(p, &r->pos[k]) || !number(lo, &r->lo[k]) || !number(hi, &r->hi[k]))
+            return 0;
+        if (k && r->pos[k] < r->pos[k - 1]) return 0; /* not sorted: the Python code sorts */
+    }
+    return 1;
+}
+
+/* As read.layout._Rulings.covers: a ruling at pos covering `cover` of lo..hi. */
+static int covers(const Rulings *r, double snap, double cover, double pos, double lo, double hi) {
+    double need = (hi - lo) * cover;
+    double a = pos - snap - 1.0, b = pos + snap + 1.0;
+    Py_ssize_t first = 0, last = r->n, l = 0, h = r->n;
+    while (l < h) { Py_ssize_t mid = (l + h) / 2; if (r->pos[mid] < a) l = mid + 1; else h = mid; } /* bisect_left */
+    first = l;
+    l = 0; h = r->n;
+    while (l < h) { Py_ssize_t mid = (l + h) / 2; if (b < r->pos[mid]) h = mid; else l = mid + 1; } /* bisect_right */
+    last = l;
+    for (Py_ssize_t k = first; k < last; k++)
+        if (fabs(r->pos[k] - pos) <= snap && py_min(r->hi[k], hi) - py_max(r->lo[k], lo) >= need) return 1;
+    return 0;
+}
+
+static Py_ssize_t find(Py_ssize_t *parent, Py_ssize_t i) {
+    while (parent[i] != i) { parent[i] = parent[parent[i]]; i = parent[i]; }
+    return i;
+}
+
+static int read_floats(PyObject *list, double **out, Py_ssize_t *n) {
+    *n = PyList_GET_SIZE(list);
+    *out = PyMem_Malloc(sizeof(double) * (size_t)(*n > 0 ? *n : 1));
+    if (!*out) { PyErr_NoMemory(); return 0; }
+    for (Py_ssize_t i = 0; i < *n; i++)
+        if (!number(PyList_GET_ITEM(list, i), &(*out)[i])) return 0;
+    return 1;
+}
+
+/* grid_spans(xs, ys, vedges, hedges, snap, cover) -> [(row, row_end, col, col_end)] of the merged cells,
+   in the order read.layout._grid first meets them, or None to fall back. */
+static PyObject *py_grid_spans(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *xs_l, *ys_l, *v_l, *h_l;
+    double snap, cover;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!dd", &PyList_Type, &xs_l, &PyList_Type, &ys_l, &PyList_Type, &v_l,
+                          &PyList_Type, &h_l, &snap, &cover))
+        return NULL;
+    double *xs = NULL, *ys = NULL;
+    Py_ssize_t nx, ny, *parent = NULL, *slot = NULL;
+    Rulings v = {0}, h = {0};
+    long *box = NULL;
+    PyObject *out = NULL;
+    int plain = read_floats(xs_l, &xs, &nx) && read_floats(ys_l, &ys, &ny) && read_rulings(v_l, &v) &&
+                read_rulings(h_l, &h);
+    if (!plain || nx < 2 || ny < 2) {
+        if (!PyErr_Occurred()) { Py_INCREF(Py_None); out = Py_None; }
+        goto done;
+    }
+    Py_ssize_t rows = ny - 1, cols = nx - 1, cells = rows * cols;
+    parent = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)cells);
+    slot = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)cells);
+    box = PyMem_Malloc(sizeof(long) * 4 * (size_t)cells);
+    if (!parent || !slot || !box) { PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t i = 0; i < cells; i++) { parent[i] = i; slot[i] = -1; }
+    for (Py_ssize_t r = 0; r < rows; r++)
+        for (Py_ssize_t c = 0; c < cols; c++) {
+            Py_ssize_t i = r * cols + c;
+            if (c + 1 < cols && !covers(&v, snap, cover, xs[c + 1], ys[r], ys[r + 1]))
+                parent[find(parent, i)] = find(parent, i + 1);
+            if (r + 1 < rows && !covers(&h, snap, cover, ys[r + 1], xs[c], xs[c + 1]))
+                parent[find(parent, i)] = find(parent, i + cols);
+        }
+    Py_ssize_t n_spans = 0;
+    for (Py_ssize_t r = 0; r < rows; r++)
+        for (Py_ssize_t c = 0; c < cols; c++) {
+            Py_ssize_t root = find(parent, r * cols + c);
+            if (slot[root] < 0) {
+                slot[root] = n_spans;
+                long *b = &box[4 * n_spans++];
+                b[0] = (long)r; b[1] = (long)r + 1; b[2] = (long)c; b[3] = (long)c + 1;
+            }
+            long *b = &box[4 * slot[root]];
+            if ((long)r < b[0]) b[0] = (long)r;
+            if ((long)r + 1 > b[1]) b[1] = (long)r + 1;
+            if ((long)c < b[2]) b[2] = (long)c;
+            if ((long)c + 1 > b[3]) b[3] = (long)c + 1;
+        }
+    out = PyList_New(n_spans);
+    if (!out) goto done;
+    for (Py_ssize_t k = 0; k < n_spans; k++) {
+        long *b = &box[4 * k];
+        PyObject *t = Py_BuildValue("(llll)", b[0], b[1], b[2], b[3]);
+        if (!t) { Py_CLEAR(out); goto done; }
+        PyList_SET_ITEM(out, k, t);
+    }
+done:
+    PyMem_Free(xs); PyMem_Free(ys); PyMem_Free(parent); PyMem_Free(slot); PyMem_Free(box);
+    rulings_free(&v); rulings_free(&h);
+    return out;
+}
+
+/* cell_members(glyphs, xs, ys, owner) -> {cell index: [Glyph]} as read.layout._fill_cells places them (the
+   cell under each glyph's centre; owner: the cell of each atomic box, row by row), or None to fall back. */
+static PyObject *py_cell_members(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *list, *xs_l, *ys_l, *owner;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!", &PyList_Type, &list, &PyList_Type, &xs_l, &PyList_Type, &ys_l,
+                          &PyList_Type, &owner))
+        return NULL;
+    double *xs = NULL, *ys = NULL;
+    Py_ssize_t nx, ny;
+    PyObject *out = NULL;
+    if (!glyph_type || !read_floats(xs_l, &xs, &nx) || !read_floats(ys_l, &ys, &ny) || nx < 2 || ny < 2 ||
+        PyList_GET_SIZE(owner) != (nx - 1) * (ny - 1)) {
+        if (!PyErr_Occurred()) { Py_INCREF(Py_None); out = Py_None; }
+        goto done;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(list), cols = nx - 1;
+    double left = xs[0], right = xs[nx - 1], top = ys[0], bottom = ys[ny - 1];
+    out = PyDict_New();
+    if (!out) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *o = PyList_GET_ITEM(list, i);
+        double x0, x1, t, b;
+        if (Py_TYPE(o) != glyph_type || !GET(o, off_x0) || !GET(o, off_x1) || !GET(o, off_top) ||
+            !GET(o, off_bottom) || !number(GET(o, off_x0), &x0) || !number(GET(o, off_x1), &x1) ||
+            !number(GET(o, off_top), &t) || !number(GET(o, off_bottom), &b)) {
+            Py_DECREF(out);
+            Py_INCREF(Py_None);
+            out = Py_None;
+            goto done;
+        }
+        double cx = (x0 + x1) / 2, cy = (t + b) / 2;
+        if (!(left <= cx && cx < right && top <= cy && cy < bottom)) continue;
+        Py_ssize_t lo = 0, hi = nx; /* bisect_right(xs, cx) - 1 */
+        while (lo < hi) { Py_ssize_t mid = (lo + hi) / 2; if (cx < xs[mid]) hi = mid; else lo = mid + 1; }
+        Py_ssize_t c = lo - 1;
+        lo = 0; hi = ny;
+        while (lo < hi) { Py_ssize_t mid = (lo + hi) / 2; if (cy < ys[mid]) hi = mid; else lo = mid + 1; }
+        Py_ssize_t r = lo - 1;
+        if (c < 0 || c >= cols || r < 0 || r >= ny - 1) continue; /* cannot happen inside the grid */
+        PyObject *key = PyList_GET_ITEM(owner, r * cols + c);
+        PyObject *members = PyDict_GetItemWithError(out, key);
+        if (!members) {
+            if (PyErr_Occurred()) { Py_CLEAR(out); goto done; }
+            members = PyList_New(0);
+            if (!members || PyDict_SetItem(out, key, members) < 0) { Py_XDECREF(members); Py_CLEAR(out); goto done; }
+            Py_DECREF(members); /* the dict holds it */
+        }
+        if (PyList_Append(members, o) < 0) { Py_CLEAR(out); goto done; }
+    }
+done:
+    PyMem_Free(xs); PyMem_Free(ys);
+    return out;
+}
+
 static PyMethodDef methods[] = {
-    {"glyph_type", py_glyph_type, METH_O, "glyph_type(Glyph): once, at read.layout's import."},
+    {"types", py_types, METH_VARARGS, "types(Glyph, Edge): once, at read.layout's import."},
     {"setup", py_setup, METH_VARARGS, "setup(char_kind, pdfium function addresses): once, at import."},
-    {"setup_paths", py_setup_paths, METH_VARARGS, "setup_paths(Edge, pdfium function addresses, constants)."},
+    {"setup_paths", py_setup_paths, METH_VARARGS, "setup_paths(pdfium function addresses, constants)."},
     {"drawings", py_drawings, METH_VARARGS, "drawings(page, affine, thin, bbox) -> (hedges, vedges, image area)."},
+    {"grid_spans", py_grid_spans, METH_VARARGS, "grid_spans(xs, ys, vedges, hedges, snap, cover) -> spans."},
+    {"cell_members", py_cell_members, METH_VARARGS, "cell_members(glyphs, xs, ys, owner) -> {cell: glyphs}."},
     {"baseline_rows", py_baseline_rows, METH_VARARGS, "baseline_rows(glyphs, line_tol) -> rows, or None."},
     {"join_glyphs", py_join_glyphs, METH_VARARGS,
      "join_glyphs(row, vedges, generated_space, cjk_gap, latin_gap) -> str, or None."},
@@ -903,7 +1083,7 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_pdfchars", "The PDF reader's compiled helper (see read/pdf.py, read/layout.py).", -1,
+    PyModuleDef_HEAD_INIT, "native", "The PDF reader's compiled helper (see read/pdf.py, read/layout.py).", -1,
     methods, NULL, NULL, NULL, NULL};
 
-PyMODINIT_FUNC PyInit__pdfchars(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit_native(void) { return PyModule_Create(&module); }

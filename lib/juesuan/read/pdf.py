@@ -882,13 +882,13 @@ _PATH_FUNCTIONS = (
 
 
 def _compiled_helper():
-    """read/_pdfchars.c, set up with pypdfium2's own pdfium functions (nothing links against pdfium), or None
+    """read/native.c, set up with pypdfium2's own pdfium functions (nothing links against pdfium), or None
     when it is not built: the pure-Python path above gives the same glyphs, slower."""
     try:
-        from . import _pdfchars
+        from . import native
     except ImportError:
         return None
-    _pdfchars.setup(_char_kind, _addresses(_HELPER_FUNCTIONS))
+    native.setup(_char_kind, _addresses(_HELPER_FUNCTIONS))
     constants = (
         pdfium_c.FPDF_PAGEOBJ_PATH,
         pdfium_c.FPDF_PAGEOBJ_IMAGE,
@@ -897,8 +897,8 @@ def _compiled_helper():
         pdfium_c.FPDF_SEGMENT_LINETO,
         _MAX_FORM_DEPTH,
     )
-    _pdfchars.setup_paths(Edge, _addresses(_PATH_FUNCTIONS), constants)
-    return _pdfchars
+    native.setup_paths(_addresses(_PATH_FUNCTIONS), constants)
+    return native
 
 
 def _addresses(names: tuple[str, ...]) -> tuple[int, ...]:
@@ -907,13 +907,13 @@ def _addresses(names: tuple[str, ...]) -> tuple[int, ...]:
 
 def _helper():
     """The compiled helper, unless what it mirrors was replaced since it was set up."""
-    if _PDFCHARS is None or _effective_size is not _MIRRORED[0]:
+    if _NATIVE is None or _effective_size is not _MIRRORED[0]:
         return None
     names = _HELPER_FUNCTIONS + _PATH_FUNCTIONS
     if any(getattr(pdfium_c, name) is not f for name, f in zip(names, _MIRRORED[1], strict=True)):
         return None
-    return _PDFCHARS
+    return _NATIVE
 
 
-_PDFCHARS = _compiled_helper()
+_NATIVE = _compiled_helper()
 _MIRRORED = (_effective_size, [getattr(pdfium_c, name) for name in _HELPER_FUNCTIONS + _PATH_FUNCTIONS])

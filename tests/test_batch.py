@@ -56,6 +56,21 @@ def test_pool_keeps_input_order_isolates_a_bad_file_and_returns_the_worst_status
         single.stdout.splitlines()[0].split(": ", 1)[1]
 
 
+def test_the_pool_writes_the_same_bytes_as_one_process(inputs, tmp_path):
+    """Workers that read for themselves (and CSV built from Arrow) leave every output as the single-document
+    path, with its reader process, writes it."""
+    good = [p for p in inputs if "not-a" not in p.name]
+    assert run("parse", *good, "--out", tmp_path / "pool", "--jobs", "2").returncode == 0
+    assert run("parse", *good, "--out", tmp_path / "one", "--jobs", "1").returncode == 0
+
+    def files(root):
+        return {str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*")) if f.is_file()}
+
+    pool, one = files(tmp_path / "pool"), files(tmp_path / "one")
+    assert len(pool) == 3 * 21  # 10 tables as CSV and Parquet, and the checks, for each document
+    assert pool == one
+
+
 def test_check_over_many_documents_in_the_pool(inputs):
     r = run("check", inputs[1], inputs[2], "--jobs", "2")
     assert r.returncode == 2 and r.stdout.startswith(f"{inputs[1]}: ") and "条规则" in r.stdout.splitlines()[0]

@@ -181,7 +181,25 @@ class OcrSettings:
     max_skew: float = 2.0  # degrees: scans turned by up to this are turned back before reading
     min_ruling: float = 15.0  # pt: a straight dark run at least this long is a ruling
     max_ruling_width: float = 3.5  # pt: … and at most this thick (thicker is a filled box)
-    confusable: str = "<>"  # read from ≤ ≥ with high confidence (measured on the forms): always reported
+    # Characters always reported, whatever their confidence. Empty: < > (read from ≤ ≥ with high confidence)
+    # are settled from the picture instead (read.ocr.settle_operators).
+    confusable: str = ""
+    # < ≤ > ≥ from the picture: the glyph's ink reaches this many times further below its point than above
+    # (a bar under the chevron; measured 1.47–1.79 on the seed forms' ⩽ ⩾, 1.0 on a drawn <), or this share
+    # of its columns crosses three strokes (measured 0.82–0.88); at most bare_reach with no such column is a
+    # bare chevron. In between: reported, its confidence capped at unsettled_confidence.
+    barred_reach: float = 1.3
+    bare_reach: float = 1.15
+    three_strokes: float = 0.25
+    unsettled_confidence: float = 0.5
+    ruling_cover: float = 0.8  # a column of a recognised line where ruling pixels cover this share: a ruling
+    # Punctuation printed half-width or full-width (，and ,): the blank between its neighbours' ink, in
+    # character heights, is at most half_width_span around a half-width mark (measured 0.70–0.78) and at
+    # least full_width_span around a full-width one (1.17–1.35); in between the recogniser's form stands.
+    width_forms: str = ",;:()!?"
+    half_width_span: float = 0.9
+    full_width_span: float = 1.05
+    speck: float = 0.1  # ink smaller than (this × character height)² pixels is JPEG noise, not a stroke
     erase_rulings: bool = (
         False  # paint the rulings out before recognising (measured: loses 一 beside a ruling)
     )

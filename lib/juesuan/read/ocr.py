@@ -11,6 +11,10 @@ unchanged; each glyph carries the recogniser's confidence, which the grammars tu
   so that its rulings are straight lines.
 - Rulings: OpenCV morphology keeps long, thin runs of dark pixels (pdfplumber's "lines" strategy, on pixels).
 - Characters: the recogniser's per-character boxes and probabilities, in PDF points of the displayed page.
+- The reading checked against the picture, where the recogniser is known to err: a line drawn across a
+  ruling is read again cell by cell, a doubtful line with no ink of its own dropped, the width of , and ，
+  taken from the spacing, the bar of ≤ ≥ looked for under the chevron. What the picture does not settle
+  keeps the recogniser's reading (an operator's with its confidence capped, so it is reported).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import os
 import re
 import sys
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -126,10 +131,27 @@ def read_picture(
         settings.erase_rulings
     ):  # a ruling touching a digit reads as 1 or |: the recogniser sees the cells only
         gray = np.where(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0, 255, gray).astype(np.uint8)
-    result, _ = engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), return_word_box=True)
-    out.glyphs = glyphs(result or [], scale, (ox, oy), settings)
+    result = recognise(gray)
+    # the characters' ink: rulings aside, with the pixels at their edges (a turned, JPEG-compressed ruling
+    # leaves fragments under the text)
+    ink = np.where(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0, 0, _ink(gray)).astype(np.uint8)
+    result = read_again(result, gray, lines, ink, settings)
+    for item in result:
+        settle_widths(item, ink, settings)
+        settle_operators(item, ink, settings)
+    out.glyphs = glyphs(result, scale, (ox, oy), settings)
     out.seconds = time.perf_counter() - start
     return out
+
+
+def recognise(gray: np.ndarray) -> list[list]:
+    """The engine's lines: [box, text, score, character boxes, characters, probabilities], as lists.
+    text_score 0 again in the call (a call with keyword arguments resets it to 0.5): a doubtful line must
+    become a warning, not vanish."""
+    import cv2
+
+    result, _ = engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), return_word_box=True, text_score=0.0)
+    return [[list(item[0]), item[1], item[2], *(list(x) for x in item[3:6])] for item in result or []]
 
 
 # ---------------------------------------------------------------- the picture
@@ -211,6 +233,225 @@ def rulings(
                 keep[k] = True
         lines[keep[labels] & (ink > 0)] = 255
     return hedges, vedges, lines
+
+
+# ---------------------------------------------------------------- the reading checked against the picture
+
+
+def _bounds(box) -> tuple[int, int, int, int]:
+    """x0, top, x1, bottom (pixels, inclusive) of a recognised box of four points."""
+    pts = np.asarray(box, dtype=float)
+    return (
+        int(np.floor(pts[:, 0].min())),
+        int(np.floor(pts[:, 1].min())),
+        int(np.ceil(pts[:, 0].max())),
+        int(np.ceil(pts[:, 1].max())),
+    )
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each run of True."""
+    edges = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
+    return list(
+        zip(np.flatnonzero(edges == 1).tolist(), (np.flatnonzero(edges == -1) - 1).tolist(), strict=True)
+    )
+
+
+def read_again(
+    result: list[list], gray: np.ndarray, lines: np.ndarray, ink: np.ndarray, settings: OcrSettings = OCR
+) -> list[list]:
+    """The lines whose first reading the picture contradicts, read again or dropped:
+    - a doubtful line (below settings.min_confidence) with no ink of its own, nothing in its box but rulings
+      and other lines' text (a ruling's end read as 1): dropped;
+    - a line read as nothing although its box holds ink: recognised alone;
+    - a line the detector drew across a vertical ruling: its box holds two cells' ink (a neighbour's last
+      character read as a stray 示 of 标, or two cells' words run together). Each side is recognised alone,
+      the rulings painted out; a side whose ink lies inside another line's box is dropped (that line read
+      it)."""
+    out: list[list] = []
+    boxes = [_bounds(item[0]) for item in result]
+    h, w = ink.shape
+    for k, item in enumerate(result):
+        x0, top, x1, bottom = boxes[k]
+        x0, x1, top, bottom = max(x0, 0), min(x1, w - 1), max(top, 0), min(bottom, h - 1)
+        others = boxes[:k] + boxes[k + 1 :]
+        if item[2] < settings.min_confidence and _claimed(ink, (x0, top, x1, bottom), others):
+            continue
+        rows = lines[top : bottom + 1, x0 : x1 + 1] > 0
+        ruled = rows.mean(axis=0) >= settings.ruling_cover if rows.size else np.zeros(0, bool)
+        pieces = [(x0 + a, x0 + b) for a, b in _runs(~ruled)]
+        inked = [(a, b) for a, b in pieces if ink[top : bottom + 1, a : b + 1].any()]
+        if len(inked) < 2:
+            read_nothing = inked and not item[1].strip()
+            out += (_read_alone(gray, lines, (x0, top, x1, bottom)) if read_nothing else []) or [item]
+            continue
+        again: list[list] = []
+        for a, b in inked:
+            if not _claimed(ink, (a, top, b, bottom), others):
+                again += _read_alone(gray, lines, (a, top, b, bottom))
+        out += again or [item]  # nothing read again: the first reading stands
+    return out
+
+
+def _claimed(ink: np.ndarray, piece: tuple[int, int, int, int], others: list) -> bool:
+    """Most of the piece's ink lies inside another recognised box."""
+    a, top, b, bottom = piece
+    ys, xs = np.nonzero(ink[top : bottom + 1, a : b + 1])
+    ys, xs = ys + top, xs + a
+    inside = np.zeros(len(xs), bool)
+    for ox0, otop, ox1, obottom in others:
+        inside |= (xs >= ox0) & (xs <= ox1) & (ys >= otop) & (ys <= obottom)
+    return bool(inside.mean() > 0.5) if len(xs) else True
+
+
+def _read_alone(gray: np.ndarray, lines: np.ndarray, piece: tuple[int, int, int, int]) -> list[list]:
+    """One cell's part of a line recognised on its own, rulings painted out, on a white margin; its boxes in
+    the picture's pixels."""
+    a, top, b, bottom = piece
+    crop = np.where(lines[top : bottom + 1, a : b + 1] > 0, 255, gray[top : bottom + 1, a : b + 1])
+    pad = max(bottom - top, 8)
+    found = recognise(np.pad(crop.astype(np.uint8), pad, constant_values=255))
+    shift = np.array([a - pad, top - pad], dtype=float)
+
+    def moved(box):
+        return (np.asarray(box, dtype=float) + shift).tolist()
+
+    return [[moved(it[0]), it[1], it[2], [moved(c) for c in it[3]], it[4], it[5]] for it in found]
+
+
+def _char_columns(item: list, band: np.ndarray, i: int) -> tuple[int, int] | None:
+    """The columns of character i's ink in the line's band: of the runs of inked columns its box (± 3 px)
+    overlaps, the one with the most ink that does not reach a neighbour's centre (a glyph touching its
+    neighbour has no shape of its own); None when there is none."""
+    if not len(item[3]) == len(item[4]) == len(item[5]):
+        return None  # no character boxes
+    centres = [sum(p[0] for p in box) / len(box) for box in item[3]]
+    before, after = centres[i - 1] if i else -np.inf, centres[i + 1] if i + 1 < len(centres) else np.inf
+    xs = [p[0] for p in item[3][i]]
+    a, b = min(xs) - 3, max(xs) + 3
+    mass = (band > 0).sum(axis=0)
+    runs = [(s, e) for s, e in _runs(mass > 0) if s <= b and e >= a and before < s and e < after]
+    return max(runs, key=lambda r: mass[r[0] : r[1] + 1].sum()) if runs else None
+
+
+def _band(item: list, ink: np.ndarray, em: float, settings: OcrSettings = OCR) -> np.ndarray:
+    """The line's rows of ink without specks (JPEG noise: components under (settings.speck × em)² pixels)."""
+    import cv2
+
+    _, top, _, bottom = _bounds(item[0])
+    band = ink[max(top, 0) : bottom + 1]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= (settings.speck * em) ** 2
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _em(item: list, ink: np.ndarray) -> float | None:
+    """The line's character height in pixels: the median ink height of its letters, digits and ideographs."""
+    x0, top, x1, bottom = _bounds(item[0])
+    heights = []
+    for box, ch in zip(item[3], item[4], strict=True):
+        if not ch.strip() or unicodedata.category(ch)[0] not in "LN":
+            continue
+        xs = [p[0] for p in box]
+        rows = np.flatnonzero(
+            ink[max(top, 0) : bottom + 1, max(int(min(xs)), 0) : int(max(xs)) + 1].any(axis=1)
+        )
+        if len(rows):
+            heights.append(rows[-1] - rows[0] + 1)
+    return float(np.median(heights)) if heights else None
+
+
+def _full(ch: str) -> str:
+    return chr(ord(ch) + 0xFEE0)
+
+
+def settle_widths(item: list, ink: np.ndarray, settings: OcrSettings = OCR) -> None:
+    """A punctuation mark printed in a half-width (,) and a full-width form (，) looks the same; only its
+    advance differs. From the neighbours' ink: the blank from the character before to the character after
+    spans about 0.7 character heights around a half-width mark and 1.2 around a full-width one. The reading
+    is set to the form the picture shows; a mark with no neighbour on a side, or a span in between, keeps
+    the recogniser's form (its width changes no figure, and names are matched width-folded)."""
+    forms = {c: c for c in settings.width_forms} | {_full(c): c for c in settings.width_forms}
+    chars = item[4]
+    if not any(ch in forms for ch in chars) or len(item[3]) != len(chars):
+        return
+    em = _em(item, ink)
+    if not em:
+        return
+    x0, top, x1, bottom = _bounds(item[0])
+    marks = ink[max(top, 0) : bottom + 1]  # a mark may be as small as a speck: all ink
+    solid = _band(item, ink, em, settings).any(axis=0)  # its neighbours: without specks
+    x0 = max(x0, 0)
+    for i, ch in enumerate(chars):
+        if ch not in forms:
+            continue
+        own = _char_columns(item, marks, i)
+        if own is None:
+            continue
+        before = np.flatnonzero(solid[x0 : own[0]])
+        after = np.flatnonzero(solid[own[1] + 1 : x1 + 1])
+        if not len(before) or not len(after):
+            continue
+        span = (own[1] + 1 + after[0] - (x0 + before[-1])) / em
+        if span <= settings.half_width_span:
+            chars[i] = forms[ch]
+        elif span >= settings.full_width_span:
+            chars[i] = _full(forms[ch])
+    item[1] = "".join(chars)
+
+
+_OPERATORS = {"<": ("<", "≤"), "≤": ("<", "≤"), ">": (">", "≥"), "≥": (">", "≥")}
+
+
+def settle_operators(item: list, ink: np.ndarray, settings: OcrSettings = OCR) -> None:
+    """< and ≤ (> and ≥) differ by a bar under the chevron, which the recogniser often misses. From the
+    glyph's ink: a chevron alone is symmetric about its point, a bar below makes its ink reach further down
+    than up (and its far end crosses three strokes). The reading is set to what the picture shows; an
+    operator the picture does not settle (or whose point is on the other side) keeps its reading with its
+    confidence capped at settings.unsettled_confidence, so it is reported, not used."""
+    for i, ch in enumerate(item[4]):
+        if ch not in _OPERATORS:
+            continue
+        bare, barred = _OPERATORS[ch]
+        shape = _operator_shape(item, ink, i, bare == "<", settings)
+        if shape is None:
+            item[5][i] = min(float(item[5][i]), settings.unsettled_confidence)
+        else:
+            item[4][i] = barred if shape else bare
+    item[1] = "".join(item[4])
+
+
+def _operator_shape(
+    item: list, ink: np.ndarray, i: int, pointing_left: bool, settings: OcrSettings = OCR
+) -> bool | None:
+    """True: a chevron with a bar below; False: a bare chevron; None: the picture does not tell (or the
+    chevron points the other way)."""
+    em = _em(item, ink)
+    if not em:
+        return None
+    band = _band(item, ink, em, settings)
+    cols = _char_columns(item, band, i)
+    if cols is None or cols[1] - cols[0] < 3:
+        return None
+    glyph = band[:, cols[0] : cols[1] + 1] > 0
+    runs = [_runs(glyph[:, c]) for c in range(glyph.shape[1])]
+    n = len(runs)
+    end = max(n // 5, 1)
+    near, far = (runs[:end], runs[-end:]) if pointing_left else (runs[-end:], runs[:end])
+    if np.mean([len(r) for r in near]) >= np.mean([len(r) for r in far]):
+        return None  # the point is not where the reading says
+    rows = np.flatnonzero(glyph.any(axis=1))
+    point = np.mean([(r[0][0] + r[0][1]) / 2 for r in near if r])
+    up, down = point - rows[0], rows[-1] - point
+    if up <= 0:
+        return None
+    three = sum(len(r) >= 3 for r in runs) / n
+    if three >= settings.three_strokes or down / up >= settings.barred_reach:
+        return True
+    if three == 0 and down / up <= settings.bare_reach:
+        return False
+    return None
 
 
 def glyphs(
@@ -324,7 +565,7 @@ _DOWNSTREAM = {
 }
 
 
-_FORMAT = 1  # of the cached JSON
+_FORMAT = 2  # of the cached JSON; 2: lines split at rulings, widths and operators settled
 
 
 def load_cached(key: str) -> list[Recognised] | None:

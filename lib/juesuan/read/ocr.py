@@ -147,10 +147,12 @@ def read_picture(
 def recognise(gray: np.ndarray) -> list[list]:
     """The engine's lines: [box, text, score, character boxes, characters, probabilities], as lists.
     text_score 0 again in the call (a call with keyword arguments resets it to 0.5): a doubtful line must
-    become a warning, not vanish."""
+    become a warning, not vanish. No direction classifier: the picture is upright and turned back to
+    straight, and the classifier turns short cells such as ≥90% upside down (read %06<)."""
     import cv2
 
-    result, _ = engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), return_word_box=True, text_score=0.0)
+    bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    result, _ = engine()(bgr, use_cls=False, return_word_box=True, text_score=0.0)
     return [[list(item[0]), item[1], item[2], *(list(x) for x in item[3:6])] for item in result or []]
 
 
@@ -565,7 +567,7 @@ _DOWNSTREAM = {
 }
 
 
-_FORMAT = 2  # of the cached JSON; 2: lines split at rulings, widths and operators settled
+_FORMAT = 3  # of the cached JSON; 2: lines read again, widths and operators settled; 3: no cls
 
 
 def load_cached(key: str) -> list[Recognised] | None:

@@ -163,26 +163,66 @@ class _Walker:
     def _data(self, stream) -> bytes:
         """A content stream decoded, never beyond the per-page content bound (a compressed stream can expand
         1000×)."""
-        from pdfminer.pdftypes import LITERALS_FLATE_DECODE
-
         budget = self.bound.max_page_content
-        filters = stream.get_filters()
-        raw = getattr(stream, "rawdata", None)
-        if (
-            raw is not None
-            and len(filters) == 1
-            and filters[0][0] in LITERALS_FLATE_DECODE
-            and not filters[0][1]
-            and stream.decipher is None
-        ):
-            out = zlib.decompressobj().decompress(raw, budget + 1)
-            if len(out) > budget:
-                raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
-            return out
-        data = stream.get_data()
+        data = _decoded(stream, budget)
+        if data is None:  # a filter chain the fast path does not take: pdfminer decodes it
+            data = stream.get_data()
         if len(data) > budget:
             raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
         return data
+
+
+def _decoded(stream, budget: int) -> bytes | None:
+    """The stream through its filters when they are ASCII85 and Flate without parameters (what most producers
+    write), Flate stopped past `budget`; None for anything else, left to pdfminer. Pdfminer's ASCII85 is pure
+    Python and cost a reportlab or WPS page more than the rest of the walk."""
+    from pdfminer.pdftypes import LITERALS_ASCII85_DECODE, LITERALS_FLATE_DECODE
+
+    data = getattr(stream, "rawdata", None)
+    if data is None or stream.decipher is not None:
+        return None
+    for f, params in stream.get_filters():
+        if params:
+            return None
+        if f in LITERALS_ASCII85_DECODE:
+            data = _a85(data)
+        elif f in LITERALS_FLATE_DECODE:
+            try:
+                data = zlib.decompressobj().decompress(data, budget + 1)
+            except zlib.error:
+                return None  # pdfminer's lenient inflate decides what a damaged stream holds
+            if len(data) > budget:
+                raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
+        else:
+            return None
+        if data is None:
+            return None
+    return data
+
+
+_A85_SPACE = b" \t\n\r\x0b"  # what base64.a85decode, which pdfminer calls, ignores
+
+
+def _a85(raw: bytes) -> bytes | None:
+    """ASCII85 decoded five digits at a time with numpy, as pdfminer's ascii85decode reads it (an optional
+    leading <~ or ~, a trailing ~ or ~>, z for four zero bytes); None where the text is not plain ASCII85."""
+    import numpy as np
+
+    body = raw.translate(None, _A85_SPACE)
+    body = body[2:] if body.startswith(b"<~") else body[1:] if body.startswith(b"~") else body
+    body = body[:-2] if body.endswith(b"~>") else body[:-1] if body.endswith(b"~") else body
+    body = body.replace(b"z", b"!!!!!")
+    pad = -len(body) % 5
+    if pad == 4:
+        return None  # one lone digit: not ASCII85
+    digits = np.frombuffer(body + b"u" * pad, dtype=np.uint8)
+    if digits.size and (digits.min() < 33 or digits.max() > 117):
+        return None
+    words = (digits.reshape(-1, 5).astype(np.uint64) - 33) @ (85 ** np.arange(4, -1, -1, dtype=np.uint64))
+    if words.size and words.max() > 0xFFFFFFFF:
+        return None
+    out = words.astype(">u4").tobytes()
+    return out[: len(out) - pad] if pad else out
 
 
 def _streams(contents) -> list:

@@ -8,11 +8,11 @@ import random
 import zlib
 
 import pytest
+from pdfminer.ascii85 import ascii85decode
 
 from juesuan.errors import InputError
 from juesuan.limits import Limits, using
 from juesuan.read import guard
-from pdfminer.ascii85 import ascii85decode
 from security.hostile import pdf
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..config import LAYOUT, OCR, TEXT
 from ..normalize import squeeze, unquote
@@ -281,8 +282,14 @@ def _table_records(table: _Table, warns: list[Warn]) -> list[dict]:
     records: list[dict] = []
     for index, grid in enumerate(table.grids):
         body = start if index == 0 else _body_start(grid)
-        for row in sorted({c.row for c in grid.cells if c.row >= body}):
-            cells = [c for c in grid.cells if c.row == row and _clean(c.text)]
+        by_row: dict[int, list[GridCell]] = {}
+        for c in grid.cells:
+            if c.row >= body:
+                by_row.setdefault(c.row, [])
+                if _clean(c.text):
+                    by_row[c.row].append(c)
+        for row in sorted(by_row):
+            cells = by_row[row]
             for p_index, panel in enumerate(panels):
                 for part in _split_unruled_rows(cells, columns, panel):
                     records += _row_records(table, grid, columns, panel, p_index, part, warns)
@@ -365,8 +372,10 @@ def _blank_row(grid: TableGrid, label: GridCell) -> bool:
     return all(not _clean(c.text) for c in grid.cells if c.row == label.row and c is not label)
 
 
+@lru_cache(maxsize=8192)
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """The text without whitespace (str.split's whitespace is exactly re's \\s); cells are asked often."""
+    return "".join(text.split())
 
 
 def _columns(grid: TableGrid, body: int) -> list[_Column]:

@@ -280,6 +280,7 @@ def _table_records(table: _Table, warns: list[Warn]) -> list[dict]:
         return []
     panels = _panels(columns)
     records: list[dict] = []
+    cover = _Cover(columns)
     for index, grid in enumerate(table.grids):
         body = start if index == 0 else _body_start(grid)
         by_row: dict[int, list[GridCell]] = {}
@@ -291,22 +292,21 @@ def _table_records(table: _Table, warns: list[Warn]) -> list[dict]:
         for row in sorted(by_row):
             cells = by_row[row]
             for p_index, panel in enumerate(panels):
-                for part in _split_unruled_rows(cells, columns, panel):
-                    records += _row_records(table, grid, columns, panel, p_index, part, warns)
+                for part in _split_unruled_rows(cells, cover, panel):
+                    records += _row_records(table, grid, cover, panel, p_index, part, warns)
     return records
 
 
-def _split_unruled_rows(
-    cells: list[GridCell], columns: list[_Column], panel: list[int]
-) -> list[list[GridCell]]:
+def _split_unruled_rows(cells: list[GridCell], cover: _Cover, panel: list[int]) -> list[list[GridCell]]:
     """A ruled cell holding several rows (the row rulings are missing): split it on the subject codes.
 
     Each line of the first code column (or a 合计/总计 line) starts a row; every other text line belongs
     to the last row that started above it (within half a line). Only panels with a code column are split:
     without codes, row starts cannot be told from wrapped labels, and the cell is left whole (warned).
     """
-    mine = [c for c in cells if c.bases and set(_covered_columns(c, columns)) & set(panel)]
-    roles = {id(c): {columns[i].role for i in _covered_columns(c, columns)} for c in mine}
+    columns = cover.columns
+    mine = [c for c in cells if c.bases and set(cover(c)) & set(panel)]
+    roles = {id(c): {columns[i].role for i in cover(c)} for c in mine}
     stacked = any(
         roles[id(c)] == {"value"} and sum(_amount(t) is not None for t in c.lines) >= 2 for c in mine
     )
@@ -497,13 +497,14 @@ class _Row:
 def _row_records(
     table: _Table,
     grid: TableGrid,
-    columns: list[_Column],
+    cover: _Cover,
     panel: list[int],
     p_index: int,
     cells: list[GridCell],
     warns: list[Warn],
 ) -> list[dict]:
-    row = _read_row(table, grid, columns, panel, cells, warns)
+    columns = cover.columns
+    row = _read_row(table, grid, cover, panel, cells, warns)
     if row is None:
         return []
     out = []
@@ -587,7 +588,7 @@ def _min_conf(*confs: float | None) -> float | None:
 def _read_row(
     table: _Table,
     grid: TableGrid,
-    columns: list[_Column],
+    cover: _Cover,
     panel: list[int],
     cells: list[GridCell],
     warns: list[Warn],
@@ -596,8 +597,9 @@ def _read_row(
     codes: list[tuple[float, str]] = []
     labels: list[GridCell] = []
     values: list[tuple[_Column, GridCell]] = []
+    columns = cover.columns
     for cell in cells:
-        covered = _covered_columns(cell, columns)
+        covered = cover(cell)
         if not set(covered) & set(panel):
             continue
         roles = {columns[i].role for i in covered}
@@ -631,6 +633,21 @@ def _read_row(
     if unsure and ocr_identities.names_its_code(code, label, conf):
         unsure = ""  # OCR: a subject code and its standard name confirm each other
     return _Row(label, code, values, labels[0].line_no if labels else None, conf, unsure)
+
+
+class _Cover:
+    """The logical columns a cell covers, computed once per cell extent (a table asks for every cell of every
+    row and panel)."""
+
+    def __init__(self, columns: list[_Column]):
+        self.columns = columns
+        self._memo: dict[tuple[float, float], list[int]] = {}
+
+    def __call__(self, cell: GridCell) -> list[int]:
+        key = (cell.x0, cell.x1)
+        if key not in self._memo:
+            self._memo[key] = _covered_columns(cell, self.columns)
+        return self._memo[key]
 
 
 def _covered_columns(cell: GridCell, columns: list[_Column]) -> list[int]:

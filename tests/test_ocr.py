@@ -368,6 +368,12 @@ def test_a_punctuation_marks_width_is_read_from_its_neighbours_spacing():
         item = _line(read, lefts)
         ocr.settle_widths(item, wide)
         assert item[1] == read
+    stroke, lefts = _printed([1, 1, 1, 1, 1], {2})
+    stroke[9:31, lefts[2] - 1 : lefts[2] + 1] = 255  # the character before ends in a detached stroke
+    for read in ("统筹，提高", "统筹,提高"):  # the stroke or the mark: the two spacings disagree, not settled
+        item = _line(read, lefts)
+        ocr.settle_widths(item, stroke)
+        assert item[1] == read
     between, lefts = _printed([1, 1, 0.75, 1, 1], {2})  # neither spacing: the recogniser's form stands
     for read in ("统筹，提高", "统筹,提高"):
         item = _line(read, lefts)

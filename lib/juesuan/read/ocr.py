@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import sys
@@ -322,18 +323,23 @@ def _read_alone(gray: np.ndarray, lines: np.ndarray, piece: tuple[int, int, int,
 
 
 def _char_columns(item: list, band: np.ndarray, i: int) -> tuple[int, int] | None:
-    """The columns of character i's ink in the line's band: of the runs of inked columns its box (± 3 px)
-    overlaps, the one with the most ink that does not reach a neighbour's centre (a glyph touching its
-    neighbour has no shape of its own); None when there is none."""
+    """The columns of character i's ink in the line's band: of its candidate runs, the one with the most ink;
+    None when there is none."""
+    runs = _candidates(item, band, i)
+    mass = (band > 0).sum(axis=0)
+    return max(runs, key=lambda r: mass[r[0] : r[1] + 1].sum()) if runs else None
+
+
+def _candidates(item: list, band: np.ndarray, i: int) -> list[tuple[int, int]]:
+    """The runs of inked columns that character i's box (± 3 px) overlaps and that do not reach a
+    neighbour's centre (a glyph touching its neighbour has no shape of its own)."""
     if not len(item[3]) == len(item[4]) == len(item[5]):
-        return None  # no character boxes
+        return []  # no character boxes
     centres = [sum(p[0] for p in box) / len(box) for box in item[3]]
     before, after = centres[i - 1] if i else -np.inf, centres[i + 1] if i + 1 < len(centres) else np.inf
     xs = [p[0] for p in item[3][i]]
     a, b = min(xs) - 3, max(xs) + 3
-    mass = (band > 0).sum(axis=0)
-    runs = [(s, e) for s, e in _runs(mass > 0) if s <= b and e >= a and before < s and e < after]
-    return max(runs, key=lambda r: mass[r[0] : r[1] + 1].sum()) if runs else None
+    return [(s, e) for s, e in _runs(band.any(axis=0)) if s <= b and e >= a and before < s and e < after]
 
 
 def _band(item: list, ink: np.ndarray, em: float, settings: OcrSettings = OCR) -> np.ndarray:
@@ -382,24 +388,25 @@ def settle_widths(item: list, ink: np.ndarray, settings: OcrSettings = OCR) -> N
     if not em:
         return
     x0, top, x1, bottom = _bounds(item[0])
-    marks = ink[max(top, 0) : bottom + 1]  # a mark may be as small as a speck: all ink
-    solid = _band(item, ink, em, settings).any(axis=0)  # its neighbours: without specks
+    band = _band(item, ink, em, settings)  # without specks (a comma is several times larger)
+    solid = band.any(axis=0)
     x0 = max(x0, 0)
-    for i, ch in enumerate(chars):
-        if ch not in forms:
-            continue
-        own = _char_columns(item, marks, i)
-        if own is None:
-            continue
-        before = np.flatnonzero(solid[x0 : own[0]])
-        after = np.flatnonzero(solid[own[1] + 1 : x1 + 1])
-        if not len(before) or not len(after):
-            continue
-        span = (own[1] + 1 + after[0] - (x0 + before[-1])) / em
-        if span <= settings.half_width_span:
-            chars[i] = forms[ch]
-        elif span >= settings.full_width_span:
-            chars[i] = _full(forms[ch])
+    shown = [k for k, ch in enumerate(chars) if ch.strip()]
+    for at, i in enumerate(shown):
+        if chars[i] not in forms or at == 0 or at + 1 == len(shown):
+            continue  # a mark at either end of the line has no neighbour on one side
+        prev = min(p[0] for p in item[3][shown[at - 1]]) - 3
+        nxt = max(p[0] for p in item[3][shown[at + 1]]) + 3
+        spans = []
+        for own in _candidates(item, band, i):  # each run the mark may be: all must agree
+            before = np.flatnonzero(solid[x0 : own[0]]) + x0
+            after = np.flatnonzero(solid[own[1] + 1 : x1 + 1]) + own[1] + 1
+            ok = len(before) and len(after) and before[-1] >= prev and after[0] <= nxt
+            spans.append((after[0] - before[-1]) / em if ok else math.nan)
+        if spans and all(x <= settings.half_width_span for x in spans):
+            chars[i] = forms[chars[i]]
+        elif spans and all(x >= settings.full_width_span for x in spans):
+            chars[i] = _full(forms[chars[i]])
     item[1] = "".join(chars)
 
 
@@ -567,7 +574,7 @@ _DOWNSTREAM = {
 }
 
 
-_FORMAT = 3  # of the cached JSON; 2: lines read again, widths and operators settled; 3: no cls
+_FORMAT = 4  # of the cached JSON; 2: lines read again, widths and operators settled; 3: no cls; 4
 
 
 def load_cached(key: str) -> list[Recognised] | None:

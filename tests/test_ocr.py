@@ -286,6 +286,27 @@ def test_performance_forms_from_pictures(forms):
         assert read[tuple(row.values())] in named, row
 
 
+def test_form_rows_read_from_pictures_say_ocr_and_so_do_the_checks(forms):
+    """Indicators, projects and goals on the scanned pages carry source "ocr" with a confidence, the others
+    "text"; a check citing an indicator from a scanned page says OCR."""
+    from juesuan.checks import run_checks
+
+    _, picture, pages = forms
+    for table in ("indicators", "projects", "department_goals"):
+        df = getattr(picture, table)
+        on, off = df[df.page.isin(pages)], df[~df.page.isin(pages)]
+        assert len(on) > 0 and len(off) > 0, table
+        assert (on.source == "ocr").all() and on.confidence.notna().all(), table
+        assert on.confidence.between(0, 1).all() and (on.confidence < 1).any(), table
+        assert (off.source == "text").all() and off.confidence.isna().all(), table
+    evidence = run_checks(picture).evidence
+    for page in pages:
+        cited = evidence[evidence.str.contains(rf"\((?:部门整体)?自评表[^()]*第{page}页\)")]
+        marked = cited.str.contains(rf"\((?:部门整体)?自评表, OCR, 行\d+, 第{page}页\)")
+        assert len(cited) > 0 and marked.all(), (page, cited[~marked].head(2).tolist())
+    assert evidence.str.contains(r"\(自评表, 行\d+, 第\d+页\)").any()  # text pages: no mark
+
+
 # ---------------------------------------------------------------- pieces, without the engine
 
 

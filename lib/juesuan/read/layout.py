@@ -316,8 +316,9 @@ def _implausible(
 
 
 def _spread(row: list[Glyph]) -> float:
-    centres = [g.cy for g in row if g.ch != " "]
-    return max(centres) - min(centres) if centres else 0.0
+    """How far apart the glyph centres of a line lie (top + bottom, halved once: halving is exact)."""
+    sums = [g.top + g.bottom for g in row if g.ch != " "]
+    return (max(sums) - min(sums)) / 2 if sums else 0.0
 
 
 # ---------------------------------------------------------------- rulings and grids

@@ -526,7 +526,7 @@ def garbled_share(text: str) -> float:
 def garbled(glyphs: list[Glyph], settings: OcrSettings = OCR) -> bool:
     """A text layer that cannot be trusted: enough characters to judge, and too many of them unusable. In
     auto mode such a page is read from its picture instead."""
-    text = "".join(g.ch for g in glyphs)
+    text = "".join([g.ch for g in glyphs])
     return len(text) >= settings.garbled_min_chars and garbled_share(text) >= settings.garbled_share
 
 

@@ -161,7 +161,7 @@ def _read_page(
     content = _read_pictures(
         page, _page_content(page, settings), page_no, n_pages, data, settings, ocr_mode, got
     )
-    got.n_glyphs += sum(1 for g in content.glyphs if g.ch != " ")
+    got.n_glyphs += len(content.glyphs) - [g.ch for g in content.glyphs].count(" ")
     if content.rotation != content.page_rotation:
         got.turned.setdefault((content.rotation - content.page_rotation) % 360, []).append(page_no)
     return _lay_out(page, content, page_no, settings, got)

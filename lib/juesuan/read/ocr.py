@@ -282,6 +282,7 @@ def read_again(
             continue
         rows = lines[top : bottom + 1, x0 : x1 + 1] > 0
         ruled = rows.mean(axis=0) >= settings.ruling_cover if rows.size else np.zeros(0, bool)
+        ruled &= _runs_on(lines, x0, x1, top, bottom)
         pieces = [(x0 + a, x0 + b) for a, b in _runs(~ruled)]
         inked = [(a, b) for a, b in pieces if ink[top : bottom + 1, a : b + 1].any()]
         if len(inked) < 2:
@@ -294,6 +295,16 @@ def read_again(
                 again += _read_alone(gray, lines, (a, top, b, bottom))
         out += again or [item]  # nothing read again: the first reading stands
     return out
+
+
+def _runs_on(lines: np.ndarray, x0: int, x1: int, top: int, bottom: int) -> np.ndarray:
+    """Per column of a line's box: whether the ruling there runs on above or below the box. A table's
+    ruling does; the upright strokes of a large bold heading, which the ruling filter can take for short
+    rulings, end inside it (cutting a heading at them read 第三部分 as 第三音分)."""
+    margin = max((bottom - top) // 2, 1)
+    above = lines[max(top - margin, 0) : top, x0 : x1 + 1] > 0
+    below = lines[bottom + 1 : bottom + 1 + margin, x0 : x1 + 1] > 0
+    return above.any(axis=0) | below.any(axis=0)
 
 
 def _claimed(ink: np.ndarray, piece: tuple[int, int, int, int], others: list) -> bool:

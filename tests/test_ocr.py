@@ -307,6 +307,33 @@ def test_form_rows_read_from_pictures_say_ocr_and_so_do_the_checks(forms):
     assert evidence.str.contains(r"\(自评表, 行\d+, 第\d+页\)").any()  # text pages: no mark
 
 
+def test_a_large_bold_heading_is_read_whole(tmp_path):
+    """A part heading in a large bold face: its upright strokes are no rulings to cut the line at (cut there,
+    第三部分 read as 第三音分 and the forced OCR of a text PDF found no structure)."""
+    import pypdfium2 as pdfium
+
+    from juesuan.limits import Limits, using
+    from juesuan.read import read_source
+    from juesuan.segment import compact
+
+    src, pdf = pdfium.PdfDocument(CAIZHENGJU), pdfium.PdfDocument.new()
+    pdf.import_pages(src, [20])  # the first page of 第三部分 情况说明
+    pdf.save(tmp_path / "heading.pdf")
+    with using(Limits(ocr="force")):
+        lines = read_source(tmp_path / "heading.pdf").lines
+    text = "".join(compact(ln.text).replace(" ", "") for ln in lines[:3])
+    assert text.startswith("第三部分上海市普陀区财政局2024年度部门决算情况说明"), text
+
+
+def test_a_ruling_cuts_a_line_only_where_it_runs_on_beyond_it():
+    lines = np.zeros((60, 40), np.uint8)
+    lines[20:40, 10] = 255  # a stroke within the line's box (rows 20–39)
+    lines[5:55, 30] = 255  # a ruling through it
+    runs_on = ocr._runs_on(lines, 0, 39, 20, 39)
+    assert not runs_on[10] and runs_on[30] and runs_on.sum() == 1
+    assert not ocr._runs_on(lines, 0, 39, 0, 59).any()  # nothing beyond a box as tall as the picture
+
+
 # ---------------------------------------------------------------- pieces, without the engine
 
 

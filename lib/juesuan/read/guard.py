@@ -3,9 +3,9 @@ pdfium do.
 
 Why before: pdfium parses a page's whole content, form XObjects included, as soon as the page is loaded; a few
 kilobytes of nested forms that each draw the next ten times expand to 10⁸ drawing operations (minutes,
-gigabytes). Counting the expanded operations from the object graph (pdfminer.six, which reads objects
-lazily) costs milliseconds and refuses such a file with one line naming the bound. The worker process's
-rlimit and timeout (juesuan.worker) stay the backstop for whatever this estimate misses.
+gigabytes). Counting the expanded operations from the object graph (pikepdf: qpdf reads objects lazily, in
+C++) costs a fraction of a millisecond a page and refuses such a file with one line naming the bound. The
+worker process's rlimit and timeout (juesuan.worker) stay the backstop for whatever this estimate misses.
 """
 
 from __future__ import annotations
@@ -71,7 +71,11 @@ def read_input(path: Path, head: int | None = None) -> bytes:
 # object.
 _PAINT = re.compile(rb"(?<![^\s\])>])(?:Tj|TJ|'|\"|S|s|f\*?|F|B\*?|b\*?|Do|EI|sh)(?=[\s\[\]()<>/%]|$)")
 _DO = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s*Do(?=[\s\[\]()<>/%]|$)")
+_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")  # #xx in a name
 _MAX_DEPTH = 30  # pdfium's own limit on nested forms is about this
+_MAX_PARENTS = 64  # page tree levels searched for inherited /Resources
+_FLATE = ("/FlateDecode", "/Fl")
+_ASCII85 = ("/ASCII85Decode", "/A85")
 
 
 class _Over(Exception):
@@ -81,37 +85,34 @@ class _Over(Exception):
 
 def check_pdf(path: Path, data: bytes, n_pages: int) -> None:
     """Refuse a PDF over the page bound, or one whose page would expand to more drawing operations (or
-    content bytes) than the bounds allow. A PDF that pdfminer cannot walk is left to pdfium (and the worker's
-    bounds)."""
+    content bytes) than the bounds allow. The object graph is read with pikepdf (qpdf, which reads objects
+    lazily, in C++); a PDF it cannot walk is left to pdfium (and the worker's bounds)."""
     bound = limits.current()
     if n_pages > bound.max_pages:
         raise InputError(
             path, f"PDF has {n_pages} pages, over the page bound of {bound.max_pages} (--max-pages)"
         )
     try:
-        from pdfminer.pdfdocument import PDFDocument
-        from pdfminer.pdfpage import PDFPage
-        from pdfminer.pdfparser import PDFParser
+        import pikepdf
 
-        doc = PDFDocument(PDFParser(io.BytesIO(data)))
-        pages = PDFPage.create_pages(doc)
-        walker = _Walker(bound)
-        for page_no, page in enumerate(pages, 1):
-            if page_no > bound.max_pages:
-                break
-            try:
-                ops = walker.page(page)
-            except _Over as over:
-                raise InputError(path, f"page {page_no}: {over.reason}") from None
-            if ops > bound.max_page_objects:
-                raise InputError(
-                    path,
-                    f"page {page_no} draws more than {bound.max_page_objects:,} objects (form "
-                    f"XObjects expanded), the bound per page (--max-objects)",
-                )
+        with pikepdf.open(io.BytesIO(data)) as doc:
+            walker = _Walker(bound, pikepdf)
+            for page_no, page in enumerate(doc.pages, 1):
+                if page_no > bound.max_pages:
+                    break
+                try:
+                    ops = walker.page(page.obj)
+                except _Over as over:
+                    raise InputError(path, f"page {page_no}: {over.reason}") from None
+                if ops > bound.max_page_objects:
+                    raise InputError(
+                        path,
+                        f"page {page_no} draws more than {bound.max_page_objects:,} objects (form "
+                        f"XObjects expanded), the bound per page (--max-objects)",
+                    )
     except InputError:
         raise
-    except Exception:  # noqa: BLE001 - pdfminer cannot walk it: pdfium decides, the worker bounds it
+    except Exception:  # noqa: BLE001 - qpdf cannot walk it: pdfium decides, the worker bounds it
         return
 
 
@@ -119,78 +120,109 @@ class _Walker:
     """Drawing operations of a page with every form XObject expanded as often as it is drawn (memoised per
     form)."""
 
-    def __init__(self, bound: limits.Limits):
+    def __init__(self, bound: limits.Limits, pikepdf):
         self.bound = bound
-        self.forms: dict[int, int] = {}  # objid → drawing operations, nested forms expanded
+        self.pikepdf = pikepdf  # imported by check_pdf: only PDFs need it
+        self.forms: dict[tuple[int, int], int] = {}  # (object, generation) → operations, forms expanded
 
     def page(self, page) -> int:
-        data = b"".join(self._data(s) for s in _streams(page.contents))
+        contents = page.get("/Contents")
+        streams = contents if isinstance(contents, self.pikepdf.Array) else [contents]
+        data = b"".join(self._data(s) for s in streams if isinstance(s, self.pikepdf.Stream))
         if len(data) > self.bound.max_page_content:
             raise _Over(
                 f"its content is {_mb(len(data))}, "
                 f"over the bound of {_mb(self.bound.max_page_content)} per page"
             )
         # content shorter than two bytes an operator cannot exceed the bound by itself: skip counting it
-        return self._cost(data, page.resources or {}, (), count=len(data) > 2 * self.bound.max_page_objects)
+        return self._cost(data, _resources(page), (), count=len(data) > 2 * self.bound.max_page_objects)
 
-    def _cost(self, data: bytes, resources: dict, stack: tuple[int, ...], count: bool = True) -> int:
-        from pdfminer.pdftypes import resolve1
-
+    def _cost(self, data: bytes, resources, stack: tuple[tuple[int, int], ...], count: bool = True) -> int:
         ops = sum(1 for _ in _PAINT.finditer(data)) if count else 0
         names = [m.group(1) for m in _DO.finditer(data)] if b"Do" in data else []
         if not names:
             return ops
-        xobjects = resolve1(resolve1(resources).get("XObject")) or {}
+        xobjects = _dictionary(resources.get("/XObject") if resources is not None else None, self.pikepdf)
         for name in names:
-            ref = xobjects.get(name.decode("latin-1"))
-            form = resolve1(ref)
+            form = _entry(xobjects, name)
             ops += 0 if count else 1
-            if not _is_form(form):
+            if not self._is_form(form):
                 continue
-            key = getattr(ref, "objid", id(form))
+            key = form.objgen
             if key in stack:
                 raise _Over("form XObjects draw each other in a cycle")
             if len(stack) >= _MAX_DEPTH:
                 raise _Over(f"form XObjects are nested more than {_MAX_DEPTH} deep")
             if key not in self.forms:
-                inner = resolve1(form.attrs.get("Resources")) or resources
+                inner = _dictionary(form.get("/Resources"), self.pikepdf) or resources
                 self.forms[key] = self._cost(self._data(form), inner, (*stack, key))
             ops += self.forms[key]
             if ops > self.bound.max_page_objects:
                 return ops  # already over: stop counting
         return ops
 
+    def _is_form(self, obj) -> bool:
+        return isinstance(obj, self.pikepdf.Stream) and obj.get("/Subtype") == "/Form"
+
     def _data(self, stream) -> bytes:
         """A content stream decoded, never beyond the per-page content bound (a compressed stream can expand
         1000×)."""
         budget = self.bound.max_page_content
-        data = _decoded(stream, budget)
-        if data is None:  # a filter chain the fast path does not take: pdfminer decodes it
-            data = stream.get_data()
+        data = _decoded(stream, budget, self.pikepdf)
+        if data is None:  # a filter chain the fast path does not take: qpdf decodes it
+            data = stream.read_bytes()
         if len(data) > budget:
             raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
         return data
 
 
-def _decoded(stream, budget: int) -> bytes | None:
-    """The stream through its filters when they are ASCII85 and Flate without parameters (what most producers
-    write), Flate stopped past `budget`; None for anything else, left to pdfminer. Pdfminer's ASCII85 is pure
-    Python and cost a reportlab or WPS page more than the rest of the walk."""
-    from pdfminer.pdftypes import LITERALS_ASCII85_DECODE, LITERALS_FLATE_DECODE
+def _resources(page):
+    """The page's /Resources, inherited from the page tree where the page has none."""
+    node = page
+    for _ in range(_MAX_PARENTS):
+        found = node.get("/Resources")
+        if found is not None:
+            return found
+        node = node.get("/Parent")
+        if node is None:
+            break
+    return None
 
-    data = getattr(stream, "rawdata", None)
-    if data is None or stream.decipher is not None:
+
+def _dictionary(obj, pikepdf):
+    """obj when it is a non-empty dictionary, else None."""
+    return obj if isinstance(obj, pikepdf.Dictionary) and len(obj) else None
+
+
+def _entry(xobjects, name: bytes):
+    """The XObject a content stream names (#xx escapes read; pikepdf's keys are the name's bytes as UTF-8
+    with surrogate escapes)."""
+    if xobjects is None:
         return None
-    for f, params in stream.get_filters():
-        if params:
-            return None
-        if f in LITERALS_ASCII85_DECODE:
+    if name.isascii() and b"#" not in name:
+        return xobjects.get("/" + name.decode("ascii"))
+    wanted = b"/" + _ESCAPE.sub(lambda m: bytes.fromhex(m.group(1).decode()), name)
+    return next((v for k, v in xobjects.items() if k.encode("utf-8", "surrogateescape") == wanted), None)
+
+
+def _decoded(stream, budget: int, pikepdf) -> bytes | None:
+    """The stream through its filters when they are ASCII85 and Flate without parameters (what most producers
+    write), Flate stopped past `budget`; None for anything else, left to qpdf (whose decoding has no bound).
+    The raw bytes are already decrypted."""
+    filters = stream.get("/Filter")
+    filters = [] if filters is None else filters if isinstance(filters, pikepdf.Array) else [filters]
+    params = stream.get("/DecodeParms")
+    if not all(_empty(p, pikepdf) for p in (params if isinstance(params, pikepdf.Array) else [params])):
+        return None
+    data = stream.read_raw_bytes()
+    for f in filters:
+        if f in _ASCII85:
             data = _a85(data)
-        elif f in LITERALS_FLATE_DECODE:
+        elif f in _FLATE:
             try:
                 data = zlib.decompressobj().decompress(data, budget + 1)
             except zlib.error:
-                return None  # pdfminer's lenient inflate decides what a damaged stream holds
+                return None  # qpdf's lenient inflate decides what a damaged stream holds
             if len(data) > budget:
                 raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
         else:
@@ -198,6 +230,11 @@ def _decoded(stream, budget: int) -> bytes | None:
         if data is None:
             return None
     return data
+
+
+def _empty(obj, pikepdf) -> bool:
+    """A /DecodeParms entry that changes nothing: null or an empty dictionary."""
+    return obj is None or isinstance(obj, pikepdf.Dictionary) and not len(obj)
 
 
 _A85_SPACE = b" \t\n\r\x0b"  # what base64.a85decode, which pdfminer calls, ignores
@@ -223,16 +260,3 @@ def _a85(raw: bytes) -> bytes | None:
         return None
     out = words.astype(">u4").tobytes()
     return out[: len(out) - pad] if pad else out
-
-
-def _streams(contents) -> list:
-    from pdfminer.pdftypes import PDFStream, resolve1
-
-    items = contents if isinstance(contents, list) else [contents]
-    return [s for s in (resolve1(x) for x in items) if isinstance(s, PDFStream)]
-
-
-def _is_form(obj) -> bool:
-    from pdfminer.pdftypes import PDFStream
-
-    return isinstance(obj, PDFStream) and getattr(obj.attrs.get("Subtype"), "name", None) == "Form"

@@ -144,6 +144,26 @@ def test_qualitative_not_achieved_caps_score_at_half():
     assert "不符" in r.finding
 
 
+def test_qualitative_without_an_actual_text_has_no_tier():
+    # a missing 实际完成值 is no claim of completion: the rule allows the whole range, it does not pass tier 1
+    df = frame(ind("明显提高", None, None, "明显提高", None, 10), ind("明显提高", None, None, None, None, 10))
+    assert str(df["actual_raw"].dtype) == "str"  # as the parser's tables hold it: missing is NaN, not None
+    stated, missing = score_indicators(df).itertuples()
+    assert "第1档" in stated.rule and (stated.rule_low, stated.rule_high) == (8.0, 10.0)
+    assert missing.classification == "qualitative" and "档次无法判断" in missing.rule
+    assert (missing.rule_low, missing.rule_high) == (0.0, 10.0)
+
+
+def test_goal_points_that_disagree_are_not_a_pool():
+    # the same 目标 printed twice with other points: the group's pool is unknown, so weights are not inferred
+    df = frame(ind("≥90%", "≥", 90, "80%", 80, 6, goal_no=1), ind("≥90%", "≥", 90, "96%", 96, 2, goal_no=1))
+    goals = pd.DataFrame({"goal_no": pd.array([1, 1], dtype="Int64"), "goal_points": [10.0, 20.0]})
+    out = score_indicators(df, None, goals)
+    assert out["weight"].tolist() == [6, 2] and set(out["weight_source"]) == {"self_score"}
+    agreed = score_indicators(df, None, goals.assign(goal_points=10.0))
+    assert agreed["weight_source"].tolist() == ["self_score+shortfall"] * 2
+
+
 def test_text_actual_for_numeric_target_is_not_measurable():
     r = one(score_indicators(frame(ind("≥90%", "≥", 90, "较好", None, 10))))
     assert r.classification == "qualitative" and "不可衡量" in r.rule

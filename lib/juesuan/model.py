@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
-_NOT_TABLES = ("doc_id", "lines", "line_conf")
+_NOT_TABLES = ("doc_id", "lines", "line_conf", "segments")
 
 
 @dataclass(repr=False)
@@ -29,6 +29,8 @@ class Disclosure:
     lines: list | None = field(default=None, repr=False, compare=False)
     # Line.no → OCR's confidence, for the lines read from a picture (Source.line_conf): the checks say so
     line_conf: dict[int, float] | None = field(default=None, repr=False, compare=False)
+    # The parts and sections the parser found in `lines` (segment.Segments): the checks use the same ones
+    segments: object | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         """Department, year, pages and rows per table: what a reader wants at the prompt, not the
@@ -66,4 +68,10 @@ def with_doc_id(disclosure: Disclosure, doc_id: str) -> Disclosure:
         if "doc_id" in df.columns:
             df["doc_id"] = pd.Series([doc_id] * len(df), index=df.index, dtype=df["doc_id"].dtype)
         tables[name] = df
-    return Disclosure(doc_id=doc_id, lines=disclosure.lines, line_conf=disclosure.line_conf, **tables)
+    return Disclosure(
+        doc_id=doc_id,
+        lines=disclosure.lines,
+        line_conf=disclosure.line_conf,
+        segments=disclosure.segments,
+        **tables,
+    )

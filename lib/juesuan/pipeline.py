@@ -38,12 +38,19 @@ class Extracted(NamedTuple):
     rows: dict[str, list[dict]]
     lines: list[Line]
     line_conf: dict[int, float] | None = None  # Source.line_conf: the lines OCR read
+    segments: Segments | None = None  # the parts and sections of `lines`, for the checks
 
 
 def disclosure(extracted: Extracted) -> Disclosure:
     """Validate the rows of one read into a Disclosure."""
     frames = {name: schemas.frame(name, table) for name, table in extracted.rows.items()}
-    return Disclosure(doc_id=extracted.doc_id, lines=extracted.lines, line_conf=extracted.line_conf, **frames)
+    return Disclosure(
+        doc_id=extracted.doc_id,
+        lines=extracted.lines,
+        line_conf=extracted.line_conf,
+        segments=extracted.segments,
+        **frames,
+    )
 
 
 def extract_rows(path: str | Path) -> tuple[str, dict[str, list[dict]]]:
@@ -109,7 +116,7 @@ def read_document(path: str | Path) -> Extracted:
         "warnings": warnings,
     }
     meta.fold_labels(tables, lines)
-    return Extracted(doc_id, tables, source.lines, source.line_conf)
+    return Extracted(doc_id, tables, source.lines, source.line_conf, segs)
 
 
 def _read(path: Path) -> tuple[Source, Segments]:

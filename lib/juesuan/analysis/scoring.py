@@ -29,6 +29,7 @@ import pandas as pd
 
 from .. import config
 from .. import labels as L
+from ..records import column
 
 DIRECTION_BY_OP = {"≥": "higher", ">": "higher", "≤": "lower", "<": "lower", "=": "equal"}
 # The display labels live in labels.py (one vocabulary for every report); these names are kept for callers.
@@ -126,22 +127,21 @@ def classify(indicators: pd.DataFrame, thresholds: Thresholds | None = None) -> 
     """Direction, ratio, oriented performance, classification and the rule's share of the weight, per row."""
     th = thresholds or Thresholds()
     rows = []
-    for r in indicators.itertuples(index=False):
-        d = direction(getattr(r, "target_op", None))
-        t, a = getattr(r, "target_value", None), getattr(r, "actual_value", None)
-        tu, au = getattr(r, "target_unit", None), getattr(r, "actual_unit", None)
-        numeric = not (pd.isna(t) or pd.isna(a))
-        same_unit = pd.isna(tu) or pd.isna(au) or str(tu) == str(au)
+    cols = (column(indicators, c) for c in _CLASSIFY_INPUTS)
+    for op, t, a, tu, au, target_raw, actual_raw in zip(*cols, strict=True):
+        d = direction(op)
+        numeric = t is not None and a is not None
+        same_unit = tu is None or au is None or str(tu) == str(au)
         if numeric and same_unit:
             ratio, perf, cls, level, share, rule = _quantitative(d, float(a), float(t), th)
             low = high = share
         else:
             ratio = perf = math.nan
             cls, level = "qualitative", ""
-            tier = qualitative_tier(getattr(r, "target_raw", ""), getattr(r, "actual_raw", ""))
+            tier = qualitative_tier(target_raw, actual_raw)
             if numeric and not same_unit:
                 tier, why = None, "单位不一致，无法比较"
-            elif pd.isna(t) and pd.isna(a):
+            elif t is None and a is None:
                 why = "定性指标"
             else:
                 why = "目标或完成值为文字，不可衡量"
@@ -151,45 +151,82 @@ def classify(indicators: pd.DataFrame, thresholds: Thresholds | None = None) -> 
                 f"第{tier}档，得分应在分值的 {low:.0%}–{high:.0%}" if tier else "档次无法判断"
             )
         rows.append((d, ratio, perf, cls, level, share, low, high, rule))
-    cols = [
-        "direction",
-        "ratio",
-        "performance",
-        "classification",
-        "deviation_level",
-        "share",
-        "low",
-        "high",
-        "rule",
-    ]
-    return pd.DataFrame(rows, columns=cols, index=indicators.index)
+    return pd.DataFrame(rows, columns=_CLASSIFY_OUTPUTS, index=indicators.index)
+
+
+_CLASSIFY_INPUTS = (
+    "target_op",
+    "target_value",
+    "actual_value",
+    "target_unit",
+    "actual_unit",
+    "target_raw",
+    "actual_raw",
+)
+_CLASSIFY_OUTPUTS = [
+    "direction",
+    "ratio",
+    "performance",
+    "classification",
+    "deviation_level",
+    "share",
+    "low",
+    "high",
+    "rule",
+]
 
 
 def exec_weight(projects: pd.DataFrame) -> pd.Series:
     """Points of the 执行率 line per project: as printed (national form), else exec_score / min(rate, 1) when
     readable, else the Hubei 20."""
-    rate = pd.to_numeric(projects["exec_rate_pct"], errors="coerce") / 100
-    score = pd.to_numeric(projects["exec_score"], errors="coerce")
-    w = (score / rate.clip(upper=1)).where(rate > 0)
-    w = w.where(w.sub(w.round()).abs() < SETTINGS.weight_snap).round()
-    if "exec_weight" in projects.columns:
-        w = pd.to_numeric(projects["exec_weight"], errors="coerce").fillna(w)
-    return w.fillna(SETTINGS.default_exec_weight).set_axis(projects["project_no"].astype("Int64"))
+    rate, score = _floats(projects, "exec_rate_pct") / 100, _floats(projects, "exec_score")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(rate > 0, score / np.minimum(rate, 1), np.nan)
+    w = np.where(np.abs(w - np.round(w)) < SETTINGS.weight_snap, np.round(w), np.nan)
+    printed = _floats(projects, "exec_weight")
+    w = np.where(np.isnan(printed), w, printed)
+    w = np.where(np.isnan(w), SETTINGS.default_exec_weight, w)
+    return pd.Series(w, index=pd.Index(projects["project_no"].astype("Int64"), name="project_no"))
 
 
-def _pools(indicators: pd.DataFrame, projects: pd.DataFrame | None, goals: pd.DataFrame | None) -> pd.Series:
-    """The points each indicator's group shares: 100 − 执行率 points for a project, goal points for a goal."""
-    pool = pd.Series(np.nan, index=indicators.index, dtype=float)
-    is_project = indicators["scope"].eq("project")
-    ew = exec_weight(projects) if projects is not None and len(projects) else pd.Series(dtype=float)
-    pno = indicators["project_no"].astype("Int64")
-    project_pool = SETTINGS.total_points - pno.map(ew).astype(float).fillna(SETTINGS.default_exec_weight)
-    pool[is_project] = project_pool[is_project]
+def _floats(df: pd.DataFrame, name: str) -> np.ndarray:
+    """A column as floats (unreadable or missing → NaN; all NaN when the column is absent)."""
+    if name not in df.columns:
+        return np.full(len(df), np.nan)
+    return pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _pools(indicators: pd.DataFrame, projects: pd.DataFrame | None, goals: pd.DataFrame | None) -> np.ndarray:
+    """The points each indicator's group shares: 100 − 执行率 points for a project, goal points for a goal
+    (NaN where unknown, or where two rows of the same project or goal disagree: never guessed)."""
+    exec_points: dict = {}
+    if projects is not None and len(projects):
+        exec_points = _lookup(column(projects, "project_no"), exec_weight(projects).tolist())
+    goal_points: dict = {}
     if goals is not None and len(goals):
-        points = goals.set_index(goals["goal_no"].astype("Int64"))["goal_points"].astype(float)
-        gp = indicators["goal_no"].astype("Int64").map(points).astype(float)
-        pool[~is_project] = gp[~is_project]
-    return pool
+        goal_points = _lookup(column(goals, "goal_no"), column(goals, "goal_points"))
+    total, default = SETTINGS.total_points, SETTINGS.default_exec_weight
+    cols = (column(indicators, c) for c in ("scope", "project_no", "goal_no"))
+    return np.array(
+        [
+            total - exec_points.get(pno, default) if scope == "project" else goal_points.get(gno, math.nan)
+            for scope, pno, gno in zip(*cols, strict=True)
+        ],
+        dtype=float,
+    )
+
+
+def _lookup(keys: list, values: list) -> dict:
+    """key → value as a float; a key whose rows disagree maps to NaN."""
+    out: dict = {}
+    for k, v in zip(keys, values, strict=True):
+        v = math.nan if v is None else float(v)
+        if k is None:
+            continue
+        if k in out and not (out[k] == v or (math.isnan(out[k]) and math.isnan(v))):
+            v = math.nan
+        out[k] = v
+    return out
 
 
 def infer_weights(
@@ -199,21 +236,17 @@ def infer_weights(
     goals: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Weight and weight_source per indicator (see the module docstring for the reasoning)."""
-    score = pd.to_numeric(indicators["score"], errors="coerce").astype(float)
-    out = pd.DataFrame({"weight": np.nan, "weight_source": ""}, index=indicators.index)
-    printed = pd.to_numeric(
-        indicators.get("weight", pd.Series(np.nan, index=indicators.index)), errors="coerce"
-    )
-    if printed.notna().all():
-        return out.assign(weight=printed.astype(float), weight_source="table")
-    pool = _pools(indicators, projects, goals).to_numpy(dtype=float)
-    groups: dict[str, list[int]] = {}
-    for k, (scope, pno, gno) in enumerate(
-        zip(indicators["scope"], indicators["project_no"], indicators["goal_no"], strict=True)
-    ):
-        groups.setdefault(f"{scope}:{pno if scope == 'project' else gno}", []).append(k)
+    printed = _floats(indicators, "weight")
+    has = ~np.isnan(printed)  # a table that prints its 分值 (national form) is read, never inferred
+    if has.all():
+        return pd.DataFrame({"weight": printed, "weight_source": "table"}, index=indicators.index)
+    pool = _pools(indicators, projects, goals)
+    groups: dict[tuple, list[int]] = {}
+    cols = (column(indicators, c) for c in ("scope", "project_no", "goal_no"))
+    for k, (scope, pno, gno) in enumerate(zip(*cols, strict=True)):
+        groups.setdefault((scope, pno if scope == "project" else gno), []).append(k)
     # positional arrays, one assignment at the end: a .loc write per group cost more than the whole scoring
-    scores, share = score.to_numpy(dtype=float), classes["share"].to_numpy(dtype=float)
+    scores, share = _floats(indicators, "score"), classes["share"].to_numpy(dtype=float)
     qualitative = classes["classification"].eq("qualitative").to_numpy()
     weight, source = np.full(len(scores), np.nan), np.full(len(scores), "", dtype=object)
     for members in groups.values():
@@ -231,31 +264,31 @@ def infer_weights(
             weight[idx], source[idx] = w, "self_score+shortfall"
         else:
             weight[idx], source[idx] = (s * p / total if total else np.nan), "scaled"
-    out = pd.DataFrame({"weight": weight, "weight_source": source}, index=indicators.index)
-    has = printed.notna()  # a table that prints its 分值 (national form) is read, never inferred
-    out.loc[has, "weight"], out.loc[has, "weight_source"] = printed[has].astype(float), "table"
-    return out
+    weight[has], source[has] = printed[has], "table"
+    return pd.DataFrame({"weight": weight, "weight_source": source}, index=indicators.index)
 
 
-def _finding(r: pd.Series, th: Thresholds) -> str:
+def _finding(
+    cls: str, perf: float, d: str, score: float, weight: float, rule_score: float, gap: float, th: Thresholds
+) -> str:
     """One plain Chinese sentence per problem, or "" when the indicator is unremarkable."""
     notes = []
-    full = pd.notna(r.score) and pd.notna(r.weight) and r.score >= r.weight - SETTINGS.score_tolerance
-    if r.classification == "exceeded":
-        if not np.isfinite(r.performance):
+    full = not (math.isnan(score) or math.isnan(weight)) and score >= weight - SETTINGS.score_tolerance
+    if cls == "exceeded":
+        if not np.isfinite(perf):
             times = "完成值为 0"
-        elif r.direction == "lower":
-            times = f"完成值仅为目标值的 {1 / r.performance:.0%}"
+        elif d == "lower":
+            times = f"完成值仅为目标值的 {1 / perf:.0%}"
         else:
-            times = f"完成值为目标值的 {r.performance:.2f} 倍"
-        if r.performance >= th.explain and full:
+            times = f"完成值为目标值的 {perf:.2f} 倍"
+        if perf >= th.explain and full:
             notes.append(f"{times}，目标设置偏低，仍得满分，未按偏离度调减")
         else:
             notes.append(f"{times}，目标可能设置偏低")
-    if r.classification == "missed" and full:
+    if cls == "missed" and full:
         notes.append("未完成目标却得满分")
-    if pd.notna(r.score_gap) and abs(r.score_gap) > SETTINGS.score_tolerance:
-        notes.append(f"自评得分 {r.score:g} 与计分规则得分 {r.rule_score:.2f} 不符")
+    if not math.isnan(gap) and abs(gap) > SETTINGS.score_tolerance:
+        notes.append(f"自评得分 {score:g} 与计分规则得分 {rule_score:.2f} 不符")
     return "；".join(notes)
 
 
@@ -299,7 +332,15 @@ def score_indicators(
     added = pd.DataFrame(
         new, index=out.index
     )  # one concat: inserting columns one by one cost more than the scoring
-    added["finding"] = [_finding(r, th) for r in added.assign(score=score).itertuples(index=False)]
+    inputs = [
+        classes["classification"].tolist(),
+        *(x.to_numpy(dtype=float) for x in (classes["performance"], score, new["weight"])),
+        classes["direction"].tolist(),
+        *(new[c].to_numpy(dtype=float) for c in ("rule_score", "score_gap")),
+    ]
+    added["finding"] = [
+        _finding(cls, perf, d, s, w, rs, gap, th) for cls, perf, s, w, d, rs, gap in zip(*inputs, strict=True)
+    ]
     added["flagged"] = added["finding"].ne("")
     existing = [c for c in added.columns if c in out.columns]  # a printed weight column keeps its place
     for c in existing:

@@ -17,6 +17,7 @@ from itertools import product
 import pandas as pd
 
 from ..config import CHECKS
+from ..records import as_records  # noqa: F401  (rules import it from here)
 from ..types import Severity, Status
 from ..vocab import MONEY_FACTORS
 from .catalogue import ITEMS
@@ -111,8 +112,15 @@ def norm_name(text: object) -> str:
     """Compare names after NFKC, without spaces, quotes and brackets' width differences."""
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    t = unicodedata.normalize("NFKC", str(text))
-    return re.sub(r"[\s“”\"'‘’「」]", "", t)
+    return _norm_name(str(text))
+
+
+_NAME_NOISE = re.compile(r"[\s“”\"'‘’「」]")
+
+
+@lru_cache(maxsize=1 << 14)
+def _norm_name(text: str) -> str:  # the rules compare the same few hundred names many times
+    return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", text))
 
 
 ALIASES: dict[str, set[str]] = {k: {norm_name(v) for v in vs} for k, vs in ITEMS.items()}
@@ -341,7 +349,7 @@ class Ctx:
         rows: list[dict] = []
         if isinstance(fig, pd.DataFrame) and not fig.empty:
             fig = fig.sort_values("source_line", kind="stable", na_position="last")
-            rows = fig.to_dict("records")
+            rows = as_records(fig)
         self.figures: list[dict] = rows
         self._by_item: dict[tuple[str, str], list[dict]] = {}
         self._by_name: dict[str, list[dict]] = {}
@@ -527,27 +535,6 @@ def as_int(x: object) -> int | None:
         return int(x)
     except (TypeError, ValueError):
         return None
-
-
-def as_records(df: pd.DataFrame) -> list[dict]:
-    """A DataFrame as dicts, missing values as None (column by column: `to_dict` on arrow strings is slow)."""
-    if df.empty:
-        return []
-    names = list(df.columns)  # once: iterating an Arrow-backed Index costs a Python call a name
-    cols = [_values(df[c]) for c in names]
-    return [dict(zip(names, vals, strict=True)) for vals in zip(*cols, strict=True)]
-
-
-def _values(s: pd.Series) -> list:
-    """A column's values as Python objects, missing ones as None. Text columns convert in one call (pandas'
-    str dtype is Arrow-backed: iterating it costs a Python call a cell)."""
-    if isinstance(s.dtype, pd.StringDtype):
-        return s.to_numpy(dtype=object, na_value=None).tolist()
-    return [None if _missing(v) else v for v in s.tolist()]
-
-
-def _missing(v: object) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
 def present(x: object) -> bool:

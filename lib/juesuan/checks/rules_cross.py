@@ -292,7 +292,7 @@ def indicator_key(name: object) -> str:
 def _same_indicator(a: str, b: str) -> bool:
     if a == b:
         return True
-    short, long_ = sorted((a, b), key=len)
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     return (
         len(short) >= CHECKS.name_min_chars
         and short in long_

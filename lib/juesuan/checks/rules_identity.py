@@ -23,6 +23,7 @@ _AS_OF = re.compile(r"截[至止](\d{4})年12月31日")
 _PRIOR_CUE = re.compile(r"(?:与|比|较|同|和)$")
 _RANGE_AFTER = re.compile(r"^(?:至|到|-|—|～|~|和|、|及)")
 _RANGE_BEFORE = re.compile(r"(?:至|到|-|—|～|~|和|、|及)$")
+_FORM_TITLE = re.compile(r"^(\d{4})年度?.{2,40}?(?:自评表|自评报告|评价报告)$")
 _DECL = re.compile(r"(\d{4})年度?(?:部门)?决算")
 # what may stand before the year of a sentence that speaks of the disclosure year: a sentence or heading end,
 # the department speaking of itself ("本部门20XX年度…", "某市某区某局20XX年度…"); elsewhere a year is any year
@@ -110,7 +111,7 @@ def _form_title_years(text: Text, year: int) -> list[_Mention]:
     attachments = text.segs.parts.get("attachments")
     if attachments:
         for i in range(*attachments):
-            m = re.match(r"^(\d{4})年度?.{2,40}?(?:自评表|自评报告|评价报告)$", lines[i])
+            m = _FORM_TITLE.match(lines[i]) if lines[i][:1].isdigit() else None
             if m:
                 out.append(("自评表标题", i, int(m.group(1)), lines[i][:30], year))
     return out
@@ -139,11 +140,7 @@ def _explanation_years(text: Text, year: int) -> list[_Mention]:
 
 def _as_of_years(text: Text, year: int) -> list[_Mention]:
     """Every "截至20XX年12月31日" of the text: the end of the disclosure year."""
-    return [
-        ("截至日期", i, int(m.group(1)), m.group(0), year)
-        for i, c in enumerate(text.compact_lines)
-        for m in _AS_OF.finditer(c)
-    ]
+    return [("截至日期", i, int(m.group(1)), m.group(0), year) for i, m in text.line_matches(_AS_OF)]
 
 
 @rule("Y01")
@@ -307,31 +304,30 @@ def y03(ctx: Ctx) -> list[Outcome]:
     text = source(ctx)
     if text is None:
         return [na("模板占位符", "找不到源文件")]
-    out = []
-    for i, c in enumerate(text.compact_lines):
-        line = text.lines[i]
-        for m in cat.PLACEHOLDER.finditer(c):
-            ctx_text = c[max(0, m.start() - 8) : m.end() + 8]
-            out.append(
-                Outcome(
-                    f"第{line.page}页 占位符“{m.group()}”",
-                    Status.FAIL,
-                    operands=[text.cite(f"“{ctx_text}”", None, "原文", line)],
-                    note="模板占位符未替换",
-                    group=f"placeholder|{m.group()[0]}",
-                    sentence=f"留有模板占位符“{ctx_text}”",
-                )
-            )
-        for phrase in (p for p in _INSTRUCTIONS.findall(c)):
-            out.append(
-                Outcome(
-                    f"第{line.page}页 模板说明“{phrase}”",
-                    Status.FAIL,
-                    operands=[text.cite(f"“{phrase}”", None, "原文", line)],
-                    note="模板中的填写说明未删除",
-                    severity=Severity.WARNING,
-                    group=f"instruction|{phrase}",
-                    sentence=f"留有模板的填写说明“{phrase}”",
-                )
-            )
+    found = []  # (line index, placeholder before instruction, position, outcome): the order line by line
+    for i, m in text.line_matches(cat.PLACEHOLDER):
+        line, c, at = text.lines[i], text.compact_lines[i], m.start() - text.line_start(i)
+        ctx_text = c[max(0, at - 8) : at + len(m.group()) + 8]
+        outcome = Outcome(
+            f"第{line.page}页 占位符“{m.group()}”",
+            Status.FAIL,
+            operands=[text.cite(f"“{ctx_text}”", None, "原文", line)],
+            note="模板占位符未替换",
+            group=f"placeholder|{m.group()[0]}",
+            sentence=f"留有模板占位符“{ctx_text}”",
+        )
+        found.append((i, 0, m.start(), outcome))
+    for i, m in text.line_matches(_INSTRUCTIONS):
+        line, phrase = text.lines[i], m.group()
+        outcome = Outcome(
+            f"第{line.page}页 模板说明“{phrase}”",
+            Status.FAIL,
+            operands=[text.cite(f"“{phrase}”", None, "原文", line)],
+            note="模板中的填写说明未删除",
+            severity=Severity.WARNING,
+            group=f"instruction|{phrase}",
+            sentence=f"留有模板的填写说明“{phrase}”",
+        )
+        found.append((i, 1, m.start(), outcome))
+    out = [f[3] for f in sorted(found, key=lambda f: f[:3])]
     return out or [Outcome("未见模板占位符或填写说明", Status.PASS)]

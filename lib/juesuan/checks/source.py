@@ -8,8 +8,10 @@ and segmented with the parser's own `segment`, so a rule sees the same parts and
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 from .. import config
@@ -31,6 +33,8 @@ class Text:
     _segs: Segments | None = None
     _flat: tuple[str, list[int], list[tuple[int, int]]] | None = None
     _compact: list[str] | None = None
+    _lined: tuple[str, list[int]] | None = None
+    _headings: list[Heading] | None = None
 
     @property
     def segs(self) -> Segments:
@@ -68,11 +72,28 @@ class Text:
 
     def joined(self, start: int, end: int) -> tuple[str, list[int]]:
         """compact_lines[start:end] as one string (a sentence may wrap) and the offset each line starts at."""
-        starts, pos = [], 0
-        for c in self.compact_lines[start:end]:
-            starts.append(pos)
-            pos += len(c)
-        return "".join(self.compact_lines[start:end]), starts
+        lines = self.compact_lines[start:end]
+        return "".join(lines), [0, *accumulate(map(len, lines[:-1]))] if lines else []
+
+    def line_matches(self, pattern: re.Pattern) -> Iterator[tuple[int, re.Match]]:
+        """(line index, match) of a pattern searched in every compact line, in one pass over the lines joined
+        by newlines. Only for patterns that cannot match a newline (no \\s, no negated class, no DOTALL): a
+        compact line holds no whitespace, so such a pattern finds what it would line by line."""
+        text, starts = self._by_lines()
+        for m in pattern.finditer(text):
+            yield bisect_right(starts, m.start()) - 1, m
+
+    def line_start(self, index: int) -> int:
+        """Where line `index` starts in the text `line_matches` searches (a match's offset in its line is
+        m.start() − line_start)."""
+        return self._by_lines()[1][index]
+
+    def _by_lines(self) -> tuple[str, list[int]]:
+        if self._lined is None:
+            lines = self.compact_lines
+            starts = [0, *accumulate(len(c) + 1 for c in lines[:-1])] if lines else []
+            self._lined = ("\n".join(lines), starts)
+        return self._lined
 
     def part(self, key: str) -> tuple[int, int] | None:
         return self.segs.parts.get(key)
@@ -104,7 +125,8 @@ def source(ctx: Ctx) -> Text | None:
         lines = getattr(ctx.d, "lines", None)
         if lines:  # what the reader produced, within its bounds: the file is not read again
             kind = str(doc[0].get("source_kind"))
-            return Text(Path(str(doc[0]["source_path"])), kind, lines, pages, ctx.ocr_lines)
+            segs = getattr(ctx.d, "segments", None)  # the parser's own, when it came with the lines
+            return Text(Path(str(doc[0]["source_path"])), kind, lines, pages, ctx.ocr_lines, segs)
         path = _resolve(str(doc[0]["source_path"]))
         if path is None:
             return None
@@ -140,12 +162,19 @@ class Heading:
 def headings(text: Text, start: int, end: int) -> list[Heading]:
     """Numbered lines in lines[start:end]. A level-1 or level-2 ordinal counts as a heading only on a short
     line without sentence punctuation inside (a wrapped sentence that happens to start with "二、" is body
-    text)."""
+    text). Found once per text: the rules ask for several ranges."""
+    if text._headings is None:
+        text._headings = _headings(text)
+    found = text._headings
+    keys = [h.index for h in found]
+    return found[bisect_left(keys, start) : bisect_left(keys, end)]
+
+
+def _headings(text: Text) -> list[Heading]:
     from ..values import cn_ordinal
 
     out = []
-    for i in range(start, end):
-        c = text.compact_lines[i]
+    for i, c in enumerate(text.compact_lines):
         if not c or not (c[0] in "一二三四五六七八九十(" or c[0].isdigit()):
             continue
         for level, pattern in _ORDINAL_PATTERNS:

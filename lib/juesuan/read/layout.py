@@ -139,11 +139,11 @@ def layout_page(
         if FORM_WORDS.search(_compact("".join(c.text for c in grid.cells))):
             grid.form = True
             for gs in members.values():
-                inside.update(id(g) for g in gs)
+                inside.update(map(id, gs))
             form_rows += _form_rows(grid, members)
-    free = [g for g in glyphs if id(g) not in inside]
-    rows = baseline_rows(free, settings)
-    entries = [(row[0].base, row, join_glyphs(row, vedges, settings)) for row in rows if _visible(row)]
+    free = [g for g in glyphs if id(g) not in inside] if inside else glyphs
+    rows = baseline_rows(free, settings)  # every row holds a visible glyph (spaces never start one)
+    entries = [(row[0].base, row, join_glyphs(row, vedges, settings)) for row in rows]
     implausible = _implausible(entries, text_glyphs, settings)
     entries += form_rows
     entries.sort(key=lambda e: e[0])
@@ -156,18 +156,15 @@ def layout_page(
         for g in row:
             g.line_no = no
         lines.append(Line(no, page_no, text))
-    for grid in grids:
-        _number_cells(grid)
-    _attach_lines_above(grids, lines, glyphs)
+    if grids:
+        for grid in grids:
+            _number_cells(grid)
+        _attach_lines_above(grids, lines, glyphs)
     return PageLayout(lines, grids, implausible)
 
 
 def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-def _visible(row: list[Glyph]) -> bool:
-    return any(g.ch != " " for g in row)
 
 
 # ---------------------------------------------------------------- text lines
@@ -307,8 +304,8 @@ def _implausible(
     """Lines much taller than their glyphs mean the line tolerance was wrong (a size misread): say why."""
     if len(glyphs) < s.min_glyphs_to_judge or not entries:
         return None
-    heights = sorted([0.5 if 0.5 > h else h for h in [g.bottom - g.top for g in glyphs]])  # max(h, 0.5)
-    glyph_h = heights[len(heights) // 2]
+    heights = sorted([g.bottom - g.top for g in glyphs])
+    glyph_h = max(heights[len(heights) // 2], 0.5)  # the median of max(h, 0.5): max is monotone
     tall = sum(1 for _, row, _ in entries if _spread(row) > s.tall_line * glyph_h)
     if tall > s.implausible_share * len(entries):
         return f"{tall} of {len(entries)} lines span more than {s.tall_line:g}× their glyph height"
@@ -452,15 +449,33 @@ def _fill_cells(grid: TableGrid, glyphs: list[Glyph], s: LayoutSettings) -> dict
         members = _NATIVE.cell_members(glyphs, xs, ys, [k for row in owner for k in row])
     if members is None:  # not built, or glyphs it does not take
         members = _members(glyphs, xs, ys, owner)
+    recognised = set(map(_CONF, glyphs)) != {None}  # OCR glyphs on the page: cells carry a confidence
     for k, gs in members.items():
         cell = grid.cells[k]
-        rows = [row for row in baseline_rows(gs, s) if _visible(row)]
-        cell.lines = [join_glyphs(row, [], s) for row in rows]
+        rows = _cell_rows(gs, s)  # each row holds a visible glyph
+        cell.lines = [_cell_text(row, s) for row in rows]
         cell.bases = [row[0].base for row in rows]
-        confs = [g.conf for g in gs if g.conf is not None and g.ch != " "]
+        confs = [g.conf for g in gs if g.conf is not None and g.ch != " "] if recognised else None
         cell.conf = min(confs) if confs else None
         cell._rows = rows  # type: ignore[attr-defined]  # numbered once the page's lines are
     return members
+
+
+_CONF = operator.attrgetter("conf")
+_LINE_NO = operator.attrgetter("line_no")
+
+
+def _cell_rows(glyphs: list[Glyph], s: LayoutSettings) -> list[list[Glyph]]:
+    """`baseline_rows` without its checks: members are plain lists (once per cell of every grid)."""
+    rows = _NATIVE.baseline_rows(glyphs, s.line_tol) if _NATIVE is not None else None
+    return rows if rows is not None else _baseline_rows(glyphs, s)
+
+
+def _cell_text(row: list[Glyph], s: LayoutSettings) -> str:
+    """`join_glyphs` of a cell's row (no rulings inside a cell), without its checks."""
+    native = _NATIVE
+    text = native.join_glyphs(row, [], s.generated_space, s.cjk_gap, s.latin_gap) if native else None
+    return text if text is not None else _join_glyphs(row, [], s)
 
 
 def _members(
@@ -482,7 +497,7 @@ def _members(
 def _number_cells(grid: TableGrid) -> None:
     for cell in grid.cells:
         rows = getattr(cell, "_rows", [])
-        cell.line_nos = [min((g.line_no for g in row if g.line_no), default=None) for row in rows]
+        cell.line_nos = [min(filter(None, map(_LINE_NO, row)), default=None) for row in rows]
         cell.line_no = cell.line_nos[0] if cell.line_nos else None
         if hasattr(cell, "_rows"):
             del cell._rows  # type: ignore[attr-defined]
@@ -491,14 +506,14 @@ def _number_cells(grid: TableGrid) -> None:
 def _form_rows(grid: TableGrid, members: dict[int, list[Glyph]]) -> list[tuple[float, list[Glyph], str]]:
     """One text line per grid row of a performance form: the cells that start on that row, left to right,
     each cell's wrapped lines joined without a break and its own spaces removed (cells are tokens)."""
-    index = {id(c): k for k, c in enumerate(grid.cells)}
+    starting: dict[int, list[int]] = {}  # row → the cells starting on it (grid.cells is in (row, col) order)
+    for k, c in enumerate(grid.cells):
+        if c.lines:
+            starting.setdefault(c.row, []).append(k)
     out: list[tuple[float, list[Glyph], str]] = []
-    for r in range(len(grid.ys) - 1):
-        starting = sorted((c for c in grid.cells if c.row == r and c.lines), key=lambda c: c.col)
-        if not starting:
-            continue
-        texts = [_compact("".join(c.lines)) for c in starting]
-        glyphs = [g for c in starting for g in members.get(index[id(c)], []) if g.ch != " "]
+    for r, ks in starting.items():
+        texts = [_compact("".join(grid.cells[k].lines)) for k in ks]
+        glyphs = [g for k in ks for g in members.get(k, []) if g.ch != " "]
         out.append((grid.ys[r] + 0.01, glyphs, " ".join(t for t in texts if t)))
     return out
 

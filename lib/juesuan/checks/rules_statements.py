@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from ..records import as_records
+from ..records import column as column_values
 from ..types import Severity, Status
 from .rules_common import (
     Ctx,
@@ -89,17 +91,33 @@ def cell(
     panel: str | None = None,
     occurrence: int = 0,
 ) -> Operand | None:
-    sel = t
-    if panel is not None:
-        sel = sel[sel["panel"].astype(str).str.contains(panel, na=False)]
     want = None if callable(label) else lab(label)
     pred = label if callable(label) else (lambda s: s == want)
-    sel = sel[sel["_lab"].map(pred).astype(bool)]
+    hits = [k for k, s in enumerate(t["_lab"].tolist()) if pred(s)]
+    if panel is not None:
+        panels = _texts(t, "panel")
+        hits = [k for k in hits if re.search(panel, panels[k])]
     if column is not None:
-        sel = sel[sel["column"].astype(str).str.contains(column, regex=False)]
-    if len(sel) <= occurrence:
+        columns = _texts(t, "column")
+        hits = [k for k in hits if column in columns[k]]
+    if len(hits) <= occurrence:
         return None
-    return op(sel.iloc[occurrence], code)
+    return op(t.iloc[hits[occurrence]], code)
+
+
+def _texts(t: pd.DataFrame, name: str) -> list[str]:
+    """A column as the strings `astype(str)` gives: one list, not a filtered copy of the table per condition,
+    which made a cell lookup cost a millisecond."""
+    return [_text(v) for v in column_values(t, name)]
+
+
+def _text(v: object) -> str:
+    return "nan" if v is None else str(v)  # as `astype(str)` reads a missing value
+
+
+def in_panel(cells: list[dict], panel: str) -> list[dict]:
+    """The cells whose panel matches the pattern `panel` (收入/支出 of a two-sided table)."""
+    return [r for r in cells if re.search(panel, _text(r.get("panel")))]
 
 
 def _zero(label: str) -> Operand:
@@ -155,10 +173,10 @@ def _t1_sum(ctx: Ctx, panel: str, total: str, subject: str) -> list[Outcome]:
     if hits:
         return [unread(subject, hits)]
     tot = cell(t, T1, total, panel=panel)
-    rows = t[t["panel"].astype(str).str.contains(panel, na=False) & t["_ordinal"]]
-    if tot is None or rows.empty:
+    members = [r for r in in_panel(rows(ctx, T1), panel) if r["_ordinal"]]
+    if tot is None or not members:
         return [na(subject, f"表1未找到{total}或分项")]
-    return [compare_sum(subject, tot, [op(r, T1) for _, r in rows.iterrows()])]
+    return [compare_sum(subject, tot, [op(r, T1) for r in members])]
 
 
 @rule("S01")
@@ -220,13 +238,20 @@ def s05(ctx: Ctx) -> list[Outcome]:
 
 
 def rows(ctx: Ctx, code: str) -> list[dict]:
-    """One statement's cells as dicts (missing values None), built once per document."""
+    """One statement's cells as dicts (missing values None) with `_lab` and `_ordinal` as `table` has them;
+    every table's built once per document."""
 
-    def make() -> list[dict]:
-        t = table(ctx, code)
-        return t.astype(object).where(t.notna(), None).to_dict("records") if not t.empty else []
+    def make() -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        for r in as_records(ctx.table("statements")):
+            if r["table_code"] is None:
+                continue
+            name = norm_name(r["row_label"])
+            r["_lab"], r["_ordinal"] = _ORDINAL.sub("", name), bool(_ORDINAL_ROW.match(name))
+            out.setdefault(str(r["table_code"]), []).append(r)
+        return out
 
-    return ctx.memo(("statement_rows", code), make)  # type: ignore[return-value]
+    return ctx.memo("statement_rows", make).get(code, [])  # type: ignore[union-attr]
 
 
 _ROW_IDENTITIES: dict[str, tuple[Callable[[str], bool], Callable[[str], bool]]] = {
@@ -397,34 +422,28 @@ def s08(ctx: Ctx) -> list[Outcome]:
         else:
             out.append(compare_same(subject, a, b))
     if not t1.empty and not t4.empty:
-        fiscal = t1[
-            t1["panel"].astype(str).str.contains("收入", na=False)
-            & t1["_ordinal"]
-            & t1["_lab"].str.contains("财政拨款")
-        ]
+        fiscal = [r for r in in_panel(rows(ctx, T1), "收入") if r["_ordinal"] and "财政拨款" in r["_lab"]]
         t4in = cell(t4, T4, "本年收入合计", panel="收入")
         subject = "表4本年收入合计 = 表1财政拨款收入(一+二+三)"
         hits = withheld(ctx, T4, label="本年收入合计") + withheld(
             ctx, T1, lambda s, _c: bool(_ORDINAL_ROW.match(s)) and "财政拨款" in s
         )
-        if hits and (t4in is not None or not fiscal.empty):
+        if hits and (t4in is not None or fiscal):
             out.append(unread(subject, hits))
-        elif t4in is not None and not fiscal.empty:
-            out.append(compare_sum(subject, t4in, [op(r, T1) for _, r in fiscal.iterrows()]))
+        elif t4in is not None and fiscal:
+            out.append(compare_sum(subject, t4in, [op(r, T1) for r in fiscal]))
     return out or [na("表间总数", "缺少所需的表")]
 
 
-def _class_rows(t: pd.DataFrame, panel: str | None, column: str | None) -> dict[str, pd.Series]:
-    sel = t
-    if panel is not None:
-        sel = sel[sel["panel"].astype(str).str.contains(panel, na=False)]
+def _class_rows(cells: list[dict], panel: str | None, column: str | None) -> dict[str, dict]:
+    sel = in_panel(cells, panel) if panel is not None else cells
     if column is not None:
-        sel = sel[sel["column"].astype(str).str.contains(column, regex=False)]
-    if "level" in sel and sel["level"].eq("类").any():
-        sel = sel[sel["level"] == "类"]
+        sel = [r for r in sel if column in _text(r.get("column"))]
+    if any(r.get("level") == "类" for r in sel):
+        sel = [r for r in sel if r.get("level") == "类"]
     else:
-        sel = sel[sel["_ordinal"]]
-    return {r["_lab"]: r for _, r in sel.iterrows()}
+        sel = [r for r in sel if r["_ordinal"]]
+    return {r["_lab"]: r for r in sel}
 
 
 @rule("S09")
@@ -434,8 +453,8 @@ def s09(ctx: Ctx) -> list[Outcome]:
         ((T1, "支出", None), (T3, None, "本年支出合计")),
         ((T4, "支出", "一般公共预算"), (T5, None, "合计")),
     ):
-        ta, tb = table(ctx, ca), table(ctx, cb)
-        if ta.empty or tb.empty:
+        ta, tb = rows(ctx, ca), rows(ctx, cb)
+        if not ta or not tb:
             continue
         a, b = _class_rows(ta, pa, cola), _class_rows(tb, pb, colb)
         for name in [n for n in a if n in b]:
@@ -479,11 +498,11 @@ def s10(ctx: Ctx) -> list[Outcome]:
             out.append(unread(f"表6 {panel}合计 = Σ类", hits))
             continue
         tot = cell(t, T6, lambda s, p=panel: s.startswith(p) and "合计" in s)
-        sel = t[t["panel"].astype(str).str.contains(panel[:2], na=False) & (t["level"] == "类")]
-        if tot is None or sel.empty:
+        sel = [r for r in in_panel(rows(ctx, T6), panel[:2]) if r.get("level") == "类"]
+        if tot is None or not sel:
             out.append(na(f"表6 {panel}合计", "未找到合计或类级行"))
             continue
-        out.append(compare_sum(f"表6 {panel}合计 = Σ类", tot, [op(r, T6) for _, r in sel.iterrows()]))
+        out.append(compare_sum(f"表6 {panel}合计 = Σ类", tot, [op(r, T6) for r in sel]))
     return out
 
 

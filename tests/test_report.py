@@ -447,6 +447,19 @@ def test_parse_keeps_a_pdfs_text_beside_its_tables(tmp_path):
     assert not (tmp_path / "2023-tongcheng-renshe" / "text.txt").exists()
 
 
+def test_a_pdfs_text_comes_from_the_lines_just_read(monkeypatch):
+    # the text beside the tables is the reader's own lines: the PDF is not read again (outside the reader's
+    # bounds), and the text is the same as a fresh read gives
+    from juesuan import write
+    from juesuan.pipeline import parse
+
+    d = parse(PDF)
+    fresh = write.source_text(PDF)
+    monkeypatch.setattr(write, "read_source", lambda *_: pytest.fail("the PDF was read a second time"))
+    assert write.source_text(PDF, d) == fresh and fresh.count("\n") > len(d.lines)
+    assert write.source_text(SAMPLE, parse(SAMPLE)) is None
+
+
 def test_counts_shown_as_counts(reports):
     _, out = reports
     text = _text(_html(out, "2023-tongcheng-renshe")["04_consistency_checks.html"])

@@ -136,16 +136,22 @@ def write_document(path: str | Path, disclosure: Disclosure, out_dir: Path, with
         checks = run_checks(disclosure)
     text = None
     if str(path).lower().endswith(".pdf"):  # the text the reader produced, so that a cited line can be found
-        text = source_text(path)
+        text = source_text(path, disclosure)
     return write_tables(disclosure, out_dir, checks=checks, text=text)
 
 
-def source_text(path: str | Path) -> str | None:
+def source_text(path: str | Path, disclosure: Disclosure | None = None) -> str | None:
     """The text the PDF reader produced, one numbered line each as reports cite them (第 N 行), a marker line
     at each page: so that a line number of a PDF can be looked up. None for text input (its own lines are
-    cited)."""
-    src = read_source(path)
-    if src.kind != SourceKind.PDF:
+    cited). The lines come with `disclosure` when it was just parsed: the PDF is not read a second time, and
+    never outside the reader's bounds."""
+    lines = getattr(disclosure, "lines", None)
+    if lines is not None:
+        kind = str(disclosure.document["source_kind"].iloc[0]) if len(disclosure.document) else ""
+    else:
+        src = read_source(path)
+        kind, lines = src.kind, src.lines
+    if kind != SourceKind.PDF:
         return None
     out, page = (
         [
@@ -154,7 +160,7 @@ def source_text(path: str | Path) -> str | None:
         ],
         None,
     )
-    for line in src.lines:
+    for line in lines:
         if line.page != page:
             page = line.page
             out.append(f"==== 第 {page} 页 ====")

@@ -278,9 +278,9 @@ class _Exporter:
         return out
 
 
-def write_text(path: str | Path, target: Path) -> Path | None:
+def write_text(path: str | Path, target: Path, disclosure=None) -> Path | None:
     """`source_text` written to `target` (None for text input)."""
-    text = source_text(path)
+    text = source_text(path, disclosure)
     if text is None:
         return None
     atomic_write(target, text)
@@ -325,7 +325,7 @@ def run_reports(
                 doc["doc_id"] = place.doc_id
                 stage = outdir.staging(place.out, place.doc_id)
                 try:
-                    text = write_text(path, stage / TEXT_FILE)
+                    text = write_text(path, stage / TEXT_FILE, disclosure)
                     entries: list[tuple[str, str, str]] = []
                     status = _run_books(
                         path,

@@ -124,23 +124,30 @@ static PyObject *py_types(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* The n pdfium function addresses of a setup tuple into p; 0 with an error set when the tuple is not n
+   non-null addresses. (setup and setup_paths share it.) */
+static int read_addresses(PyObject *addrs, void **p, Py_ssize_t n) {
+    if (PyTuple_GET_SIZE(addrs) != n) {
+        PyErr_Format(PyExc_ValueError, "%zd pdfium function addresses expected", n);
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        p[i] = PyLong_AsVoidPtr(PyTuple_GET_ITEM(addrs, i));
+        if (!p[i]) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null pdfium function address");
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* setup(char_kind, pdfium function addresses): once, at read.pdf's import. */
 static PyObject *py_setup(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *func, *addrs;
     if (!PyArg_ParseTuple(args, "OO!", &func, &PyTuple_Type, &addrs)) return NULL;
-    if (PyTuple_GET_SIZE(addrs) != 11) {
-        PyErr_SetString(PyExc_ValueError, "11 pdfium function addresses expected");
-        return NULL;
-    }
     void *p[11];
-    for (int i = 0; i < 11; i++) {
-        p[i] = PyLong_AsVoidPtr(PyTuple_GET_ITEM(addrs, i));
-        if (!p[i]) {
-            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null pdfium function address");
-            return NULL;
-        }
-    }
+    if (!read_addresses(addrs, p, 11)) return NULL;
     pdfium.count_chars = (count_chars_fn)p[0];
     pdfium.get_text = (get_text_fn)p[1];
     pdfium.text_index = (text_index_fn)p[2];
@@ -730,8 +737,8 @@ static PyObject *py_setup_paths(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *addrs, *consts;
     if (!PyArg_ParseTuple(args, "O!O!", &PyTuple_Type, &addrs, &PyTuple_Type, &consts)) return NULL;
-    if (PyTuple_GET_SIZE(addrs) != 13 || PyTuple_GET_SIZE(consts) != 6) {
-        PyErr_SetString(PyExc_ValueError, "13 pdfium function addresses and 6 constants expected");
+    if (PyTuple_GET_SIZE(consts) != 6) {
+        PyErr_SetString(PyExc_ValueError, "6 constants expected");
         return NULL;
     }
     if (!edge_type) {
@@ -739,13 +746,7 @@ static PyObject *py_setup_paths(PyObject *self, PyObject *args) {
         return NULL;
     }
     void *p[13];
-    for (int i = 0; i < 13; i++) {
-        p[i] = PyLong_AsVoidPtr(PyTuple_GET_ITEM(addrs, i));
-        if (!p[i]) {
-            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null pdfium function address");
-            return NULL;
-        }
-    }
+    if (!read_addresses(addrs, p, 13)) return NULL;
     int c[6];
     for (int i = 0; i < 6; i++) {
         c[i] = (int)PyLong_AsLong(PyTuple_GET_ITEM(consts, i));

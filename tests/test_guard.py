@@ -156,3 +156,49 @@ def _png_up(row: bytes) -> bytes:
 
 def test_a_pdf_the_walker_cannot_read_is_left_to_pdfium(tmp_path):
     _check(tmp_path, b"%PDF-1.7\nnot a PDF at all\n%%EOF\n", max_page_objects=1)
+
+
+def _damaged(body: bytes, keep: int) -> bytes:
+    """`body` compressed, one byte past the first `keep` compressed bytes flipped until zlib refuses it."""
+    comp = zlib.compress(body)
+    for at in range(keep, len(comp)):
+        bad = comp[:at] + bytes([comp[at] ^ 0x55]) + comp[at + 1 :]
+        try:
+            zlib.decompress(bad)
+        except zlib.error:
+            return bad
+    raise AssertionError("no damaging byte found")
+
+
+def _two_pages(first: bytes, second: bytes) -> bytes:
+    """Two pages drawing X1 (ten boxes); each content is a whole stream object."""
+    resources = b"/Resources << /XObject << /X1 7 0 R >> >>"
+    return pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R %s >>" % resources,
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 6 0 R %s >>" % resources,
+                first, second, _form(b"0 0 1 1 re f\n" * 10)])
+
+
+def test_a_damaged_stream_does_not_end_the_check(tmp_path):
+    """A content stream zlib refuses counts for what decodes before the damage (pdfium draws that much), and
+    the pages after it are still checked."""
+    rnd = random.Random(3)
+    body = b"".join(b"q %d 0 0 1 0 0 cm /X1 Do Q\n" % rnd.randrange(10**6) for _ in range(3000))
+    damaged = _damaged(body, 4000)
+    got, intact = guard._inflate(damaged, 10**7), zlib.decompressobj().decompress(damaged[:4000])
+    assert len(intact) > 10_000 and got.startswith(intact) and len(got) < len(body)  # up to the damage
+    flate = b"<< /Length %d /Filter /FlateDecode >>\nstream\n"
+    bomb = stream(b"q /X1 Do Q\n" * 20)  # 200 boxes
+    early = flate % 40 + _damaged(body, 0)[:40] + b"\nendstream"  # damaged from its start: nothing drawn
+    with pytest.raises(InputError, match="page 2 draws more than 100 objects"):
+        _check_pages(tmp_path, _two_pages(early, bomb), max_page_objects=100)
+    late = flate % len(damaged) + damaged + b"\nendstream"  # its Do before the damage: thousands of boxes
+    with pytest.raises(InputError, match="page 1 draws more than 1,000 objects"):
+        _check_pages(tmp_path, _two_pages(late, stream(b"")), max_page_objects=1_000)
+
+
+def _check_pages(tmp_path, data: bytes, **bounds) -> None:
+    path = tmp_path / "x.pdf"
+    path.write_bytes(data)
+    with using(Limits(**bounds)):
+        guard.check_pdf(path, data, 2)

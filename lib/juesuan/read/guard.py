@@ -170,7 +170,10 @@ class _Walker:
         budget = self.bound.max_page_content
         data = _decoded(stream, budget, self.pikepdf)
         if data is None:  # a filter chain the fast path does not take: qpdf decodes it
-            data = stream.read_bytes()
+            try:
+                data = stream.read_bytes()
+            except Exception:  # noqa: BLE001 - undecodable (damaged, unknown filter): pdfium draws nothing of it
+                data = b""  # and the other streams and pages are still counted
         if len(data) > budget:
             raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
         return data
@@ -219,17 +222,39 @@ def _decoded(stream, budget: int, pikepdf) -> bytes | None:
         if f in _ASCII85:
             data = _a85(data)
         elif f in _FLATE:
-            try:
-                data = zlib.decompressobj().decompress(data, budget + 1)
-            except zlib.error:
-                return None  # qpdf's lenient inflate decides what a damaged stream holds
-            if len(data) > budget:
-                raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
+            data = _inflate(data, budget)
         else:
             return None
         if data is None:
             return None
     return data
+
+
+_INFLATE_STEP = 16384  # compressed bytes decoded at a time …
+_DAMAGE_STEP = 64  # … and, from the piece where a stream is damaged, this many
+
+
+def _inflate(raw: bytes, budget: int) -> bytes:
+    """Flate decoded, stopped past `budget`. A damaged stream gives what decodes before the damage (to within
+    _DAMAGE_STEP input bytes), as pdfium draws it: operations before the damage are counted."""
+    inflater = zlib.decompressobj()
+    parts: list[bytes] = []
+    n, at, step = 0, 0, _INFLATE_STEP
+    while at < len(raw) and not inflater.eof:
+        saved = inflater.copy() if step > _DAMAGE_STEP else None
+        try:
+            part = inflater.decompress(raw[at : at + step], budget + 1 - n)
+        except zlib.error:
+            if saved is None:
+                break
+            inflater, step = saved, _DAMAGE_STEP  # the same piece again, in smaller steps
+            continue
+        parts.append(part)
+        n += len(part)
+        if n > budget:
+            raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
+        at += step
+    return b"".join(parts)
 
 
 def _empty(obj, pikepdf) -> bool:

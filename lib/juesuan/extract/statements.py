@@ -402,8 +402,9 @@ def _columns(grid: TableGrid, body: int) -> list[_Column]:
         covers.append((cell, idx))
         for i in idx:
             columns[i].path.append(_clean(cell.text))
+    body_cells = [(c.x0, c.x1, t) for c in grid.cells if c.row >= body and (t := _clean(c.text))]
     for col in columns:
-        col.role = _role(col, _body_texts(grid, body, col))
+        col.role = _role(col, _body_texts(body_cells, col))
     values = [i for i, c in enumerate(columns) if c.role == "value"]
     for i in values:
         parts = [
@@ -434,14 +435,10 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def _body_texts(grid: TableGrid, body: int, col: _Column) -> list[str]:
-    return [
-        _clean(c.text)
-        for c in grid.cells
-        if c.row >= body
-        and _clean(c.text)
-        and _overlap(c.x0, c.x1, col.x0, col.x1) >= LAYOUT.cell_in_column * (c.x1 - c.x0)
-    ]
+def _body_texts(cells: list[tuple[float, float, str]], col: _Column) -> list[str]:
+    """The texts of the body cells (x0, x1, text) that lie mostly inside the column."""
+    share = LAYOUT.cell_in_column
+    return [t for x0, x1, t in cells if _overlap(x0, x1, col.x0, col.x1) >= share * (x1 - x0)]
 
 
 def _role(col: _Column, texts: list[str]) -> str:

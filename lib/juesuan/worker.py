@@ -26,7 +26,7 @@ from .errors import InputError
 from .limits import MB, Limits, on_pages, using
 from .pipeline import Extracted, read_document
 
-_PRELOAD = ["juesuan.pipeline", "juesuan.read.pdf", "juesuan.read.guard"]
+_PRELOAD = ["juesuan.pipeline", "juesuan.read.pdf", "juesuan.read.guard", "pikepdf"]
 _context = None
 _owner: int | None = None  # the process that set the context up
 

@@ -43,6 +43,24 @@ def test_evidence_keeps_the_original_characters(seed):
     assert "公务接待费支出决算为15.29万元" in row.evidence and "，" in row.evidence
 
 
+@pytest.mark.parametrize("texts", [
+    ["公务接待费　15.29 万元，", "ab 12 cd"],  # NFKC keeps every length: original() slices one string
+    ["㎡ 与 ﬁ 变长", "①２"],  # NFKC lengthens some characters: the run-by-run path
+])
+def test_original_characters_of_any_span(texts):
+    from juesuan.segment import Passage
+
+    p = Passage([Line(i + 1, 1, t) for i, t in enumerate(texts)])
+    assert (p._same is not None) == ("㎡" not in texts[0])  # which path is under test
+    for a in range(-2, len(p.text) + 2):
+        for b in range(a - 2, len(p.text) + 3):
+            got = p.original(a, b)
+            fast, p._same = p._same, None  # the run-by-run reading, the reference
+            assert got == p.original(a, b), (a, b)
+            p._same = fast
+    assert p.original(0, len(p.text)).replace(" ", "") == "".join("".join(t.split()) for t in texts)
+
+
 def test_document_metadata(seed):
     doc = seed.document.iloc[0]
     assert (doc.department, doc.year, doc.source_kind) == ("通城县人力资源和社会保障局", 2023, "text")

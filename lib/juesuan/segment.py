@@ -88,6 +88,8 @@ class Passage:
         self.lines = lines
         self.line_conf = line_conf or {}  # Source.line_conf: which lines OCR read, how sure it was
         self._starts, self._owners, self._sources = starts, owners, sources
+        # one original character per character of `text` (NFKC kept every length): `original` is a slice
+        self._same = "".join(sources) if all(type(x) is str for x in sources) else None
 
     def _run(self, pos: int) -> int:
         return max(bisect_right(self._starts, pos) - 1, 0)
@@ -103,6 +105,8 @@ class Passage:
 
     def original(self, start: int, end: int) -> str:
         """The document's own characters behind text[start:end] (evidence keeps them, not the NFKC form)."""
+        if self._same is not None:
+            return self._same[max(start, 0) : max(end, 0)]
         out: list[str] = []
         k = self._run(start)
         while k < len(self._starts) and self._starts[k] < end:

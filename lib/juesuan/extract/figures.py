@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from ..normalize import unquote
 from ..read.lines import Warn
@@ -87,6 +88,7 @@ _YEAR_PREFIX = re.compile(rf"^(?:(?:.{{0,24}}?{_ORG})?\d{{4}}年度|\d{{2}}(?:\d
 _AFTER_FIGURE = re.compile(r"\d(?:" + "|".join(re.escape(u) for u in _UNITS) + r")?$")
 
 
+@lru_cache(maxsize=4096)
 def _clean_item(prefix: str) -> str:
     """The noun phrase of a clause: remarks, list markers, year phrases, fillers and cue words peeled off."""
     item = _REMARK.sub("", prefix)

@@ -139,6 +139,8 @@ class _Walker:
 
     def _cost(self, data: bytes, resources, stack: tuple[tuple[int, int], ...], count: bool = True) -> int:
         ops = sum(1 for _ in _PAINT.finditer(data)) if count else 0
+        if b"Tf" in data:  # a font is chosen: its Type3 glyphs, which pdfium parses like forms
+            ops += self._type3(resources, stack)
         names = [m.group(1) for m in _DO.finditer(data)] if b"Do" in data else []
         if not names:
             return ops
@@ -161,6 +163,32 @@ class _Walker:
                 return ops  # already over: stop counting
         return ops
 
+    def _type3(self, resources, stack: tuple[tuple[int, int], ...]) -> int:
+        """Operations of the Type3 fonts in `resources`, each glyph's procedure once (pdfium parses a glyph
+        once and keeps it), forms expanded; a font already being counted (a glyph that uses its own font)
+        adds nothing more."""
+        fonts = _dictionary(resources.get("/Font") if resources is not None else None, self.pikepdf)
+        ops = 0
+        for font in fonts.values() if fonts is not None else ():
+            if not isinstance(font, self.pikepdf.Dictionary) or font.get("/Subtype") != "/Type3":
+                continue
+            key = font.objgen if font.is_indirect else None
+            if key in stack:
+                continue
+            if key is None or key not in self.forms:
+                procs = _dictionary(font.get("/CharProcs"), self.pikepdf)
+                inner = _dictionary(font.get("/Resources"), self.pikepdf) or resources
+                cost = 0
+                for proc in procs.values() if procs is not None else ():
+                    if isinstance(proc, self.pikepdf.Stream) and len(stack) < _MAX_DEPTH:
+                        cost += self._cost(self._data(proc), inner, (*stack, key or (0, 0)))
+                if key is None:
+                    ops += cost
+                    continue
+                self.forms[key] = cost
+            ops += self.forms[key]
+        return ops
+
     def _is_form(self, obj) -> bool:
         return isinstance(obj, self.pikepdf.Stream) and obj.get("/Subtype") == "/Form"
 
@@ -169,9 +197,11 @@ class _Walker:
         1000×)."""
         budget = self.bound.max_page_content
         data = _decoded(stream, budget, self.pikepdf)
-        if data is None:  # a filter chain the fast path does not take: qpdf decodes it
+        if data is None:  # a filter chain the fast path does not take: decoded a filter at a time, bounded
             try:
-                data = stream.read_bytes()
+                data = _bounded(stream, budget, self.pikepdf)
+            except _Over:
+                raise
             except Exception:  # noqa: BLE001 - undecodable (damaged, unknown filter): pdfium draws nothing of it
                 data = b""  # and the other streams and pages are still counted
         if len(data) > budget:
@@ -205,6 +235,8 @@ def _entry(xobjects, name: bytes):
     if name.isascii() and b"#" not in name:
         return xobjects.get("/" + name.decode("ascii"))
     wanted = b"/" + _ESCAPE.sub(lambda m: bytes.fromhex(m.group(1).decode()), name)
+    if b"\0" in wanted:  # qpdf renames such a key (/QPDFFake1 …) while pdfium still finds it: not countable
+        raise _Over("a content stream names an XObject with a NUL byte (#00), which PDF does not allow")
     return next((v for k, v in xobjects.items() if k.encode("utf-8", "surrogateescape") == wanted), None)
 
 
@@ -228,6 +260,82 @@ def _decoded(stream, budget: int, pikepdf) -> bytes | None:
         if data is None:
             return None
     return data
+
+
+_RUN_LENGTH = ("/RunLengthDecode", "/RL")
+_LZW = ("/LZWDecode", "/LZW")
+_HEX = ("/ASCIIHexDecode", "/AHx")
+
+
+def _bounded(stream, budget: int, pikepdf) -> bytes:
+    """The stream through each of its filters in turn, never beyond `budget` (qpdf's own decoding has no
+    bound, and leaves RunLength undecoded: a stream it calls unfilterable was counted as empty). Flate and LZW
+    are decoded here with the bound; a predictor, which never lengthens its input, is then applied by qpdf
+    to that one filter. A filter no content stream uses (an image codec, Crypt) draws nothing: empty."""
+    filters = stream.get("/Filter")
+    filters = [] if filters is None else list(filters) if isinstance(filters, pikepdf.Array) else [filters]
+    params = stream.get("/DecodeParms")
+    params = list(params) if isinstance(params, pikepdf.Array) else [params] * len(filters)
+    data = stream.read_raw_bytes()
+    params = (params + [None] * len(filters))[: len(filters)]
+    for f, p in zip(filters, params, strict=True):
+        raw = data
+        if f in _FLATE:
+            data = _inflate(raw, budget)
+        elif f in _LZW:
+            data = _unlzw(raw, budget)
+        elif f in _RUN_LENGTH:
+            data = _run_length(raw, budget)
+        elif f in _ASCII85 or f in _HEX:  # shorter than its input, or at most 4× (a85 'z'): checked below
+            data = _a85(raw) if f in _ASCII85 else None
+            data = _one_filter(raw, f, None, pikepdf) if data is None else data
+        else:
+            return b""
+        if (f in _FLATE or f in _LZW) and not _empty(p, pikepdf):
+            data = _one_filter(raw, f, p, pikepdf)  # no longer than what was just decoded within the bound
+        if len(data) > budget:
+            raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
+    return data
+
+
+def _one_filter(raw: bytes, name, params, pikepdf) -> bytes:
+    """raw through one filter by qpdf: only for a filter whose output is known to be bounded."""
+    scratch = pikepdf.new()
+    stream = pikepdf.Stream(scratch, raw)
+    stream.Filter = pikepdf.Name(str(name))
+    if params is not None:
+        stream.DecodeParms = pikepdf.Dictionary({k: params[k] for k in params.keys()})
+    return stream.read_bytes(decode_level=pikepdf.StreamDecodeLevel.specialized)
+
+
+def _run_length(raw: bytes, budget: int) -> bytes:
+    """RunLengthDecode stopped past `budget` (a two-byte run is 128 bytes out)."""
+    out = bytearray()
+    at = 0
+    while at < len(raw) and raw[at] != 128 and len(out) <= budget:
+        n = raw[at]
+        if n < 128:
+            out += raw[at + 1 : at + 2 + n]
+            at += n + 2
+        else:
+            out += raw[at + 1 : at + 2] * (257 - n)
+            at += 2
+    if len(out) > budget:
+        raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
+    return bytes(out)
+
+
+def _unlzw(raw: bytes, budget: int) -> bytes:
+    """LZWDecode (pdfminer's decoder, which yields as it goes) stopped past `budget`."""
+    from pdfminer.lzw import LZWDecoder
+
+    parts, n = [], 0
+    for part in LZWDecoder(io.BytesIO(raw)).run():
+        parts.append(part)
+        n += len(part)
+        if n > budget:
+            raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
+    return b"".join(parts)
 
 
 _INFLATE_STEP = 16384  # compressed bytes decoded at a time …

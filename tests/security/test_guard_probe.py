@@ -173,3 +173,14 @@ def test_the_command_refuses_a_predictor_bomb_in_one_line_and_reads_the_rest(tmp
     assert got.stderr.splitlines() == [
         f"juesuan: error: {bad}: page 1: a content stream expands to more than 64 MB, the bound per page"]
     assert (tmp_path / "out" / SEED.stem).is_dir() and not (tmp_path / "out" / "bomb").exists()
+
+
+def test_graphics_states_left_open_are_counted(tmp_path):
+    """20 M q never closed, nothing painted, took the reader to 3.3 GB past the guard (pdfium keeps each
+    saved state). The deepest nesting counts: 300 open q over a bound of 100; 300 closed ones are depth 1."""
+    with pytest.raises(InputError, match="page 1 draws more than 100 objects"):
+        _check(tmp_path, _page(stream(b"Q Q " + b"q " * 300)), max_page_objects=100)
+    _check(tmp_path, _page(stream(b"q Q " * 300)), max_page_objects=100)
+    _check(tmp_path, _page(stream(b"q " * 90 + b"0 0 1 1 re f\n" * 9)), max_page_objects=100)
+    with pytest.raises(InputError, match="page 1 draws more than 100 objects"):
+        _check(tmp_path, _page(stream(b"q " * 90 + b"0 0 1 1 re f\n" * 11)), max_page_objects=100)

@@ -138,7 +138,7 @@ class _Walker:
         return self._cost(data, _resources(page), (), count=len(data) > 2 * self.bound.max_page_objects)
 
     def _cost(self, data: bytes, resources, stack: tuple[tuple[int, int], ...], count: bool = True) -> int:
-        ops = sum(1 for _ in _PAINT.finditer(data)) if count else 0
+        ops = sum(1 for _ in _PAINT.finditer(data)) + _saved_states(data) if count else 0
         if b"Tf" in data:  # a font is chosen: its Type3 glyphs, which pdfium parses like forms
             ops += self._type3(resources, stack)
         names = [m.group(1) for m in _DO.finditer(data)] if b"Do" in data else []
@@ -207,6 +207,37 @@ class _Walker:
         if len(data) > budget:
             raise _Over(f"a content stream expands to more than {_mb(budget)}, the bound per page")
         return data
+
+
+_SPACE = b" \t\n\r\x0b\x0c"
+_SAVE_CHUNK = 1 << 20  # content bytes looked at a time: a few arrays of this size, however long the stream
+
+
+def _saved_states(data: bytes) -> int:
+    """The deepest nesting of q (save the graphics state): pdfium keeps a copy of the state for each one
+    open, so 20 M unclosed q and nothing painted took the reader to 3.3 GB. A Q with none open does
+    nothing. Read with numpy a chunk at a time: a match object per q cost the guard itself 1.8 GB."""
+    if b"q" not in data:
+        return 0
+    import numpy as np
+
+    before = np.zeros(256, dtype=bool)  # what may precede an operator, and what may follow it
+    before[list(_SPACE + b"])>")] = True
+    after = np.zeros(256, dtype=bool)
+    after[list(_SPACE + b"[]()<>/%")] = True
+    padded = np.frombuffer(b" " + data + b" ", dtype=np.uint8)
+    total, lowest, deepest = 0, 0, 0
+    for at in range(1, len(padded) - 1, _SAVE_CHUNK):
+        window = padded[at - 1 : at + _SAVE_CHUNK + 1]
+        mid = window[1:-1]
+        ops = mid[((mid == ord("q")) | (mid == ord("Q"))) & before[window[:-2]] & after[window[2:]]]
+        if not ops.size:
+            continue
+        depth = total + np.cumsum(np.where(ops == ord("q"), 1, -1))
+        low = np.minimum(np.minimum.accumulate(depth), lowest)
+        deepest = max(deepest, int((depth - np.minimum(low, 0)).max()))
+        total, lowest = int(depth[-1]), int(low[-1])
+    return deepest
 
 
 def _resources(page):

@@ -184,3 +184,32 @@ def test_graphics_states_left_open_are_counted(tmp_path):
     _check(tmp_path, _page(stream(b"q " * 90 + b"0 0 1 1 re f\n" * 9)), max_page_objects=100)
     with pytest.raises(InputError, match="page 1 draws more than 100 objects"):
         _check(tmp_path, _page(stream(b"q " * 90 + b"0 0 1 1 re f\n" * 11)), max_page_objects=100)
+
+
+def _boxes_form(first: int) -> tuple[bytes, ...]:
+    """A form drawing 10 boxes (object `first`)."""
+    return (stream(_FILLS * 10, b"/Type /XObject /Subtype /Form /BBox [0 0 9 9]"),)
+
+
+@pytest.mark.parametrize("how", ["pattern", "soft mask"])
+def test_a_form_bomb_in_a_pattern_cell_or_a_soft_mask_is_counted(tmp_path, how):
+    """A tiling pattern's cell and a soft mask's group are content pdfium parses when it renders the page (an
+    image-only page is rendered for OCR): a 10⁶-box cell took the reader to 1.7 GB past the guard. A cell or
+    group drawing a form 20 times, the form 10 boxes: 200 operations."""
+    if how == "pattern":
+        carrier = stream(b"/X1 Do\n" * 20, b"/PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 1 1] /XStep 1 "
+                         b"/YStep 1 /Resources << /XObject << /X1 6 0 R >> >>")
+        page = b"/Pattern cs /P1 scn 0 0 595 842 re f\n"
+        resources = b"/Resources << /Pattern << /P1 5 0 R >> >>"
+    else:
+        carrier = b"<< /Type /ExtGState /SMask << /Type /Mask /S /Luminosity /G 7 0 R >> >>"
+        page = b"/G1 gs 0 0 595 842 re f\n"
+        resources = b"/Resources << /ExtGState << /G1 5 0 R >> >>"
+    group = stream(b"/X1 Do\n" * 20, b"/Type /XObject /Subtype /Form /BBox [0 0 9 9] "
+                   b"/Group << /S /Transparency >> /Resources << /XObject << /X1 6 0 R >> >>")
+    more = (carrier, *_boxes_form(6)) + ((group,) if how == "soft mask" else ())
+    data = _page(stream(page, compress=False), resources, more)
+    with pytest.raises(InputError, match="page 1 draws more than 100 objects"):
+        _check(tmp_path, data, max_page_objects=100)
+    _check(tmp_path, data, max_page_objects=1_000)
+    _check(tmp_path, data.replace(b" scn", b" cs ").replace(b" gs", b" w "), max_page_objects=100)  # unused

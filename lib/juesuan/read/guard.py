@@ -139,8 +139,10 @@ class _Walker:
 
     def _cost(self, data: bytes, resources, stack: tuple[tuple[int, int], ...], count: bool = True) -> int:
         ops = sum(1 for _ in _PAINT.finditer(data)) + _saved_states(data) if count else 0
-        if b"Tf" in data:  # a font is chosen: its Type3 glyphs, which pdfium parses like forms
-            ops += self._type3(resources, stack)
+        for operators, category in _CARRIERS:  # content the resources carry, which pdfium parses like forms
+            carried = self._carried(resources, category, stack)  # memoised: first, the content scanned after
+            if carried and any(operator in data for operator in operators):
+                ops += carried
         names = [m.group(1) for m in _DO.finditer(data)] if b"Do" in data else []
         if not names:
             return ops
@@ -163,30 +165,27 @@ class _Walker:
                 return ops  # already over: stop counting
         return ops
 
-    def _type3(self, resources, stack: tuple[tuple[int, int], ...]) -> int:
-        """Operations of the Type3 fonts in `resources`, each glyph's procedure once (pdfium parses a glyph
-        once and keeps it), forms expanded; a font already being counted (a glyph that uses its own font)
-        adds nothing more."""
-        fonts = _dictionary(resources.get("/Font") if resources is not None else None, self.pikepdf)
+    def _carried(self, resources, category: str, stack: tuple[tuple[int, int], ...]) -> int:
+        """Operations of the content streams that the `category` entries of `resources` carry (Type3 glyphs,
+        tiling pattern cells, soft-mask groups: none is an XObject drawn by Do, and pdfium parses each
+        once, forms expanded), memoised per entry; a stream already being counted adds nothing more (pdfium
+        bounds such recursion itself)."""
+        entries = _dictionary(resources.get(category) if resources is not None else None, self.pikepdf)
         ops = 0
-        for font in fonts.values() if fonts is not None else ():
-            if not isinstance(font, self.pikepdf.Dictionary) or font.get("/Subtype") != "/Type3":
+        for carrier in entries.values() if entries is not None else ():
+            key = carrier.objgen if carrier.is_indirect else None
+            if key is not None and key in self.forms:
+                ops += self.forms[key]
                 continue
-            key = font.objgen if font.is_indirect else None
-            if key in stack:
-                continue
-            if key is None or key not in self.forms:
-                procs = _dictionary(font.get("/CharProcs"), self.pikepdf)
-                inner = _dictionary(font.get("/Resources"), self.pikepdf) or resources
-                cost = 0
-                for proc in procs.values() if procs is not None else ():
-                    if isinstance(proc, self.pikepdf.Stream) and len(stack) < _MAX_DEPTH:
-                        cost += self._cost(self._data(proc), inner, (*stack, key or (0, 0)))
-                if key is None:
-                    ops += cost
+            cost = 0
+            for content, own in _carried_streams(carrier, self.pikepdf):
+                if content.objgen in stack or len(stack) >= _MAX_DEPTH:
                     continue
+                inner = _dictionary(own, self.pikepdf) or resources
+                cost += self._cost(self._data(content), inner, (*stack, content.objgen))
+            if key is not None:
                 self.forms[key] = cost
-            ops += self.forms[key]
+            ops += cost
         return ops
 
     def _is_form(self, obj) -> bool:
@@ -238,6 +237,25 @@ def _saved_states(data: bytes) -> int:
         deepest = max(deepest, int((depth - np.minimum(low, 0)).max()))
         total, lowest = int(depth[-1]), int(low[-1])
     return deepest
+
+
+# The operators that use a resource carrying content of its own, and the resource category.
+_CARRIERS = (((b"Tf",), "/Font"), ((b"scn", b"SCN"), "/Pattern"), ((b"gs",), "/ExtGState"))
+
+
+def _carried_streams(carrier, pikepdf) -> list:
+    """(content stream, its own /Resources) that a font, pattern or graphics state carries."""
+    if isinstance(carrier, pikepdf.Stream) and carrier.get("/PatternType") == 1:  # a tiling cell
+        return [(carrier, carrier.get("/Resources"))]
+    if not isinstance(carrier, pikepdf.Dictionary):
+        return []
+    if carrier.get("/Subtype") == "/Type3":
+        procs = _dictionary(carrier.get("/CharProcs"), pikepdf)
+        glyphs = procs.values() if procs is not None else ()
+        return [(g, carrier.get("/Resources")) for g in glyphs if isinstance(g, pikepdf.Stream)]
+    mask = carrier.get("/SMask")
+    group = mask.get("/G") if isinstance(mask, pikepdf.Dictionary) else None
+    return [(group, group.get("/Resources"))] if isinstance(group, pikepdf.Stream) else []
 
 
 def _resources(page):

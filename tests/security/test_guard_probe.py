@@ -213,3 +213,26 @@ def test_a_form_bomb_in_a_pattern_cell_or_a_soft_mask_is_counted(tmp_path, how):
         _check(tmp_path, data, max_page_objects=100)
     _check(tmp_path, data, max_page_objects=1_000)
     _check(tmp_path, data.replace(b" scn", b" cs ").replace(b" gs", b" w "), max_page_objects=100)  # unused
+
+
+def test_a_content_array_that_pages_share_is_decoded_once(tmp_path, monkeypatch):
+    """200 pages sharing one array of 10⁵ tiny streams kept the guard decoding past the time bound (2·10⁷
+    stream reads). Here 20 pages share an array of 50 streams: 50 reads, not 1,000, and the same count."""
+    n_pages, n_streams = 20, 50
+    arr = 3 + n_pages
+    kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(n_pages))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, n_pages)]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 9 9] /Contents %d 0 R >>" % arr] * n_pages
+    objects.append(b"[" + b" ".join(b"%d 0 R" % (arr + 1 + i) for i in range(n_streams)) + b"]")
+    objects += [stream(_FILLS * 3)] * n_streams
+    data = pdf(objects)
+    reads = []
+    decoded = guard._decoded
+    monkeypatch.setattr(guard, "_decoded", lambda *a: reads.append(1) or decoded(*a))
+    path = tmp_path / "x.pdf"
+    path.write_bytes(data)
+    with using(Limits(max_page_objects=150)):
+        guard.check_pdf(path, data, n_pages)  # 150 fills a page: within the bound
+    assert len(reads) == n_streams
+    with using(Limits(max_page_objects=149)), pytest.raises(InputError, match="page 1 draws more than 149"):
+        guard.check_pdf(path, data, n_pages)

@@ -124,11 +124,21 @@ class _Walker:
         self.bound = bound
         self.pikepdf = pikepdf  # imported by check_pdf: only PDFs need it
         self.forms: dict[tuple[int, int], int] = {}  # (object, generation) → operations, forms expanded
+        # an array of content streams that pages share, decoded once (10⁵ tiny streams shared by 200 pages
+        # took the guard past the time bound), within one page's content bound in all
+        self.contents: dict[tuple[int, int], bytes] = {}
+        self.cached = 0
 
     def page(self, page) -> int:
         contents = page.get("/Contents")
-        streams = contents if isinstance(contents, self.pikepdf.Array) else [contents]
-        data = b"".join(self._data(s) for s in streams if isinstance(s, self.pikepdf.Stream))
+        shared = isinstance(contents, self.pikepdf.Array) and contents.is_indirect
+        data = self.contents.get(contents.objgen) if shared else None
+        if data is None:
+            streams = contents if isinstance(contents, self.pikepdf.Array) else [contents]
+            data = b"".join(self._data(s) for s in streams if isinstance(s, self.pikepdf.Stream))
+            if shared and self.cached + len(data) <= self.bound.max_page_content:
+                self.contents[contents.objgen] = data
+                self.cached += len(data)
         if len(data) > self.bound.max_page_content:
             raise _Over(
                 f"its content is {_mb(len(data))}, "

@@ -236,3 +236,20 @@ def test_a_content_array_that_pages_share_is_decoded_once(tmp_path, monkeypatch)
     assert len(reads) == n_streams
     with using(Limits(max_page_objects=149)), pytest.raises(InputError, match="page 1 draws more than 149"):
         guard.check_pdf(path, data, n_pages)
+
+
+@pytest.mark.parametrize("states", [False, True])
+def test_a_form_bomb_in_an_annotation_appearance_is_counted(tmp_path, states):
+    """pdfium draws annotation appearances when it renders a page (an image-only page, for OCR): a 10⁶-box
+    appearance took the reader to 1.7 GB past the guard. An appearance (or one of its states) drawing a form
+    20 times (20 Do), the form 10 boxes: 220 operations, twice with two states (both counted), and one for
+    the annotation (the page's own fill is too short to be counted)."""
+    normal = b"<< /Off 6 0 R /On 6 0 R >>" if states else b"6 0 R"
+    annot = b"<< /Type /Annot /Subtype /Square /Rect [0 0 9 9] /AP << /N %s >> >>" % normal
+    appearance = stream(b"/X1 Do\n" * 20, b"/Type /XObject /Subtype /Form /BBox [0 0 9 9] "
+                        b"/Resources << /XObject << /X1 7 0 R >> >>")
+    data = _page(stream(_FILLS), b"/Annots [5 0 R]", (annot, appearance, *_boxes_form(7)))
+    total = 1 + 220 * (2 if states else 1)
+    with pytest.raises(InputError, match=f"page 1 draws more than {total - 1} objects"):
+        _check(tmp_path, data, max_page_objects=total - 1)
+    _check(tmp_path, data, max_page_objects=total)

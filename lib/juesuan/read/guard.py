@@ -145,7 +145,32 @@ class _Walker:
                 f"over the bound of {_mb(self.bound.max_page_content)} per page"
             )
         # content shorter than two bytes an operator cannot exceed the bound by itself: skip counting it
-        return self._cost(data, _resources(page), (), count=len(data) > 2 * self.bound.max_page_objects)
+        resources = _resources(page)
+        ops = self._cost(data, resources, (), count=len(data) > 2 * self.bound.max_page_objects)
+        return ops + self._appearances(page, resources, ops)
+
+    def _appearances(self, page, resources, ops: int) -> int:
+        """Operations of the page's annotations: one each, and their normal appearances, forms that pdfium
+        draws when it renders the page (for OCR): a 10⁶-box appearance took the reader to 1.7 GB past the
+        guard. Every appearance state is counted, not only the one shown."""
+        annots = page.get("/Annots")
+        found = 0
+        for annot in annots if isinstance(annots, self.pikepdf.Array) else ():
+            found += 1
+            if ops + found > self.bound.max_page_objects:
+                break
+            ap = annot.get("/AP") if isinstance(annot, self.pikepdf.Dictionary) else None
+            normal = ap.get("/N") if isinstance(ap, self.pikepdf.Dictionary) else None
+            states = normal.values() if isinstance(normal, self.pikepdf.Dictionary) else [normal]
+            for form in states:
+                if not isinstance(form, self.pikepdf.Stream):
+                    continue
+                key = form.objgen
+                if key not in self.forms:
+                    inner = _dictionary(form.get("/Resources"), self.pikepdf) or resources
+                    self.forms[key] = self._cost(self._data(form), inner, (key,))
+                found += self.forms[key]
+        return found
 
     def _cost(self, data: bytes, resources, stack: tuple[tuple[int, int], ...], count: bool = True) -> int:
         ops = sum(1 for _ in _PAINT.finditer(data)) + _saved_states(data) if count else 0

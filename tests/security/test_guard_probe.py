@@ -253,3 +253,12 @@ def test_a_form_bomb_in_an_annotation_appearance_is_counted(tmp_path, states):
     with pytest.raises(InputError, match=f"page 1 draws more than {total - 1} objects"):
         _check(tmp_path, data, max_page_objects=total - 1)
     _check(tmp_path, data, max_page_objects=total)
+
+
+def test_an_lzw_stream_the_bounded_decoder_cannot_read_is_refused(tmp_path):
+    """pdfminer's decoder (used where qpdf's output could pass the bound: over 1 MB / 3,412 bytes of input
+    here) reads early change 1 only: a longer LZW stream with EarlyChange 0 is refused, not decoded blind."""
+    obj = _raw(_lzw(_FILLS * 300), b"/Filter /LZWDecode /DecodeParms << /EarlyChange 0 >>")
+    with pytest.raises(InputError, match="page 1: an LZW content stream with EarlyChange 0 is too long to check"):
+        _check(tmp_path, _page(obj), max_page_content=MB)
+    _check(tmp_path, _page(obj.replace(b"/EarlyChange 0", b"/EarlyChange 1")), max_page_content=MB)

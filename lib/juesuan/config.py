@@ -218,7 +218,7 @@ OCR = OcrSettings()
 # with one line naming it. Generous enough for a real 2000-page disclosure (about 25 s and 250 MB).
 MAX_INPUT_MB = 512  # file size
 MAX_PAGES = 5000  # PDF pages
-MAX_PAGE_OBJECTS = 200_000  # drawing operations of one page, form XObjects expanded with their repeats
+MAX_PAGE_OBJECTS = 200_000  # drawing operations of one page, forms/glyphs/patterns/annotations expanded
 MAX_PAGE_CONTENT_MB = 64  # decompressed content streams of one page (forms counted once)
 MAX_MEMORY_MB = 4096  # address space of the worker process that reads one input (RLIMIT_AS)
 TIME_BASE_S = 60.0  # time to read one input: this, plus TIME_PER_PAGE_S for each PDF page

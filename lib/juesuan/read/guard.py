@@ -107,8 +107,9 @@ def check_pdf(path: Path, data: bytes, n_pages: int) -> None:
                 if ops > bound.max_page_objects:
                     raise InputError(
                         path,
-                        f"page {page_no} draws more than {bound.max_page_objects:,} objects (form "
-                        f"XObjects expanded), the bound per page (--max-objects)",
+                        f"page {page_no} draws more than {bound.max_page_objects:,} objects (forms, "
+                        f"glyph procedures, patterns and annotations expanded), the bound per page "
+                        f"(--max-objects)",
                     )
     except InputError:
         raise

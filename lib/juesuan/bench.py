@@ -95,7 +95,7 @@ def _pdf_rows(paths: list[Path]) -> list[tuple]:
         ours_p, ref = (
             t / n
             for t in paired_medians(
-                lambda p=path: parse(p), lambda p=path: _pdfplumber_reference(p), repeat=1 if n > 40 else 3
+                lambda p=path: parse(p), lambda p=path: _pdfplumber_reference(p), repeat=3 if n > 40 else 5
             )
         )
         rows.append(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from . import schemas
+from . import collector, schemas
 from .errors import InputError
 from .extract import meta
 from .extract.figures import extract_figures
@@ -60,8 +60,13 @@ def extract_rows(path: str | Path) -> tuple[str, dict[str, list[dict]]]:
 
 
 def read_document(path: str | Path) -> Extracted:
-    """read → segment → extract, for `extract_rows` and the bounded reader process."""
-    path = Path(path)
+    """read → segment → extract, for `extract_rows` and the bounded reader process (the cyclic collector
+    paused: juesuan.collector)."""
+    with collector.paused():
+        return _read_document(Path(path))
+
+
+def _read_document(path: Path) -> Extracted:
     source, segs = _read(path)
     lines = source.lines
     warns: list[Warn] = list(source.warnings)

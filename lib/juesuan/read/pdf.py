@@ -10,9 +10,7 @@ upright; a page whose lines still look implausible falls back to pdfium's own te
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import gc
 import hashlib
 import math
 import re
@@ -25,6 +23,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from .. import collector
 from ..config import LAYOUT, OCR, LayoutSettings
 from ..errors import InputError
 from .layout import Edge, Glyph, GridCell, PageLayout, TableGrid, layout_page
@@ -44,7 +43,7 @@ def read_pdf(path: str | Path, settings: LayoutSettings = LAYOUT, ocr: str | Non
     path = Path(path)
     mode = OcrMode(ocr if ocr is not None else _current_ocr())
     data = _read_bytes(path)
-    with _cyclic_gc_paused():
+    with collector.paused():
         doc = _open(path, data)
         try:
             return _read_doc(path, data, doc, settings, mode)
@@ -52,20 +51,6 @@ def read_pdf(path: str | Path, settings: LayoutSettings = LAYOUT, ocr: str | Non
             raise InputError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
         finally:
             doc.close()
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused():
-    """Reading allocates tens of thousands of glyphs, which set off the cyclic collector's full passes over
-    every object of the process (pandas and all): 15–25% of a read, for glyphs that refcounting frees anyway
-    (they form no cycles). The collector is restored as it was, and collects whatever cycles remain, after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -196,9 +196,10 @@ def _floats(df: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _pools(indicators: pd.DataFrame, projects: pd.DataFrame | None, goals: pd.DataFrame | None) -> np.ndarray:
+def _pools(rows: list[tuple], projects: pd.DataFrame | None, goals: pd.DataFrame | None) -> np.ndarray:
     """The points each indicator's group shares: 100 − 执行率 points for a project, goal points for a goal
-    (NaN where unknown, or where two rows of the same project or goal disagree: never guessed)."""
+    (NaN where unknown, or where two rows of the same project or goal disagree: never guessed). `rows`: each
+    indicator's (scope, project_no, goal_no)."""
     exec_points: dict = {}
     if projects is not None and len(projects):
         exec_points = _lookup(column(projects, "project_no"), exec_weight(projects).tolist())
@@ -206,11 +207,10 @@ def _pools(indicators: pd.DataFrame, projects: pd.DataFrame | None, goals: pd.Da
     if goals is not None and len(goals):
         goal_points = _lookup(column(goals, "goal_no"), column(goals, "goal_points"))
     total, default = SETTINGS.total_points, SETTINGS.default_exec_weight
-    cols = (column(indicators, c) for c in ("scope", "project_no", "goal_no"))
     return np.array(
         [
             total - exec_points.get(pno, default) if scope == "project" else goal_points.get(gno, math.nan)
-            for scope, pno, gno in zip(*cols, strict=True)
+            for scope, pno, gno in rows
         ],
         dtype=float,
     )
@@ -240,10 +240,10 @@ def infer_weights(
     has = ~np.isnan(printed)  # a table that prints its 分值 (national form) is read, never inferred
     if has.all():
         return pd.DataFrame({"weight": printed, "weight_source": "table"}, index=indicators.index)
-    pool = _pools(indicators, projects, goals)
+    rows = list(zip(*(column(indicators, c) for c in ("scope", "project_no", "goal_no")), strict=True))
+    pool = _pools(rows, projects, goals)
     groups: dict[tuple, list[int]] = {}
-    cols = (column(indicators, c) for c in ("scope", "project_no", "goal_no"))
-    for k, (scope, pno, gno) in enumerate(zip(*cols, strict=True)):
+    for k, (scope, pno, gno) in enumerate(rows):
         groups.setdefault((scope, pno if scope == "project" else gno), []).append(k)
     # positional arrays, one assignment at the end: a .loc write per group cost more than the whole scoring
     scores, share = _floats(indicators, "score"), classes["share"].to_numpy(dtype=float)

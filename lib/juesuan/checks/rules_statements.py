@@ -48,6 +48,12 @@ def lab(text: object) -> str:
     return _ORDINAL.sub("", norm_name(text))
 
 
+def _row_keys(row_label: object) -> tuple[str, bool]:
+    """(`_lab`, `_ordinal`) of a row label: the label without its ordinal, and whether it opens with 一、…"""
+    name = norm_name(row_label)
+    return _ORDINAL.sub("", name), bool(_ORDINAL_ROW.match(name))
+
+
 def table(ctx: Ctx, code: str) -> pd.DataFrame:
     """One statement's cells with the normalised row label (`_lab`) and whether it carries an ordinal; split
     once per document (a copy each call: some rules add columns)."""
@@ -56,12 +62,8 @@ def table(ctx: Ctx, code: str) -> pd.DataFrame:
         st = ctx.table("statements")
         if st.empty:
             return {}
-        st = st.assign(
-            _lab=st["row_label"].map(lab),
-            _ordinal=st["row_label"].map(
-                lambda s: bool(re.match(r"^[一二三四五六七八九十]+、", norm_name(s)))
-            ),
-        )
+        keys = [_row_keys(v) for v in column_values(st, "row_label")]
+        st = st.assign(_lab=[k[0] for k in keys], _ordinal=[k[1] for k in keys])
         return {str(c): g for c, g in st.groupby("table_code", sort=False)}
 
     parts = ctx.memo("statement_tables", make)
@@ -246,8 +248,7 @@ def rows(ctx: Ctx, code: str) -> list[dict]:
         for r in as_records(ctx.table("statements")):
             if r["table_code"] is None:
                 continue
-            name = norm_name(r["row_label"])
-            r["_lab"], r["_ordinal"] = _ORDINAL.sub("", name), bool(_ORDINAL_ROW.match(name))
+            r["_lab"], r["_ordinal"] = _row_keys(r["row_label"])
             out.setdefault(str(r["table_code"]), []).append(r)
         return out
 
